@@ -1,0 +1,135 @@
+//! Evidence bundles: a directory of raw artifacts, stored as received, and a
+//! manifest with the SHA-256 of each. Everything shown is derived from the raw
+//! artifacts, so a bundle opened anywhere shows the same timelines.
+
+pub mod build;
+pub mod manifest;
+pub mod paths;
+pub mod verify;
+pub mod write;
+
+use crate::correlate::Incident;
+use crate::import;
+use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// An opened bundle.
+pub struct Bundle {
+    /// The bundle directory.
+    pub root: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+}
+
+/// Why a bundle could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The manifest is missing or unreadable.
+    #[error("{path}: cannot read manifest: {source}")]
+    Io {
+        /// The manifest path.
+        path: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The manifest is not a taskscope manifest this build understands.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The manifest path.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl Bundle {
+    /// Opens the bundle at `root` and reads its manifest (hashes are checked by `verify`).
+    pub fn open(root: &Path) -> Result<Bundle, OpenError> {
+        let path = root.join(MANIFEST_FILE);
+        let shown = path.display().to_string();
+        let text = read_regular_file(&path).map_err(|source| OpenError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| OpenError::Invalid {
+            path: shown.clone(),
+            message: format!("not a valid manifest: {e}"),
+        })?;
+        if manifest.format != FORMAT_NAME {
+            return Err(OpenError::Invalid {
+                path: shown,
+                message: format!("format is {:?}, expected {FORMAT_NAME:?}", manifest.format),
+            });
+        }
+        if manifest.format_version > FORMAT_VERSION {
+            return Err(OpenError::Invalid {
+                path: shown,
+                message: format!(
+                    "bundle format version {} is newer than this taskscope reads ({FORMAT_VERSION}); upgrade taskscope",
+                    manifest.format_version
+                ),
+            });
+        }
+        Ok(Bundle {
+            root: root.to_path_buf(),
+            manifest,
+        })
+    }
+
+    /// Reads one artifact's bytes, refusing paths or links that leave the bundle.
+    pub fn read_artifact(&self, relative: &str) -> io::Result<Vec<u8>> {
+        let path = paths::resolve(&self.root, relative)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        read_regular_file(&path)
+    }
+
+    /// Re-imports every input that was not rejected and correlates the result.
+    /// Inputs whose artifact cannot be read are reported and skipped.
+    pub fn incident(&self) -> (Incident, Vec<String>) {
+        let mut events = Vec::new();
+        let mut tasks = Vec::new();
+        let mut problems = Vec::new();
+        for input in &self.manifest.inputs {
+            if input.status == import::FileStatus::Rejected {
+                continue;
+            }
+            let Some(index) = self
+                .manifest
+                .artifacts
+                .iter()
+                .position(|a| a.path == input.artifact)
+            else {
+                problems.push(format!(
+                    "{}: not listed among the artifacts",
+                    input.artifact
+                ));
+                continue;
+            };
+            match self.read_artifact(&input.artifact) {
+                Ok(bytes) => {
+                    let imported = import::import_bytes(&bytes, index);
+                    events.extend(imported.events);
+                    tasks.extend(imported.tasks);
+                }
+                Err(error) => problems.push(format!("{}: {error}", input.artifact)),
+            }
+        }
+        (Incident::build(events, tasks), problems)
+    }
+}
+
+/// Reads a file that must be a regular file, not a symbolic link.
+fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+    let meta = fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "is a symbolic link: refused, bundles hold regular files only",
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}

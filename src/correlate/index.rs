@@ -1,0 +1,112 @@
+//! Lookup tables from correlation keys to tasks.
+
+use crate::model::keys::is_task_id;
+use crate::model::TaskFacts;
+use std::collections::HashMap;
+
+/// Shortest prefix of a runtime ID accepted as a match (Docker-style short IDs).
+const SHORT_RUNTIME_ID: usize = 12;
+
+/// Indexes tasks by every key an event may carry.
+pub struct TaskIndex {
+    ids: HashMap<String, usize>,
+    runtime_ids: HashMap<String, usize>,
+    enis: HashMap<String, usize>,
+    ips: HashMap<String, Vec<usize>>,
+    task_definitions: HashMap<String, Vec<usize>>,
+    deployments: HashMap<String, Vec<usize>>,
+}
+
+impl TaskIndex {
+    /// Builds the tables for `tasks`.
+    pub fn new(tasks: &[TaskFacts]) -> TaskIndex {
+        let mut index = TaskIndex {
+            ids: HashMap::new(),
+            runtime_ids: HashMap::new(),
+            enis: HashMap::new(),
+            ips: HashMap::new(),
+            task_definitions: HashMap::new(),
+            deployments: HashMap::new(),
+        };
+        for (position, task) in tasks.iter().enumerate() {
+            index.ids.insert(task.id.clone(), position);
+            for container in &task.containers {
+                if let Some(runtime) = &container.runtime_id {
+                    index
+                        .runtime_ids
+                        .insert(runtime.to_ascii_lowercase(), position);
+                }
+            }
+            for eni in &task.enis {
+                index.enis.insert(eni.clone(), position);
+            }
+            for ip in &task.ips {
+                index.ips.entry(ip.clone()).or_default().push(position);
+            }
+            if let Some(definition) = &task.task_definition_arn {
+                index
+                    .task_definitions
+                    .entry(definition.clone())
+                    .or_default()
+                    .push(position);
+            }
+            if let Some(started_by) = &task.started_by {
+                index
+                    .deployments
+                    .entry(started_by.clone())
+                    .or_default()
+                    .push(position);
+            }
+        }
+        index
+    }
+
+    /// The task with this normalized ID.
+    pub fn by_id(&self, id: &str) -> Option<usize> {
+        self.ids.get(id).copied()
+    }
+
+    /// The task running a container with this runtime ID. Accepts a short
+    /// (12+ character) prefix, and the Fargate form `<task-id>-<number>`.
+    pub fn by_runtime_id(&self, runtime: &str) -> Option<usize> {
+        let runtime = runtime.to_ascii_lowercase();
+        if let Some(&task) = self.runtime_ids.get(&runtime) {
+            return Some(task);
+        }
+        if runtime.len() >= SHORT_RUNTIME_ID {
+            let mut matches = self
+                .runtime_ids
+                .iter()
+                .filter(|(full, _)| full.starts_with(&runtime))
+                .map(|(_, &task)| task);
+            if let (Some(task), None) = (matches.next(), matches.next()) {
+                return Some(task);
+            }
+        }
+        let (task_id, number) = runtime.rsplit_once('-')?;
+        if is_task_id(task_id) && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+            return self.by_id(task_id);
+        }
+        None
+    }
+
+    /// The task that owned this ENI.
+    pub fn by_eni(&self, eni: &str) -> Option<usize> {
+        self.enis.get(eni).copied()
+    }
+
+    /// Tasks that held this private IP at some point.
+    pub fn by_ip(&self, ip: &str) -> &[usize] {
+        self.ips.get(ip).map_or(&[], Vec::as_slice)
+    }
+
+    /// Tasks running this task definition revision.
+    pub fn by_task_definition(&self, arn: &str) -> &[usize] {
+        self.task_definitions.get(arn).map_or(&[], Vec::as_slice)
+    }
+
+    /// Tasks started by this deployment.
+    pub fn by_deployment(&self, id: &str) -> &[usize] {
+        self.deployments.get(id).map_or(&[], Vec::as_slice)
+    }
+}

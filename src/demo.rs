@@ -1,0 +1,74 @@
+//! The built-in sample incident: synthetic evidence in documented AWS shapes,
+//! compiled into the binary so `taskscope demo` works with no AWS account.
+//! src/demo/incident/README.md describes the story and the expected links.
+
+use crate::bundle::build::{import_in_memory, import_to_bundle, InputFile, InputResult};
+use crate::render::{self, Format};
+use anyhow::Context;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The task the sample incident is about (a reverse shell, then a miner).
+pub const COMPROMISED_TASK: &str = "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93";
+
+macro_rules! sample_files {
+    ($($name:literal),* $(,)?) => {
+        /// The sample evidence files: name and bytes.
+        pub const FILES: &[(&str, &[u8])] = &[
+            $(($name, include_bytes!(concat!("demo/incident/", $name)))),*
+        ];
+    };
+}
+
+sample_files!(
+    "ecs_describe_tasks.json",
+    "ecs_describe_services.json",
+    "ecs_describe_task_definition_40.json",
+    "ecs_describe_task_definition_41.json",
+    "ecs_deployment_events.jsonl",
+    "guardduty_get_findings.json",
+    "guardduty_eventbridge.jsonl",
+    "cloudtrail_s3_delivery.json",
+    "cloudtrail_lookup_events.json",
+    "cwlogs_filter_app.json",
+    "cwlogs_task_state_archive.json",
+    "falco_alerts.ndjson",
+);
+
+/// The sample files as import inputs, named `sample-incident/<file>`.
+pub fn inputs() -> Vec<InputResult> {
+    FILES
+        .iter()
+        .map(|(name, bytes)| {
+            Ok(InputFile {
+                source_path: format!("sample-incident/{name}"),
+                bytes: bytes.to_vec(),
+            })
+        })
+        .collect()
+}
+
+/// `taskscope demo`: prints the task list and the compromised task's timeline;
+/// with `out`, also writes the sample as a bundle to explore with other commands.
+pub fn run(out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    if let Some(out) = out {
+        import_to_bundle(inputs(), out)
+            .with_context(|| format!("cannot write bundle {}", out.display()))?;
+        eprintln!("sample incident written to {}", out.display());
+    }
+    let (manifest, incident) = import_in_memory(inputs());
+    let mut text = String::from(
+        "taskscope demo: a SYNTHETIC sample incident (no AWS account involved)\n\nTasks\n",
+    );
+    text.push_str(&render::tasks::render(
+        &render::tasks::rows(&incident),
+        Format::Table,
+    )?);
+    let task = incident
+        .find_task(COMPROMISED_TASK)
+        .context("the sample incident lost its compromised task")?;
+    text.push_str(&format!("\nTimeline of task {COMPROMISED_TASK}\n"));
+    let rows = render::timeline::rows(&incident, &manifest, Some(task));
+    text.push_str(&render::timeline::render(&rows, Format::Table)?);
+    crate::cli::print(&text)
+}

@@ -1,0 +1,185 @@
+//! Recognizes what a JSON document is from its shape and routes it to its importer.
+
+use super::decode::{Document, ParseError};
+use super::{cloudtrail, cwlogs, ecs, eventbridge, falco, guardduty, Sink};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The top-level keys that tell formats apart; values are skipped, not built.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Probe<'a> {
+    #[serde(rename = "Records")]
+    records: Option<IgnoredAny>,
+    #[serde(rename = "Findings", alias = "findings")]
+    findings: Option<IgnoredAny>,
+    #[serde(rename = "Events")]
+    lookup_events: Option<IgnoredAny>,
+    events: Option<IgnoredAny>,
+    tasks: Option<IgnoredAny>,
+    task: Option<IgnoredAny>,
+    services: Option<IgnoredAny>,
+    service: Option<IgnoredAny>,
+    #[serde(rename = "taskDefinition")]
+    task_definition: Option<IgnoredAny>,
+    #[serde(rename = "detail-type")]
+    detail_type: Option<IgnoredAny>,
+    #[serde(rename = "eventVersion")]
+    event_version: Option<IgnoredAny>,
+    #[serde(rename = "eventName")]
+    event_name: Option<IgnoredAny>,
+    rule: Option<IgnoredAny>,
+    priority: Option<IgnoredAny>,
+    output: Option<IgnoredAny>,
+    status_code: Option<IgnoredAny>,
+    #[serde(borrow)]
+    data: Option<&'a RawValue>,
+    #[serde(rename = "schemaVersion", alias = "SchemaVersion")]
+    schema_version: Option<IgnoredAny>,
+    #[serde(rename = "resource", alias = "Resource")]
+    resource: Option<IgnoredAny>,
+    #[serde(rename = "ProductArn")]
+    product_arn: Option<IgnoredAny>,
+    #[serde(rename = "taskArn")]
+    task_arn: Option<IgnoredAny>,
+    #[serde(rename = "lastStatus")]
+    last_status: Option<IgnoredAny>,
+}
+
+/// Routes one document (or each element of a top-level array) to its importer.
+pub fn dispatch(document: &Document<'_>, sink: &mut Sink) {
+    dispatch_raw(document.raw, &document.locator, document.line, sink);
+}
+
+fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, sink: &mut Sink) {
+    let text = raw.get();
+    if text.starts_with('[') {
+        match serde_json::from_str::<Vec<&RawValue>>(text) {
+            Ok(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    dispatch_raw(item, &format!("{locator}/{index}"), line, sink);
+                }
+            }
+            Err(error) => sink.problem(ParseError::from_json(&error, line)),
+        }
+        return;
+    }
+    let probe = match serde_json::from_str::<Probe<'_>>(text) {
+        Ok(probe) => probe,
+        Err(error) => {
+            let message = if text.starts_with('{') {
+                ParseError::from_json(&error, line)
+            } else {
+                ParseError {
+                    message: format!("expected a JSON object, found `{}`", preview(text)),
+                    line: Some(line),
+                    column: None,
+                }
+            };
+            sink.problem(message);
+            return;
+        }
+    };
+    let problem = |message: String| ParseError {
+        message,
+        line: Some(line),
+        column: None,
+    };
+    if let (Some(_), Some(data)) = (&probe.status_code, probe.data) {
+        // cloud-custodian (placebo) recording: {"status_code": 200, "data": <boto3 response>}
+        return dispatch_raw(data, &format!("{locator}/data"), line, sink);
+    }
+    if probe.records.is_some() {
+        return cloudtrail::import_records_document(raw, locator, line, sink);
+    }
+    if probe.detail_type.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            eventbridge::import_envelope(value, locator, sink)
+        });
+    }
+    if probe.lookup_events.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            cloudtrail::import_lookup_events(value, locator, line, sink)
+        });
+    }
+    if probe.findings.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            guardduty::import_findings_list(value, locator, line, sink)
+        });
+    }
+    if probe.product_arn.is_some() {
+        return sink.problem(problem(ASFF_UNSUPPORTED.into()));
+    }
+    if probe.event_version.is_some() && probe.event_name.is_some() {
+        return cloudtrail::import_single_record(raw, locator, line, sink);
+    }
+    if probe.resource.is_some() && probe.schema_version.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            guardduty::import_finding(value, sink.raw(locator.to_string()), sink)
+        });
+    }
+    if probe.tasks.is_some() || probe.task.is_some() || probe.task_arn.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            ecs::import_tasks_document(value, locator, sink)
+        });
+    }
+    if probe.services.is_some() || probe.service.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            ecs::import_services_document(value, locator, sink)
+        });
+    }
+    if probe.task_definition.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            ecs::import_task_definition_document(value, locator, sink)
+        });
+    }
+    if probe.events.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            cwlogs::import_log_events(value, locator, line, sink)
+        });
+    }
+    if probe.rule.is_some() && probe.priority.is_some() && probe.output.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            falco::import_alert(value, sink.raw(locator.to_string()), None, sink)
+        });
+    }
+    let _ = probe.last_status;
+    sink.problem(problem(format!(
+        "unrecognized JSON shape (top-level keys: {})",
+        top_level_keys(text)
+    )));
+}
+
+const ASFF_UNSUPPORTED: &str = "Security Hub ASFF finding: not supported; export GuardDuty \
+    findings with `aws guardduty get-findings` instead";
+
+fn with_value(
+    raw: &RawValue,
+    line: usize,
+    sink: &mut Sink,
+    import: impl FnOnce(&Value, &mut Sink),
+) {
+    match serde_json::from_str::<Value>(raw.get()) {
+        Ok(value) => import(&value, sink),
+        Err(error) => sink.problem(ParseError::from_json(&error, line)),
+    }
+}
+
+fn top_level_keys(text: &str) -> String {
+    match serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text) {
+        Ok(map) if map.is_empty() => "none".into(),
+        Ok(map) => {
+            let keys: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
+            crate::render::sanitize::escape(&keys.join(", ")).into_owned()
+        }
+        Err(_) => "unreadable".into(),
+    }
+}
+
+fn preview(text: &str) -> String {
+    let head: String = text.chars().take(20).collect();
+    crate::render::sanitize::escape(&head).into_owned()
+}

@@ -1,0 +1,314 @@
+//! CloudTrail records: S3 delivery files, arrays, single records, JSON lines,
+//! LookupEvents output and EventBridge "AWS API Call via CloudTrail" details.
+//!
+//! This is the high-volume source, so records are read into borrowed structs
+//! that skip every field the timeline does not need. The raw record stays in
+//! the artifact, whole.
+
+use super::decode::ParseError;
+use super::json::{path_array, path_str};
+use super::{ecs, Sink};
+use crate::model::keys::{is_private_ipv4, is_task_id, role_session_name, task_ref_key};
+use crate::model::time::parse_time_str;
+use crate::model::{Event, Key, RawRef, Severity, Source};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::borrow::Cow;
+
+const FORMAT: &str = "cloudtrail";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Record<'a> {
+    #[serde(borrow)]
+    event_time: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    event_source: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    event_name: Option<Cow<'a, str>>,
+    #[serde(rename = "eventID", borrow)]
+    event_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    aws_region: Option<Cow<'a, str>>,
+    #[serde(rename = "sourceIPAddress", borrow)]
+    source_ip_address: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    error_code: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    recipient_account_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    user_identity: Option<Identity<'a>>,
+    #[serde(borrow)]
+    request_parameters: Option<&'a RawValue>,
+    #[serde(borrow)]
+    response_elements: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Identity<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    arn: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    principal_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    user_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    invoked_by: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    account_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Delivery<'a> {
+    #[serde(rename = "Records", borrow)]
+    records: Vec<&'a RawValue>,
+}
+
+/// Imports `{"Records": [...]}` (an S3 delivery file).
+pub fn import_records_document(raw: &RawValue, locator: &str, line: usize, sink: &mut Sink) {
+    match serde_json::from_str::<Delivery<'_>>(raw.get()) {
+        Ok(delivery) => {
+            for (index, record) in delivery.records.iter().enumerate() {
+                let at = format!("{locator}/Records/{index}");
+                import_raw_record(record.get(), at, line, sink);
+            }
+        }
+        Err(error) => sink.problem(ParseError::from_json(&error, line)),
+    }
+}
+
+/// Imports one bare CloudTrail record.
+pub fn import_single_record(raw: &RawValue, locator: &str, line: usize, sink: &mut Sink) {
+    import_raw_record(raw.get(), locator.to_string(), line, sink);
+}
+
+/// Imports one record given as a parsed value (EventBridge detail).
+pub fn import_record_value(value: &Value, raw: RawRef, sink: &mut Sink) {
+    let text = value.to_string();
+    match serde_json::from_str::<Record<'_>>(&text) {
+        Ok(record) => import_record(&record, raw, sink),
+        Err(error) => sink.problem(ParseError::new(format!("CloudTrail record: {error}"))),
+    }
+}
+
+/// Imports `aws cloudtrail lookup-events` output, where each record is a JSON string.
+pub fn import_lookup_events(value: &Value, locator: &str, line: usize, sink: &mut Sink) {
+    for (index, entry) in path_array(value, &["Events"]).iter().enumerate() {
+        let at = format!("{locator}/Events/{index}/CloudTrailEvent");
+        match path_str(entry, &["CloudTrailEvent"]) {
+            Some(text) => import_raw_record(text, at, line, sink),
+            None => sink.problem(ParseError {
+                message: format!("LookupEvents entry {index} has no CloudTrailEvent string"),
+                line: Some(line),
+                column: None,
+            }),
+        }
+    }
+}
+
+fn import_raw_record(text: &str, locator: String, line: usize, sink: &mut Sink) {
+    match serde_json::from_str::<Record<'_>>(text) {
+        Ok(record) => {
+            let raw = sink.raw(locator);
+            import_record(&record, raw, sink);
+        }
+        Err(error) => sink.problem(ParseError {
+            message: format!(
+                "CloudTrail record at {locator}: {}",
+                ParseError::from_json(&error, 1).message
+            ),
+            line: Some(line),
+            column: None,
+        }),
+    }
+}
+
+fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
+    let Some(time) = record.event_time.as_deref().and_then(parse_time_str) else {
+        sink.problem(ParseError::new(format!(
+            "CloudTrail record at {} has no valid eventTime",
+            raw.locator
+        )));
+        return;
+    };
+    sink.record(FORMAT);
+    let account = record
+        .recipient_account_id
+        .as_deref()
+        .or_else(|| record.user_identity.as_ref()?.account_id.as_deref());
+    sink.note_scope(account, record.aws_region.as_deref());
+
+    let name = record.event_name.as_deref().unwrap_or("(no eventName)");
+    let service = record
+        .event_source
+        .as_deref()
+        .map(|s| s.trim_end_matches(".amazonaws.com"))
+        .unwrap_or("?");
+    let actor = actor_of(record);
+    let mut keys = Vec::new();
+    if let Some(session) = record
+        .user_identity
+        .as_ref()
+        .and_then(|id| id.arn.as_deref())
+        .and_then(role_session_name)
+        .filter(|s| is_task_id(s))
+    {
+        keys.push(Key::RoleSession(session.to_ascii_lowercase()));
+    }
+    if let Some(ip) = record
+        .source_ip_address
+        .as_deref()
+        .filter(|ip| is_private_ipv4(ip))
+    {
+        keys.push(Key::Ip(ip.to_string()));
+    }
+
+    let mut detail = String::new();
+    let mut fact_id = record
+        .event_id
+        .as_deref()
+        .map(|id| format!("cloudtrail:{id}"));
+    if service == "ecs" || name == "AssumeRole" {
+        let request = parse_optional(record.request_parameters);
+        let response = parse_optional(record.response_elements);
+        ecs_keys(name, &request, &response, &mut keys, &mut detail, sink);
+        if name == "RegisterTaskDefinition" {
+            if let Some(arn) = path_str(&response, &["taskDefinition", "taskDefinitionArn"]) {
+                // The same registration as a describe-task-definition output.
+                fact_id = Some(ecs::task_definition_fact_id(arn));
+            }
+        }
+    }
+
+    let mut summary = format!(
+        "{name} ({service}) by {}",
+        actor.as_deref().unwrap_or("unknown")
+    );
+    if let Some(ip) = record.source_ip_address.as_deref() {
+        summary.push_str(" from ");
+        summary.push_str(ip);
+    }
+    summary.push_str(&detail);
+    let mut severity = match name {
+        "ExecuteCommand" | "StopLogging" | "DeleteTrail" => Severity::Medium,
+        _ => Severity::Info,
+    };
+    if let Some(code) = record.error_code.as_deref() {
+        summary.push_str(" → ");
+        summary.push_str(code);
+        severity = severity.max(Severity::Low);
+    }
+
+    let mut event = Event::new(time, Source::Cloudtrail, name, summary, raw);
+    event.severity = severity;
+    event.actor = actor;
+    event.keys = keys;
+    event.fact_id = fact_id;
+    sink.event(event);
+}
+
+fn actor_of(record: &Record<'_>) -> Option<String> {
+    let identity = record.user_identity.as_ref()?;
+    identity
+        .arn
+        .as_deref()
+        .or(identity.user_name.as_deref())
+        .or(identity.invoked_by.as_deref())
+        .or(identity.principal_id.as_deref())
+        .or(identity.kind.as_deref())
+        .map(str::to_string)
+}
+
+fn parse_optional(raw: Option<&RawValue>) -> Value {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Keys and summary detail from the request and response of ECS calls and
+/// of the AssumeRole calls ECS makes for task roles.
+fn ecs_keys(
+    name: &str,
+    request: &Value,
+    response: &Value,
+    keys: &mut Vec<Key>,
+    detail: &mut String,
+    sink: &mut Sink,
+) {
+    let task_ref = |text: &str, keys: &mut Vec<Key>| {
+        if let Some(key) = task_ref_key(text) {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    };
+    if let Some(task) = path_str(request, &["task"]) {
+        task_ref(task, keys);
+    }
+    for task in path_array(request, &["tasks"]) {
+        if let Some(task) = task.as_str() {
+            task_ref(task, keys);
+        }
+    }
+    if let Some(arn) = path_str(response, &["taskArn"]) {
+        task_ref(arn, keys);
+    }
+    let response_tasks = path_array(response, &["tasks"])
+        .iter()
+        .chain(response.get("task"));
+    for task in response_tasks {
+        if let Some(facts) = ecs::task_facts(task) {
+            task_ref(facts.arn.as_deref().unwrap_or(&facts.id), keys);
+            sink.task(facts);
+        }
+    }
+    match name {
+        "ExecuteCommand" => {
+            for (label, field) in [("container", "container"), ("command", "command")] {
+                if let Some(value) = path_str(request, &[field]) {
+                    detail.push_str(&format!(" {label}={value}"));
+                }
+            }
+        }
+        "StopTask" => {
+            if let Some(reason) = path_str(request, &["reason"]) {
+                detail.push_str(&format!(" reason={reason}"));
+            }
+        }
+        "RegisterTaskDefinition" => {
+            if let Some(arn) = path_str(response, &["taskDefinition", "taskDefinitionArn"]) {
+                keys.push(Key::TaskDefinition(arn.to_string()));
+                detail.push_str(&format!(" registered {}", short_arn(arn)));
+            }
+        }
+        "UpdateService" | "CreateService" => {
+            if let Some(definition) = path_str(request, &["taskDefinition"]) {
+                detail.push_str(&format!(" taskDefinition={definition}"));
+            }
+            let deployments = path_array(response, &["service", "deployments"]);
+            let primary = deployments
+                .iter()
+                .find(|d| path_str(d, &["status"]) == Some("PRIMARY"));
+            if let Some(id) = primary.and_then(|d| path_str(d, &["id"])) {
+                keys.push(Key::Deployment(id.to_string()));
+                detail.push_str(&format!(" deployment={id}"));
+            }
+        }
+        "AssumeRole" => {
+            if let Some(session) = path_str(request, &["roleSessionName"]).filter(|s| is_task_id(s))
+            {
+                keys.push(Key::RoleSession(session.to_ascii_lowercase()));
+                detail.push_str(&format!(" session={session}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The part of an ARN after the last `/` (`task-definition/app:41` → `app:41`).
+pub fn short_arn(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}

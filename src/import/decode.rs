@@ -1,0 +1,239 @@
+//! From the bytes of a file to JSON documents: gzip, size caps, and the choice
+//! between one JSON document and JSON lines, made from the content alone.
+
+use flate2::read::MultiGzDecoder;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+use std::io::Read;
+
+/// Largest decompressed size accepted for one file.
+pub const MAX_DECOMPRESSED_BYTES: u64 = 4 << 30;
+/// Largest expansion accepted for a gzip member before it is called a bomb,
+/// once the output passes [`BOMB_FLOOR_BYTES`].
+pub const MAX_GZIP_RATIO: u64 = 200;
+/// Output size under which no ratio check applies (small files compress well).
+pub const BOMB_FLOOR_BYTES: u64 = 64 << 20;
+
+/// Why a file or a line could not be read, with where it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// What went wrong, in words a responder can act on.
+    pub message: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+}
+
+impl ParseError {
+    /// An error with no position.
+    pub fn new(message: impl Into<String>) -> ParseError {
+        ParseError {
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// An error from serde_json, shifted by the line the parsed text started on.
+    pub fn from_json(error: &serde_json::Error, first_line: usize) -> ParseError {
+        let line = error.line();
+        let message = error.to_string();
+        // serde_json appends " at line L column C"; we report the position ourselves.
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(text, _)| text)
+            .to_string();
+        ParseError {
+            message: format!("invalid JSON: {message}"),
+            line: (line > 0).then_some(line + first_line - 1),
+            column: (line > 0).then_some(error.column()),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => {
+                write!(f, "line {line}, column {column}: {}", self.message)
+            }
+            (Some(line), None) => write!(f, "line {line}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Returns the file's content, decompressed when it starts with the gzip magic.
+pub fn decompress(bytes: &[u8]) -> Result<Cow<'_, [u8]>, ParseError> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let ratio_cap = (bytes.len() as u64)
+        .saturating_mul(MAX_GZIP_RATIO)
+        .clamp(BOMB_FLOOR_BYTES, MAX_DECOMPRESSED_BYTES);
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(8).min(1 << 30));
+    let mut decoder = MultiGzDecoder::new(bytes).take(ratio_cap + 1);
+    decoder
+        .read_to_end(&mut out)
+        .map_err(|e| ParseError::new(format!("gzip stream is damaged: {e}")))?;
+    if out.len() as u64 > ratio_cap {
+        return Err(ParseError::new(format!(
+            "gzip expands beyond {ratio_cap} bytes (limit {MAX_GZIP_RATIO}x the compressed size, \
+             at most {MAX_DECOMPRESSED_BYTES} bytes): refusing a possible decompression bomb"
+        )));
+    }
+    Ok(Cow::Owned(out))
+}
+
+/// One JSON document found in a file.
+#[derive(Debug)]
+pub struct Document<'a> {
+    /// The document's text, unparsed.
+    pub raw: &'a RawValue,
+    /// Locator prefix: empty for a whole-file document, `L<n>` for JSON lines.
+    pub locator: String,
+    /// 1-based line the document starts on.
+    pub line: usize,
+}
+
+/// The documents of a file, plus the lines that could not be parsed.
+#[derive(Debug)]
+pub struct Documents<'a> {
+    /// Parsed documents, in file order.
+    pub documents: Vec<Document<'a>>,
+    /// Lines of a JSON-lines file that failed, each with its position.
+    pub bad_lines: Vec<ParseError>,
+}
+
+/// Splits decompressed content into JSON documents: one whole-file document
+/// (object or array), or JSON lines. Anything else is an error.
+pub fn split_documents(content: &[u8]) -> Result<Documents<'_>, ParseError> {
+    let text = std::str::from_utf8(content).map_err(|e| {
+        let (line, column) = position_of(content, e.valid_up_to());
+        ParseError {
+            message: "not UTF-8 text (binary data, or another encoding)".into(),
+            line: Some(line),
+            column: Some(column),
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let start = text.len() - text.trim_start().len();
+    let leading_lines = text[..start].matches('\n').count();
+    match text[start..].chars().next() {
+        None => return Err(ParseError::new("empty file")),
+        Some('{') | Some('[') => {}
+        Some(_) => {
+            return Err(ParseError {
+                message: "not JSON: expected an object, an array or JSON lines".into(),
+                line: Some(leading_lines + 1),
+                column: Some(1),
+            })
+        }
+    }
+    match serde_json::from_str::<&RawValue>(text) {
+        Ok(raw) => Ok(Documents {
+            documents: vec![Document {
+                raw,
+                locator: String::new(),
+                line: 1,
+            }],
+            bad_lines: Vec::new(),
+        }),
+        Err(error) if error.to_string().starts_with("trailing characters") => Ok(split_lines(text)),
+        Err(error) => Err(ParseError::from_json(&error, 1)),
+    }
+}
+
+fn split_lines(text: &str) -> Documents<'_> {
+    let mut documents = Vec::new();
+    let mut bad_lines = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<&RawValue>(line) {
+            Ok(raw) => documents.push(Document {
+                raw,
+                locator: format!("L{number}"),
+                line: number,
+            }),
+            Err(error) => bad_lines.push(ParseError::from_json(&error, number)),
+        }
+    }
+    Documents {
+        documents,
+        bad_lines,
+    }
+}
+
+fn position_of(content: &[u8], offset: usize) -> (usize, usize) {
+    let before = &content[..offset.min(content.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = before.len()
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{write::GzEncoder, Compression};
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_is_read_transparently() {
+        let packed = gzip(b"{\"Records\":[]}");
+        assert_eq!(&*decompress(&packed).unwrap(), b"{\"Records\":[]}");
+        assert_eq!(&*decompress(b"plain").unwrap(), b"plain");
+    }
+
+    #[test]
+    fn gzip_bomb_is_refused() {
+        let zeros = vec![0u8; (BOMB_FLOOR_BYTES + (1 << 20)) as usize];
+        let packed = gzip(&zeros);
+        let error = decompress(&packed).unwrap_err();
+        assert!(error.message.contains("decompression bomb"), "{error}");
+    }
+
+    #[test]
+    fn truncated_gzip_is_an_error() {
+        let packed = gzip(&vec![b'x'; 10_000]);
+        let error = decompress(&packed[..packed.len() / 2]).unwrap_err();
+        assert!(error.message.contains("gzip"), "{error}");
+    }
+
+    #[test]
+    fn one_document_or_lines() {
+        let single = split_documents(b"  {\"a\": [1,\n2]}\n").unwrap();
+        assert_eq!(single.documents.len(), 1);
+        let lines = split_documents(b"{\"a\":1}\n\n{\"b\":2}\n{oops\n").unwrap();
+        assert_eq!(lines.documents.len(), 2);
+        assert_eq!(lines.documents[1].locator, "L3");
+        assert_eq!(lines.bad_lines.len(), 1);
+        assert_eq!(lines.bad_lines[0].line, Some(4));
+    }
+
+    #[test]
+    fn reports_position_of_bad_json() {
+        let error = split_documents(b"{\n  \"a\": [1,\n  ]\n}").unwrap_err();
+        assert_eq!(error.line, Some(3));
+        let error = split_documents(b"\n\nhello").unwrap_err();
+        assert_eq!((error.line, error.column), (Some(3), Some(1)));
+        let error = split_documents(b"{\"a\":\"\xff\"}").unwrap_err();
+        assert!(error.message.contains("UTF-8"));
+        assert!(split_documents(b"  \n").is_err());
+    }
+}

@@ -1,0 +1,63 @@
+//! Falco JSON alerts, from a file of their own or from a sidecar's log stream.
+
+use super::decode::ParseError;
+use super::json::{owned, path, path_str, path_time};
+use super::Sink;
+use crate::model::{Event, Key, RawRef, Severity, Source};
+use serde_json::Value;
+
+const FORMAT: &str = "falco";
+
+/// Imports one alert `{time, rule, priority, output, output_fields, tags, ...}`.
+/// `stream_key` ties it to a task when it came from an awslogs stream.
+pub fn import_alert(alert: &Value, raw: RawRef, stream_key: Option<Key>, sink: &mut Sink) {
+    let Some(rule) = path_str(alert, &["rule"]) else {
+        sink.problem(ParseError::new(format!(
+            "Falco alert at {} has no rule",
+            raw.locator
+        )));
+        return;
+    };
+    let Some(time) = path_time(alert, &["time"]) else {
+        sink.problem(ParseError::new(format!(
+            "Falco alert at {} has no valid time",
+            raw.locator
+        )));
+        return;
+    };
+    sink.record(FORMAT);
+    let priority = path_str(alert, &["priority"]).unwrap_or("");
+    let output = path_str(alert, &["output"]).unwrap_or(rule);
+    let fields = path(alert, &["output_fields"]).unwrap_or(&Value::Null);
+    let field = |name: &str| {
+        fields
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+    };
+
+    let mut event = Event::new(time, Source::Falco, rule, output, raw);
+    event.severity = Severity::from_falco(priority);
+    event.original_severity = owned(alert, &["priority"]);
+    event.actor = match (field("user.name"), field("proc.name")) {
+        (Some(user), Some(process)) => Some(format!("{user} ({process})")),
+        (user, process) => user.or(process).map(str::to_string),
+    };
+    if let Some(container) = field("container.id").filter(|id| *id != "host") {
+        event.keys.push(Key::RuntimeId(container.to_string()));
+    }
+    event.keys.extend(stream_key);
+    event.fact_id = Some(format!(
+        "falco:{}:{rule}:{:016x}",
+        crate::model::time::format_time(&time),
+        fnv1a(output.as_bytes())
+    ));
+    sink.event(event);
+}
+
+/// 64-bit FNV-1a: a stable fingerprint for alerts that carry no ID.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}

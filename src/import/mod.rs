@@ -1,0 +1,160 @@
+//! Importers: from files a responder already has to normalized events and task facts.
+//!
+//! The format of every file is detected from its content, never its name:
+//! gzip is unwrapped, then the JSON document (or each JSON line) is classified
+//! by its shape and handed to the importer for that source.
+
+pub mod classify;
+pub mod cloudtrail;
+pub mod cwlogs;
+pub mod decode;
+pub mod ecs;
+pub mod eventbridge;
+pub mod falco;
+pub mod guardduty;
+pub mod json;
+pub mod walk;
+
+use crate::model::{Event, RawRef, TaskFacts};
+use decode::ParseError;
+use std::collections::BTreeSet;
+
+/// How a file fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    /// Every record was read.
+    Imported,
+    /// Some records were read; others failed (see the errors).
+    Partial,
+    /// Nothing could be read.
+    Rejected,
+}
+
+/// What one file yielded.
+#[derive(Debug, Default)]
+pub struct FileImport {
+    /// Normalized events, in file order.
+    pub events: Vec<Event>,
+    /// Task facts found in the file.
+    pub tasks: Vec<TaskFacts>,
+    /// The formats recognized (several for a mixed JSON-lines file).
+    pub formats: BTreeSet<&'static str>,
+    /// Number of source records read (a finding, a CloudTrail record, a log event...).
+    pub records: usize,
+    /// Accounts named by the records.
+    pub accounts: BTreeSet<String>,
+    /// Regions named by the records.
+    pub regions: BTreeSet<String>,
+    /// What could not be read, with positions.
+    pub errors: Vec<ParseError>,
+}
+
+impl FileImport {
+    /// Imported when nothing failed, rejected when nothing was read, partial otherwise.
+    pub fn status(&self) -> FileStatus {
+        match (self.errors.is_empty(), self.records) {
+            (true, _) => FileStatus::Imported,
+            (false, 0) => FileStatus::Rejected,
+            (false, _) => FileStatus::Partial,
+        }
+    }
+}
+
+/// Collects what importers find in one file, stamping raw references with the artifact.
+pub struct Sink {
+    artifact: usize,
+    /// The result being built.
+    pub out: FileImport,
+}
+
+impl Sink {
+    /// A sink for the artifact with this manifest index.
+    pub fn new(artifact: usize) -> Sink {
+        Sink {
+            artifact,
+            out: FileImport::default(),
+        }
+    }
+
+    /// A reference to a record at `locator` in this artifact.
+    pub fn raw(&self, locator: String) -> RawRef {
+        RawRef {
+            artifact: self.artifact,
+            locator,
+        }
+    }
+
+    /// Records a normalized event.
+    pub fn event(&mut self, event: Event) {
+        self.out.events.push(event);
+    }
+
+    /// Records facts about a task.
+    pub fn task(&mut self, facts: TaskFacts) {
+        self.out.tasks.push(facts);
+    }
+
+    /// Counts one source record of the given format.
+    pub fn record(&mut self, format: &'static str) {
+        self.out.formats.insert(format);
+        self.out.records += 1;
+    }
+
+    /// Notes the account and region of an ARN, when it has them.
+    pub fn note_arn(&mut self, arn: &str) {
+        if let Some((account, region)) = json::arn_account_region(arn) {
+            self.note_scope(Some(account), Some(region));
+        }
+    }
+
+    /// Notes an account and a region the evidence comes from.
+    pub fn note_scope(&mut self, account: Option<&str>, region: Option<&str>) {
+        if let Some(account) = account.filter(|a| !a.is_empty()) {
+            if !self.out.accounts.contains(account) {
+                self.out.accounts.insert(account.to_string());
+            }
+        }
+        if let Some(region) = region.filter(|r| !r.is_empty()) {
+            if !self.out.regions.contains(region) {
+                self.out.regions.insert(region.to_string());
+            }
+        }
+    }
+
+    /// Records a problem with one record; the rest of the file carries on.
+    pub fn problem(&mut self, error: ParseError) {
+        self.out.errors.push(error);
+    }
+}
+
+/// Imports the bytes of one file (as received, possibly gzip) as artifact `artifact`.
+pub fn import_bytes(bytes: &[u8], artifact: usize) -> FileImport {
+    let mut sink = Sink::new(artifact);
+    let content = match decode::decompress(bytes) {
+        Ok(content) => content,
+        Err(error) => {
+            sink.problem(error);
+            return sink.out;
+        }
+    };
+    if content.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) {
+        sink.problem(ParseError::new(
+            "binary syscall capture (scap/pcapng): open it with sysdig or Falco, then import \
+             the JSON alerts they produce",
+        ));
+        return sink.out;
+    }
+    match decode::split_documents(&content) {
+        Ok(documents) => {
+            for document in &documents.documents {
+                classify::dispatch(document, &mut sink);
+            }
+            for bad in documents.bad_lines {
+                sink.problem(bad);
+            }
+        }
+        Err(error) => sink.problem(error),
+    }
+    sink.out
+}

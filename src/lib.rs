@@ -1,0 +1,13 @@
+//! taskscope: a terminal incident console for AWS ECS on Fargate.
+//!
+//! Data flows one way: [`import`] reads evidence into the [`model`],
+//! [`correlate`] builds one timeline per task, [`bundle`] preserves the raw
+//! evidence with hashes, and [`render`] (later the console) shows it.
+
+pub mod bundle;
+pub mod cli;
+pub mod correlate;
+pub mod demo;
+pub mod import;
+pub mod model;
+pub mod render;

@@ -1,0 +1,19 @@
+//! The `taskscope` command.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = taskscope::cli::Cli::parse();
+    match taskscope::cli::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            let message = format!("{error:#}");
+            eprintln!(
+                "taskscope: error: {}",
+                taskscope::render::sanitize::escape(&message)
+            );
+            ExitCode::from(taskscope::cli::EXIT_FAILURE)
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The normalized event: one line on a task's timeline.
+
+use super::keys::Key;
+use super::time::Timestamp;
+use serde::Serialize;
+use std::fmt;
+
+/// Where a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// GuardDuty findings (runtime monitoring, attack sequences, any other type).
+    Guardduty,
+    /// ECS API output and ECS EventBridge events.
+    Ecs,
+    /// CloudTrail records, from S3 delivery files, LookupEvents or EventBridge.
+    Cloudtrail,
+    /// Falco JSON alerts, standalone or inside CloudWatch Logs.
+    Falco,
+    /// Plain container log lines from CloudWatch Logs.
+    Logs,
+}
+
+impl Source {
+    /// The lower-case name used in every output format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Guardduty => "guardduty",
+            Source::Ecs => "ecs",
+            Source::Cloudtrail => "cloudtrail",
+            Source::Falco => "falco",
+            Source::Logs => "logs",
+        }
+    }
+
+    /// Every source, in display order.
+    pub const ALL: [Source; 5] = [
+        Source::Guardduty,
+        Source::Ecs,
+        Source::Cloudtrail,
+        Source::Falco,
+        Source::Logs,
+    ];
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Normalized severity, comparable across sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Context, no sign of harm.
+    #[default]
+    Info,
+    /// Worth a look (GuardDuty < 4, Falco notice, denied API call).
+    Low,
+    /// GuardDuty 4–6.9, Falco warning.
+    Medium,
+    /// GuardDuty 7–8.9, Falco error.
+    High,
+    /// GuardDuty 9+, Falco critical and above.
+    Critical,
+}
+
+impl Severity {
+    /// The lower-case name used in every output format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Maps a GuardDuty numeric severity (0.1–10) to a level.
+    pub fn from_guardduty(score: f64) -> Severity {
+        match score {
+            s if s >= 9.0 => Severity::Critical,
+            s if s >= 7.0 => Severity::High,
+            s if s >= 4.0 => Severity::Medium,
+            s if s > 0.0 => Severity::Low,
+            _ => Severity::Info,
+        }
+    }
+
+    /// Maps a Falco priority name (case-insensitive) to a level.
+    pub fn from_falco(priority: &str) -> Severity {
+        match priority.to_ascii_lowercase().as_str() {
+            "emergency" | "alert" | "critical" => Severity::Critical,
+            "error" => Severity::High,
+            "warning" => Severity::Medium,
+            "notice" => Severity::Low,
+            _ => Severity::Info,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where one raw record sits in the bundle: an artifact and a locator inside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RawRef {
+    /// Index of the artifact in the manifest.
+    pub artifact: usize,
+    /// JSON pointer inside the document (`/Records/3`), prefixed with `L<n>`
+    /// for JSON-lines files (`L12/detail`).
+    pub locator: String,
+}
+
+/// Why an event sits on a task's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkReason {
+    /// The record names the task's ARN (either ARN format).
+    TaskArn,
+    /// The record names the bare task ID.
+    TaskId,
+    /// CloudTrail identity is the task role session named after the task ID.
+    RoleSession,
+    /// A CloudWatch Logs awslogs stream `prefix/container/task-id`.
+    LogStream,
+    /// A container runtime ID of one of the task's containers.
+    RuntimeId,
+    /// The task's elastic network interface.
+    Eni,
+    /// Context: registered the task definition revision the task runs.
+    TaskDefinition,
+    /// Context: the deployment that started the task.
+    Deployment,
+    /// The task's private IP, within the task's lifetime. Weak.
+    IpInLifetime,
+}
+
+impl LinkReason {
+    /// The kebab-case name used in every output format.
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkReason::TaskArn => "task-arn",
+            LinkReason::TaskId => "task-id",
+            LinkReason::RoleSession => "role-session",
+            LinkReason::LogStream => "log-stream",
+            LinkReason::RuntimeId => "runtime-id",
+            LinkReason::Eni => "eni",
+            LinkReason::TaskDefinition => "task-definition",
+            LinkReason::Deployment => "deployment",
+            LinkReason::IpInLifetime => "ip-in-lifetime",
+        }
+    }
+
+    /// Weak links can be coincidental (IPs are reused by later tasks).
+    pub fn is_weak(self) -> bool {
+        self == LinkReason::IpInLifetime
+    }
+
+    /// Context links attach surrounding facts rather than the task's own activity.
+    pub fn is_context(self) -> bool {
+        matches!(self, LinkReason::TaskDefinition | LinkReason::Deployment)
+    }
+}
+
+/// A link from an event to a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// Index of the task in the incident's task list.
+    pub task: usize,
+    /// The strongest reason found.
+    pub reason: LinkReason,
+}
+
+/// One normalized record on the timeline.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// When it happened, in UTC.
+    pub time: Timestamp,
+    /// Which kind of evidence it came from.
+    pub source: Source,
+    /// Finding type, CloudTrail eventName, Falco rule, ECS status, `log`, ...
+    pub kind: String,
+    /// Normalized severity.
+    pub severity: Severity,
+    /// The severity as the source wrote it (GuardDuty score, Falco priority).
+    pub original_severity: Option<String>,
+    /// One-line description. Attacker-controlled: sanitize before display.
+    pub summary: String,
+    /// The principal or process responsible, when known.
+    pub actor: Option<String>,
+    /// What the record names that can tie it to tasks.
+    pub keys: Vec<Key>,
+    /// Identity of the underlying fact, shared by copies of it from other sources.
+    pub fact_id: Option<String>,
+    /// Every raw copy of this fact; the first is the one the fields came from.
+    pub raw: Vec<RawRef>,
+    /// Tasks the event concerns, filled in by correlation.
+    pub links: Vec<Link>,
+}
+
+impl Event {
+    /// Starts an event with the mandatory fields; keys, actor and fact ID come after.
+    pub fn new(
+        time: Timestamp,
+        source: Source,
+        kind: impl Into<String>,
+        summary: impl Into<String>,
+        raw: RawRef,
+    ) -> Event {
+        Event {
+            time,
+            source,
+            kind: kind.into(),
+            severity: Severity::Info,
+            original_severity: None,
+            summary: summary.into(),
+            actor: None,
+            keys: Vec::new(),
+            fact_id: None,
+            raw: vec![raw],
+            links: Vec::new(),
+        }
+    }
+
+    /// The link of this event to the task at `task`, if any.
+    pub fn link_to(&self, task: usize) -> Option<&Link> {
+        self.links.iter().find(|link| link.task == task)
+    }
+}

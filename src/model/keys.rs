@@ -1,0 +1,159 @@
+//! Identifiers that tie a record to an ECS task.
+
+use serde::Serialize;
+
+/// Something a record names that may identify the task it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum Key {
+    /// A task ARN: the normalized task ID and the ARN as written.
+    TaskArn {
+        /// Normalized (lower-case) task ID.
+        id: String,
+        /// The ARN as the record wrote it.
+        arn: String,
+    },
+    /// A bare task ID.
+    TaskId(String),
+    /// A role session named after a task ID.
+    RoleSession(String),
+    /// An awslogs stream whose last segment is a task ID.
+    LogStream(String),
+    /// A container runtime ID (possibly truncated to 12 characters by Falco).
+    RuntimeId(String),
+    /// An elastic network interface ID.
+    Eni(String),
+    /// A private IPv4 address.
+    Ip(String),
+    /// The ARN of a task definition revision this record registered or describes.
+    TaskDefinition(String),
+    /// A service deployment ID (`ecs-svc/...`) this record started or reports.
+    Deployment(String),
+}
+
+/// A parsed ECS task ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskArn {
+    /// Cluster name, present only in the new ARN format `task/cluster/id`.
+    pub cluster: Option<String>,
+    /// The task ID, lower-cased.
+    pub id: String,
+}
+
+/// Parses `arn:<partition>:ecs:<region>:<account>:task/[cluster/]id`.
+pub fn parse_task_arn(arn: &str) -> Option<TaskArn> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    let _partition = parts.next()?;
+    if parts.next()? != "ecs" {
+        return None;
+    }
+    let _region = parts.next()?;
+    let _account = parts.next()?;
+    let resource = parts.next()?.strip_prefix("task/")?;
+    let (cluster, id) = match resource.split_once('/') {
+        Some((cluster, id)) => (Some(cluster.to_string()), id),
+        None => (None, resource),
+    };
+    is_task_id(id).then(|| TaskArn {
+        cluster,
+        id: id.to_ascii_lowercase(),
+    })
+}
+
+/// True for the two ECS task ID formats: 32 hex digits, or a dashed UUID.
+pub fn is_task_id(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    match bytes.len() {
+        32 => bytes.iter().all(u8::is_ascii_hexdigit),
+        36 => bytes.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        }),
+        _ => false,
+    }
+}
+
+/// Reads a task reference that may be an ARN or a bare ID, as ECS APIs accept both.
+pub fn task_ref_key(text: &str) -> Option<Key> {
+    if let Some(parsed) = parse_task_arn(text) {
+        return Some(Key::TaskArn {
+            id: parsed.id,
+            arn: text.to_string(),
+        });
+    }
+    is_task_id(text).then(|| Key::TaskId(text.to_ascii_lowercase()))
+}
+
+/// The task ID at the end of an awslogs stream name `prefix/container/task-id`.
+pub fn task_id_from_log_stream(stream: &str) -> Option<String> {
+    let mut segments = stream.rsplit('/');
+    let id = segments.next()?;
+    // Require the prefix/container part so that a bare ID is not mistaken for a stream.
+    segments.next()?;
+    is_task_id(id).then(|| id.to_ascii_lowercase())
+}
+
+/// The session name of an assumed-role ARN `arn:aws:sts::acct:assumed-role/role/session`.
+pub fn role_session_name(arn: &str) -> Option<&str> {
+    let resource = arn.rsplit_once(':')?.1;
+    let rest = resource.strip_prefix("assumed-role/")?;
+    rest.split_once('/').map(|(_, session)| session)
+}
+
+/// True for RFC 1918 private IPv4 addresses, the only ones a Fargate task ENI holds.
+pub fn is_private_ipv4(text: &str) -> bool {
+    match text.parse::<std::net::Ipv4Addr>() {
+        Ok(ip) => ip.is_private(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_task_arn_formats() {
+        let new = parse_task_arn(
+            "arn:aws:ecs:us-east-1:111122223333:task/payments/3F9C2D7E5B1A4C8E9D0F6A2B7C4E1D93",
+        )
+        .unwrap();
+        assert_eq!(new.cluster.as_deref(), Some("payments"));
+        assert_eq!(new.id, "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93");
+        let old = parse_task_arn(
+            "arn:aws:ecs:us-east-1:111122223333:task/7b0e1c2d-3f4a-4b5c-8d6e-9f0a1b2c3d4e",
+        )
+        .unwrap();
+        assert_eq!(old.cluster, None);
+        assert_eq!(old.id, "7b0e1c2d-3f4a-4b5c-8d6e-9f0a1b2c3d4e");
+        assert!(parse_task_arn("arn:aws:ecs:us-east-1:1:task-definition/x:1").is_none());
+        assert!(parse_task_arn("arn:aws:ecs:us-east-1:1:task/c/not-an-id").is_none());
+    }
+
+    #[test]
+    fn reads_streams_sessions_and_ips() {
+        assert_eq!(
+            task_id_from_log_stream("ecs/app/3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93").as_deref(),
+            Some("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93")
+        );
+        assert_eq!(
+            task_id_from_log_stream("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93"),
+            None
+        );
+        assert_eq!(
+            role_session_name(
+                "arn:aws:sts::1:assumed-role/app-task/3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93"
+            ),
+            Some("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93")
+        );
+        assert_eq!(role_session_name("arn:aws:iam::1:user/alice"), None);
+        assert!(is_private_ipv4("10.0.12.47"));
+        assert!(!is_private_ipv4("203.0.113.66"));
+        assert!(!is_private_ipv4("ecs.amazonaws.com"));
+    }
+}

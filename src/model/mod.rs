@@ -1,0 +1,11 @@
+//! The normalized evidence model shared by importers, correlation, bundles and views.
+
+pub mod event;
+pub mod keys;
+pub mod task;
+pub mod time;
+
+pub use event::{Event, Link, LinkReason, RawRef, Severity, Source};
+pub use keys::Key;
+pub use task::{Container, TaskFacts};
+pub use time::Timestamp;

@@ -1,0 +1,174 @@
+//! What is known about one ECS task, merged from every record that describes it.
+
+use super::time::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// One container of a task.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Container {
+    /// Container name from the task definition.
+    pub name: String,
+    /// Image reference as launched.
+    pub image: Option<String>,
+    /// Resolved image digest (`sha256:...`).
+    pub image_digest: Option<String>,
+    /// Container runtime ID.
+    pub runtime_id: Option<String>,
+    /// Last known status.
+    pub last_status: Option<String>,
+    /// Exit code, once stopped.
+    pub exit_code: Option<i64>,
+    /// Why the container stopped, as ECS reported it.
+    pub reason: Option<String>,
+}
+
+/// Facts about a task from one record. Every field is optional: a GuardDuty
+/// finding knows less than `describe-tasks`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TaskFacts {
+    /// Normalized task ID (lower case).
+    pub id: String,
+    /// Full task ARN.
+    pub arn: Option<String>,
+    /// Cluster ARN or name.
+    pub cluster: Option<String>,
+    /// `service:<name>` for service tasks, `family:<name>` otherwise.
+    pub group: Option<String>,
+    /// Task definition ARN.
+    pub task_definition_arn: Option<String>,
+    /// Deployment ID (`ecs-svc/...`) for service tasks, or who ran it.
+    pub started_by: Option<String>,
+    /// FARGATE, EC2, EXTERNAL, MANAGED_INSTANCES.
+    pub launch_type: Option<String>,
+    /// Last observed status.
+    pub last_status: Option<String>,
+    /// Desired status.
+    pub desired_status: Option<String>,
+    /// Why the task stopped (ECS stop code).
+    pub stop_code: Option<String>,
+    /// Free-text reason the task stopped.
+    pub stopped_reason: Option<String>,
+    /// Entered PENDING.
+    pub created_at: Option<Timestamp>,
+    /// PENDING → RUNNING.
+    pub started_at: Option<Timestamp>,
+    /// RUNNING → STOPPING.
+    pub stopping_at: Option<Timestamp>,
+    /// → STOPPED.
+    pub stopped_at: Option<Timestamp>,
+    /// ECS's version counter for state changes; higher is newer.
+    pub version: Option<i64>,
+    /// Containers with runtime IDs, digests and exit codes.
+    pub containers: Vec<Container>,
+    /// Elastic network interface IDs.
+    pub enis: BTreeSet<String>,
+    /// Private IPv4 addresses.
+    pub ips: BTreeSet<String>,
+}
+
+impl TaskFacts {
+    /// Starts an empty record for a task ID.
+    pub fn new(id: impl Into<String>) -> TaskFacts {
+        TaskFacts {
+            id: id.into(),
+            ..TaskFacts::default()
+        }
+    }
+
+    /// How fresh the record is: ECS version first, then its latest timestamp.
+    fn freshness(&self) -> (i64, Option<Timestamp>) {
+        let latest = [
+            self.created_at,
+            self.started_at,
+            self.stopping_at,
+            self.stopped_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        (self.version.unwrap_or(-1), latest)
+    }
+
+    /// Merges another record about the same task. Scalars from the fresher
+    /// record win; sets are united; containers are merged by name.
+    pub fn merge(&mut self, other: &TaskFacts) {
+        let other_is_fresher = other.freshness() >= self.freshness();
+        macro_rules! take {
+            ($($field:ident),*) => {$(
+                if other.$field.is_some() && (other_is_fresher || self.$field.is_none()) {
+                    self.$field = other.$field.clone();
+                }
+            )*};
+        }
+        take!(
+            arn,
+            cluster,
+            group,
+            task_definition_arn,
+            started_by,
+            launch_type,
+            last_status,
+            desired_status,
+            stop_code,
+            stopped_reason,
+            created_at,
+            started_at,
+            stopping_at,
+            stopped_at,
+            version
+        );
+        for theirs in &other.containers {
+            match self.containers.iter_mut().find(|c| c.name == theirs.name) {
+                Some(ours) => {
+                    macro_rules! take_container {
+                        ($($field:ident),*) => {$(
+                            if theirs.$field.is_some() && (other_is_fresher || ours.$field.is_none()) {
+                                ours.$field = theirs.$field.clone();
+                            }
+                        )*};
+                    }
+                    take_container!(
+                        image,
+                        image_digest,
+                        runtime_id,
+                        last_status,
+                        exit_code,
+                        reason
+                    );
+                }
+                None => self.containers.push(theirs.clone()),
+            }
+        }
+        self.enis.extend(other.enis.iter().cloned());
+        self.ips.extend(other.ips.iter().cloned());
+    }
+
+    /// The service name, for service tasks.
+    pub fn service(&self) -> Option<&str> {
+        self.group.as_deref()?.strip_prefix("service:")
+    }
+
+    /// The image digests of all containers, deduplicated and sorted.
+    pub fn image_digests(&self) -> BTreeSet<&str> {
+        self.containers
+            .iter()
+            .filter_map(|c| c.image_digest.as_deref())
+            .collect()
+    }
+
+    /// Whether `time` falls inside the task's lifetime, as far as it is known.
+    /// Unknown start means the lifetime is unknown, so the answer is no.
+    pub fn alive_at(&self, time: Timestamp) -> bool {
+        let Some(start) = self.created_at.or(self.started_at) else {
+            return false;
+        };
+        let end = self.stopped_at.or(self.stopping_at);
+        time >= start && end.is_none_or(|end| time <= end)
+    }
+
+    /// The display name: the ARN when known, else the ID.
+    pub fn display_ref(&self) -> &str {
+        self.arn.as_deref().unwrap_or(&self.id)
+    }
+}

@@ -1,0 +1,173 @@
+//! `taskscope tasks`: one row per task with its facts and evidence counts.
+
+use super::sanitize::{escape, escape_truncated};
+use super::{aligned, markdown_cell, Format};
+use crate::correlate::Incident;
+use crate::model::time::format_time_millis;
+use crate::model::{Severity, Source, TaskFacts, Timestamp};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One task as printed, documented in docs/cli.md.
+#[derive(Debug, Serialize)]
+pub struct TaskRow {
+    /// Task ARN (null when only the ID is known).
+    pub arn: Option<String>,
+    /// Task ID.
+    pub id: String,
+    /// Cluster ARN or name.
+    pub cluster: Option<String>,
+    /// `service:<name>` or `family:<name>`.
+    pub group: Option<String>,
+    /// Service name, for service tasks.
+    pub service: Option<String>,
+    /// Task definition ARN.
+    pub task_definition: Option<String>,
+    /// Deployment or principal that started it.
+    pub started_by: Option<String>,
+    /// Last known status.
+    pub last_status: Option<String>,
+    /// ECS stop code.
+    pub stop_code: Option<String>,
+    /// Why it stopped.
+    pub stopped_reason: Option<String>,
+    /// Creation time.
+    #[serde(serialize_with = "crate::model::time::serialize_rfc3339_opt")]
+    pub created_at: Option<Timestamp>,
+    /// Start time.
+    #[serde(serialize_with = "crate::model::time::serialize_rfc3339_opt")]
+    pub started_at: Option<Timestamp>,
+    /// Stop time.
+    #[serde(serialize_with = "crate::model::time::serialize_rfc3339_opt")]
+    pub stopped_at: Option<Timestamp>,
+    /// Image digests of its containers.
+    pub image_digests: Vec<String>,
+    /// ENI IDs.
+    pub enis: Vec<String>,
+    /// Private IPs.
+    pub ips: Vec<String>,
+    /// Events on its timeline, per source.
+    pub events: BTreeMap<&'static str, usize>,
+    /// Highest severity among its GuardDuty findings, or null.
+    pub highest_finding_severity: Option<Severity>,
+}
+
+/// Builds one row per task.
+pub fn rows(incident: &Incident) -> Vec<TaskRow> {
+    incident
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(index, task)| row(incident, index, task))
+        .collect()
+}
+
+fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
+    let mut events: BTreeMap<&'static str, usize> =
+        Source::ALL.iter().map(|s| (s.name(), 0)).collect();
+    let mut highest = None;
+    for &e in &incident.timelines[index] {
+        let event = &incident.events[e];
+        *events.entry(event.source.name()).or_default() += 1;
+        if event.source == Source::Guardduty {
+            highest = highest.max(Some(event.severity));
+        }
+    }
+    TaskRow {
+        arn: task.arn.clone(),
+        id: task.id.clone(),
+        cluster: task.cluster.clone(),
+        group: task.group.clone(),
+        service: task.service().map(str::to_string),
+        task_definition: task.task_definition_arn.clone(),
+        started_by: task.started_by.clone(),
+        last_status: task.last_status.clone(),
+        stop_code: task.stop_code.clone(),
+        stopped_reason: task.stopped_reason.clone(),
+        created_at: task.created_at,
+        started_at: task.started_at,
+        stopped_at: task.stopped_at,
+        image_digests: task
+            .image_digests()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        enis: task.enis.iter().cloned().collect(),
+        ips: task.ips.iter().cloned().collect(),
+        events,
+        highest_finding_severity: highest,
+    }
+}
+
+/// Renders task rows in the chosen format.
+pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
+    let time = |t: &Option<Timestamp>| t.as_ref().map_or("-".to_string(), format_time_millis);
+    let text = |t: &Option<String>| {
+        t.as_deref()
+            .map_or("-".to_string(), |s| escape(s).into_owned())
+    };
+    let counts = |row: &TaskRow| {
+        row.events
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(source, n)| format!("{source}:{n}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let cells = |row: &TaskRow| {
+        vec![
+            escape(&row.id).into_owned(),
+            text(&row.service),
+            text(&row.last_status),
+            text(&row.stop_code),
+            time(&row.started_at),
+            time(&row.stopped_at),
+            row.ips.join(","),
+            row.highest_finding_severity
+                .map_or("-", Severity::name)
+                .to_string(),
+            counts(row),
+            escape_truncated(row.stopped_reason.as_deref().unwrap_or("-"), 60),
+        ]
+    };
+    const HEADER: [&str; 10] = [
+        "TASK",
+        "SERVICE",
+        "STATUS",
+        "STOP CODE",
+        "STARTED",
+        "STOPPED",
+        "IPS",
+        "FINDINGS",
+        "EVENTS",
+        "STOPPED REASON",
+    ];
+    Ok(match format {
+        Format::Json => {
+            let mut out = serde_json::to_string_pretty(rows)?;
+            out.push('\n');
+            out
+        }
+        Format::Table => aligned(&HEADER, &rows.iter().map(cells).collect::<Vec<_>>()),
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(HEADER)?;
+            for row in rows {
+                writer.write_record(cells(row))?;
+            }
+            String::from_utf8(writer.into_inner()?)?
+        }
+        Format::Md => {
+            let mut out = format!(
+                "| {} |\n|{}\n",
+                HEADER.join(" | "),
+                "---|".repeat(HEADER.len())
+            );
+            for row in rows {
+                let cells: Vec<String> = cells(row).iter().map(|c| markdown_cell(c)).collect();
+                out.push_str(&format!("| {} |\n", cells.join(" | ")));
+            }
+            out
+        }
+    })
+}

@@ -1,0 +1,203 @@
+//! `taskscope timeline`: events in time order, for one task or the whole bundle.
+
+use super::sanitize::{escape, escape_truncated};
+use super::{aligned, markdown_cell, Format};
+use crate::bundle::manifest::Manifest;
+use crate::correlate::Incident;
+use crate::model::time::{format_time, format_time_millis};
+use crate::model::{Event, Timestamp};
+use serde::Serialize;
+
+/// Longest summary shown in a table cell; JSON and CSV carry it whole.
+const TABLE_SUMMARY_CHARS: usize = 160;
+
+/// A link as printed.
+#[derive(Debug, Serialize)]
+pub struct LinkOut {
+    /// Task ARN (or ID when the ARN is unknown).
+    pub task: String,
+    /// Link reason.
+    pub reason: &'static str,
+    /// True for links that can be coincidental.
+    pub weak: bool,
+}
+
+/// One timeline row, as documented in docs/cli.md.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// When it happened; printed as RFC 3339 UTC.
+    #[serde(serialize_with = "crate::model::time::serialize_rfc3339")]
+    pub time: Timestamp,
+    /// guardduty, ecs, cloudtrail, falco, logs.
+    pub source: &'static str,
+    /// Finding type, eventName, Falco rule, ECS status...
+    pub kind: String,
+    /// Normalized severity.
+    pub severity: &'static str,
+    /// Severity as the source wrote it.
+    pub original_severity: Option<String>,
+    /// One-line description.
+    pub summary: String,
+    /// Principal or process.
+    pub actor: Option<String>,
+    /// The task this row is about (ARN, or ID), or null.
+    pub task: Option<String>,
+    /// Why the event is on that task, or null.
+    pub link: Option<&'static str>,
+    /// True when that link is weak.
+    pub weak: bool,
+    /// Every task the event is linked to.
+    pub links: Vec<LinkOut>,
+    /// Where the raw record sits: `artifact#locator`.
+    pub artifact: String,
+    /// Other raw copies of the same fact.
+    pub copies: Vec<String>,
+}
+
+/// Builds the rows: the task's timeline when `task` is given, else every event.
+pub fn rows(incident: &Incident, manifest: &Manifest, task: Option<usize>) -> Vec<Row> {
+    let locate = |r: &crate::model::RawRef| {
+        let path = manifest
+            .artifacts
+            .get(r.artifact)
+            .map_or("?", |a| a.path.as_str());
+        format!("{path}#{}", r.locator)
+    };
+    let build = |event: &Event, chosen: Option<usize>| {
+        let chosen_link = match chosen {
+            Some(t) => event.link_to(t),
+            None => event.links.first(),
+        };
+        Row {
+            time: event.time,
+            source: event.source.name(),
+            kind: event.kind.clone(),
+            severity: event.severity.name(),
+            original_severity: event.original_severity.clone(),
+            summary: event.summary.clone(),
+            actor: event.actor.clone(),
+            task: chosen_link.map(|l| incident.tasks[l.task].display_ref().to_string()),
+            link: chosen_link.map(|l| l.reason.name()),
+            weak: chosen_link.is_some_and(|l| l.reason.is_weak()),
+            links: event
+                .links
+                .iter()
+                .map(|l| LinkOut {
+                    task: incident.tasks[l.task].display_ref().to_string(),
+                    reason: l.reason.name(),
+                    weak: l.reason.is_weak(),
+                })
+                .collect(),
+            artifact: event.raw.first().map(&locate).unwrap_or_default(),
+            copies: event.raw.iter().skip(1).map(&locate).collect(),
+        }
+    };
+    match task {
+        Some(t) => incident.timelines[t]
+            .iter()
+            .map(|&e| build(&incident.events[e], Some(t)))
+            .collect(),
+        None => incident.events.iter().map(|e| build(e, None)).collect(),
+    }
+}
+
+/// Renders rows in the chosen format. Evidence strings are escaped in every
+/// format meant for eyes (table, CSV, Markdown); JSON escapes control
+/// characters itself.
+pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(rows)?;
+            text.push('\n');
+            text
+        }
+        Format::Table => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| {
+                    vec![
+                        format_time_millis(&row.time),
+                        row.source.to_string(),
+                        row.severity.to_string(),
+                        escape_truncated(&row.kind, 48),
+                        short_task(row.task.as_deref()),
+                        link_cell(row),
+                        escape_truncated(&row.summary, TABLE_SUMMARY_CHARS),
+                    ]
+                })
+                .collect();
+            aligned(
+                &[
+                    "TIME", "SOURCE", "SEVERITY", "KIND", "TASK", "LINK", "SUMMARY",
+                ],
+                &cells,
+            )
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record([
+                "time",
+                "source",
+                "kind",
+                "severity",
+                "original_severity",
+                "summary",
+                "actor",
+                "task",
+                "link",
+                "weak",
+                "artifact",
+            ])?;
+            for row in rows {
+                writer.write_record([
+                    format_time(&row.time).as_str(),
+                    row.source,
+                    &escape(&row.kind),
+                    row.severity,
+                    &escape(row.original_severity.as_deref().unwrap_or("")),
+                    &escape(&row.summary),
+                    &escape(row.actor.as_deref().unwrap_or("")),
+                    row.task.as_deref().unwrap_or(""),
+                    row.link.unwrap_or(""),
+                    if row.weak { "true" } else { "false" },
+                    &escape(&row.artifact),
+                ])?;
+            }
+            String::from_utf8(writer.into_inner()?)?
+        }
+        Format::Md => {
+            let mut out =
+                String::from("| Time (UTC) | Source | Severity | Kind | Task | Link | Summary |\n");
+            out.push_str("|---|---|---|---|---|---|---|\n");
+            for row in rows {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {} | {} |\n",
+                    format_time(&row.time),
+                    row.source,
+                    row.severity,
+                    markdown_cell(&row.kind),
+                    markdown_cell(&short_task(row.task.as_deref())),
+                    link_cell(row),
+                    markdown_cell(&row.summary),
+                ));
+            }
+            out
+        }
+    })
+}
+
+fn link_cell(row: &Row) -> String {
+    match (row.link, row.weak) {
+        (Some(link), true) => format!("{link}?"),
+        (Some(link), false) => link.to_string(),
+        (None, _) => "-".into(),
+    }
+}
+
+/// The task ID part of an ARN, for narrow columns.
+fn short_task(task: Option<&str>) -> String {
+    match task {
+        Some(task) => escape(task.rsplit('/').next().unwrap_or(task)).into_owned(),
+        None => "-".into(),
+    }
+}
