@@ -1,5 +1,8 @@
 //! Correlation: one timeline per task.
 //!
+//! Tasks are discovered from any record that describes or names them by ARN,
+//! from awslogs stream names, and from ECS service events; a bare task ID or a
+//! role session from elsewhere links only to a task discovered that way.
 //! Duplicate facts from several sources are merged into one event that keeps
 //! every raw copy. Task facts are merged per task ID. Each event is then linked
 //! to the tasks its keys justify, with the strongest reason per task; IP links
@@ -7,7 +10,7 @@
 
 mod index;
 
-use crate::model::{Event, Key, Link, LinkReason, TaskFacts};
+use crate::model::{Event, Key, Link, LinkReason, Source, TaskFacts};
 use index::TaskIndex;
 use std::collections::{BTreeMap, HashMap};
 
@@ -96,6 +99,8 @@ fn merge_tasks(facts: Vec<TaskFacts>, events: &[Event]) -> Vec<TaskFacts> {
             let (id, arn) = match key {
                 Key::TaskArn { id, arn } => (id, Some(arn)),
                 Key::LogStream(id) => (id, None),
+                // ECS's own service events name tasks by bare ID (replacements, say).
+                Key::TaskId(id) if event.source == Source::Ecs => (id, None),
                 _ => continue,
             };
             let task = by_id

@@ -167,6 +167,9 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
         keys.push(Key::Ip(ip.to_string()));
     }
 
+    if let Some(request) = record.request_parameters.filter(|r| r.get().contains("\"eni-")) {
+        eni_keys(&parse_optional(Some(request)), &mut keys);
+    }
     let mut detail = String::new();
     let mut fact_id = record
         .event_id
@@ -221,6 +224,21 @@ fn actor_of(record: &Record<'_>) -> Option<String> {
         .or(identity.principal_id.as_deref())
         .or(identity.kind.as_deref())
         .map(str::to_string)
+}
+
+/// ENI IDs named anywhere in a request (DescribeNetworkInterfaces and friends).
+fn eni_keys(request: &Value, keys: &mut Vec<Key>) {
+    match request {
+        Value::String(text) if text.starts_with("eni-") => {
+            let key = Key::Eni(text.clone());
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| eni_keys(item, keys)),
+        Value::Object(map) => map.values().for_each(|item| eni_keys(item, keys)),
+        _ => {}
+    }
 }
 
 fn parse_optional(raw: Option<&RawValue>) -> Value {

@@ -228,6 +228,7 @@ fn import_service(service: &Value, locator: &str, sink: &mut Sink) {
         event.keys = task_ids_in_message(message)
             .into_iter()
             .map(Key::TaskId)
+            .chain(deployments_in_message(message).map(Key::Deployment))
             .collect();
         event.fact_id = owned(service_event, &["id"]).map(|id| format!("ecs-service-event:{id}"));
         sink.event(event);
@@ -243,6 +244,16 @@ pub fn task_ids_in_message(message: &str) -> Vec<String> {
         .filter(|id| is_task_id(id))
         .map(str::to_ascii_lowercase)
         .collect()
+}
+
+/// Deployment IDs named in ECS service event messages, written `(deployment <id>)`.
+pub fn deployments_in_message(message: &str) -> impl Iterator<Item = String> + '_ {
+    message
+        .split("(deployment ")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|id| id.starts_with("ecs-svc/"))
+        .map(str::to_string)
 }
 
 /// The fact ID shared by every record of one task definition registration.
@@ -296,5 +307,10 @@ mod tests {
             ]
         );
         assert!(task_ids_in_message("(service api) has reached a steady state.").is_empty());
+        let done = "(service api) (deployment ecs-svc/4417230311982341122) deployment completed.";
+        assert_eq!(
+            deployments_in_message(done).collect::<Vec<_>>(),
+            vec!["ecs-svc/4417230311982341122".to_string()]
+        );
     }
 }
