@@ -153,7 +153,8 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, sink: &mut Sink) {
     )));
 }
 
-const ASFF_UNSUPPORTED: &str = "Security Hub ASFF finding: not supported; export GuardDuty \
+/// Why Security Hub ASFF documents are rejected.
+pub const ASFF_UNSUPPORTED: &str = "Security Hub ASFF findings are not supported: export GuardDuty \
     findings with `aws guardduty get-findings` instead";
 
 fn with_value(

@@ -160,16 +160,23 @@ fn milestone_severity(milestone: &str, facts: &TaskFacts) -> Severity {
 /// Imports `{"tasks": [...]}`, `{"task": {...}}` or a bare task object.
 pub fn import_tasks_document(value: &Value, locator: &str, sink: &mut Sink) {
     let tasks = path_array(value, &["tasks"]);
-    for (index, task) in tasks.iter().enumerate() {
-        let raw = sink.raw(format!("{locator}/tasks/{index}"));
-        import_task(task, raw, sink);
-    }
+    let mut found: Vec<(String, &Value)> = tasks
+        .iter()
+        .enumerate()
+        .map(|(index, task)| (format!("{locator}/tasks/{index}"), task))
+        .collect();
     if let Some(task) = value.get("task") {
-        let raw = sink.raw(format!("{locator}/task"));
-        import_task(task, raw, sink);
+        found.push((format!("{locator}/task"), task));
     } else if value.get("taskArn").is_some() {
-        let raw = sink.raw(locator.to_string());
-        import_task(value, raw, sink);
+        found.push((locator.to_string(), value));
+    }
+    for (at, task) in found {
+        let raw = sink.raw(at.clone());
+        if !import_task(task, raw, sink) {
+            sink.problem(super::decode::ParseError::new(format!(
+                "ECS task at {at} has no valid taskArn"
+            )));
+        }
     }
     if tasks.is_empty() {
         // describe-tasks for expired tasks answers only failures: still a valid file.

@@ -26,9 +26,7 @@ pub fn import_findings_list(value: &Value, locator: &str, line: usize, sink: &mu
         .unwrap_or(&[]);
     if findings.iter().any(|f| f.get("ProductArn").is_some()) {
         sink.problem(ParseError {
-            message: "Security Hub ASFF findings: not supported; export GuardDuty findings \
-                      with `aws guardduty get-findings` instead"
-                .into(),
+            message: super::classify::ASFF_UNSUPPORTED.into(),
             line: Some(line),
             column: None,
         });

@@ -56,10 +56,17 @@ pub fn parse_task_arn(arn: &str) -> Option<TaskArn> {
         Some((cluster, id)) => (Some(cluster.to_string()), id),
         None => (None, resource),
     };
-    is_task_id(id).then(|| TaskArn {
+    is_arn_task_id(id).then(|| TaskArn {
         cluster,
         id: id.to_ascii_lowercase(),
     })
+}
+
+/// Inside an ARN the structure already says "task", so any plausible ID is
+/// accepted (AWS documentation examples use IDs like `1234567890123456789`).
+fn is_arn_task_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// True for the two ECS task ID formats: 32 hex digits, or a dashed UUID.
@@ -132,7 +139,13 @@ mod tests {
         assert_eq!(old.cluster, None);
         assert_eq!(old.id, "7b0e1c2d-3f4a-4b5c-8d6e-9f0a1b2c3d4e");
         assert!(parse_task_arn("arn:aws:ecs:us-east-1:1:task-definition/x:1").is_none());
-        assert!(parse_task_arn("arn:aws:ecs:us-east-1:1:task/c/not-an-id").is_none());
+        assert!(parse_task_arn("arn:aws:ecs:us-east-1:1:task/c/bad id").is_none());
+        assert!(parse_task_arn("arn:aws:ecs:us-east-1:1:task/c/").is_none());
+        assert_eq!(
+            parse_task_arn("arn:aws:ecs:us-west-2:123456789012:task/MyCluster/1234567890123456789")
+                .map(|t| t.id),
+            Some("1234567890123456789".to_string())
+        );
     }
 
     #[test]
