@@ -13,7 +13,9 @@ pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, String> {
         .all(|segment| !matches!(segment, "" | "." | ".."));
     let path = Path::new(relative);
     if !canonical || !path.components().all(|c| matches!(c, Component::Normal(_))) {
-        return Err(format!("artifact path {relative:?} is not a plain path inside the bundle"));
+        return Err(format!(
+            "artifact path {relative:?} is not a plain path inside the bundle"
+        ));
     }
     Ok(root.join(path))
 }

@@ -154,7 +154,8 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, sink: &mut Sink) {
 }
 
 /// Why Security Hub ASFF documents are rejected.
-pub const ASFF_UNSUPPORTED: &str = "Security Hub ASFF findings are not supported: export GuardDuty \
+pub const ASFF_UNSUPPORTED: &str =
+    "Security Hub ASFF findings are not supported: export GuardDuty \
     findings with `aws guardduty get-findings` instead";
 
 fn with_value(

@@ -167,7 +167,10 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
         keys.push(Key::Ip(ip.to_string()));
     }
 
-    if let Some(request) = record.request_parameters.filter(|r| r.get().contains("\"eni-")) {
+    if let Some(request) = record
+        .request_parameters
+        .filter(|r| r.get().contains("\"eni-"))
+    {
         eni_keys(&parse_optional(Some(request)), &mut keys);
     }
     let mut detail = String::new();

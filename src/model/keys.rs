@@ -66,7 +66,9 @@ pub fn parse_task_arn(arn: &str) -> Option<TaskArn> {
 /// accepted (AWS documentation examples use IDs like `1234567890123456789`).
 fn is_arn_task_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// True for the two ECS task ID formats: 32 hex digits, or a dashed UUID.

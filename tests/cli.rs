@@ -1,0 +1,353 @@
+//! The headless commands end to end, through the real binary.
+
+use flate2::{write::GzEncoder, Compression};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use tempfile::TempDir;
+
+fn taskscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .args(args)
+        .output()
+        .expect("runs taskscope")
+}
+
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo/incident")
+}
+
+fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures")
+        .join(relative)
+}
+
+/// Imports the sample incident into a fresh bundle and returns (tempdir, bundle path).
+fn sample_bundle() -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = taskscope(&[
+        "import",
+        demo_dir().to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    // The demo folder holds a README.md that is not evidence: rejected, hence 3.
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (dir, bundle)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn import_rejects_bad_files_keeps_the_rest_and_exits_3() {
+    let dir = TempDir::new().unwrap();
+    let bundle = dir.path().join("b");
+    let out = taskscope(&[
+        "import",
+        fixture("ecs/awscli_update_service_invalid_json.json.txt")
+            .to_str()
+            .unwrap(),
+        fixture("ecs/awscli_describe_tasks_fargate_two.json")
+            .to_str()
+            .unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("REJECTED")
+            && stderr.contains("awscli_update_service_invalid_json.json.txt"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 110, column 17"), "{stderr}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["collection"]["files_rejected"], 1);
+    assert_eq!(manifest["collection"]["partial"], true);
+    assert_eq!(manifest["inputs"][0]["status"], "rejected");
+    assert_eq!(manifest["inputs"][1]["status"], "imported");
+    assert_eq!(manifest["inputs"][1]["records"], 2);
+    // The rejected file is preserved too, byte for byte.
+    let kept = fs::read(bundle.join(manifest["inputs"][0]["artifact"].as_str().unwrap())).unwrap();
+    assert_eq!(
+        kept,
+        fs::read(fixture("ecs/awscli_update_service_invalid_json.json.txt")).unwrap()
+    );
+    let tasks = taskscope(&["tasks", bundle.to_str().unwrap(), "--format", "json"]);
+    let tasks: serde_json::Value = serde_json::from_str(&stdout(&tasks)).unwrap();
+    assert_eq!(tasks.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn clean_import_exits_0_and_refuses_to_overwrite() {
+    let dir = TempDir::new().unwrap();
+    let bundle = dir.path().join("b");
+    let falco = fixture("falco");
+    let args = [
+        "import",
+        falco.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ];
+    assert_eq!(taskscope(&args).status.code(), Some(0));
+    let before = fs::read(bundle.join("manifest.json")).unwrap();
+    let again = taskscope(&args);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(fs::read(bundle.join("manifest.json")).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no staging directory left behind");
+}
+
+#[test]
+fn gzip_and_json_lines_import_like_plain_json() {
+    let dir = TempDir::new().unwrap();
+    let source = fs::read(fixture("cloudtrail/invictus_aws_dataset/218007301253_CloudTrail_us-east-1_20230710T1205Z_zs3JGxETHr59VpkX.json")).unwrap();
+    let gz_path = dir.path().join("delivery.bin");
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(&source).unwrap();
+    fs::write(&gz_path, encoder.finish().unwrap()).unwrap();
+    let records: serde_json::Value = serde_json::from_slice(&source).unwrap();
+    let lines: String = records["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{r}\n"))
+        .collect();
+    let lines_path = dir.path().join("records.txt");
+    fs::write(&lines_path, lines).unwrap();
+
+    let bundle = dir.path().join("b");
+    let out = taskscope(&[
+        "import",
+        gz_path.to_str().unwrap(),
+        lines_path.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["inputs"][0]["records"], 196);
+    assert_eq!(manifest["inputs"][1]["records"], 196);
+    // The gzip artifact is stored compressed, exactly as received.
+    let stored =
+        fs::read(bundle.join(manifest["inputs"][0]["artifact"].as_str().unwrap())).unwrap();
+    assert_eq!(&stored[..2], &[0x1f, 0x8b]);
+    // Same eventIDs in both files: one event each, two raw copies.
+    let timeline = taskscope(&["timeline", bundle.to_str().unwrap(), "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&timeline)).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 196);
+    assert!(rows
+        .iter()
+        .all(|r| r["copies"].as_array().unwrap().len() == 1));
+}
+
+#[test]
+fn timeline_json_has_the_documented_fields() {
+    let (_dir, bundle) = sample_bundle();
+    let out = taskscope(&[
+        "timeline",
+        bundle.to_str().unwrap(),
+        "--task",
+        "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() > 30);
+    for row in rows {
+        for field in [
+            "time", "source", "kind", "severity", "summary", "task", "link", "artifact",
+        ] {
+            assert!(row.get(field).is_some(), "missing {field} in {row}");
+        }
+        assert!(row["time"].as_str().unwrap().ends_with('Z'));
+        assert!(row["task"]
+            .as_str()
+            .unwrap()
+            .ends_with("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93"));
+        let artifact = row["artifact"].as_str().unwrap();
+        assert!(
+            artifact.starts_with("raw/") && artifact.contains('#'),
+            "{artifact}"
+        );
+    }
+    let reverse_shell = rows
+        .iter()
+        .find(|r| r["kind"] == "Execution:Runtime/ReverseShell")
+        .unwrap();
+    assert_eq!(reverse_shell["severity"], "high");
+    assert_eq!(reverse_shell["link"], "task-arn");
+    assert_eq!(reverse_shell["copies"].as_array().unwrap().len(), 1);
+    // Old-format ARN lookups work too.
+    let old = taskscope(&[
+        "timeline",
+        bundle.to_str().unwrap(),
+        "--task",
+        "arn:aws:ecs:us-east-1:111122223333:task/7b0e1c2d-3f4a-4b5c-8d6e-9f0a1b2c3d4e",
+    ]);
+    assert_eq!(old.status.code(), Some(0));
+    let missing = taskscope(&["timeline", bundle.to_str().unwrap(), "--task", "nope"]);
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn table_output_never_prints_escape_sequences_raw() {
+    let (_dir, bundle) = sample_bundle();
+    for format in ["table", "csv", "md"] {
+        let out = taskscope(&["timeline", bundle.to_str().unwrap(), "--format", format]);
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        assert!(
+            !text.contains('\u{1b}'),
+            "{format} output carries a raw ESC"
+        );
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r'),
+            "{format}"
+        );
+        assert!(
+            text.contains("\\x1b[31mFAKE ALERT"),
+            "{format}: the hostile log line is shown escaped"
+        );
+    }
+    let json = stdout(&taskscope(&[
+        "timeline",
+        bundle.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert!(!json.contains('\u{1b}'), "JSON escapes control characters");
+    assert!(json.contains("\\u001b]0;pwned"));
+}
+
+#[test]
+fn tasks_lists_every_task_with_counts_and_severity() {
+    let (_dir, bundle) = sample_bundle();
+    let out = taskscope(&["tasks", bundle.to_str().unwrap(), "--format", "json"]);
+    let tasks: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let t1 = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93")
+        .unwrap();
+    assert_eq!(t1["stop_code"], "UserInitiated");
+    assert_eq!(t1["highest_finding_severity"], "critical");
+    assert_eq!(t1["service"], "checkout-api");
+    assert_eq!(t1["ips"][0], "10.0.12.47");
+    assert!(t1["events"]["guardduty"].as_u64().unwrap() >= 3);
+    let table = stdout(&taskscope(&["tasks", bundle.to_str().unwrap()]));
+    assert!(table.starts_with("TASK"));
+    assert_eq!(table.lines().count(), tasks.as_array().unwrap().len() + 1);
+}
+
+#[test]
+fn demo_runs_with_no_aws_account() {
+    let out = taskscope(&["demo"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("SYNTHETIC"));
+    assert!(text.contains("Execution:Runtime/ReverseShell"));
+    assert!(!text.contains('\u{1b}'));
+}
+
+mod verify {
+    use super::*;
+
+    fn first_artifact(bundle: &Path) -> PathBuf {
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+        bundle.join(manifest["artifacts"][0]["path"].as_str().unwrap())
+    }
+
+    #[test]
+    fn intact_bundle_verifies() {
+        let (_dir, bundle) = sample_bundle();
+        let out = taskscope(&["verify", bundle.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert!(stdout(&out).starts_with("ok:"));
+    }
+
+    #[test]
+    fn catches_a_flipped_byte() {
+        let (_dir, bundle) = sample_bundle();
+        let artifact = first_artifact(&bundle);
+        let mut bytes = fs::read(&artifact).unwrap();
+        bytes[10] ^= 0x01;
+        fs::write(&artifact, bytes).unwrap();
+        let out = taskscope(&["verify", bundle.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(
+            stdout(&out).contains("altered: raw/0001-"),
+            "{}",
+            stdout(&out)
+        );
+    }
+
+    #[test]
+    fn catches_a_deleted_artifact() {
+        let (_dir, bundle) = sample_bundle();
+        fs::remove_file(first_artifact(&bundle)).unwrap();
+        let out = taskscope(&["verify", bundle.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(
+            stdout(&out).contains("missing: raw/0001-"),
+            "{}",
+            stdout(&out)
+        );
+    }
+
+    #[test]
+    fn catches_an_added_artifact() {
+        let (_dir, bundle) = sample_bundle();
+        fs::write(bundle.join("raw/extra.json"), b"{}").unwrap();
+        let out = taskscope(&["verify", bundle.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(
+            stdout(&out).contains("unexpected: raw/extra.json"),
+            "{}",
+            stdout(&out)
+        );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn catches_a_symlink_and_never_follows_it() {
+        let (dir, bundle) = sample_bundle();
+        let secret = dir.path().join("secret.txt");
+        fs::write(&secret, b"outside").unwrap();
+        let artifact = first_artifact(&bundle);
+        fs::remove_file(&artifact).unwrap();
+        std::os::unix::fs::symlink(&secret, &artifact).unwrap();
+        let out = taskscope(&["verify", bundle.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(
+            stdout(&out).contains("symlink: raw/0001-"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
