@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod cli;
 pub mod correlate;
 pub mod demo;
+pub mod generate;
 pub mod import;
 pub mod model;
 pub mod render;
