@@ -70,8 +70,23 @@ fn main() {
         assert_eq!(incident.events.len() as u64, records);
     });
     assert_eq!(total as u64, records, "every generated record was imported");
-    println!("import benchmark: {records} CloudTrail records, {} gzip files, {:.1} MB compressed", files.len(), compressed as f64 / 1e6);
-    println!("  zcat (decompression floor)        {:>8.1} ms", zcat.as_secs_f64() * 1e3);
-    println!("  taskscope import (bundle, fsync)  {:>8.1} ms  {:.2}x zcat  (target < 3x)", import.as_secs_f64() * 1e3, import.as_secs_f64() / zcat.as_secs_f64());
-    println!("  parse + correlate only            {:>8.1} ms  {:.2}x zcat", parse.as_secs_f64() * 1e3, parse.as_secs_f64() / zcat.as_secs_f64());
+    println!(
+        "import benchmark: {records} CloudTrail records, {} gzip files, {:.1} MB compressed",
+        files.len(),
+        compressed as f64 / 1e6
+    );
+    println!(
+        "  zcat (decompression floor)        {:>8.1} ms",
+        zcat.as_secs_f64() * 1e3
+    );
+    println!(
+        "  taskscope import (bundle, fsync)  {:>8.1} ms  {:.2}x zcat  (target < 3x)",
+        import.as_secs_f64() * 1e3,
+        import.as_secs_f64() / zcat.as_secs_f64()
+    );
+    println!(
+        "  parse + correlate only            {:>8.1} ms  {:.2}x zcat",
+        parse.as_secs_f64() * 1e3,
+        parse.as_secs_f64() / zcat.as_secs_f64()
+    );
 }

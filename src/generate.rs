@@ -76,19 +76,28 @@ fn record(rng: &mut Rng, index: u64, tasks: u64) -> Value {
 
 /// `records` CloudTrail records spread over gzip S3 delivery files of
 /// `per_file` records each, as (file name, gzip bytes). Deterministic.
-pub fn cloudtrail_delivery_files(records: u64, per_file: u64, tasks: u64) -> Vec<(String, Vec<u8>)> {
+pub fn cloudtrail_delivery_files(
+    records: u64,
+    per_file: u64,
+    tasks: u64,
+) -> Vec<(String, Vec<u8>)> {
     let mut rng = Rng(0x7a5c_5c09e);
     let mut files = Vec::new();
     let mut index = 0;
     while index < records {
         let count = per_file.min(records - index);
-        let batch: Vec<Value> = (0..count).map(|i| record(&mut rng, index + i, tasks.max(1))).collect();
+        let batch: Vec<Value> = (0..count)
+            .map(|i| record(&mut rng, index + i, tasks.max(1)))
+            .collect();
         let body = json!({ "Records": batch }).to_string();
         let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
         let _ = encoder.write_all(body.as_bytes());
         let bytes = encoder.finish().unwrap_or_default();
         files.push((
-            format!("111122223333_CloudTrail_us-east-1_{:06}.json.gz", files.len()),
+            format!(
+                "111122223333_CloudTrail_us-east-1_{:06}.json.gz",
+                files.len()
+            ),
             bytes,
         ));
         index += count;

@@ -142,7 +142,16 @@ pub fn split_documents(content: &[u8]) -> Result<Documents<'_>, ParseError> {
             bad_lines: Vec::new(),
         }),
         Err(error) if error.to_string().starts_with("trailing characters") => Ok(split_lines(text)),
-        Err(error) => Err(ParseError::from_json(&error, 1)),
+        Err(error) => {
+            // JSON lines whose first line is broken still read as JSON lines
+            // when most lines parse; otherwise report the whole-file error.
+            let lines = split_lines(text);
+            if lines.documents.len() > lines.bad_lines.len() {
+                Ok(lines)
+            } else {
+                Err(ParseError::from_json(&error, 1))
+            }
+        }
     }
 }
 
@@ -202,8 +211,21 @@ mod tests {
 
     #[test]
     fn gzip_bomb_is_refused() {
-        let zeros = vec![0u8; (BOMB_FLOOR_BYTES + (1 << 20)) as usize];
-        let packed = gzip(&zeros);
+        // Many small gzip members of zeros: tiny input, output past the floor.
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+        encoder.write_all(&vec![0u8; 1 << 20]).unwrap();
+        let member = encoder.finish().unwrap();
+        assert!(
+            (member.len() as u64) * MAX_GZIP_RATIO < 1 << 20,
+            "member expands past the ratio"
+        );
+        let members = (BOMB_FLOOR_BYTES >> 20) as usize + 2;
+        let packed: Vec<u8> = member
+            .iter()
+            .copied()
+            .cycle()
+            .take(member.len() * members)
+            .collect();
         let error = decompress(&packed).unwrap_err();
         assert!(error.message.contains("decompression bomb"), "{error}");
     }
@@ -219,6 +241,9 @@ mod tests {
     fn one_document_or_lines() {
         let single = split_documents(b"  {\"a\": [1,\n2]}\n").unwrap();
         assert_eq!(single.documents.len(), 1);
+        let first_bad = split_documents(b"{oops\n{\"a\":1}\n{\"b\":2}\n").unwrap();
+        assert_eq!(first_bad.documents.len(), 2);
+        assert_eq!(first_bad.bad_lines[0].line, Some(1));
         let lines = split_documents(b"{\"a\":1}\n\n{\"b\":2}\n{oops\n").unwrap();
         assert_eq!(lines.documents.len(), 2);
         assert_eq!(lines.documents[1].locator, "L3");

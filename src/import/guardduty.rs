@@ -6,7 +6,7 @@
 use super::decode::ParseError;
 use super::json::{field, owned, path, path_array, path_str, path_time};
 use super::Sink;
-use crate::model::keys::{parse_task_arn, task_ref_key};
+use crate::model::keys::{is_private_ipv4, parse_task_arn, task_ref_key};
 use crate::model::{Container, Event, Key, RawRef, Severity, Source, TaskFacts};
 use serde_json::Value;
 
@@ -85,6 +85,20 @@ pub fn import_finding(finding: &Value, raw: RawRef, sink: &mut Sink) {
     }
     if let Some(id) = path_str(resource, &["containerDetails", "id"]) {
         keys.push(Key::RuntimeId(id.to_string()));
+    }
+    if let Some(ip) = path_str(
+        finding,
+        &[
+            "service",
+            "action",
+            "networkConnectionAction",
+            "localIpDetails",
+            "ipAddressV4",
+        ],
+    )
+    .filter(|ip| is_private_ipv4(ip))
+    {
+        keys.push(Key::Ip(ip.to_string()));
     }
     sequence_keys(finding, &mut keys);
     keys.dedup();

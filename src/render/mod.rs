@@ -45,7 +45,51 @@ pub fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Pretty JSON in which every character [`sanitize::is_unsafe`] flags is a
+/// `\uXXXX` escape: the same data, but nothing a terminal would interpret.
+/// (serde_json escapes C0 controls itself; this adds DEL, C1 and bidi.)
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    if !text.chars().any(sanitize::is_unsafe_outside_c0) {
+        return Ok(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if sanitize::is_unsafe_outside_c0(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
 /// Escapes a Markdown table cell: sanitized, with `|` escaped.
 pub fn markdown_cell(text: &str) -> String {
     sanitize::escape(text).replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_text_escapes_what_terminals_interpret_and_keeps_the_data() {
+        let value = vec![
+            "esc\u{1b}[2J",
+            "csi\u{9b}31m",
+            "bidi\u{202e}gpj.exe",
+            "del\u{7f}",
+        ];
+        let text = json_text(&value).unwrap();
+        assert!(
+            !text.chars().any(|c| c != '\n' && sanitize::is_unsafe(c)),
+            "{text}"
+        );
+        let back: Vec<String> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
 }

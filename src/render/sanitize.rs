@@ -19,6 +19,12 @@ pub fn is_unsafe(c: char) -> bool {
             | '\u{feff}')
 }
 
+/// Unsafe characters other than C0 controls (which JSON escapes already):
+/// DEL, C1 controls and the bidi and separator characters.
+pub fn is_unsafe_outside_c0(c: char) -> bool {
+    is_unsafe(c) && c as u32 >= 0x20
+}
+
 /// Returns `text` with every unsafe character replaced by a visible escape:
 /// `\n`, `\r`, `\t`, `\x1b` for bytes below 0x100, `\u{202e}` above.
 /// Borrowed when nothing needed escaping.

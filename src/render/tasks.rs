@@ -122,7 +122,7 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
             text(&row.stop_code),
             time(&row.started_at),
             time(&row.stopped_at),
-            row.ips.join(","),
+            escape(&row.ips.join(",")).into_owned(),
             row.highest_finding_severity
                 .map_or("-", Severity::name)
                 .to_string(),
@@ -144,7 +144,7 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
     ];
     Ok(match format {
         Format::Json => {
-            let mut out = serde_json::to_string_pretty(rows)?;
+            let mut out = super::json_text(rows)?;
             out.push('\n');
             out
         }

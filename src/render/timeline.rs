@@ -102,12 +102,12 @@ pub fn rows(incident: &Incident, manifest: &Manifest, task: Option<usize>) -> Ve
 }
 
 /// Renders rows in the chosen format. Evidence strings are escaped in every
-/// format meant for eyes (table, CSV, Markdown); JSON escapes control
-/// characters itself.
+/// format meant for eyes (table, CSV, Markdown); JSON carries them exactly,
+/// with every unsafe character written as a `\u` escape.
 pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
     Ok(match format {
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(rows)?;
+            let mut text = super::json_text(rows)?;
             text.push('\n');
             text
         }
@@ -157,7 +157,7 @@ pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
                     &escape(row.original_severity.as_deref().unwrap_or("")),
                     &escape(&row.summary),
                     &escape(row.actor.as_deref().unwrap_or("")),
-                    row.task.as_deref().unwrap_or(""),
+                    &escape(row.task.as_deref().unwrap_or("")),
                     row.link.unwrap_or(""),
                     if row.weak { "true" } else { "false" },
                     &escape(&row.artifact),
