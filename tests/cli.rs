@@ -197,6 +197,20 @@ fn timeline_json_has_the_documented_fields() {
         .find(|r| r["kind"] == "Execution:Runtime/ReverseShell")
         .unwrap();
     assert_eq!(reverse_shell["severity"], "high");
+    let summary = reverse_shell["summary"].as_str().unwrap();
+    for fact in [
+        "process bash",
+        "/usr/bin/bash",
+        "pid ",
+        "sha256 ",
+        "lineage ",
+        "remote 203.0.113.66:4444",
+    ] {
+        assert!(
+            summary.contains(fact),
+            "runtime finding summary lacks {fact:?}: {summary}"
+        );
+    }
     assert_eq!(reverse_shell["link"], "task-arn");
     assert_eq!(reverse_shell["copies"].as_array().unwrap().len(), 1);
     // Old-format ARN lookups work too.

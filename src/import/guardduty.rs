@@ -112,10 +112,12 @@ pub fn import_finding(finding: &Value, raw: RawRef, sink: &mut Sink) {
     if let Some(process) = process {
         summary.push_str(&process_summary(process));
     }
-    if let Some(command) = path_str(
-        finding,
-        &["service", "runtimeDetails", "context", "commandLineExample"],
-    ) {
+    let context = path(finding, &["service", "runtimeDetails", "context"]).unwrap_or(&Value::Null);
+    if let Some(modifier) = path(context, &["modifyingProcess"]) {
+        summary.push_str(" modified by");
+        summary.push_str(&process_summary(modifier));
+    }
+    if let Some(command) = path_str(context, &["commandLineExample"]) {
         summary.push_str(" cmd: ");
         summary.push_str(command);
     }
@@ -193,8 +195,14 @@ fn process_summary(process: &Value) -> String {
     if let Some(exe) = path_str(process, &["executablePath"]) {
         text.push_str(&format!(" ({exe})"));
     }
+    if let Some(pid) = path(process, &["pid"]) {
+        text.push_str(&format!(" pid {pid}"));
+    }
     if let Some(user) = path_str(process, &["user"]) {
         text.push_str(&format!(" user {user}"));
+    }
+    if let Some(sha) = path_str(process, &["executableSha256"]) {
+        text.push_str(&format!(" sha256 {sha}"));
     }
     let lineage: Vec<&str> = path_array(process, &["lineage"])
         .iter()
