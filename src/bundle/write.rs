@@ -6,6 +6,7 @@
 use super::manifest::{Artifact, Manifest, MANIFEST_FILE};
 use super::paths;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ pub struct BundleWriter {
     target: PathBuf,
     staging: PathBuf,
     artifacts: Vec<Artifact>,
+    directories: BTreeSet<PathBuf>,
     sealed: bool,
 }
 
@@ -51,6 +53,7 @@ impl BundleWriter {
             target: target.to_path_buf(),
             staging,
             artifacts: Vec::new(),
+            directories: BTreeSet::new(),
             sealed: false,
         })
     }
@@ -62,6 +65,7 @@ impl BundleWriter {
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir)?;
+            self.directories.insert(dir.to_path_buf());
         }
         write_synced(&full, bytes)?;
         self.artifacts.push(Artifact {
@@ -83,6 +87,10 @@ impl BundleWriter {
         manifest.artifacts = std::mem::take(&mut self.artifacts);
         let text = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
         write_synced(&self.staging.join(MANIFEST_FILE), &text)?;
+        // Deepest first, so each directory's entry is durable before its parent's.
+        for dir in self.directories.iter().rev() {
+            sync_dir(dir)?;
+        }
         sync_dir(&self.staging)?;
         if self.target.symlink_metadata().is_ok() {
             return Err(io::Error::new(
