@@ -45,8 +45,6 @@ struct Probe<'a> {
     product_arn: Option<IgnoredAny>,
     #[serde(rename = "taskArn")]
     task_arn: Option<IgnoredAny>,
-    #[serde(rename = "lastStatus")]
-    last_status: Option<IgnoredAny>,
 }
 
 /// Routes one document (or each element of a top-level array) to its importer.
@@ -146,7 +144,6 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, sink: &mut Sink) {
             falco::import_alert(value, sink.raw(locator.to_string()), None, sink)
         });
     }
-    let _ = probe.last_status;
     sink.problem(problem(format!(
         "unrecognized JSON shape (top-level keys: {})",
         top_level_keys(text)
