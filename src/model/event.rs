@@ -228,6 +228,12 @@ impl Event {
         }
     }
 
+    /// True for detections: GuardDuty findings and attack sequences, and
+    /// Falco alerts. These make up the findings board and report sections.
+    pub fn is_finding(&self) -> bool {
+        matches!(self.source, Source::Guardduty | Source::Falco)
+    }
+
     /// The link of this event to the task at `task`, if any.
     pub fn link_to(&self, task: usize) -> Option<&Link> {
         self.links.iter().find(|link| link.task == task)
