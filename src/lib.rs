@@ -3,12 +3,15 @@
 //! Data flows one way: [`import`] reads evidence into the [`model`],
 //! [`correlate`] builds one timeline per task, [`bundle`] preserves the raw
 //! evidence with hashes, and [`render`] (later the console) shows it.
+//! The console's look and settings come from [`theme`] and [`config`].
 
 pub mod bundle;
 pub mod cli;
+pub mod config;
 pub mod correlate;
 pub mod demo;
 pub mod generate;
 pub mod import;
 pub mod model;
 pub mod render;
+pub mod theme;

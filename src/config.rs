@@ -1,0 +1,243 @@
+//! The user's config file: theme, author name for notes, key bindings.
+//!
+//! It lives at `$XDG_CONFIG_HOME/taskscope/config.toml`, else
+//! `$HOME/.config/taskscope/config.toml`, unless a path is given explicitly.
+//! The format is documented in docs/config.md.
+
+mod keyspec;
+#[cfg(test)]
+mod tests;
+
+pub use keyspec::{parse_key_spec, KeySpec};
+
+use crate::theme::BUILTIN_THEMES;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The largest config or theme file read; anything bigger is refused.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The user's settings. Every field is optional; an absent file is the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// A built-in theme name or a theme file path (a relative path is resolved
+    /// against the config file's directory when the config is loaded).
+    pub theme: Option<String>,
+    /// The name recorded on notes and exports.
+    pub author: Option<String>,
+    /// Key bindings: action name (snake_case) to key specs, each valid for
+    /// [`parse_key_spec`]. Action names are checked by the console, not here.
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+/// A config and the file it was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadedConfig {
+    /// The settings.
+    pub config: Config,
+    /// The file they came from; `None` when no config file exists (defaults).
+    pub path: Option<PathBuf>,
+}
+
+/// Why the config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read (or, given explicitly, does not exist).
+    #[error("{path}: cannot read config: {source}")]
+    Io {
+        /// The config file.
+        path: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file is wrong at a known place: bad TOML, unknown field, bad key spec.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The config file.
+        path: String,
+        /// The 1-based line.
+        line: usize,
+        /// The 1-based column, in characters.
+        column: usize,
+        /// What is wrong, naming the field (`keys.quit: ...`).
+        message: String,
+    },
+    /// The file is wrong as a whole (no single place to point at).
+    #[error("{path}: {message}")]
+    Syntax {
+        /// The config file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A key spec that [`parse_key_spec`] does not accept.
+    #[error("bad key spec {spec:?}: {reason}")]
+    KeySpec {
+        /// The spec as written.
+        spec: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// The config file as written, with positions for error messages.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    theme: Option<String>,
+    author: Option<String>,
+    #[serde(default)]
+    keys: BTreeMap<String, Vec<Spanned<String>>>,
+}
+
+impl Config {
+    /// Loads the config from `explicit` if given (it must exist), else from
+    /// [`default_path`] if that file exists, else returns the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
+        match explicit {
+            Some(path) => load_file(path),
+            None => load_default(default_path()),
+        }
+    }
+}
+
+/// Where the config file is looked for: `$XDG_CONFIG_HOME/taskscope/config.toml`,
+/// else `$HOME/.config/taskscope/config.toml`; `None` when neither variable is
+/// usable. A relative or empty `XDG_CONFIG_HOME` is ignored, as the XDG spec says.
+pub fn default_path() -> Option<PathBuf> {
+    default_path_from(
+        std::env::var_os("XDG_CONFIG_HOME"),
+        std::env::var_os("HOME"),
+    )
+}
+
+fn default_path_from(xdg_config_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    let absolute = |value: OsString| Some(PathBuf::from(value)).filter(|path| path.is_absolute());
+    xdg_config_home
+        .and_then(absolute)
+        .or_else(|| home.and_then(absolute).map(|home| home.join(".config")))
+        .map(|dir| dir.join("taskscope").join("config.toml"))
+}
+
+/// Loads the default config file if there is one; a missing file means defaults.
+fn load_default(path: Option<PathBuf>) -> Result<LoadedConfig, ConfigError> {
+    let Some(path) = path else {
+        return Ok(LoadedConfig::default());
+    };
+    match fs::metadata(&path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(LoadedConfig::default()),
+        _ => load_file(&path),
+    }
+}
+
+fn load_file(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    let shown = path.display().to_string();
+    let text = read_small_text_file(path).map_err(|source| ConfigError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let at = |offset: usize, message: String| {
+        let (line, column) = line_and_column(&text, offset);
+        ConfigError::Invalid {
+            path: shown.clone(),
+            line,
+            column,
+            message,
+        }
+    };
+    let file: ConfigFile = toml::from_str(&text).map_err(|error| match error.span() {
+        Some(span) => at(span.start, error.message().to_string()),
+        None => ConfigError::Syntax {
+            path: shown.clone(),
+            message: error.message().to_string(),
+        },
+    })?;
+
+    let mut keys = BTreeMap::new();
+    for (action, specs) in file.keys {
+        for spec in &specs {
+            if let Err(error) = parse_key_spec(spec.get_ref()) {
+                return Err(at(spec.span().start, format!("keys.{action}: {error}")));
+            }
+        }
+        keys.insert(action, specs.into_iter().map(Spanned::into_inner).collect());
+    }
+
+    let theme = match file.theme {
+        Some(theme) => Some(
+            theme_relative_to(path, theme).ok_or_else(|| ConfigError::Syntax {
+                path: shown.clone(),
+                message: "theme: the config file's directory is not valid UTF-8".to_string(),
+            })?,
+        ),
+        None => None,
+    };
+    Ok(LoadedConfig {
+        config: Config {
+            theme,
+            author: file.author,
+            keys,
+        },
+        path: Some(path.to_path_buf()),
+    })
+}
+
+/// A theme path relative to the config file's directory; built-in names and
+/// absolute paths are kept as written. `None` when the result is not UTF-8.
+fn theme_relative_to(config_path: &Path, theme: String) -> Option<String> {
+    let theme_path = Path::new(&theme);
+    if BUILTIN_THEMES.contains(&theme.as_str()) || theme_path.is_absolute() {
+        return Some(theme);
+    }
+    match config_path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            dir.join(theme_path).into_os_string().into_string().ok()
+        }
+        _ => Some(theme),
+    }
+}
+
+/// Reads a UTF-8 text file of at most 1 MiB that must be a regular file
+/// (symbolic links are followed), so that a device or FIFO never blocks.
+pub(crate) fn read_small_text_file(path: &Path) -> io::Result<String> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8 text"))
+}
+
+/// The 1-based line and character column of byte `offset` in `text`.
+pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = text
+        .get(line_start..offset)
+        .map_or(offset - line_start, |segment| segment.chars().count())
+        + 1;
+    (line, column)
+}

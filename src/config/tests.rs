@@ -1,0 +1,197 @@
+use super::*;
+use crate::theme::Theme;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use tempfile::TempDir;
+
+fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn error_of(text: &str) -> (String, String) {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "config.toml", text);
+    let error = Config::load(Some(&path)).unwrap_err().to_string();
+    (path.display().to_string(), error)
+}
+
+#[test]
+fn xdg_config_home_wins_over_home() {
+    assert_eq!(
+        default_path_from(Some("/xdg".into()), Some("/home/ana".into())),
+        Some(PathBuf::from("/xdg/taskscope/config.toml"))
+    );
+    assert_eq!(
+        default_path_from(None, Some("/home/ana".into())),
+        Some(PathBuf::from("/home/ana/.config/taskscope/config.toml"))
+    );
+}
+
+#[test]
+fn empty_or_relative_variables_are_ignored() {
+    assert_eq!(
+        default_path_from(Some("".into()), Some("/home/ana".into())),
+        Some(PathBuf::from("/home/ana/.config/taskscope/config.toml"))
+    );
+    assert_eq!(
+        default_path_from(Some("rel/dir".into()), Some("/home/ana".into())),
+        Some(PathBuf::from("/home/ana/.config/taskscope/config.toml"))
+    );
+    assert_eq!(default_path_from(None, Some("".into())), None);
+    assert_eq!(default_path_from(None, None), None);
+}
+
+#[test]
+fn an_explicit_file_is_read_in_full() {
+    let dir = TempDir::new().unwrap();
+    let path = write(
+        &dir,
+        "config.toml",
+        r#"
+theme = "light"
+author = "Ana Ortiz"
+
+[keys]
+move_down = ["j", "down"]
+half_page_down = ["ctrl-d"]
+quit = []
+"#,
+    );
+    let loaded = Config::load(Some(&path)).unwrap();
+    assert_eq!(loaded.path, Some(path));
+    let config = loaded.config;
+    assert_eq!(config.theme.as_deref(), Some("light"));
+    assert_eq!(config.author.as_deref(), Some("Ana Ortiz"));
+    assert_eq!(config.keys["move_down"], ["j", "down"]);
+    assert_eq!(config.keys["half_page_down"], ["ctrl-d"]);
+    assert!(config.keys["quit"].is_empty());
+    let half_page = parse_key_spec(&config.keys["half_page_down"][0]).unwrap();
+    assert_eq!(half_page.code, KeyCode::Char('d'));
+    assert_eq!(half_page.modifiers, KeyModifiers::CONTROL);
+}
+
+#[test]
+fn an_explicit_file_that_does_not_exist_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let missing = dir.path().join("nope.toml");
+    let error = Config::load(Some(&missing)).unwrap_err();
+    assert!(
+        matches!(&error, ConfigError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
+    );
+    assert!(error.to_string().contains("nope.toml"));
+}
+
+#[test]
+fn a_missing_default_file_means_defaults() {
+    let dir = TempDir::new().unwrap();
+    let missing = dir.path().join("taskscope").join("config.toml");
+    assert_eq!(
+        load_default(Some(missing)).unwrap(),
+        LoadedConfig::default()
+    );
+    assert_eq!(load_default(None).unwrap(), LoadedConfig::default());
+}
+
+#[test]
+fn an_existing_default_file_is_loaded_and_checked() {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "config.toml", "author = \"me\"\n");
+    let loaded = load_default(Some(path.clone())).unwrap();
+    assert_eq!(loaded.path, Some(path.clone()));
+    assert_eq!(loaded.config.author.as_deref(), Some("me"));
+    fs::write(&path, "autor = \"me\"\n").unwrap();
+    assert!(load_default(Some(path)).is_err());
+}
+
+#[test]
+fn an_unknown_field_is_named_with_its_line() {
+    let (path, error) = error_of("author = \"me\"\ncolour = \"dark\"\n");
+    assert!(error.starts_with(&format!("{path}:2:1: ")), "{error}");
+    assert!(error.contains("unknown field `colour`"), "{error}");
+}
+
+#[test]
+fn invalid_toml_gives_line_and_column() {
+    let (path, error) = error_of("theme = \"dark\"\n[keys\n");
+    assert!(error.starts_with(&format!("{path}:2:")), "{error}");
+    let (_, error) = error_of("[keys]\nquit = \"q\"\n");
+    assert!(error.contains(":2:8:"), "{error}");
+}
+
+#[test]
+fn a_bad_key_spec_names_the_action_the_spec_and_the_line() {
+    let (path, error) = error_of("[keys]\nquit = [\"q\"]\nfilter = [\"/\", \"ctrl+f\"]\n");
+    assert!(error.starts_with(&format!("{path}:3:16: ")), "{error}");
+    assert!(error.contains("keys.filter"), "{error}");
+    assert!(error.contains("\"ctrl+f\""), "{error}");
+}
+
+#[test]
+fn a_relative_theme_path_is_relative_to_the_config_file() {
+    let dir = TempDir::new().unwrap();
+    write(
+        &dir,
+        "mine.toml",
+        "extends = \"high-contrast\"\n[styles]\ntitle = \"red\"\n",
+    );
+    let path = write(&dir, "config.toml", "theme = \"mine.toml\"\n");
+    let config = Config::load(Some(&path)).unwrap().config;
+    let theme_path = dir.path().join("mine.toml");
+    assert_eq!(config.theme.as_deref(), theme_path.to_str());
+    let theme = Theme::resolve(None, config.theme.as_deref(), false).unwrap();
+    assert_eq!(theme.name, "mine");
+    assert_eq!(
+        theme.base,
+        Theme::builtin("high-contrast").unwrap().base,
+        "inherits high-contrast"
+    );
+}
+
+#[test]
+fn built_in_names_and_absolute_theme_paths_are_kept() {
+    let config = Path::new("/etc/taskscope/config.toml");
+    assert_eq!(
+        theme_relative_to(config, "light".to_string()).as_deref(),
+        Some("light")
+    );
+    assert_eq!(
+        theme_relative_to(config, "/opt/t.toml".to_string()).as_deref(),
+        Some("/opt/t.toml")
+    );
+    assert_eq!(
+        theme_relative_to(config, "t.toml".to_string()).as_deref(),
+        Some("/etc/taskscope/t.toml")
+    );
+    assert_eq!(
+        theme_relative_to(Path::new("config.toml"), "t.toml".to_string()).as_deref(),
+        Some("t.toml")
+    );
+}
+
+#[test]
+fn only_small_regular_utf8_files_are_read() {
+    let dir = TempDir::new().unwrap();
+    assert!(read_small_text_file(dir.path()).is_err());
+    let big = write(&dir, "big.toml", &"#".repeat(MAX_FILE_BYTES as usize + 1));
+    let error = read_small_text_file(&big).unwrap_err();
+    assert!(error.to_string().contains("larger than"), "{error}");
+    let binary = dir.path().join("bin.toml");
+    fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+    assert!(read_small_text_file(&binary).is_err());
+    let exact = write(&dir, "exact.toml", &"#".repeat(MAX_FILE_BYTES as usize));
+    assert_eq!(
+        read_small_text_file(&exact).unwrap().len(),
+        MAX_FILE_BYTES as usize
+    );
+}
+
+#[test]
+fn positions_count_lines_and_characters() {
+    let text = "a = 1\nnäme = ?\n";
+    assert_eq!(line_and_column(text, 0), (1, 1));
+    assert_eq!(line_and_column(text, 6), (2, 1));
+    let question = text.find('?').unwrap();
+    assert_eq!(line_and_column(text, question), (2, 8));
+    assert_eq!(line_and_column(text, 10_000), (3, 1));
+}
