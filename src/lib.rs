@@ -3,6 +3,8 @@
 //! Data flows one way: [`import`] reads evidence into the [`model`],
 //! [`correlate`] builds one timeline per task, [`bundle`] preserves the raw
 //! evidence with hashes, and [`render`] (later the console) shows it.
+//! [`raw`] reads a record back from a bundle, and [`inspect`] turns records
+//! and the incident into what the console's detail and context panes show.
 
 pub mod bundle;
 pub mod cli;
@@ -10,5 +12,7 @@ pub mod correlate;
 pub mod demo;
 pub mod generate;
 pub mod import;
+pub mod inspect;
 pub mod model;
+pub mod raw;
 pub mod render;
