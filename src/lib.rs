@@ -4,6 +4,8 @@
 //! [`correlate`] builds one timeline per task, [`bundle`] preserves the raw
 //! evidence with hashes, and [`render`] (later the console) shows it.
 //! The console's look and settings come from [`theme`] and [`config`].
+//! [`raw`] reads a record back from a bundle, and [`inspect`] turns records
+//! and the incident into what the console's detail and context panes show.
 
 pub mod bundle;
 pub mod cli;
@@ -12,6 +14,8 @@ pub mod correlate;
 pub mod demo;
 pub mod generate;
 pub mod import;
+pub mod inspect;
 pub mod model;
+pub mod raw;
 pub mod render;
 pub mod theme;
