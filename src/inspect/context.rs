@@ -626,7 +626,8 @@ fn service_snapshot(service: &Value, observed: Option<Timestamp>) -> Option<Serv
     })
 }
 
-/// The context of task `task`: reads its timeline once and the index.
+/// The context of task `task` (an index into `incident.tasks`, which it
+/// must be): reads the task's timeline once, and the index.
 pub fn task_context(incident: &Incident, index: &ContextIndex, task: usize) -> TaskContext {
     let facts = &incident.tasks[task];
     let seen = TimelineSummary::of(incident, task);
