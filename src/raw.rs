@@ -22,15 +22,12 @@ use crate::bundle::write::sha256_hex;
 use crate::bundle::Bundle;
 use crate::import::decode;
 use crate::model::RawRef;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::fmt;
 
-/// How many strings holding JSON one locator may pass through.
-const MAX_EMBEDDED_DOCUMENTS: usize = 4;
+mod walk;
+
 /// How many decoded artifacts a [`RawReader`] keeps.
 const CACHED_ARTIFACTS: usize = 4;
 /// Decoded bytes a [`RawReader`] keeps beyond the most recent artifact.
@@ -98,25 +95,15 @@ pub enum RawError {
 /// Returns the record at `locator` in an artifact's bytes as received
 /// (gzip is decompressed first).
 pub fn resolve(artifact_bytes: &[u8], locator: &str) -> Result<Value, RawError> {
-    let content = decode::decompress(artifact_bytes).map_err(|e| RawError::Decode(e.message))?;
-    let text = std::str::from_utf8(&content)
-        .map_err(|e| RawError::Decode(format!("not UTF-8 text at byte {}", e.valid_up_to())))?;
-    resolve_in_text(strip_bom(text), locator, None)
+    DecodedArtifact::decode(0, artifact_bytes.to_vec())?.resolve(locator)
 }
 
 /// Reads raw records from a bundle, keeping the last few decoded artifacts
-/// so that records of the same big (gzip) file are decoded once.
+/// so that records of the same big (gzip) file are decoded once, and large
+/// arrays and objects in them are scanned once.
 pub struct RawReader {
     bundle: Bundle,
     cache: VecDeque<DecodedArtifact>,
-}
-
-/// One artifact, decompressed, checked and ready to walk.
-struct DecodedArtifact {
-    index: usize,
-    text: String,
-    /// Byte offset of each line's start, computed on the first `L<n>` locator.
-    line_starts: Option<Vec<usize>>,
 }
 
 impl RawReader {
@@ -144,15 +131,7 @@ impl RawReader {
     /// The raw record `raw` points at. The artifact's size and SHA-256 are
     /// checked against the manifest when it is first read.
     pub fn record(&mut self, raw: &RawRef) -> Result<Value, RawError> {
-        let artifact = self.load(raw.artifact)?;
-        let text = artifact.text.as_str();
-        let starts = raw.locator.starts_with('L').then(|| {
-            artifact
-                .line_starts
-                .get_or_insert_with(|| line_starts(text))
-                .as_slice()
-        });
-        resolve_in_text(text, &raw.locator, starts)
+        self.load(raw.artifact)?.resolve(&raw.locator)
     }
 
     /// The decoded artifact, from the cache or read now (and cached first).
@@ -165,7 +144,7 @@ impl RawReader {
                 }
             }
             None => {
-                let decoded = self.decode(index)?;
+                let decoded = DecodedArtifact::decode(index, self.read_checked(index)?)?;
                 self.cache.push_front(decoded);
                 self.evict();
             }
@@ -185,7 +164,8 @@ impl RawReader {
         }
     }
 
-    fn decode(&self, index: usize) -> Result<DecodedArtifact, RawError> {
+    /// The artifact's bytes, after checking them against the manifest.
+    fn read_checked(&self, index: usize) -> Result<Vec<u8>, RawError> {
         let artifacts = &self.bundle.manifest.artifacts;
         let artifact = artifacts.get(index).ok_or(RawError::UnknownArtifact {
             index,
@@ -212,13 +192,31 @@ impl RawReader {
         if sha256_hex(&bytes) != artifact.sha256 {
             return Err(altered("SHA-256 differs from the manifest".into()));
         }
+        Ok(bytes)
+    }
+}
+
+/// One artifact, decompressed and ready to walk.
+struct DecodedArtifact {
+    /// Its index in the manifest.
+    index: usize,
+    /// The content, without a leading byte-order mark (importers skip it too).
+    text: String,
+    /// Byte offset of each line's start, computed on the first `L<n>` locator.
+    line_starts: Option<Vec<usize>>,
+    /// Children of the large containers walked so far.
+    containers: walk::ContainerIndex,
+}
+
+impl DecodedArtifact {
+    /// Decompresses (when gzip) and checks the content is UTF-8 text.
+    fn decode(index: usize, bytes: Vec<u8>) -> Result<DecodedArtifact, RawError> {
         let inflated = match decode::decompress(&bytes) {
             Ok(Cow::Owned(inflated)) => Some(inflated),
             Ok(Cow::Borrowed(_)) => None,
             Err(error) => return Err(RawError::Decode(error.message)),
         };
-        let content = inflated.unwrap_or(bytes);
-        let mut text = String::from_utf8(content).map_err(|e| {
+        let mut text = String::from_utf8(inflated.unwrap_or(bytes)).map_err(|e| {
             RawError::Decode(format!(
                 "not UTF-8 text at byte {}",
                 e.utf8_error().valid_up_to()
@@ -231,265 +229,19 @@ impl RawReader {
             index,
             text,
             line_starts: None,
+            containers: walk::ContainerIndex::default(),
         })
     }
-}
 
-/// The text without a leading byte-order mark (importers skip it too).
-fn strip_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
-}
-
-/// Byte offsets where each line starts (line `n` starts at index `n - 1`).
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-        .collect()
-}
-
-/// A locator split into its document part and path segments.
-struct Locator {
-    line: Option<usize>,
-    segments: Vec<String>,
-}
-
-fn parse_locator(locator: &str) -> Result<Locator, RawError> {
-    let bad = |reason: &str| RawError::BadLocator {
-        locator: locator.to_string(),
-        reason: reason.to_string(),
-    };
-    let (line, path) = match locator.strip_prefix('L') {
-        Some(rest) => {
-            let end = rest.find('/').unwrap_or(rest.len());
-            let digits = &rest[..end];
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad("`L` must be followed by a line number"));
-            }
-            let number: usize = digits
-                .parse()
-                .map_err(|_| bad("line number out of range"))?;
-            if number == 0 {
-                return Err(bad("line numbers start at 1"));
-            }
-            (Some(number), &rest[end..])
-        }
-        None => (None, locator),
-    };
-    let segments = match path.strip_prefix('/') {
-        _ if path.is_empty() => Vec::new(),
-        Some(pointer) => pointer
-            .split('/')
-            .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-        None => return Err(bad("the path must start with `/`")),
-    };
-    Ok(Locator { line, segments })
-}
-
-/// Resolves `locator` in decoded text; `starts` are precomputed line offsets.
-fn resolve_in_text(text: &str, locator: &str, starts: Option<&[usize]>) -> Result<Value, RawError> {
-    let parsed = parse_locator(locator)?;
-    let (document, mut at) = match parsed.line {
-        None => (text, String::new()),
-        Some(number) => (
-            line_at(text, number, starts).ok_or(RawError::NoLine(number))?,
-            format!("L{number}"),
-        ),
-    };
-    walk(document, &parsed.segments, 0, &mut at)
-}
-
-fn line_at<'t>(text: &'t str, number: usize, starts: Option<&[usize]>) -> Option<&'t str> {
-    match starts {
-        Some(starts) => {
-            let start = *starts.get(number - 1)?;
-            let end = starts.get(number).map_or(text.len(), |next| next - 1);
-            text.get(start..end)
-        }
-        None => text.split('\n').nth(number - 1),
-    }
-}
-
-/// Follows `segments` from the JSON text `current`; `at` tracks the path walked.
-fn walk(
-    mut current: &str,
-    segments: &[String],
-    embedded: usize,
-    at: &mut String,
-) -> Result<Value, RawError> {
-    for (position, segment) in segments.iter().enumerate() {
-        current = current.trim_start();
-        if current.starts_with('"') {
-            let inner = embedded_document(current, embedded, at)?;
-            return walk(&inner, &segments[position..], embedded + 1, at);
-        }
-        at.push('/');
-        at.push_str(segment);
-        current = step(current, segment, at)?;
-    }
-    finish(current, at)
-}
-
-/// The text of a JSON string that is to be walked into as a document.
-fn embedded_document(literal: &str, embedded: usize, at: &str) -> Result<String, RawError> {
-    if embedded >= MAX_EMBEDDED_DOCUMENTS {
-        return Err(RawError::NotFound {
-            at: at.to_string(),
-            reason: format!("more than {MAX_EMBEDDED_DOCUMENTS} nested JSON strings"),
+    /// The record at `locator`.
+    fn resolve(&mut self, locator: &str) -> Result<Value, RawError> {
+        let text = self.text.as_str();
+        let starts = locator.starts_with('L').then(|| {
+            self.line_starts
+                .get_or_insert_with(|| walk::line_starts(text))
+                .as_slice()
         });
-    }
-    serde_json::from_str::<String>(literal).map_err(|e| json_error(at, &e))
-}
-
-/// One step of the path: an object member or an array element.
-fn step<'t>(current: &'t str, segment: &str, at: &str) -> Result<&'t str, RawError> {
-    let not_found = |reason: String| RawError::NotFound {
-        at: at.to_string(),
-        reason,
-    };
-    let found = match current.as_bytes().first() {
-        Some(b'{') => select(current, Member(segment)),
-        Some(b'[') => {
-            let index = segment
-                .parse::<usize>()
-                .map_err(|_| not_found(format!("{segment:?} is not an array index")))?;
-            select(current, Element(index))
-        }
-        _ => {
-            return Err(not_found(
-                "the value there is not an object or array".into(),
-            ))
-        }
-    };
-    match found {
-        Ok(Some(raw)) => Ok(raw.get()),
-        Ok(None) => Err(not_found("no such member or element".into())),
-        Err(error) => Err(json_error(at, &error)),
-    }
-}
-
-/// The value at the end of the path; a string holding JSON is returned parsed.
-fn finish(current: &str, at: &str) -> Result<Value, RawError> {
-    let current = current.trim_start();
-    if current.starts_with('"') {
-        let text = serde_json::from_str::<String>(current).map_err(|e| json_error(at, &e))?;
-        let trimmed = text.trim_start();
-        if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            if let Ok(parsed) = serde_json::from_str::<Value>(trimmed) {
-                return Ok(parsed);
-            }
-        }
-        return Ok(Value::String(text));
-    }
-    serde_json::from_str::<Value>(current).map_err(|e| json_error(at, &e))
-}
-
-fn json_error(at: &str, error: &serde_json::Error) -> RawError {
-    RawError::Json {
-        at: if at.is_empty() { "/".into() } else { at.into() },
-        message: error.to_string(),
-    }
-}
-
-/// Runs a selecting seed over the JSON text and checks nothing follows it.
-fn select<'t, S>(text: &'t str, seed: S) -> serde_json::Result<Option<&'t RawValue>>
-where
-    S: DeserializeSeed<'t, Value = Option<&'t RawValue>>,
-{
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let found = seed.deserialize(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(found)
-}
-
-/// Selects one member of an object without building the others
-/// (the last one wins when a key repeats, as when parsing to a `Value`).
-struct Member<'k>(&'k str);
-
-impl<'de> DeserializeSeed<'de> for Member<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Member<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(matches) = map.next_key_seed(KeyIs(self.0))? {
-            if matches {
-                found = Some(map.next_value::<&'de RawValue>()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// Compares an object key with the wanted one.
-struct KeyIs<'k>(&'k str);
-
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for KeyIs<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
-    }
-}
-
-/// Selects one element of an array, skipping the others unbuilt.
-struct Element(usize);
-
-impl<'de> DeserializeSeed<'de> for Element {
-    type Value = Option<&'de RawValue>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Element {
-    type Value = Option<&'de RawValue>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON array")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        let mut position = 0;
-        loop {
-            if position == self.0 {
-                found = seq.next_element::<&'de RawValue>()?;
-                if found.is_none() {
-                    break;
-                }
-            } else if seq.next_element::<IgnoredAny>()?.is_none() {
-                break;
-            }
-            position += 1;
-        }
-        Ok(found)
+        walk::resolve_in_text(text, locator, starts, Some(&mut self.containers))
     }
 }
 
@@ -643,10 +395,28 @@ mod tests {
         for path in files {
             let bytes = std::fs::read(&path).expect("fixture readable");
             let imported = crate::import::import_bytes(&bytes, 0);
+            let Ok(mut artifact) = DecodedArtifact::decode(0, bytes.clone()) else {
+                assert!(imported.events.is_empty(), "{}", path.display());
+                continue; // binary captures
+            };
+            // serde_json's own pointer lookup, over the fully parsed document,
+            // is the reference for locators that stay in one JSON document.
+            let whole: Option<Value> = serde_json::from_slice(&bytes).ok();
             for event in &imported.events {
                 let raw = &event.raw[0];
-                let record = resolve(&bytes, &raw.locator)
+                let record = artifact
+                    .resolve(&raw.locator)
                     .unwrap_or_else(|e| panic!("{}#{}: {e}", path.display(), raw.locator));
+                let plain =
+                    !raw.locator.contains("CloudTrailEvent") && !raw.locator.contains("/message");
+                if let (Some(whole), true) = (&whole, plain) {
+                    assert_eq!(
+                        whole.pointer(&raw.locator),
+                        Some(&record),
+                        "{}",
+                        raw.locator
+                    );
+                }
                 assert!(record.is_object(), "{}#{}", path.display(), raw.locator);
                 if let Some(kind) = kind_in_record(event.source, &record) {
                     assert_eq!(kind, event.kind, "{}#{}", path.display(), raw.locator);
@@ -726,6 +496,43 @@ mod tests {
         }
         let error = resolve(format!("{{\"x\":{nested}}}").as_bytes(), "/x/k").expect_err("deep");
         assert!(error.to_string().contains("nested JSON strings"), "{error}");
+    }
+
+    #[test]
+    fn large_documents_read_the_same_through_their_index() {
+        let records: Vec<Value> = (0..3000)
+            .map(|i| json!({"i": i, "pad": "x".repeat(40), "nested": {"list": [i, {"deep": i}]}}))
+            .collect();
+        let document = json!({"Records": records, "after": {"k": "v"}}).to_string();
+        assert!(document.len() > 2 * (64 << 10));
+        let mut artifact = DecodedArtifact::decode(0, document.clone().into_bytes()).expect("text");
+        for i in [0, 1, 1500, 2999, 7, 1500] {
+            let record = artifact.resolve(&format!("/Records/{i}")).expect("record");
+            assert_eq!(record, records_at(&document, i));
+            let deep = artifact
+                .resolve(&format!("/Records/{i}/nested/list/1/deep"))
+                .expect("deep");
+            assert_eq!(deep, json!(i));
+        }
+        assert_eq!(artifact.resolve("/after/k").expect("member"), json!("v"));
+        for (locator, expected) in [
+            ("/Records/3000", "no such member or element"),
+            ("/Records/x", "not an array index"),
+            ("/Missing", "no such member"),
+            ("/Records/-1", "not an array index"),
+        ] {
+            let error = artifact.resolve(locator).expect_err(locator);
+            assert!(error.to_string().contains(expected), "{locator}: {error}");
+        }
+        // A broken large document is an error on the indexed path too.
+        let broken = format!("{}]", &document[..document.len() - 40]);
+        let mut artifact = DecodedArtifact::decode(0, broken.into_bytes()).expect("text");
+        assert!(artifact.resolve("/Records/5").is_err());
+    }
+
+    fn records_at(document: &str, index: usize) -> Value {
+        let whole: Value = serde_json::from_str(document).expect("json");
+        whole["Records"][index].clone()
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::correlate::Incident;
 use crate::import::cloudtrail::short_arn;
 use crate::import::json::{owned, path, path_array, path_str, path_time};
 use crate::model::time::format_time;
-use crate::model::{Key, Source, TaskFacts, Timestamp};
+use crate::model::{Key, RawRef, Source, TaskFacts, Timestamp};
 use crate::raw::RawReader;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -259,111 +259,34 @@ impl ContextIndex {
     /// task definitions tasks run and the service descriptions that name
     /// their deployments.
     pub fn new(incident: &Incident, reader: &mut RawReader) -> ContextIndex {
-        let wanted_definitions: BTreeSet<&str> = incident
-            .tasks
-            .iter()
-            .filter_map(|t| t.task_definition_arn.as_deref())
-            .collect();
-        let wanted_deployments: BTreeSet<&str> = incident
-            .tasks
-            .iter()
-            .filter_map(|t| t.started_by.as_deref())
-            .collect();
-        let mut definition_events: HashMap<&str, usize> = HashMap::new();
-        let mut service_records: BTreeMap<(usize, String), Option<Timestamp>> = BTreeMap::new();
-        let mut cloudtrail_window: Option<(Timestamp, Timestamp)> = None;
-        let mut falco_alerts = 0;
-        let mut log_records = 0;
-        for (position, event) in incident.events.iter().enumerate() {
-            match event.source {
-                Source::Cloudtrail => {
-                    cloudtrail_window = Some(match cloudtrail_window {
-                        Some((first, last)) => (first.min(event.time), last.max(event.time)),
-                        None => (event.time, event.time),
-                    });
-                }
-                Source::Falco => falco_alerts += 1,
-                _ => {}
-            }
-            if event.keys.iter().any(|k| matches!(k, Key::LogStream(_))) {
-                log_records += 1;
-            }
-            for key in &event.keys {
-                match key {
-                    Key::TaskDefinition(arn)
-                        if event.kind == "RegisterTaskDefinition"
-                            && wanted_definitions.contains(arn.as_str()) =>
-                    {
-                        definition_events.entry(arn.as_str()).or_insert(position);
-                    }
-                    _ => {}
-                }
-            }
-            let names_wanted_deployment = event.keys.iter().any(
-                |k| matches!(k, Key::Deployment(id) if wanted_deployments.contains(id.as_str())),
-            );
-            match (event.source, event.kind.as_str()) {
-                (Source::Ecs, "DeploymentCreated" | "ServiceEvent") => {
-                    for raw in &event.raw {
-                        if let Some(service) = service_locator(&raw.locator) {
-                            service_records.insert((raw.artifact, service), None);
-                        }
-                    }
-                }
-                (Source::Cloudtrail, "UpdateService" | "CreateService")
-                    if names_wanted_deployment =>
-                {
-                    for raw in &event.raw {
-                        let service = format!("{}/responseElements/service", raw.locator);
-                        service_records.insert((raw.artifact, service), Some(event.time));
-                    }
-                }
-                _ => {}
-            }
-        }
-
-        let postures = read_postures(incident, &definition_events, &wanted_definitions, reader);
-        let mut services: Vec<ServiceSnapshot> = service_records
+        let scan = EventScan::run(incident);
+        let postures = read_postures(incident, &scan.definition_events, reader);
+        let mut services: Vec<ServiceSnapshot> = scan
+            .service_records
             .into_iter()
             .filter_map(|((artifact, locator), observed)| {
-                let raw = crate::model::RawRef { artifact, locator };
-                let record = reader.record(&raw).ok()?;
+                let record = reader.record(&RawRef { artifact, locator }).ok()?;
                 service_snapshot(&record, observed)
             })
             .collect();
         services.sort_by_key(|s| s.observed);
-        let mut deployments: HashMap<String, DeploymentRecord> = HashMap::new();
-        for snapshot in &services {
-            for record in &snapshot.deployments {
-                let merged =
-                    deployments
-                        .entry(record.id.clone())
-                        .or_insert_with(|| DeploymentRecord {
-                            id: record.id.clone(),
-                            ..DeploymentRecord::default()
-                        });
-                merged.absorb(record);
-            }
-        }
         let mut index = ContextIndex {
             task_roles: Vec::new(),
             security_groups: Vec::new(),
             postures,
+            deployments: merge_deployments(&services),
             services,
-            deployments,
-            cloudtrail_window,
+            cloudtrail_window: scan.cloudtrail_window,
             latest_event: incident.events.last().map(|e| e.time),
-            falco_alerts,
-            log_records,
+            falco_alerts: scan.falco_alerts,
+            log_records: scan.log_records,
         };
         index.task_roles = incident
             .tasks
             .iter()
             .map(|task| {
-                index
-                    .posture_of(task)
-                    .ok()
-                    .and_then(|p| p.task_role_arn.clone())
+                let posture = index.posture_of(task).ok()?;
+                posture.task_role_arn.clone()
             })
             .collect();
         index.security_groups = incident
@@ -434,6 +357,99 @@ impl DeploymentRecord {
     }
 }
 
+/// What one pass over the events finds.
+struct EventScan<'a> {
+    /// Per task definition ARN a task runs: the event that registered it, if any.
+    definition_events: BTreeMap<&'a str, Option<usize>>,
+    /// Service descriptions to read: (artifact, locator) and when observed, if known.
+    service_records: BTreeMap<(usize, String), Option<Timestamp>>,
+    cloudtrail_window: Option<(Timestamp, Timestamp)>,
+    falco_alerts: usize,
+    log_records: usize,
+}
+
+impl<'a> EventScan<'a> {
+    fn run(incident: &'a Incident) -> EventScan<'a> {
+        let wanted_deployments: BTreeSet<&str> = incident
+            .tasks
+            .iter()
+            .filter_map(|t| t.started_by.as_deref())
+            .collect();
+        let mut scan = EventScan {
+            definition_events: incident
+                .tasks
+                .iter()
+                .filter_map(|t| Some((t.task_definition_arn.as_deref()?, None)))
+                .collect(),
+            service_records: BTreeMap::new(),
+            cloudtrail_window: None,
+            falco_alerts: 0,
+            log_records: 0,
+        };
+        for (position, event) in incident.events.iter().enumerate() {
+            match event.source {
+                Source::Cloudtrail => {
+                    scan.cloudtrail_window = Some(match scan.cloudtrail_window {
+                        Some((first, last)) => (first.min(event.time), last.max(event.time)),
+                        None => (event.time, event.time),
+                    });
+                }
+                Source::Falco => scan.falco_alerts += 1,
+                _ => {}
+            }
+            if event.keys.iter().any(|k| matches!(k, Key::LogStream(_))) {
+                scan.log_records += 1;
+            }
+            if event.kind == "RegisterTaskDefinition" {
+                for key in &event.keys {
+                    if let Key::TaskDefinition(arn) = key {
+                        if let Some(slot @ None) = scan.definition_events.get_mut(arn.as_str()) {
+                            *slot = Some(position);
+                        }
+                    }
+                }
+            }
+            match (event.source, event.kind.as_str()) {
+                (Source::Ecs, "DeploymentCreated" | "ServiceEvent") => {
+                    for raw in &event.raw {
+                        if let Some(service) = service_locator(&raw.locator) {
+                            scan.service_records.insert((raw.artifact, service), None);
+                        }
+                    }
+                }
+                (Source::Cloudtrail, "UpdateService" | "CreateService")
+                    if event.keys.iter().any(|k| {
+                        matches!(k, Key::Deployment(id) if wanted_deployments.contains(id.as_str()))
+                    }) =>
+                {
+                    for raw in &event.raw {
+                        let service = format!("{}/responseElements/service", raw.locator);
+                        scan.service_records
+                            .insert((raw.artifact, service), Some(event.time));
+                    }
+                }
+                _ => {}
+            }
+        }
+        scan
+    }
+}
+
+/// Deployments by ID over all snapshots, oldest first, so later descriptions win.
+fn merge_deployments(services: &[ServiceSnapshot]) -> HashMap<String, DeploymentRecord> {
+    let mut deployments: HashMap<String, DeploymentRecord> = HashMap::new();
+    for record in services.iter().flat_map(|s| &s.deployments) {
+        deployments
+            .entry(record.id.clone())
+            .or_insert_with(|| DeploymentRecord {
+                id: record.id.clone(),
+                ..DeploymentRecord::default()
+            })
+            .absorb(record);
+    }
+    deployments
+}
+
 fn not_in_bundle(arn: &str) -> String {
     format!("task definition {} is not in the bundle", short_arn(arn))
 }
@@ -441,39 +457,40 @@ fn not_in_bundle(arn: &str) -> String {
 /// Resolves the task definitions tasks run into postures.
 fn read_postures(
     incident: &Incident,
-    definition_events: &HashMap<&str, usize>,
-    wanted: &BTreeSet<&str>,
+    definition_events: &BTreeMap<&str, Option<usize>>,
     reader: &mut RawReader,
 ) -> HashMap<String, Result<Posture, String>> {
     let mut postures = HashMap::new();
-    for &arn in wanted {
-        let Some(&position) = definition_events.get(arn) else {
-            postures.insert(arn.to_string(), Err(not_in_bundle(arn)));
-            continue;
+    for (&arn, &position) in definition_events {
+        let outcome = match position.and_then(|p| incident.events.get(p)) {
+            Some(event) => posture_from_records(arn, &event.raw, reader),
+            None => Err(not_in_bundle(arn)),
         };
-        let mut outcome = Err(format!(
-            "task definition {} could not be read from the bundle",
-            short_arn(arn)
-        ));
-        for raw in &incident.events[position].raw {
-            match reader.record(raw) {
-                Ok(record) => {
-                    if let Some(posture) = definition_in(&record).and_then(posture_from) {
-                        outcome = Ok(posture);
-                        break;
-                    }
-                }
-                Err(error) => {
-                    outcome = Err(format!(
-                        "task definition {} could not be read: {error}",
-                        short_arn(arn)
-                    ));
-                }
-            }
-        }
         postures.insert(arn.to_string(), outcome);
     }
     postures
+}
+
+/// The posture from the first raw copy of a registration that reads.
+fn posture_from_records(
+    arn: &str,
+    copies: &[RawRef],
+    reader: &mut RawReader,
+) -> Result<Posture, String> {
+    let mut problem = "no copy holds a task definition".to_string();
+    for raw in copies {
+        match reader.record(raw) {
+            Ok(record) => match definition_in(&record).and_then(posture_from) {
+                Some(posture) => return Ok(posture),
+                None => continue,
+            },
+            Err(error) => problem = error.to_string(),
+        }
+    }
+    Err(format!(
+        "task definition {} could not be read: {problem}",
+        short_arn(arn)
+    ))
 }
 
 /// The task definition in a describe-task-definition record or in the
@@ -609,7 +626,8 @@ fn service_snapshot(service: &Value, observed: Option<Timestamp>) -> Option<Serv
     })
 }
 
-/// The context of task `task`: reads its timeline once and the index.
+/// The context of task `task` (an index into `incident.tasks`, which it
+/// must be): reads the task's timeline once, and the index.
 pub fn task_context(incident: &Incident, index: &ContextIndex, task: usize) -> TaskContext {
     let facts = &incident.tasks[task];
     let seen = TimelineSummary::of(incident, task);
@@ -841,12 +859,20 @@ fn guardduty_coverage(facts: &TaskFacts, seen: &TimelineSummary) -> CoverageEntr
             "",
         );
     }
-    let detail = if facts.containers.is_empty() {
-        "the task's containers are unknown and no runtime finding names it"
-    } else {
-        "no GuardDuty agent container in the task and no runtime finding names it"
-    };
-    entry(SOURCE, CoverageState::NoData, detail.into(), "no agent")
+    if facts.containers.is_empty() {
+        return entry(
+            SOURCE,
+            CoverageState::NoData,
+            "the task's containers are unknown and no runtime finding names it".into(),
+            "containers unknown",
+        );
+    }
+    entry(
+        SOURCE,
+        CoverageState::NoData,
+        "no GuardDuty agent container in the task and no runtime finding names it".into(),
+        "no agent",
+    )
 }
 
 fn awslogs_coverage(
@@ -929,6 +955,14 @@ fn falco_coverage(
                 .iter()
                 .any(|c| mentions_falco(&c.name, c.image.as_deref()))
         });
+    if facts.containers.is_empty() && posture.is_none() {
+        return entry(
+            SOURCE,
+            CoverageState::NoData,
+            "the task's containers are unknown and no Falco alert names it".into(),
+            "containers unknown",
+        );
+    }
     match (sidecar, index.falco_alerts > 0) {
         (true, true) => entry(
             SOURCE,
@@ -983,10 +1017,8 @@ fn cloudtrail_coverage(
     );
     let span = short_span(first, last);
     let start = facts.created_at.or(facts.started_at);
-    let end = facts
-        .stopped_at
-        .or(facts.stopping_at)
-        .or(index.latest_event);
+    let stopped = facts.stopped_at.or(facts.stopping_at);
+    let end = stopped.or(index.latest_event);
     let (Some(start), Some(end)) = (start, end) else {
         return match seen.cloudtrail_records {
             0 => entry(
@@ -1003,11 +1035,18 @@ fn cloudtrail_coverage(
             ),
         };
     };
-    let lifetime = format!(
-        "the task's lifetime {} to {}",
-        format_time(&start),
-        format_time(&end)
-    );
+    let lifetime = match stopped {
+        Some(_) => format!(
+            "the task's lifetime {} to {}",
+            format_time(&start),
+            format_time(&end)
+        ),
+        None => format!(
+            "the task's lifetime from {}, still running at the bundle's last record {}",
+            format_time(&start),
+            format_time(&end)
+        ),
+    };
     let (covered_from, covered_to) = (first - CLOUDTRAIL_SLACK, last + CLOUDTRAIL_SLACK);
     if end < covered_from || start > covered_to {
         entry(
@@ -1320,10 +1359,11 @@ mod tests {
             ]
         );
         let t3 = demo.context(T3);
-        assert_eq!(t3.coverage.entry("ecs-task").map(|e| e.state), Some(NoData));
         assert_eq!(
-            t3.coverage.entry("cloudtrail").map(|e| e.state),
-            Some(NoEvidence)
+            summarize_coverage(&t3),
+            "guardduty-agent none(containers unknown)  awslogs none(no logs)  \
+             falco none(containers unknown)  cloudtrail quiet(lifetime unknown)  \
+             ecs-task none(not described)"
         );
         let t9 = demo.context(T9);
         assert_eq!(t9.coverage.entry("awslogs").map(|e| e.state), Some(NoData));

@@ -9,7 +9,7 @@ pub mod context;
 pub mod facts;
 pub mod tree;
 
-pub use context::{task_context, ContextIndex, TaskContext};
+pub use context::{summarize_coverage, task_context, ContextIndex, TaskContext};
 pub use facts::{key_facts, Fact};
 pub use tree::{JsonTree, TreeKind, TreeLine};
 
