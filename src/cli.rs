@@ -1,11 +1,13 @@
 //! Command-line interface: the headless subcommands, documented in docs/cli.md.
 
+use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
 use crate::bundle::{build, verify, Bundle};
 use crate::correlate::Incident;
+use crate::export::{self, ExportFormat};
 use crate::render::{self, sanitize::escape, Format};
 use crate::{demo, import::FileStatus};
 use anyhow::{bail, Context};
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, Parser, Subcommand};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,6 +65,67 @@ pub enum Command {
         /// The bundle directory.
         bundle: PathBuf,
     },
+    /// Record a note, mark or tag on a task or an event, in the bundle.
+    #[command(
+        group(ArgGroup::new("target").required(true).args(["task", "event"])),
+        group(ArgGroup::new("action").required(true).args(["note", "mark", "unmark", "tag", "untag"]))
+    )]
+    Annotate {
+        /// The bundle directory.
+        bundle: PathBuf,
+        /// Task ID or ARN (either ARN format).
+        #[arg(long)]
+        task: Option<String>,
+        /// Event anchor: the `anchor` field of `taskscope export --format json`.
+        #[arg(long)]
+        event: Option<String>,
+        /// Attach a note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Mark as important.
+        #[arg(long)]
+        mark: bool,
+        /// Remove a mark.
+        #[arg(long)]
+        unmark: bool,
+        /// Add a tag (no whitespace, `,` or `;`; at most 64 characters).
+        #[arg(long)]
+        tag: Option<String>,
+        /// Remove a tag.
+        #[arg(long)]
+        untag: Option<String>,
+        /// Who is annotating (default: $TASKSCOPE_AUTHOR, else $USER@hostname).
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// List the annotations recorded in a bundle, oldest first.
+    Notes {
+        /// The bundle directory.
+        bundle: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Export a task's report (Markdown) or timeline (CSV, JSON, Timesketch).
+    Export {
+        /// The bundle directory.
+        bundle: PathBuf,
+        /// Task ID or ARN (either ARN format).
+        #[arg(long)]
+        task: Option<String>,
+        /// Export every event (csv, json, timesketch); the default without --task.
+        #[arg(long, conflicts_with = "task")]
+        all: bool,
+        /// Export format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace --out if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
     /// Show the built-in sample incident (synthetic; no AWS account needed).
     Demo {
         /// Also write the sample incident as a bundle here.
@@ -96,6 +159,55 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print(&render::timeline::render(&rows, format)?)
         }
         Command::Verify { bundle } => verify_bundle(&bundle),
+        Command::Annotate {
+            bundle,
+            task,
+            event,
+            note,
+            mark,
+            unmark,
+            tag,
+            untag,
+            author,
+        } => {
+            let action = match (note, tag, untag) {
+                (Some(text), _, _) => AnnotationAction::Note { text },
+                (_, Some(tag), _) => AnnotationAction::Tag { tag },
+                (_, _, Some(tag)) => AnnotationAction::Untag { tag },
+                _ if mark => AnnotationAction::Mark,
+                _ if unmark => AnnotationAction::Unmark,
+                _ => bail!("give one of --note, --mark, --unmark, --tag, --untag"),
+            };
+            annotate(&bundle, task.as_deref(), event.as_deref(), action, author)
+        }
+        Command::Notes { bundle, format } => {
+            let bundle = Bundle::open(&bundle)?;
+            let annotations = load_annotations(&bundle)?;
+            print(&render_notes(annotations.all(), format)?)
+        }
+        Command::Export {
+            bundle,
+            task,
+            all: _,
+            format,
+            out,
+            force,
+        } => {
+            let (incident, bundle) = load(&bundle)?;
+            let task = match task {
+                Some(reference) => Some(find_task(&incident, &reference)?),
+                None => None,
+            };
+            let annotations = load_annotations(&bundle)?;
+            let text = export::export(&bundle, &incident, &annotations, task, format)?;
+            match out {
+                Some(path) => {
+                    export::write_export(&path, &text, force)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => print(&text),
+            }
+        }
         Command::Demo { out } => demo::run(out.as_deref()),
     }
 }
@@ -155,6 +267,130 @@ fn find_task(incident: &Incident, reference: &str) -> anyhow::Result<usize> {
     incident
         .find_task(reference)
         .with_context(|| format!("no task {} in this bundle", escape(reference)))
+}
+
+fn annotate(
+    path: &Path,
+    task: Option<&str>,
+    event: Option<&str>,
+    action: AnnotationAction,
+    author: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let (incident, bundle) = load(path)?;
+    let target = match (task, event) {
+        (Some(reference), _) => Target::Task {
+            id: incident.tasks[find_task(&incident, reference)?].id.clone(),
+        },
+        (None, Some(anchor)) => {
+            if annotations::find_event(&incident, &bundle.manifest, anchor).is_none() {
+                bail!(
+                    "no event {} in this bundle (anchors are the `anchor` field of \
+                     `taskscope export --format json`)",
+                    escape(anchor)
+                );
+            }
+            Target::Event {
+                anchor: anchor.to_string(),
+            }
+        }
+        (None, None) => bail!("give --task or --event"),
+    };
+    let annotation = Annotation {
+        time: chrono::Utc::now(),
+        author: author.unwrap_or_else(annotations::default_author),
+        target,
+        action,
+    };
+    annotations::append(path, &annotation)?;
+    eprintln!(
+        "annotated {}: {} by {}",
+        path.display(),
+        escape(&describe_target(&annotation.target)),
+        escape(&annotation.author)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a bundle's annotations; unreadable lines are reported as warnings.
+fn load_annotations(bundle: &Bundle) -> anyhow::Result<Annotations> {
+    let annotations = Annotations::load(bundle)?;
+    for problem in annotations.problems() {
+        eprintln!("taskscope: warning: {}", escape(problem));
+    }
+    Ok(annotations)
+}
+
+fn describe_target(target: &Target) -> String {
+    match target {
+        Target::Event { anchor } => format!("event {anchor}"),
+        Target::Task { id } => format!("task {id}"),
+    }
+}
+
+/// The action's name and its tag or text.
+fn describe_action(action: &AnnotationAction) -> (&'static str, &str) {
+    match action {
+        AnnotationAction::Mark => ("mark", ""),
+        AnnotationAction::Unmark => ("unmark", ""),
+        AnnotationAction::Tag { tag } => ("tag", tag),
+        AnnotationAction::Untag { tag } => ("untag", tag),
+        AnnotationAction::Note { text } => ("note", text),
+    }
+}
+
+/// `taskscope notes`: one row per annotation. JSON carries the stored lines'
+/// objects; the other formats escape every string.
+fn render_notes(all: &[Annotation], format: Format) -> anyhow::Result<String> {
+    let cells = |annotation: &Annotation| {
+        let (action, value) = describe_action(&annotation.action);
+        let (kind, target) = match &annotation.target {
+            Target::Event { anchor } => ("event", anchor.as_str()),
+            Target::Task { id } => ("task", id.as_str()),
+        };
+        [
+            crate::model::time::format_time(&annotation.time),
+            annotation.author.clone(),
+            kind.to_string(),
+            target.to_string(),
+            action.to_string(),
+            value.to_string(),
+        ]
+    };
+    let header = ["TIME", "AUTHOR", "ON", "TARGET", "ACTION", "TEXT"];
+    Ok(match format {
+        Format::Json => {
+            let mut text = render::json_text(all)?;
+            text.push('\n');
+            text
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|a| cells(a).iter().map(|c| escape(c).into_owned()).collect())
+                .collect();
+            render::aligned(&header, &rows)
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(header.map(str::to_ascii_lowercase))?;
+            for annotation in all {
+                writer.write_record(cells(annotation).iter().map(|c| escape(c).into_owned()))?;
+            }
+            String::from_utf8(writer.into_inner()?)?
+        }
+        Format::Md => {
+            let mut text = String::from("| Time (UTC) | Author | On | Target | Action | Text |\n");
+            text.push_str("|---|---|---|---|---|---|\n");
+            for annotation in all {
+                let row: Vec<String> = cells(annotation)
+                    .iter()
+                    .map(|c| render::markdown_cell(c))
+                    .collect();
+                text.push_str(&format!("| {} |\n", row.join(" | ")));
+            }
+            text
+        }
+    })
 }
 
 fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {

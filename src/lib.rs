@@ -2,8 +2,9 @@
 //!
 //! Data flows one way: [`import`] reads evidence into the [`model`],
 //! [`correlate`] builds one timeline per task, [`bundle`] preserves the raw
-//! evidence with hashes, and [`render`] (later the console) shows it.
-//! The console's look and settings come from [`theme`] and [`config`].
+//! evidence with hashes (and the responders' annotations), [`render`] and
+//! the [`tui`] console show it, and [`export`] hands it to reports and other
+//! tools. The console's look and settings come from [`theme`] and [`config`];
 //! [`raw`] reads a record back from a bundle, and [`inspect`] turns records
 //! and the incident into what the console's detail and context panes show.
 
@@ -12,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod correlate;
 pub mod demo;
+pub mod export;
 pub mod generate;
 pub mod import;
 pub mod inspect;

@@ -2,6 +2,7 @@
 //! The format is specified in docs/bundle-format.md.
 
 use crate::import::FileStatus;
+use crate::model::RawRef;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -104,5 +105,15 @@ impl Manifest {
     /// The artifact entry for a bundle-relative path.
     pub fn artifact(&self, path: &str) -> Option<&Artifact> {
         self.artifacts.iter().find(|a| a.path == path)
+    }
+
+    /// Where a raw record sits, as printed: `<artifact path>#<locator>`
+    /// (`?` for an artifact index the manifest does not have).
+    pub fn locate(&self, raw: &RawRef) -> String {
+        let path = self
+            .artifacts
+            .get(raw.artifact)
+            .map_or("?", |a| a.path.as_str());
+        format!("{path}#{}", raw.locator)
     }
 }

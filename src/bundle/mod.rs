@@ -2,6 +2,7 @@
 //! manifest with the SHA-256 of each. Everything shown is derived from the raw
 //! artifacts, so a bundle opened anywhere shows the same timelines.
 
+pub mod annotations;
 pub mod build;
 pub mod manifest;
 pub mod paths;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A bundle being written. Dropped without [`BundleWriter::seal`], it leaves nothing.
 pub struct BundleWriter {
@@ -124,8 +125,74 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-fn sync_dir(dir: &Path) -> io::Result<()> {
+/// Fsyncs a directory, making the entries created or renamed in it durable.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+/// Distinguishes temporary files made by one process at the same instant.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The prefix of the temporary files [`write_file_atomically`] makes for
+/// `name`: `.NAME.tmp-`, followed by the process ID, a counter and the time.
+pub fn temp_prefix(name: &str) -> String {
+    format!(".{name}.tmp-")
+}
+
+/// Writes `bytes` to `target` so that readers (and a crash) see either the old
+/// content or the new, never a mix: the bytes go to a temporary file beside
+/// the target, which is fsynced, then moved into place, and the directory is
+/// fsynced. With `replace` false an existing target is left alone and the
+/// call fails with [`io::ErrorKind::AlreadyExists`].
+pub fn write_file_atomically(target: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
+    let name = target
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?
+        .to_string_lossy()
+        .into_owned();
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let temp = dir.join(format!(
+        "{}{}-{}-{}",
+        temp_prefix(&name),
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    write_synced(&temp, bytes)?;
+    let placed = if replace {
+        fs::rename(&temp, target)
+    } else {
+        place_without_replacing(&temp, target)
+    };
+    if let Err(error) = placed {
+        let _ = fs::remove_file(&temp);
+        return Err(error);
+    }
+    sync_dir(&dir)
+}
+
+/// Moves `temp` to `target` unless `target` exists. A hard link fails
+/// atomically when the target exists; file systems without hard links fall
+/// back to checking first, then renaming.
+fn place_without_replacing(temp: &Path, target: &Path) -> io::Result<()> {
+    let exists = || {
+        io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists", target.display()),
+        )
+    };
+    match fs::hard_link(temp, target) {
+        Ok(()) => fs::remove_file(temp),
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(_) if target.symlink_metadata().is_ok() => Err(exists()),
+        Err(_) => fs::rename(temp, target),
+    }
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -136,4 +203,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         hex.push_str(&format!("{byte:02x}"));
     }
     hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_only_when_asked_and_leaves_no_temp_file() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let target = dir.path().join("out.md");
+        write_file_atomically(&target, b"first", false).unwrap();
+        let refused = write_file_atomically(&target, b"second", false).unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&target).unwrap(), b"first");
+        write_file_atomically(&target, b"third", true).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"third");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.md")]);
+    }
 }

@@ -49,9 +49,20 @@ pub fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
 /// `\uXXXX` escape: the same data, but nothing a terminal would interpret.
 /// (serde_json escapes C0 controls itself; this adds DEL, C1 and bidi.)
 pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    let text = serde_json::to_string_pretty(value)?;
+    Ok(escape_unsafe_json(serde_json::to_string_pretty(value)?))
+}
+
+/// Compact, single-line JSON with the same escaping as [`json_text`]; for
+/// JSON-lines output. Never contains a raw newline.
+pub fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    Ok(escape_unsafe_json(serde_json::to_string(value)?))
+}
+
+/// Rewrites the unsafe characters serde_json leaves raw as `\u` escapes.
+/// Only valid on serde_json output: such characters can only occur inside strings.
+fn escape_unsafe_json(text: String) -> String {
     if !text.chars().any(sanitize::is_unsafe_outside_c0) {
-        return Ok(text);
+        return text;
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
@@ -64,12 +75,24 @@ pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<
             out.push(c);
         }
     }
-    Ok(out)
+    out
 }
 
-/// Escapes a Markdown table cell: sanitized, with `|` escaped.
+/// Escapes a Markdown table cell: sanitized, then `\\` and `|` escaped with a
+/// backslash (so text ending in a backslash cannot unescape the cell's `|`),
+/// and `<` written as `&lt;` so evidence cannot inject HTML.
 pub fn markdown_cell(text: &str) -> String {
-    sanitize::escape(text).replace('|', "\\|")
+    let sanitized = sanitize::escape(text);
+    let mut out = String::with_capacity(sanitized.len() + 8);
+    for c in sanitized.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -91,5 +114,21 @@ mod tests {
         );
         let back: Vec<String> = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
+        let line = json_line(&value).unwrap();
+        assert!(!line.chars().any(sanitize::is_unsafe), "{line}");
+        let back: Vec<String> = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table_or_inject_html() {
+        assert_eq!(markdown_cell("a|b"), "a\\|b");
+        // A trailing backslash must not turn the escaped pipe back into a separator.
+        assert_eq!(markdown_cell("x\\|y"), "x\\\\\\|y");
+        assert_eq!(
+            markdown_cell("<script>alert(1)</script>"),
+            "&lt;script>alert(1)&lt;/script>"
+        );
+        assert_eq!(markdown_cell("\u{1b}[2J"), "\\\\x1b[2J");
     }
 }

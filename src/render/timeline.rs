@@ -56,13 +56,7 @@ pub struct Row {
 
 /// Builds the rows: the task's timeline when `task` is given, else every event.
 pub fn rows(incident: &Incident, manifest: &Manifest, task: Option<usize>) -> Vec<Row> {
-    let locate = |r: &crate::model::RawRef| {
-        let path = manifest
-            .artifacts
-            .get(r.artifact)
-            .map_or("?", |a| a.path.as_str());
-        format!("{path}#{}", r.locator)
-    };
+    let locate = |r: &crate::model::RawRef| manifest.locate(r);
     let build = |event: &Event, chosen: Option<usize>| {
         let chosen_link = match chosen {
             Some(t) => event.link_to(t),
@@ -135,33 +129,9 @@ pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(Vec::new());
-            writer.write_record([
-                "time",
-                "source",
-                "kind",
-                "severity",
-                "original_severity",
-                "summary",
-                "actor",
-                "task",
-                "link",
-                "weak",
-                "artifact",
-            ])?;
+            writer.write_record(CSV_COLUMNS)?;
             for row in rows {
-                writer.write_record([
-                    format_time(&row.time).as_str(),
-                    row.source,
-                    &escape(&row.kind),
-                    row.severity,
-                    &escape(row.original_severity.as_deref().unwrap_or("")),
-                    &escape(&row.summary),
-                    &escape(row.actor.as_deref().unwrap_or("")),
-                    &escape(row.task.as_deref().unwrap_or("")),
-                    row.link.unwrap_or(""),
-                    if row.weak { "true" } else { "false" },
-                    &escape(&row.artifact),
-                ])?;
+                writer.write_record(csv_cells(row))?;
             }
             String::from_utf8(writer.into_inner()?)?
         }
@@ -184,6 +154,38 @@ pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
             out
         }
     })
+}
+
+/// The CSV header of a timeline, in column order.
+pub const CSV_COLUMNS: [&str; 11] = [
+    "time",
+    "source",
+    "kind",
+    "severity",
+    "original_severity",
+    "summary",
+    "actor",
+    "task",
+    "link",
+    "weak",
+    "artifact",
+];
+
+/// One row's CSV cells, matching [`CSV_COLUMNS`]; evidence strings escaped.
+pub fn csv_cells(row: &Row) -> Vec<String> {
+    vec![
+        format_time(&row.time),
+        row.source.to_string(),
+        escape(&row.kind).into_owned(),
+        row.severity.to_string(),
+        escape(row.original_severity.as_deref().unwrap_or("")).into_owned(),
+        escape(&row.summary).into_owned(),
+        escape(row.actor.as_deref().unwrap_or("")).into_owned(),
+        escape(row.task.as_deref().unwrap_or("")).into_owned(),
+        row.link.unwrap_or("").to_string(),
+        row.weak.to_string(),
+        escape(&row.artifact).into_owned(),
+    ]
 }
 
 fn link_cell(row: &Row) -> String {

@@ -1,0 +1,613 @@
+//! Annotations: the marks, tags and notes responders attach to events and
+//! tasks, kept in the bundle as the append-only JSON-lines artifact
+//! `annotations.jsonl`, hashed in the manifest like every other artifact.
+//!
+//! Appending writes one line, then rewrites the manifest atomically with the
+//! file's new size and SHA-256: the manifest is the commit point. Bytes past
+//! the size the manifest records were never committed; the next append cuts
+//! them off, and readers ignore them. The protocol is specified in
+//! docs/bundle-format.md.
+
+use super::manifest::{Artifact, Manifest, MANIFEST_FILE};
+use super::write::{sha256_hex, sync_dir, temp_prefix, write_file_atomically};
+use super::{Bundle, OpenError};
+use crate::correlate::Incident;
+use crate::model::time::serialize_rfc3339;
+use crate::model::{Event, Source, Timestamp};
+use crate::render::{json_line, sanitize};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+/// The annotations artifact's path at the bundle root.
+pub const ANNOTATIONS_FILE: &str = "annotations.jsonl";
+
+/// Longest tag accepted, in characters.
+const MAX_TAG_CHARS: usize = 64;
+
+/// ECS task milestones: one task record yields one event per milestone, so
+/// their anchors carry the milestone to stay distinct.
+const TASK_MILESTONES: [&str; 4] = ["PROVISIONING", "RUNNING", "STOPPING", "STOPPED"];
+
+/// What an annotation is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Target {
+    /// An event, by its [`event_anchor`].
+    Event {
+        /// The event's anchor.
+        anchor: String,
+    },
+    /// A task, by its normalized (lower-case) ID.
+    Task {
+        /// The task ID.
+        id: String,
+    },
+}
+
+/// What an annotation does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum AnnotationAction {
+    /// Marks the target as important.
+    Mark,
+    /// Removes a mark.
+    Unmark,
+    /// Adds a tag.
+    Tag {
+        /// The tag.
+        tag: String,
+    },
+    /// Removes a tag.
+    Untag {
+        /// The tag.
+        tag: String,
+    },
+    /// Attaches a free-text note.
+    Note {
+        /// The note.
+        text: String,
+    },
+}
+
+/// One line of `annotations.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// When it was made; RFC 3339 UTC in the file.
+    #[serde(serialize_with = "serialize_rfc3339")]
+    pub time: Timestamp,
+    /// Who made it.
+    pub author: String,
+    /// What it is about.
+    pub target: Target,
+    /// What it does.
+    pub action: AnnotationAction,
+}
+
+impl Annotation {
+    /// Checks the fields a line must have: a non-blank author, target and
+    /// note, and a tag of at most 64 characters without whitespace, control
+    /// characters, `,` or `;` (tags are listed with those separators).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.author.trim().is_empty() {
+            return Err("the author is empty".into());
+        }
+        match &self.target {
+            Target::Event { anchor } if anchor.is_empty() => {
+                return Err("the event anchor is empty".into())
+            }
+            Target::Task { id } if id.is_empty() => return Err("the task ID is empty".into()),
+            _ => {}
+        }
+        match &self.action {
+            AnnotationAction::Tag { tag } | AnnotationAction::Untag { tag } => validate_tag(tag),
+            AnnotationAction::Note { text } if text.trim().is_empty() => {
+                Err("the note is empty".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn validate_tag(tag: &str) -> Result<(), String> {
+    if tag.is_empty() {
+        return Err("the tag is empty".into());
+    }
+    if tag.chars().count() > MAX_TAG_CHARS {
+        return Err(format!("the tag is longer than {MAX_TAG_CHARS} characters"));
+    }
+    if tag
+        .chars()
+        .any(|c| c.is_whitespace() || sanitize::is_unsafe(c) || c == ',' || c == ';')
+    {
+        return Err(format!(
+            "the tag {:?} holds whitespace, a control character, ',' or ';'",
+            sanitize::escape(tag)
+        ));
+    }
+    Ok(())
+}
+
+/// The stable name of an event: `<artifact path>#<locator>` of its first raw
+/// copy, with `@<milestone>` added for ECS task milestones (which share their
+/// task record). Correlation keeps raw copies in input order, so the anchor
+/// is the same every time the bundle is opened by the same taskscope version.
+pub fn event_anchor(event: &Event, manifest: &Manifest) -> String {
+    let mut anchor = event
+        .raw
+        .first()
+        .map_or_else(|| "?#".to_string(), |raw| manifest.locate(raw));
+    if event.source == Source::Ecs && TASK_MILESTONES.contains(&event.kind.as_str()) {
+        anchor.push('@');
+        anchor.push_str(&event.kind);
+    }
+    anchor
+}
+
+/// The index of the event with this anchor, if exactly one has it.
+pub fn find_event(incident: &Incident, manifest: &Manifest, anchor: &str) -> Option<usize> {
+    let mut found = incident
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, event)| event_anchor(event, manifest) == anchor)
+        .map(|(index, _)| index);
+    match (found.next(), found.next()) {
+        (Some(index), None) => Some(index),
+        _ => None,
+    }
+}
+
+/// Who is annotating: `$TASKSCOPE_AUTHOR`, else `$USER@<hostname>` (host
+/// from /etc/hostname or `$HOSTNAME`), else `$USER`, else `unknown`.
+pub fn default_author() -> String {
+    let hostname = fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok());
+    author_from(
+        std::env::var("TASKSCOPE_AUTHOR").ok(),
+        std::env::var("USER").ok(),
+        hostname,
+    )
+}
+
+/// [`default_author`]'s rule, given the values it reads; blank values count as absent.
+fn author_from(explicit: Option<String>, user: Option<String>, host: Option<String>) -> String {
+    let present = |value: Option<String>| {
+        value
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(author) = present(explicit) {
+        return author;
+    }
+    match (present(user), present(host)) {
+        (Some(user), Some(host)) => format!("{user}@{host}"),
+        (Some(user), None) => user,
+        (None, _) => "unknown".to_string(),
+    }
+}
+
+/// Why an annotation could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum AnnotateError {
+    /// The bundle does not open: nothing is annotated.
+    #[error("cannot annotate: {0}")]
+    Open(#[from] OpenError),
+    /// The annotation itself is not acceptable.
+    #[error("invalid annotation: {0}")]
+    Invalid(String),
+    /// The committed part of `annotations.jsonl` differs from the manifest.
+    #[error("{ANNOTATIONS_FILE} does not match the manifest ({0}); run taskscope verify")]
+    Mismatch(String),
+    /// Reading or writing failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+}
+
+fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> AnnotateError {
+    let context = context.into();
+    move |source| AnnotateError::Io { context, source }
+}
+
+/// Appends one annotation to the bundle at `bundle_root` and commits it.
+///
+/// Holds an exclusive lock on the bundle directory throughout, so concurrent
+/// appends (from any process) are serialized. Under the lock: the manifest is
+/// read; an uncommitted tail left by a crash is cut off, provided the
+/// committed prefix matches the manifest (otherwise nothing is written); the
+/// line is appended and fsynced; then the manifest is replaced atomically
+/// with the artifact's new size and hash. Earlier lines are never rewritten.
+pub fn append(bundle_root: &Path, annotation: &Annotation) -> Result<(), AnnotateError> {
+    annotation.validate().map_err(AnnotateError::Invalid)?;
+    let shown = bundle_root.display().to_string();
+    let directory = File::open(bundle_root).map_err(io_error(format!(
+        "{shown}: cannot open the bundle directory"
+    )))?;
+    directory
+        .lock()
+        .map_err(io_error(format!("{shown}: cannot lock the bundle")))?;
+    let bundle = Bundle::open(bundle_root)?;
+    remove_stale_manifest_temps(bundle_root);
+    let (mut file, mut content) = open_committed(&bundle)?;
+    let mut line = json_line(annotation)
+        .map_err(|e| AnnotateError::Invalid(format!("cannot encode it: {e}")))?;
+    line.push('\n');
+    let path_shown = format!("{shown}/{ANNOTATIONS_FILE}");
+    file.seek(SeekFrom::Start(content.len() as u64))
+        .and_then(|_| file.write_all(line.as_bytes()))
+        .and_then(|_| file.sync_all())
+        .map_err(io_error(format!("{path_shown}: cannot append")))?;
+    content.extend_from_slice(line.as_bytes());
+    let mut manifest = bundle.manifest;
+    record_artifact(&mut manifest, &content);
+    let text = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| AnnotateError::Invalid(format!("cannot encode the manifest: {e}")))?;
+    write_file_atomically(&bundle_root.join(MANIFEST_FILE), &text, true)
+        .map_err(io_error(format!("{shown}/{MANIFEST_FILE}: cannot rewrite")))?;
+    drop(directory); // releases the lock, after the commit
+    Ok(())
+}
+
+/// Adds or updates the annotations entry; other entries keep their positions,
+/// because events refer to artifacts by index.
+fn record_artifact(manifest: &mut Manifest, content: &[u8]) {
+    let entry = Artifact {
+        path: ANNOTATIONS_FILE.to_string(),
+        sha256: sha256_hex(content),
+        size: content.len() as u64,
+    };
+    match manifest
+        .artifacts
+        .iter_mut()
+        .find(|a| a.path == ANNOTATIONS_FILE)
+    {
+        Some(existing) => *existing = entry,
+        None => manifest.artifacts.push(entry),
+    }
+}
+
+/// Removes manifest temporary files a crashed append left behind. Only called
+/// under the lock, when no other writer can be using one.
+fn remove_stale_manifest_temps(root: &Path) {
+    let prefix = temp_prefix(MANIFEST_FILE);
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Opens `annotations.jsonl` for appending and returns it with its committed
+/// content, after cutting off any uncommitted tail. Creates it when the
+/// manifest does not list it; then any existing content is an uncommitted tail.
+fn open_committed(bundle: &Bundle) -> Result<(File, Vec<u8>), AnnotateError> {
+    let path = bundle.root.join(ANNOTATIONS_FILE);
+    let shown = path.display().to_string();
+    let entry = bundle.manifest.artifact(ANNOTATIONS_FILE);
+    match fs::symlink_metadata(&path) {
+        Ok(meta) if !meta.file_type().is_file() => {
+            return Err(AnnotateError::Mismatch("it is not a regular file".into()))
+        }
+        Ok(_) => {}
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            if entry.is_some() {
+                return Err(AnnotateError::Mismatch(
+                    "the manifest lists it but it is missing".into(),
+                ));
+            }
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(io_error(format!("{shown}: cannot create")))?;
+            sync_dir(&bundle.root).map_err(io_error(format!("{shown}: cannot sync")))?;
+            return Ok((file, Vec::new()));
+        }
+        Err(error) => return Err(io_error(format!("{shown}: cannot read"))(error)),
+    }
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(io_error(format!("{shown}: cannot open")))?;
+    let mut content = Vec::new();
+    file.read_to_end(&mut content)
+        .map_err(io_error(format!("{shown}: cannot read")))?;
+    let (size, sha256) = match entry {
+        Some(artifact) => (artifact.size, artifact.sha256.clone()),
+        None => (0, sha256_hex(b"")),
+    };
+    let committed = usize::try_from(size)
+        .ok()
+        .filter(|&size| size <= content.len())
+        .ok_or_else(|| {
+            AnnotateError::Mismatch(format!(
+                "it holds {} bytes, the manifest says {size}",
+                content.len()
+            ))
+        })?;
+    if sha256_hex(&content[..committed]) != sha256 {
+        return Err(AnnotateError::Mismatch(format!(
+            "the SHA-256 of its first {size} bytes differs"
+        )));
+    }
+    if content.len() > committed {
+        file.set_len(size)
+            .and_then(|_| file.sync_all())
+            .map_err(io_error(format!(
+                "{shown}: cannot cut off an uncommitted tail"
+            )))?;
+        content.truncate(committed);
+    }
+    Ok((file, content))
+}
+
+/// `annotations.jsonl` is listed in the manifest but cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{ANNOTATIONS_FILE}: cannot read: {0}")]
+pub struct LoadError(#[from] io::Error);
+
+/// The marks and tags a target ends up with.
+#[derive(Debug, Default, Clone)]
+struct TargetState {
+    marked: bool,
+    tags: Vec<String>,
+    notes: Vec<Annotation>,
+}
+
+/// Annotations folded into their current state: a target is marked when its
+/// last Mark/Unmark was Mark; tags are added and removed in file order;
+/// notes accumulate. The raw list is kept too.
+#[derive(Debug, Default, Clone)]
+pub struct Annotations {
+    all: Vec<Annotation>,
+    events: BTreeMap<String, TargetState>,
+    tasks: BTreeMap<String, TargetState>,
+    problems: Vec<String>,
+}
+
+impl Annotations {
+    /// Reads the committed annotations of `bundle` (the prefix of
+    /// `annotations.jsonl` the manifest records). Lines that cannot be read,
+    /// a short file or a hash mismatch become [`Annotations::problems`]; the
+    /// good lines are kept. Fails only when the listed file cannot be read.
+    pub fn load(bundle: &Bundle) -> Result<Annotations, LoadError> {
+        let mut annotations = Annotations::default();
+        let Some(entry) = bundle.manifest.artifact(ANNOTATIONS_FILE) else {
+            return Ok(annotations);
+        };
+        let content = bundle.read_artifact(ANNOTATIONS_FILE)?;
+        let committed = match usize::try_from(entry.size) {
+            Ok(size) if size <= content.len() => &content[..size],
+            _ => {
+                annotations.problems.push(format!(
+                    "{ANNOTATIONS_FILE} holds {} bytes, the manifest says {}; run taskscope verify",
+                    content.len(),
+                    entry.size
+                ));
+                &content[..]
+            }
+        };
+        if committed.len() as u64 == entry.size && sha256_hex(committed) != entry.sha256 {
+            annotations.problems.push(format!(
+                "{ANNOTATIONS_FILE} does not match the manifest (SHA-256 differs); run taskscope verify"
+            ));
+        }
+        for (number, line) in committed.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match parse_line(line) {
+                Ok(annotation) => annotations.apply(annotation),
+                Err(message) => annotations
+                    .problems
+                    .push(format!("{ANNOTATIONS_FILE} line {}: {message}", number + 1)),
+            }
+        }
+        Ok(annotations)
+    }
+
+    /// Folds one more annotation into the state (after a successful [`append`]).
+    pub fn apply(&mut self, annotation: Annotation) {
+        let state = match &annotation.target {
+            Target::Event { anchor } => self.events.entry(anchor.clone()).or_default(),
+            Target::Task { id } => self.tasks.entry(id.clone()).or_default(),
+        };
+        match &annotation.action {
+            AnnotationAction::Mark => state.marked = true,
+            AnnotationAction::Unmark => state.marked = false,
+            AnnotationAction::Tag { tag } => {
+                if !state.tags.contains(tag) {
+                    state.tags.push(tag.clone());
+                }
+            }
+            AnnotationAction::Untag { tag } => state.tags.retain(|t| t != tag),
+            AnnotationAction::Note { .. } => state.notes.push(annotation.clone()),
+        }
+        self.all.push(annotation);
+    }
+
+    fn state(&self, target: &Target) -> Option<&TargetState> {
+        match target {
+            Target::Event { anchor } => self.events.get(anchor),
+            Target::Task { id } => self.tasks.get(id),
+        }
+    }
+
+    /// Whether the event with this anchor is marked.
+    pub fn is_marked(&self, anchor: &str) -> bool {
+        self.events.get(anchor).is_some_and(|s| s.marked)
+    }
+
+    /// Whether the target (event or task) is marked.
+    pub fn is_target_marked(&self, target: &Target) -> bool {
+        self.state(target).is_some_and(|s| s.marked)
+    }
+
+    /// The tags of the event with this anchor, in the order first added.
+    pub fn tags(&self, anchor: &str) -> &[String] {
+        self.events.get(anchor).map_or(&[], |s| &s.tags)
+    }
+
+    /// The tags of a target (event or task), in the order first added.
+    pub fn target_tags(&self, target: &Target) -> &[String] {
+        self.state(target).map_or(&[], |s| &s.tags)
+    }
+
+    /// The notes on a target, oldest first, with author and time.
+    pub fn notes(&self, target: &Target) -> &[Annotation] {
+        self.state(target).map_or(&[], |s| &s.notes)
+    }
+
+    /// Every annotation read, in file order.
+    pub fn all(&self) -> &[Annotation] {
+        &self.all
+    }
+
+    /// The anchors of marked events, sorted.
+    pub fn marked_anchors(&self) -> impl Iterator<Item = &str> {
+        self.events
+            .iter()
+            .filter(|(_, state)| state.marked)
+            .map(|(anchor, _)| anchor.as_str())
+    }
+
+    /// What could not be read, one message per problem (naming the line).
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+}
+
+fn parse_line(line: &[u8]) -> Result<Annotation, String> {
+    let annotation: Annotation =
+        serde_json::from_slice(line).map_err(|e| format!("not a valid annotation: {e}"))?;
+    annotation.validate()?;
+    Ok(annotation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(second: u32) -> Timestamp {
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 20, 14, 0, second)
+            .unwrap()
+    }
+
+    fn on_event(action: AnnotationAction, second: u32) -> Annotation {
+        Annotation {
+            time: at(second),
+            author: "alice@host".into(),
+            target: Target::Event {
+                anchor: "raw/0001-a.json#/Findings/0".into(),
+            },
+            action,
+        }
+    }
+
+    #[test]
+    fn lines_have_the_documented_shape() {
+        let line = json_line(&on_event(AnnotationAction::Tag { tag: "c2".into() }, 5)).unwrap();
+        assert_eq!(
+            line,
+            r##"{"time":"2026-11-20T14:00:05Z","author":"alice@host","target":{"kind":"event","anchor":"raw/0001-a.json#/Findings/0"},"action":{"kind":"tag","tag":"c2"}}"##
+        );
+        let back = parse_line(line.as_bytes()).unwrap();
+        assert_eq!(
+            back,
+            on_event(AnnotationAction::Tag { tag: "c2".into() }, 5)
+        );
+    }
+
+    #[test]
+    fn marks_toggle_tags_add_and_remove_notes_accumulate() {
+        let mut state = Annotations::default();
+        let anchor = "raw/0001-a.json#/Findings/0";
+        for (second, action) in [
+            AnnotationAction::Mark,
+            AnnotationAction::Tag { tag: "c2".into() },
+            AnnotationAction::Tag {
+                tag: "miner".into(),
+            },
+            AnnotationAction::Tag { tag: "c2".into() },
+            AnnotationAction::Unmark,
+            AnnotationAction::Untag { tag: "c2".into() },
+            AnnotationAction::Note {
+                text: "first".into(),
+            },
+            AnnotationAction::Note {
+                text: "second".into(),
+            },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            state.apply(on_event(action, second as u32));
+        }
+        assert!(!state.is_marked(anchor));
+        assert_eq!(state.tags(anchor), ["miner"]);
+        let target = Target::Event {
+            anchor: anchor.into(),
+        };
+        let notes: Vec<_> = state
+            .notes(&target)
+            .iter()
+            .map(|n| match &n.action {
+                AnnotationAction::Note { text } => text.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(notes, ["first", "second"]);
+        assert_eq!(state.all().len(), 8);
+        state.apply(on_event(AnnotationAction::Mark, 9));
+        assert_eq!(state.marked_anchors().collect::<Vec<_>>(), [anchor]);
+        assert!(state.is_target_marked(&target));
+    }
+
+    #[test]
+    fn rejects_blank_fields_and_tags_that_would_break_lists() {
+        for bad in ["", "two words", "a,b", "a;b", "esc\u{1b}"] {
+            let annotation = on_event(AnnotationAction::Tag { tag: bad.into() }, 0);
+            assert!(annotation.validate().is_err(), "{bad:?}");
+        }
+        let mut anonymous = on_event(AnnotationAction::Mark, 0);
+        anonymous.author = "  ".into();
+        assert!(anonymous.validate().is_err());
+        assert!(on_event(AnnotationAction::Note { text: " ".into() }, 0)
+            .validate()
+            .is_err());
+        assert!(on_event(AnnotationAction::Tag { tag: "c2".into() }, 0)
+            .validate()
+            .is_ok());
+    }
+
+    #[test]
+    fn author_prefers_explicit_then_user_at_host_then_unknown() {
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            author_from(some("ir-lead"), some("bob"), some("box")),
+            "ir-lead"
+        );
+        assert_eq!(
+            author_from(some(" "), some("bob"), some("box\n")),
+            "bob@box"
+        );
+        assert_eq!(author_from(None, some("bob"), None), "bob");
+        assert_eq!(author_from(None, None, some("box")), "unknown");
+    }
+}
