@@ -5,10 +5,10 @@ use crate::bundle::{build, verify, Bundle};
 use crate::correlate::Incident;
 use crate::export::{self, ExportFormat};
 use crate::render::{self, sanitize::escape, Format};
-use crate::{demo, import::FileStatus};
+use crate::{demo, import::FileStatus, tui};
 use anyhow::{bail, Context};
 use clap::{ArgGroup, Parser, Subcommand};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -126,12 +126,45 @@ pub enum Command {
         #[arg(long, requires = "out")]
         force: bool,
     },
-    /// Show the built-in sample incident (synthetic; no AWS account needed).
+    /// Open a bundle in the investigation console (docs/keys.md).
+    Open {
+        /// The bundle directory.
+        bundle: PathBuf,
+        /// Open straight on this task's timeline (ID or ARN).
+        #[arg(long)]
+        task: Option<String>,
+        #[command(flatten)]
+        look: Look,
+    },
+    /// Explore the built-in sample incident (synthetic; no AWS account needed):
+    /// the console on a terminal, a printed summary otherwise or with --print.
     Demo {
-        /// Also write the sample incident as a bundle here.
+        /// Write the sample bundle here (default: a new folder in the temp directory).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print the task list and the compromised task's timeline instead.
+        #[arg(long)]
+        print: bool,
+        /// Open straight on this task's timeline (ID or ARN).
+        #[arg(long)]
+        task: Option<String>,
+        #[command(flatten)]
+        look: Look,
     },
+}
+
+/// Console appearance and configuration.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Look {
+    /// Theme: dark, light, high-contrast, colorblind, or a TOML file (docs/themes.md).
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Config file (default: $XDG_CONFIG_HOME/taskscope/config.toml; docs/config.md).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// No colours (as with NO_COLOR set): selection and severity by bold, underline, reverse.
+    #[arg(long)]
+    pub no_color: bool,
 }
 
 /// Runs a parsed command line and returns the exit status.
@@ -208,7 +241,40 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => print(&text),
             }
         }
-        Command::Demo { out } => demo::run(out.as_deref()),
+        Command::Open { bundle, task, look } => {
+            Bundle::open(&bundle)?;
+            tui::run(tui::Options {
+                bundle,
+                task,
+                theme: look.theme,
+                config: look.config,
+                no_color: look.no_color,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            out,
+            print,
+            task,
+            look,
+        } => {
+            if print || !io::stdout().is_terminal() {
+                return demo::run(out.as_deref());
+            }
+            let bundle = demo::write_bundle(out.as_deref())?;
+            tui::run(tui::Options {
+                bundle: bundle.clone(),
+                task: task.or(Some(demo::COMPROMISED_TASK.to_string())),
+                theme: look.theme,
+                config: look.config,
+                no_color: look.no_color,
+            })?;
+            eprintln!(
+                "the sample bundle, with any notes you added, is at {}",
+                bundle.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

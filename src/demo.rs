@@ -5,7 +5,7 @@
 use crate::bundle::build::{import_in_memory, import_to_bundle, InputFile, InputResult};
 use crate::render::{self, Format};
 use anyhow::Context;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The task the sample incident is about (a reverse shell, then a miner).
@@ -48,12 +48,28 @@ pub fn inputs() -> Vec<InputResult> {
         .collect()
 }
 
-/// `taskscope demo`: prints the task list and the compromised task's timeline;
+/// Writes the sample incident as a bundle at `out`, or in a new folder of the
+/// temp directory, and returns its path.
+pub fn write_bundle(out: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let path = match out {
+        Some(out) => out.to_path_buf(),
+        None => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            std::env::temp_dir().join(format!("taskscope-demo-{}-{nanos}", std::process::id()))
+        }
+    };
+    import_to_bundle(inputs(), &path)
+        .with_context(|| format!("cannot write bundle {}", path.display()))?;
+    Ok(path)
+}
+
+/// `taskscope demo --print`: prints the task list and the compromised task's timeline;
 /// with `out`, also writes the sample as a bundle to explore with other commands.
 pub fn run(out: Option<&Path>) -> anyhow::Result<ExitCode> {
     if let Some(out) = out {
-        import_to_bundle(inputs(), out)
-            .with_context(|| format!("cannot write bundle {}", out.display()))?;
+        write_bundle(Some(out))?;
         eprintln!("sample incident written to {}", out.display());
     }
     let (manifest, incident) = import_in_memory(inputs());

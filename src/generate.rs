@@ -37,7 +37,7 @@ const CALLS: &[(&str, &str)] = &[
 /// One synthetic CloudTrail record; `index` makes its eventID unique.
 fn record(rng: &mut Rng, index: u64, tasks: u64) -> Value {
     let (source, name) = CALLS[rng.below(CALLS.len() as u64) as usize];
-    let task = format!("{:032x}", 0x5eed_0000_u128 + u128::from(rng.below(tasks)));
+    let task = task_id(rng.below(tasks));
     let second = 1_782_000_000 + index / 20;
     let time = chrono::DateTime::from_timestamp(second as i64, 0).unwrap_or_default();
     let identity = if rng.below(4) == 0 {
@@ -103,4 +103,42 @@ pub fn cloudtrail_delivery_files(
         index += count;
     }
     files
+}
+
+/// The task ID the generator gives task number `n` (shared by every generator).
+pub fn task_id(n: u64) -> String {
+    format!("{:032x}", 0x5eed_0000_u128 + u128::from(n))
+}
+
+/// An `aws ecs describe-tasks` document for tasks `0..tasks`, so the role
+/// sessions of the generated CloudTrail records link to known tasks. Every
+/// task runs the same image for an hour around the CloudTrail window.
+pub fn ecs_describe_tasks(tasks: u64) -> (String, Vec<u8>) {
+    let described: Vec<Value> = (0..tasks)
+        .map(|n| {
+            let id = task_id(n);
+            json!({
+                "taskArn": format!("arn:aws:ecs:us-east-1:111122223333:task/bench/{id}"),
+                "clusterArn": "arn:aws:ecs:us-east-1:111122223333:cluster/bench",
+                "taskDefinitionArn": "arn:aws:ecs:us-east-1:111122223333:task-definition/app:7",
+                "group": format!("service:app-{}", n % 8),
+                "startedBy": format!("ecs-svc/{}", 1_000_000 + n % 8),
+                "launchType": "FARGATE",
+                "lastStatus": "RUNNING",
+                "desiredStatus": "RUNNING",
+                "createdAt": "2026-06-20T23:59:00Z",
+                "startedAt": "2026-06-20T23:59:30Z",
+                "version": 3,
+                "containers": [{
+                    "name": "app",
+                    "image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:7",
+                    "imageDigest": "sha256:5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed",
+                    "runtimeId": format!("{id}-1000000001"),
+                    "lastStatus": "RUNNING"
+                }]
+            })
+        })
+        .collect();
+    let body = json!({ "tasks": described, "failures": [] }).to_string();
+    ("ecs_describe_tasks.json".to_string(), body.into_bytes())
 }

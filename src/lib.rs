@@ -21,3 +21,4 @@ pub mod model;
 pub mod raw;
 pub mod render;
 pub mod theme;
+pub mod tui;

@@ -1,0 +1,118 @@
+//! Console responsiveness over a generated large bundle (default one million
+//! CloudTrail events in 1,000 gzip files, and the 500 tasks whose role
+//! sessions made them):
+//! - open: load, re-import, correlate and index the bundle, then draw the first frame;
+//! - frame render time at 160x48 while paging through the all-events timeline (p50, p99);
+//! - one task's timeline: switching to it;
+//! - fuzzy filter over every event: time to the first matches and to completion.
+//!
+//! Run: `cargo bench --bench console` (CONSOLE_BENCH_EVENTS changes the size).
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::time::{Duration, Instant};
+use taskscope::bundle::build::{import_to_bundle, InputFile};
+use taskscope::generate::{cloudtrail_delivery_files, ecs_describe_tasks};
+use taskscope::theme::Theme;
+use taskscope::tui::app::App;
+use taskscope::tui::keys::{Action, Keymap};
+use taskscope::tui::{load, ui};
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index]
+}
+
+fn main() {
+    let events: u64 = std::env::var("CONSOLE_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let bundle = dir.path().join("bundle");
+    let inputs = cloudtrail_delivery_files(events, 1_000, 500)
+        .into_iter()
+        .chain([ecs_describe_tasks(500)])
+        .map(|(name, bytes)| {
+            Ok(InputFile {
+                source_path: name,
+                bytes,
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    import_to_bundle(inputs, &bundle).expect("bundle written");
+    println!(
+        "generated and imported {events} events in {:.1?}",
+        started.elapsed()
+    );
+
+    let started = Instant::now();
+    let loaded = load(&bundle).expect("bundle loads");
+    let theme = Theme::builtin("dark").expect("built-in theme");
+    let mut app = App::new(Keymap::defaults(), theme, "bench".into(), || {});
+    app.set_data(loaded);
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
+    terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+    println!("open to first frame: {:.1?}", started.elapsed());
+
+    app.show_timeline(None);
+    let mut frames = Vec::new();
+    for step in 0..400 {
+        app.perform(if step % 4 == 0 {
+            Action::PageDown
+        } else {
+            Action::MoveDown
+        });
+        let start = Instant::now();
+        terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+        frames.push(start.elapsed());
+    }
+    println!(
+        "frame render at 160x48 (all-events timeline, {} frames): p50 {:.2?}, p99 {:.2?}",
+        frames.len(),
+        percentile(&mut frames, 0.5),
+        percentile(&mut frames, 0.99)
+    );
+
+    let task = app
+        .data
+        .as_ref()
+        .and_then(|d| (0..d.incident.tasks.len()).max_by_key(|&t| d.incident.timelines[t].len()))
+        .expect("a task");
+    let start = Instant::now();
+    app.show_timeline(Some(task));
+    terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+    println!(
+        "open one task's timeline ({} events) and draw it: {:.2?}",
+        app.timeline.list.len(),
+        start.elapsed()
+    );
+
+    app.show_timeline(None);
+    for query in ["getsecret", "decrypt 5eed"] {
+        let start = Instant::now();
+        app.apply_filter(query.to_string());
+        let mut first = None;
+        loop {
+            app.poll_filter();
+            let filter = app.timeline.list.filter.as_ref().expect("filter set");
+            if first.is_none() && !filter.matches.is_empty() {
+                first = Some(start.elapsed());
+            }
+            if filter.done {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let done = start.elapsed();
+        terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+        let matches = app.timeline.list.len();
+        println!(
+            "filter {query:?} over {events} events: first results {:.1?}, complete {:.1?} ({matches} matches)",
+            first.unwrap_or(done),
+            done
+        );
+    }
+}

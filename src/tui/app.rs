@@ -1,0 +1,891 @@
+//! The console's state and what each action does to it. Drawing is in
+//! `ui`; the event loop that feeds this is in `mod.rs`.
+
+use super::data::Data;
+use super::filter::{Filter, Haystacks};
+use super::keys::{Action, Keymap};
+use super::list::List;
+use super::popups::{Palette, Popup, Prompt, PromptKind, EXPORT_FORMATS};
+use super::views::tasks::TasksView;
+use super::views::timeline::{TimelineView, HISTOGRAM_BUCKETS};
+use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
+use crate::inspect::context::{task_context, ContextIndex, TaskContext};
+use crate::inspect::facts::{key_facts, Fact};
+use crate::inspect::tree::JsonTree;
+use crate::model::Timestamp;
+use crate::raw::RawReader;
+use crate::theme::Theme;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+use std::sync::Arc;
+
+/// The three screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Task list with task context.
+    Tasks,
+    /// One task's timeline with histogram and detail.
+    Timeline,
+    /// Findings across all tasks.
+    Findings,
+}
+
+/// Which part of a screen has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The histogram (timeline view).
+    Histogram,
+    /// The main list.
+    List,
+    /// The detail or context pane.
+    Detail,
+}
+
+/// Severity of a status-line message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Information.
+    Info,
+    /// Something the user should know (partial data).
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+/// The detail pane's content for the selected event.
+#[derive(Default)]
+pub struct Detail {
+    /// The event shown.
+    pub event: Option<u32>,
+    /// Key facts from its raw record.
+    pub facts: Vec<Fact>,
+    /// The raw record as a collapsible tree.
+    pub tree: Option<JsonTree>,
+    /// Why the raw record could not be shown.
+    pub error: Option<String>,
+    /// Selected line of the tree.
+    pub selected: usize,
+    /// First line of the pane in view.
+    pub scroll: usize,
+}
+
+/// Screen areas from the last frame, for mouse hits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Areas {
+    /// The main list's rows (without header).
+    pub list: Rect,
+    /// The histogram.
+    pub histogram: Rect,
+    /// The detail or context pane.
+    pub detail: Rect,
+    /// The view tabs in the title bar: (view, area).
+    pub tabs: [(Option<View>, Rect); 3],
+}
+
+/// The whole console state.
+pub struct App {
+    /// Loaded data, once the loader is done.
+    pub data: Option<Arc<Data>>,
+    /// What the loader is doing (shown until data arrives).
+    pub loading: String,
+    /// The screen shown.
+    pub view: View,
+    /// The pane with the keyboard.
+    pub focus: Pane,
+    /// Tasks view state.
+    pub tasks: TasksView,
+    /// Timeline view state.
+    pub timeline: TimelineView,
+    /// Findings board rows (event indices).
+    pub findings: List,
+    /// Detail pane of the selected event.
+    pub detail: Detail,
+    /// Task context of the selected task.
+    pub context: Option<(usize, TaskContext)>,
+    /// The open popup.
+    pub popup: Option<Popup>,
+    /// The status-line message.
+    pub status: Option<(String, Level)>,
+    /// Key bindings.
+    pub keymap: Keymap,
+    /// Colours and styles.
+    pub theme: Theme,
+    /// "Now", for relative times (fixed in tests).
+    pub now: Timestamp,
+    /// Marks, tags and notes of the bundle.
+    pub annotations: Annotations,
+    /// Who notes are signed by.
+    pub author: String,
+    /// Screen areas of the last frame.
+    pub areas: Areas,
+    /// Set when the user quits.
+    pub quit: bool,
+    /// Text to put on the clipboard (written by the event loop as OSC 52).
+    pub clipboard: Option<String>,
+    /// Task to open once loaded (`--task`).
+    pub open_task: Option<String>,
+    filter: Filter,
+    raw: Option<RawReader>,
+    context_index: Option<ContextIndex>,
+}
+
+impl App {
+    /// A console waiting for data. `notify` is called from worker threads
+    /// when they have something to show.
+    pub fn new(
+        keymap: Keymap,
+        theme: Theme,
+        author: String,
+        notify: impl Fn() + Send + 'static,
+    ) -> App {
+        App {
+            data: None,
+            loading: "opening bundle…".into(),
+            view: View::Tasks,
+            focus: Pane::List,
+            tasks: TasksView::default(),
+            timeline: TimelineView::default(),
+            findings: List::default(),
+            detail: Detail::default(),
+            context: None,
+            popup: None,
+            status: None,
+            keymap,
+            theme,
+            now: chrono::Utc::now(),
+            annotations: Annotations::default(),
+            author,
+            areas: Areas::default(),
+            quit: false,
+            clipboard: None,
+            open_task: None,
+            filter: Filter::spawn(notify),
+            raw: None,
+            context_index: None,
+        }
+    }
+
+    /// Takes in loaded data and shows the first screen.
+    pub fn set_data(&mut self, loaded: super::Loaded) {
+        let super::Loaded {
+            data,
+            annotations,
+            problems,
+            context_index,
+        } = loaded;
+        let data = Arc::new(data);
+        self.raw = Some(RawReader::for_bundle(&data.bundle));
+        self.context_index = Some(context_index);
+        self.annotations = annotations;
+        self.findings = List::new(data.findings.clone());
+        self.data = Some(Arc::clone(&data));
+        self.tasks.rebuild(&data);
+        self.timeline.rebuild(&data);
+        let mut problems = problems;
+        problems.extend(data.problems.iter().cloned());
+        if data.bundle.manifest.collection.partial {
+            problems.insert(
+                0,
+                "PARTIAL bundle: some inputs were rejected or only partly read".into(),
+            );
+        }
+        if let Some(first) = problems.first() {
+            let more = if problems.len() > 1 {
+                format!(" (+{} more)", problems.len() - 1)
+            } else {
+                String::new()
+            };
+            self.status = Some((format!("{first}{more}"), Level::Warning));
+        }
+        if let Some(reference) = self.open_task.take() {
+            match data.incident.find_task(&reference) {
+                Some(task) => self.show_timeline(Some(task)),
+                None => {
+                    self.status =
+                        Some((format!("no task {reference} in this bundle"), Level::Error))
+                }
+            }
+        }
+        self.refresh_side();
+    }
+
+    /// Shows that loading failed.
+    pub fn set_load_error(&mut self, message: String) {
+        self.loading = message.clone();
+        self.status = Some((message, Level::Error));
+    }
+
+    /// Takes in filter results; returns whether the screen changed.
+    pub fn poll_filter(&mut self) -> bool {
+        let progress = self.filter.progress();
+        let changed = self.tasks.list.accept(&progress)
+            | self.timeline.list.accept(&progress)
+            | self.findings.accept(&progress);
+        if changed {
+            self.refresh_side();
+        }
+        changed
+    }
+
+    /// Handles a key press.
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if self.popup.is_some() {
+            self.on_popup_key(key);
+            return;
+        }
+        let Some(action) = self.keymap.action(&key) else {
+            return;
+        };
+        self.status = self
+            .status
+            .take()
+            .filter(|(_, level)| *level != Level::Info);
+        self.perform(action);
+    }
+
+    /// Does what an action asks, in the current view and focus.
+    pub fn perform(&mut self, action: Action) {
+        if matches!(action, Action::Quit) {
+            self.quit = true;
+            return;
+        }
+        if matches!(action, Action::Help) {
+            self.popup = Some(Popup::Help { scroll: 0 });
+            return;
+        }
+        let Some(data) = self.data.clone() else {
+            return;
+        };
+        match action {
+            Action::MoveDown => self.move_selection(1),
+            Action::MoveUp => self.move_selection(-1),
+            Action::PageDown => self.move_selection(self.page()),
+            Action::PageUp => self.move_selection(-self.page()),
+            Action::Top => self.move_selection(isize::MIN / 2),
+            Action::Bottom => self.move_selection(isize::MAX / 2),
+            Action::MoveLeft => self.horizontal(-1),
+            Action::MoveRight => self.horizontal(1),
+            Action::NextPane => self.cycle_focus(true),
+            Action::PrevPane => self.cycle_focus(false),
+            Action::Open => self.open(&data),
+            Action::Back => self.back(),
+            Action::TasksView => self.switch(View::Tasks),
+            Action::TimelineView => self.switch(View::Timeline),
+            Action::FindingsView => self.switch(View::Findings),
+            Action::Filter => {
+                let query = self.current_list().query().to_string();
+                self.popup = Some(Popup::Prompt(Prompt::new(PromptKind::Filter, query)));
+            }
+            Action::NextMatch | Action::PrevMatch => {
+                if self.current_list().filter.is_none() {
+                    self.status = Some(("no filter: press / to set one".into(), Level::Info));
+                } else {
+                    self.move_selection(if action == Action::NextMatch { 1 } else { -1 });
+                }
+            }
+            Action::NextFinding | Action::PrevFinding => {
+                let forward = action == Action::NextFinding;
+                self.jump_to(
+                    forward,
+                    |e| data.incident.events[e as usize].is_finding(),
+                    "finding",
+                );
+            }
+            Action::NextMark => {
+                let marked = |e: u32| {
+                    let event = &data.incident.events[e as usize];
+                    self.annotations
+                        .is_marked(&annotations::event_anchor(event, &data.bundle.manifest))
+                };
+                let row = self.current_list().find_from_selection(true, marked);
+                match row {
+                    Some(row) => {
+                        self.current_list_mut().select(row);
+                        self.refresh_side();
+                    }
+                    None => self.status = Some(("no marked events here".into(), Level::Info)),
+                }
+            }
+            Action::CycleSource => {
+                if self.view == View::Timeline {
+                    self.timeline.source = self.timeline.next_source(&data);
+                    self.rebuild_timeline(&data);
+                }
+            }
+            Action::ToggleTime => self.timeline.time_mode = self.timeline.time_mode.next(),
+            Action::SelectRange => self.select_range(&data),
+            Action::Sort => {
+                self.tasks.sort = self.tasks.sort.next();
+                self.rebuild_tasks(&data);
+            }
+            Action::Group => {
+                self.tasks.grouping = self.tasks.grouping.next();
+                self.rebuild_tasks(&data);
+            }
+            Action::Palette => self.popup = Some(Popup::Palette(Palette::new(&data))),
+            Action::Mark => self.toggle_mark(&data),
+            Action::Note => {
+                self.popup = Some(Popup::Prompt(Prompt::new(PromptKind::Note, String::new())))
+            }
+            Action::Tag => {
+                if self.selected_event().is_some() {
+                    self.popup = Some(Popup::Prompt(Prompt::new(PromptKind::Tag, String::new())));
+                } else {
+                    self.status = Some(("select an event to tag".into(), Level::Info));
+                }
+            }
+            Action::Copy => self.copy(&data),
+            Action::Export => {
+                if self.selected_task().is_some() {
+                    self.popup = Some(Popup::Export { selected: 0 });
+                } else {
+                    self.status = Some(("select a task to export".into(), Level::Info));
+                }
+            }
+            Action::Quit | Action::Help => {}
+        }
+    }
+
+    /// Handles the mouse: the wheel scrolls the pane under it, a click selects.
+    pub fn on_mouse(&mut self, mouse: MouseEvent) {
+        if self.popup.is_some() || self.data.is_none() {
+            return;
+        }
+        let at = Position::new(mouse.column, mouse.row);
+        match mouse.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let step = if mouse.kind == MouseEventKind::ScrollDown {
+                    3
+                } else {
+                    -3
+                };
+                if self.areas.detail.contains(at) {
+                    self.focus = Pane::Detail;
+                } else if self.areas.list.contains(at) {
+                    self.focus = Pane::List;
+                }
+                self.move_selection(step);
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some((Some(view), _)) = self.areas.tabs.iter().find(|(_, r)| r.contains(at))
+                {
+                    self.switch(*view);
+                } else if self.areas.list.contains(at) {
+                    self.focus = Pane::List;
+                    let row = (at.y - self.areas.list.y) as usize;
+                    let offset = self.current_list().offset;
+                    self.current_list_mut().select(offset + row);
+                    self.refresh_side();
+                } else if self.areas.histogram.contains(at) && self.view == View::Timeline {
+                    self.focus = Pane::Histogram;
+                    let x = (at.x - self.areas.histogram.x) as usize;
+                    let width = self.areas.histogram.width.max(1) as usize;
+                    self.timeline.cursor = x * HISTOGRAM_BUCKETS / width;
+                } else if self.areas.detail.contains(at) {
+                    self.focus = Pane::Detail;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The list in focus in the current view.
+    pub fn current_list(&self) -> &List {
+        match self.view {
+            View::Tasks => &self.tasks.list,
+            View::Timeline => &self.timeline.list,
+            View::Findings => &self.findings,
+        }
+    }
+
+    fn current_list_mut(&mut self) -> &mut List {
+        match self.view {
+            View::Tasks => &mut self.tasks.list,
+            View::Timeline => &mut self.timeline.list,
+            View::Findings => &mut self.findings,
+        }
+    }
+
+    /// The event selected in the timeline or findings board.
+    pub fn selected_event(&self) -> Option<u32> {
+        match self.view {
+            View::Tasks => None,
+            View::Timeline => self.timeline.list.selected_item(),
+            View::Findings => self.findings.selected_item(),
+        }
+    }
+
+    /// The task in question: selected in the tasks view, shown in the
+    /// timeline, or the finding's task on the board.
+    pub fn selected_task(&self) -> Option<usize> {
+        let data = self.data.as_ref()?;
+        match self.view {
+            View::Tasks => self.tasks.list.selected_item().map(|t| t as usize),
+            View::Timeline => self.timeline.task,
+            View::Findings => {
+                let event = &data.incident.events[self.findings.selected_item()? as usize];
+                event.links.first().map(|l| l.task)
+            }
+        }
+    }
+
+    fn page(&self) -> isize {
+        (self.areas.list.height.max(2) as isize) - 1
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        match self.focus {
+            Pane::Detail => {
+                if self.view == View::Tasks {
+                    self.detail.scroll = (self.detail.scroll as isize + delta).max(0) as usize;
+                } else {
+                    let lines = self.detail.tree.as_ref().map_or(0, |t| t.lines().len());
+                    let last = lines.saturating_sub(1) as isize;
+                    self.detail.selected =
+                        (self.detail.selected as isize + delta).clamp(0, last.max(0)) as usize;
+                }
+            }
+            Pane::Histogram => self.horizontal(delta.signum()),
+            Pane::List => {
+                self.current_list_mut().move_by(delta);
+                self.refresh_side();
+            }
+        }
+    }
+
+    fn horizontal(&mut self, delta: isize) {
+        match self.focus {
+            Pane::Histogram => {
+                let width = self.areas.histogram.width.max(1) as usize;
+                let step = HISTOGRAM_BUCKETS.div_ceil(width) as isize;
+                self.timeline.cursor = (self.timeline.cursor as isize + delta * step)
+                    .clamp(0, HISTOGRAM_BUCKETS as isize - 1)
+                    as usize;
+            }
+            Pane::Detail => {
+                let line = self.detail.selected;
+                if let Some(tree) = &mut self.detail.tree {
+                    let expanded = tree.lines().get(line).is_some_and(|l| l.expanded);
+                    if (delta > 0) != expanded {
+                        tree.toggle(line);
+                    }
+                }
+            }
+            Pane::List => {}
+        }
+    }
+
+    fn cycle_focus(&mut self, forward: bool) {
+        let order: &[Pane] = match self.view {
+            View::Timeline => &[Pane::Histogram, Pane::List, Pane::Detail],
+            View::Tasks | View::Findings => &[Pane::List, Pane::Detail],
+        };
+        let at = order.iter().position(|p| *p == self.focus).unwrap_or(0);
+        let next = if forward {
+            at + 1
+        } else {
+            at + order.len() - 1
+        };
+        self.focus = order[next % order.len()];
+    }
+
+    fn switch(&mut self, view: View) {
+        self.view = view;
+        self.focus = Pane::List;
+        self.refresh_side();
+    }
+
+    fn open(&mut self, data: &Data) {
+        match (self.view, self.focus) {
+            (_, Pane::Detail) => {
+                if let Some(tree) = &mut self.detail.tree {
+                    tree.toggle(self.detail.selected);
+                }
+            }
+            (View::Timeline, Pane::Histogram) => self.select_range(data),
+            (View::Tasks, _) => {
+                if let Some(task) = self.tasks.list.selected_item() {
+                    self.show_timeline(Some(task as usize));
+                }
+            }
+            (View::Findings, _) => {
+                let Some(event) = self.findings.selected_item() else {
+                    return;
+                };
+                let task = data.incident.events[event as usize]
+                    .links
+                    .first()
+                    .map(|l| l.task);
+                self.show_timeline(task);
+                if !self.timeline.list.select_item(event) {
+                    self.status = Some((
+                        "that finding is hidden by the timeline's filters".into(),
+                        Level::Info,
+                    ));
+                }
+                self.refresh_side();
+            }
+            (View::Timeline, Pane::List) => self.focus = Pane::Detail,
+        }
+    }
+
+    fn back(&mut self) {
+        if self.focus != Pane::List {
+            self.focus = Pane::List;
+        } else if self.current_list().filter.is_some() {
+            self.current_list_mut().clear_filter();
+            self.refresh_side();
+        } else if self.view == View::Timeline
+            && (self.timeline.range.is_some() || self.timeline.anchor.is_some())
+        {
+            self.timeline.range = None;
+            self.timeline.anchor = None;
+            if let Some(data) = self.data.clone() {
+                self.rebuild_timeline(&data);
+            }
+        } else if self.view != View::Tasks {
+            self.switch(View::Tasks);
+        }
+    }
+
+    /// Opens the timeline of `task` (None: every event), unfiltered.
+    pub fn show_timeline(&mut self, task: Option<usize>) {
+        let Some(data) = self.data.clone() else {
+            return;
+        };
+        if self.timeline.task != task || self.timeline.list.base.is_empty() {
+            self.timeline.task = task;
+            self.timeline.source = None;
+            self.timeline.range = None;
+            self.timeline.anchor = None;
+            self.timeline.list.filter = None;
+            self.timeline.rebuild(&data);
+        }
+        if let Some(task) = task {
+            self.tasks.list.select_item(task as u32);
+        }
+        self.view = View::Timeline;
+        self.focus = Pane::List;
+        self.refresh_side();
+    }
+
+    fn rebuild_timeline(&mut self, data: &Data) {
+        if let Some(query) = self.timeline.rebuild(data) {
+            self.apply_filter(query);
+        }
+        self.refresh_side();
+    }
+
+    fn rebuild_tasks(&mut self, data: &Data) {
+        if let Some(query) = self.tasks.rebuild(data) {
+            self.apply_filter(query);
+        }
+        self.refresh_side();
+    }
+
+    fn select_range(&mut self, data: &Data) {
+        if self.view != View::Timeline {
+            return;
+        }
+        self.focus = Pane::Histogram;
+        match self.timeline.anchor.take() {
+            None => {
+                self.timeline.anchor = Some(self.timeline.cursor);
+                self.status = Some((
+                    "range start set: move and press v (or Enter) again".into(),
+                    Level::Info,
+                ));
+            }
+            Some(anchor) => {
+                let (a, b) = (
+                    anchor.min(self.timeline.cursor),
+                    anchor.max(self.timeline.cursor),
+                );
+                let from = self.timeline.bucket_time(a, false);
+                let to = self.timeline.bucket_time(b, true);
+                self.timeline.range = from.zip(to);
+                self.rebuild_timeline(data);
+            }
+        }
+    }
+
+    fn jump_to(&mut self, forward: bool, wanted: impl Fn(u32) -> bool, what: &str) {
+        if self.view == View::Tasks {
+            self.status = Some((
+                format!("open a timeline to move between {what}s"),
+                Level::Info,
+            ));
+            return;
+        }
+        match self.current_list().find_from_selection(forward, wanted) {
+            Some(row) => {
+                self.current_list_mut().select(row);
+                self.focus = Pane::List;
+                self.refresh_side();
+            }
+            None => self.status = Some((format!("no {what} here"), Level::Info)),
+        }
+    }
+
+    /// Runs the fuzzy filter `query` over the list in focus ("" clears it).
+    pub fn apply_filter(&mut self, query: String) {
+        let Some(data) = self.data.clone() else {
+            return;
+        };
+        if query.trim().is_empty() {
+            self.current_list_mut().clear_filter();
+            self.refresh_side();
+            return;
+        }
+        let haystacks: Haystacks = match self.view {
+            View::Tasks => Arc::clone(&data.task_text),
+            View::Timeline | View::Findings => Arc::clone(&data.event_text),
+        };
+        let scope = Some(Arc::clone(&self.current_list().base));
+        let generation = self.filter.submit(&query, haystacks, scope);
+        self.current_list_mut().start_filter(query, generation);
+    }
+
+    fn toggle_mark(&mut self, data: &Data) {
+        let Some(event) = self.selected_event() else {
+            self.status = Some(("select an event to mark".into(), Level::Info));
+            return;
+        };
+        let anchor =
+            annotations::event_anchor(&data.incident.events[event as usize], &data.bundle.manifest);
+        let action = if self.annotations.is_marked(&anchor) {
+            AnnotationAction::Unmark
+        } else {
+            AnnotationAction::Mark
+        };
+        self.annotate(data, Target::Event { anchor }, action);
+    }
+
+    /// Appends an annotation to the bundle and shows the result.
+    fn annotate(&mut self, data: &Data, target: Target, action: AnnotationAction) {
+        let annotation = Annotation {
+            time: chrono::Utc::now(),
+            author: self.author.clone(),
+            target,
+            action,
+        };
+        match annotations::append(&data.bundle.root, &annotation) {
+            Ok(()) => {
+                let what = match &annotation.action {
+                    AnnotationAction::Mark => "marked",
+                    AnnotationAction::Unmark => "unmarked",
+                    AnnotationAction::Tag { .. } => "tagged",
+                    AnnotationAction::Untag { .. } => "untagged",
+                    AnnotationAction::Note { .. } => "note saved",
+                };
+                self.annotations.apply(annotation);
+                self.status = Some((format!("{what} (written to the bundle)"), Level::Info));
+            }
+            Err(error) => {
+                self.status = Some((format!("could not annotate: {error}"), Level::Error))
+            }
+        }
+    }
+
+    fn copy(&mut self, data: &Data) {
+        let text = match self.selected_event() {
+            Some(event) if self.view != View::Tasks => {
+                let event = &data.incident.events[event as usize];
+                event
+                    .fact_id
+                    .clone()
+                    .unwrap_or_else(|| annotations::event_anchor(event, &data.bundle.manifest))
+            }
+            _ => match self.selected_task() {
+                Some(task) => data.incident.tasks[task].display_ref().to_string(),
+                None => return,
+            },
+        };
+        self.status = Some((
+            format!("copied {}", super::text::clip(&text, 60)),
+            Level::Info,
+        ));
+        self.clipboard = Some(text);
+    }
+
+    fn on_popup_key(&mut self, key: KeyEvent) {
+        let Some(popup) = self.popup.take() else {
+            return;
+        };
+        match popup {
+            Popup::Help { scroll } => match self.keymap.action(&key) {
+                Some(Action::MoveDown) => self.popup = Some(Popup::Help { scroll: scroll + 1 }),
+                Some(Action::MoveUp) => {
+                    self.popup = Some(Popup::Help {
+                        scroll: scroll.saturating_sub(1),
+                    })
+                }
+                Some(Action::Quit) if key.code != KeyCode::Char('q') => self.quit = true,
+                _ => {}
+            },
+            Popup::Prompt(mut prompt) => match key.code {
+                KeyCode::Esc => {
+                    if prompt.kind == PromptKind::Filter {
+                        self.apply_filter(String::new());
+                    }
+                }
+                KeyCode::Enter => self.submit_prompt(prompt),
+                _ => {
+                    prompt.edit(key);
+                    if prompt.kind == PromptKind::Filter {
+                        self.apply_filter(prompt.input.clone());
+                    }
+                    self.popup = Some(Popup::Prompt(prompt));
+                }
+            },
+            Popup::Palette(mut palette) => match key.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => {
+                    if let Some(command) = palette.chosen() {
+                        self.run_command(command);
+                    }
+                }
+                KeyCode::Down | KeyCode::Tab => {
+                    palette.move_by(1);
+                    self.popup = Some(Popup::Palette(palette));
+                }
+                KeyCode::Up | KeyCode::BackTab => {
+                    palette.move_by(-1);
+                    self.popup = Some(Popup::Palette(palette));
+                }
+                _ => {
+                    palette.prompt.edit(key);
+                    palette.refresh();
+                    self.popup = Some(Popup::Palette(palette));
+                }
+            },
+            Popup::Export { selected } => match key.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => self.export(EXPORT_FORMATS[selected].0),
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.popup = Some(Popup::Export {
+                        selected: (selected + 1).min(EXPORT_FORMATS.len() - 1),
+                    })
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.popup = Some(Popup::Export {
+                        selected: selected.saturating_sub(1),
+                    })
+                }
+                _ => self.popup = Some(Popup::Export { selected }),
+            },
+        }
+    }
+
+    fn submit_prompt(&mut self, prompt: Prompt) {
+        let Some(data) = self.data.clone() else {
+            return;
+        };
+        let text = prompt.input.trim().to_string();
+        match prompt.kind {
+            PromptKind::Filter => self.apply_filter(text),
+            PromptKind::Note | PromptKind::Tag if text.is_empty() => {
+                self.status = Some(("nothing written: the text was empty".into(), Level::Info))
+            }
+            PromptKind::Note => {
+                let target = match self.selected_event() {
+                    Some(event) => Target::Event {
+                        anchor: annotations::event_anchor(
+                            &data.incident.events[event as usize],
+                            &data.bundle.manifest,
+                        ),
+                    },
+                    None => match self.selected_task() {
+                        Some(task) => Target::Task {
+                            id: data.incident.tasks[task].id.clone(),
+                        },
+                        None => {
+                            self.status =
+                                Some(("select a task or an event first".into(), Level::Info));
+                            return;
+                        }
+                    },
+                };
+                self.annotate(&data, target, AnnotationAction::Note { text });
+            }
+            PromptKind::Tag => {
+                if let Some(event) = self.selected_event() {
+                    let anchor = annotations::event_anchor(
+                        &data.incident.events[event as usize],
+                        &data.bundle.manifest,
+                    );
+                    self.annotate(
+                        &data,
+                        Target::Event { anchor },
+                        AnnotationAction::Tag { tag: text },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Runs a command palette entry.
+    pub fn run_command(&mut self, command: super::popups::Command) {
+        use super::popups::Command;
+        match command {
+            Command::Action(action) => self.perform(action),
+            Command::Task(task) => self.show_timeline(Some(task)),
+            Command::AllEvents => self.show_timeline(None),
+            Command::Export(format) => self.export(format),
+            Command::Theme(name) => match Theme::load(&name) {
+                Ok(theme) => {
+                    let no_color = crate::theme::no_color_requested();
+                    self.theme = if no_color { theme.no_color() } else { theme };
+                }
+                Err(error) => self.status = Some((error.to_string(), Level::Error)),
+            },
+        }
+    }
+
+    fn export(&mut self, format: crate::export::ExportFormat) {
+        let (Some(data), Some(task)) = (self.data.clone(), self.selected_task()) else {
+            self.status = Some(("select a task to export".into(), Level::Info));
+            return;
+        };
+        match super::export::write(&data, &self.annotations, task, format) {
+            Ok(path) => self.status = Some((format!("exported {}", path.display()), Level::Info)),
+            Err(error) => self.status = Some((format!("export failed: {error}"), Level::Error)),
+        }
+    }
+
+    /// Reloads the detail pane or task context for the new selection.
+    pub fn refresh_side(&mut self) {
+        let Some(data) = self.data.clone() else {
+            return;
+        };
+        if let Some(task) = self.selected_task() {
+            if self.context.as_ref().is_none_or(|(t, _)| *t != task) {
+                if let Some(index) = &self.context_index {
+                    self.context = Some((task, task_context(&data.incident, index, task)));
+                }
+            }
+        }
+        let event = self.selected_event();
+        if event == self.detail.event {
+            return;
+        }
+        self.detail = Detail {
+            event,
+            ..Detail::default()
+        };
+        let (Some(event_index), Some(raw)) = (event, self.raw.as_mut()) else {
+            return;
+        };
+        let event = &data.incident.events[event_index as usize];
+        let Some(first) = event.raw.first() else {
+            return;
+        };
+        match raw.record(first) {
+            Ok(value) => {
+                self.detail.facts = key_facts(event, &value);
+                self.detail.tree = Some(JsonTree::new(&value));
+            }
+            Err(error) => self.detail.error = Some(error.to_string()),
+        }
+    }
+}

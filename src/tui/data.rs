@@ -1,0 +1,196 @@
+//! What the console shows, loaded and indexed once, off the UI thread: the
+//! bundle, its correlated incident, and the derived lists every view reads
+//! (per-task statistics, the findings board order, filter haystacks).
+
+use super::filter::Haystacks;
+use crate::bundle::Bundle;
+use crate::correlate::Incident;
+use crate::model::{Event, Key, Severity, Source, Timestamp};
+use std::sync::Arc;
+
+/// Buckets in a task's activity sparkline (resampled to the column width).
+pub const SPARK_BUCKETS: usize = 24;
+
+/// Per-task figures for the tasks view.
+#[derive(Debug, Clone, Default)]
+pub struct TaskStats {
+    /// Events on the task's timeline, per source, in [`Source::ALL`] order.
+    pub per_source: [usize; 5],
+    /// Highest severity among the task's findings.
+    pub top_severity: Option<Severity>,
+    /// Findings on the task.
+    pub findings: usize,
+    /// Event counts over the incident window, for the sparkline.
+    pub activity: Vec<u64>,
+}
+
+/// Everything loaded from one bundle. Immutable once built; shared with workers.
+pub struct Data {
+    /// The opened bundle (root and manifest).
+    pub bundle: Bundle,
+    /// The correlated incident.
+    pub incident: Incident,
+    /// What could not be read while loading (shown in the status line).
+    pub problems: Vec<String>,
+    /// Statistics per task, indexed like `incident.tasks`.
+    pub stats: Vec<TaskStats>,
+    /// Findings, most severe first, then by type and time (event indices).
+    pub findings: Vec<u32>,
+    /// First and last event time of the whole incident.
+    pub window: Option<(Timestamp, Timestamp)>,
+    /// Searchable text per event: source, kind, summary, actor, key values.
+    pub event_text: Haystacks,
+    /// Searchable text per task: IDs, ARN, cluster, service, status.
+    pub task_text: Haystacks,
+}
+
+impl Data {
+    /// Derives the views' lists from an opened bundle and its incident.
+    pub fn new(bundle: Bundle, incident: Incident, problems: Vec<String>) -> Data {
+        let window = incident
+            .events
+            .first()
+            .zip(incident.events.last())
+            .map(|(a, b)| (a.time.min(b.time), a.time.max(b.time)));
+        let activity_window = activity_window(&incident, window);
+        let stats = incident
+            .timelines
+            .iter()
+            .map(|timeline| task_stats(&incident, timeline, activity_window))
+            .collect();
+        let mut findings: Vec<u32> = incident
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.is_finding())
+            .map(|(i, _)| i as u32)
+            .collect();
+        findings.sort_by(|&a, &b| {
+            let (a, b) = (&incident.events[a as usize], &incident.events[b as usize]);
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.kind.cmp(&b.kind))
+                .then_with(|| a.time.cmp(&b.time))
+        });
+        let event_text = Arc::new(incident.events.iter().map(event_haystack).collect());
+        let task_text = Arc::new(
+            incident
+                .tasks
+                .iter()
+                .map(|t| {
+                    [
+                        Some(t.id.as_str()),
+                        t.arn.as_deref(),
+                        t.cluster.as_deref(),
+                        t.group.as_deref(),
+                        t.last_status.as_deref(),
+                        t.stop_code.as_deref(),
+                        t.task_definition_arn.as_deref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                })
+                .collect(),
+        );
+        Data {
+            bundle,
+            incident,
+            problems,
+            stats,
+            findings,
+            window,
+            event_text,
+            task_text,
+        }
+    }
+
+    /// A short name for the bundle: its directory name.
+    pub fn bundle_name(&self) -> String {
+        self.bundle
+            .root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.bundle.root.display().to_string())
+    }
+}
+
+/// The span the tasks' sparklines cover: from the first task start to the
+/// last event, so that old context records (a task definition registered
+/// days earlier) do not squash every task's activity into one column.
+fn activity_window(
+    incident: &Incident,
+    window: Option<(Timestamp, Timestamp)>,
+) -> Option<(Timestamp, Timestamp)> {
+    let (from, to) = window?;
+    let first_start = incident
+        .tasks
+        .iter()
+        .filter_map(|t| t.created_at.or(t.started_at))
+        .min();
+    Some((first_start.map_or(from, |s| s.max(from)).min(to), to))
+}
+
+/// The text the fuzzy filter searches for one event.
+fn event_haystack(event: &Event) -> String {
+    let mut text = format!("{} {} {}", event.source.name(), event.kind, event.summary);
+    if let Some(actor) = &event.actor {
+        text.push(' ');
+        text.push_str(actor);
+    }
+    for key in &event.keys {
+        text.push(' ');
+        text.push_str(key_text(key));
+    }
+    text
+}
+
+/// The searchable value of a correlation key.
+fn key_text(key: &Key) -> &str {
+    match key {
+        Key::TaskArn { arn, .. } => arn,
+        Key::TaskId(text)
+        | Key::RoleSession(text)
+        | Key::LogStream(text)
+        | Key::RuntimeId(text)
+        | Key::Eni(text)
+        | Key::Ip(text)
+        | Key::TaskDefinition(text)
+        | Key::Deployment(text) => text,
+    }
+}
+
+fn task_stats(
+    incident: &Incident,
+    timeline: &[usize],
+    window: Option<(Timestamp, Timestamp)>,
+) -> TaskStats {
+    let mut stats = TaskStats {
+        activity: vec![0; SPARK_BUCKETS],
+        ..TaskStats::default()
+    };
+    for &index in timeline {
+        let event = &incident.events[index];
+        let slot = Source::ALL
+            .iter()
+            .position(|s| *s == event.source)
+            .unwrap_or(0);
+        stats.per_source[slot] += 1;
+        if event.is_finding() {
+            stats.findings += 1;
+            stats.top_severity = stats.top_severity.max(Some(event.severity));
+        }
+        if let Some((from, to)) = window {
+            stats.activity[bucket(event.time, from, to, SPARK_BUCKETS)] += 1;
+        }
+    }
+    stats
+}
+
+/// The bucket of `time` when `[from, to]` is cut into `buckets` equal parts.
+pub fn bucket(time: Timestamp, from: Timestamp, to: Timestamp, buckets: usize) -> usize {
+    let span = (to - from).num_milliseconds().max(1) as i128;
+    let offset = (time - from).num_milliseconds().clamp(0, span as i64) as i128;
+    ((offset * buckets as i128 / (span + 1)) as usize).min(buckets.saturating_sub(1))
+}

@@ -1,0 +1,188 @@
+//! The investigation console: a keyboard-first TUI over an evidence bundle
+//! (docs/keys.md). Loading, indexing and filtering run on worker threads; the
+//! UI thread only handles input and draws what is in view.
+
+pub mod app;
+pub mod context_view;
+pub mod data;
+pub mod export;
+pub mod filter;
+pub mod keys;
+pub mod list;
+pub mod popups;
+pub mod side;
+pub mod terminal;
+pub mod text;
+pub mod ui;
+pub mod views;
+
+use crate::bundle::annotations::Annotations;
+use crate::bundle::Bundle;
+use crate::config::Config;
+use crate::inspect::context::ContextIndex;
+use crate::raw::RawReader;
+use crate::theme::Theme;
+use app::App;
+use data::Data;
+use keys::Keymap;
+use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+
+/// How to start the console.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The bundle to open.
+    pub bundle: PathBuf,
+    /// Open straight on this task's timeline (ID or ARN).
+    pub task: Option<String>,
+    /// Theme name or path (beats the config file).
+    pub theme: Option<String>,
+    /// Config file (default: the XDG path).
+    pub config: Option<PathBuf>,
+    /// Drop colours even without NO_COLOR.
+    pub no_color: bool,
+}
+
+/// Messages into the UI thread.
+pub enum Message {
+    /// A key or mouse event.
+    Input(TermEvent),
+    /// The bundle is loaded (or failed to load).
+    Loaded(Box<Result<Loaded, String>>),
+    /// A worker has new results to show.
+    Wake,
+    /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
+    Terminate,
+}
+
+/// What the loader hands to the UI.
+pub struct Loaded {
+    /// Everything derived from the bundle.
+    pub data: Data,
+    /// Its marks, tags and notes.
+    pub annotations: Annotations,
+    /// Annotation lines that could not be read.
+    pub problems: Vec<String>,
+    /// Incident-wide facts for task contexts.
+    pub context_index: ContextIndex,
+}
+
+/// Builds the console's starting state from the config file and options.
+pub fn prepare(options: &Options, notify: impl Fn() + Send + 'static) -> anyhow::Result<App> {
+    let loaded = Config::load(options.config.as_deref())?;
+    let config = &loaded.config;
+    let keymap = Keymap::with_overrides(&config.keys).map_err(|e| match &loaded.path {
+        Some(path) => anyhow::anyhow!("{}: {e}", path.display()),
+        None => anyhow::anyhow!("{e}"),
+    })?;
+    let theme = Theme::resolve(
+        options.theme.as_deref(),
+        config.theme.as_deref(),
+        options.no_color || crate::theme::no_color_requested(),
+    )?;
+    let author = config
+        .author
+        .clone()
+        .unwrap_or_else(crate::bundle::annotations::default_author);
+    let mut app = App::new(keymap, theme, author, notify);
+    app.open_task = options.task.clone();
+    app.loading = format!("opening {} …", options.bundle.display());
+    Ok(app)
+}
+
+/// Opens, correlates and indexes a bundle (run on a worker thread).
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let bundle = Bundle::open(path).map_err(|e| e.to_string())?;
+    let (incident, problems) = bundle.incident();
+    let annotations = Annotations::load(&bundle).map_err(|e| e.to_string())?;
+    let annotation_problems = annotations.problems().to_vec();
+    let context_index = ContextIndex::new(&incident, &mut RawReader::for_bundle(&bundle));
+    Ok(Loaded {
+        data: Data::new(bundle, incident, problems),
+        annotations,
+        problems: annotation_problems,
+        context_index,
+    })
+}
+
+/// Runs the console until the user quits or a signal arrives.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    let (sender, receiver) = mpsc::channel();
+    let wake = sender.clone();
+    let mut app = prepare(&options, move || {
+        let _ = wake.send(Message::Wake);
+    })?;
+    spawn_loader(options.bundle.clone(), sender.clone());
+    spawn_signal_watch(sender.clone())?;
+    let mut guard = terminal::Guard::enter()?;
+    spawn_input(sender);
+    event_loop(&mut app, &mut guard, &receiver)
+}
+
+fn event_loop(
+    app: &mut App,
+    guard: &mut terminal::Guard,
+    receiver: &Receiver<Message>,
+) -> anyhow::Result<()> {
+    loop {
+        guard.screen.draw(|frame| ui::draw(frame, app))?;
+        if let Some(text) = app.clipboard.take() {
+            guard.copy_to_clipboard(&text)?;
+        }
+        let Ok(first) = receiver.recv() else {
+            return Ok(());
+        };
+        // Handle everything queued before drawing again.
+        for message in std::iter::once(first).chain(receiver.try_iter()) {
+            match message {
+                Message::Input(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
+                    app.on_key(key)
+                }
+                Message::Input(TermEvent::Mouse(mouse)) => app.on_mouse(mouse),
+                Message::Input(_) => {}
+                Message::Loaded(result) => match *result {
+                    Ok(loaded) => app.set_data(loaded),
+                    Err(error) => app.set_load_error(error),
+                },
+                Message::Wake => {
+                    app.poll_filter();
+                }
+                Message::Terminate => return Ok(()),
+            }
+            if app.quit {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn spawn_loader(path: PathBuf, sender: Sender<Message>) {
+    thread::spawn(move || {
+        let result = load(&path);
+        let _ = sender.send(Message::Loaded(Box::new(result)));
+    });
+}
+
+fn spawn_input(sender: Sender<Message>) {
+    thread::spawn(move || {
+        while let Ok(event) = event::read() {
+            if sender.send(Message::Input(event)).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn spawn_signal_watch(sender: Sender<Message>) -> anyhow::Result<()> {
+    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = sender.send(Message::Terminate);
+        }
+    });
+    Ok(())
+}

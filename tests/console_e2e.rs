@@ -1,0 +1,232 @@
+//! Drives the real binary in a pseudo-terminal, the way a responder would:
+//! open the demo, filter, jump to a finding, add a note, quit. Then checks
+//! that the note is in the bundle and the bundle still verifies.
+
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_taskscope");
+
+/// The screen as the terminal shows it, fed by a reader thread.
+struct Screen(Arc<Mutex<vt100::Parser>>);
+
+impl Screen {
+    fn text(&self) -> String {
+        self.0.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `needle`; fails with the screen otherwise.
+    fn wait_for(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if self.text().contains(needle) {
+                return;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "the screen never showed {needle:?}; it shows:\n{}",
+            self.text()
+        );
+    }
+}
+
+/// taskscope running in a 140x40 pseudo-terminal.
+struct Session {
+    screen: Screen,
+    keys: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Session {
+    fn start(args: &[&str], env: &[(&str, &str)], config_home: &Path) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 40,
+                cols: 140,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut command = CommandBuilder::new(BIN);
+        command.args(args);
+        command.env("TERM", "xterm-256color");
+        command.env("XDG_CONFIG_HOME", config_home);
+        command.env_remove("NO_COLOR");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = pty.slave.spawn_command(command).unwrap();
+        drop(pty.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(40).unwrap(),
+            std::num::NonZeroU16::new(140).unwrap(),
+            0,
+        )));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let feed = Arc::clone(&parser);
+        thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buffer[..n]);
+            }
+        });
+        Session {
+            screen: Screen(parser),
+            keys: pty.master.take_writer().unwrap(),
+            child,
+            _master: pty.master,
+        }
+    }
+
+    fn press(&mut self, text: &str) {
+        self.keys.write_all(text.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+        thread::sleep(Duration::from_millis(150));
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader thread take in the last bytes.
+                thread::sleep(Duration::from_millis(200));
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "taskscope did not exit:\n{}",
+                self.screen.text()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn a_responder_filters_jumps_notes_and_quits() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let bundle = dir.path().join("demo-bundle");
+    let mut session = Session::start(
+        &["demo", "--out", bundle.to_str().unwrap()],
+        &[("TASKSCOPE_AUTHOR", "e2e-tester")],
+        &dir.path().join("config"),
+    );
+    let screen = Screen(Arc::clone(&session.screen.0));
+    let mut press = |text: &str| session.press(text);
+
+    // The demo opens on the compromised task's timeline.
+    screen.wait_for("Timeline (");
+    screen.wait_for("task 3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93");
+
+    // Filter the timeline.
+    press("/");
+    press("reverse");
+    press("\r");
+    screen.wait_for("/reverse");
+    screen.wait_for(" match");
+
+    // The findings board, then Enter jumps to the finding on its task's timeline.
+    press("3");
+    screen.wait_for("Findings (");
+    press("\r");
+    screen.wait_for("Timeline (");
+
+    // A note on that finding.
+    press("c");
+    screen.wait_for("note:");
+    press("shell came from the SSTI bug");
+    press("\r");
+    screen.wait_for("note saved");
+
+    press("q");
+    let status = session.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+
+    let annotations = std::fs::read_to_string(bundle.join("annotations.jsonl")).unwrap();
+    assert!(
+        annotations.contains("shell came from the SSTI bug"),
+        "{annotations}"
+    );
+    assert!(annotations.contains("e2e-tester"), "{annotations}");
+    assert_verifies(&bundle);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_no_color_draws_no_colour() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let bundle = dir.path().join("demo-bundle");
+    let out = Command::new(BIN)
+        .args(["demo", "--print", "--out", bundle.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut session = Session::start(
+        &["open", bundle.to_str().unwrap()],
+        &[("NO_COLOR", "1")],
+        &dir.path().join("config"),
+    );
+    session.screen.wait_for("Tasks (5)");
+    {
+        let parser = session.screen.0.lock().unwrap();
+        let screen = parser.screen();
+        assert!(
+            screen.alternate_screen(),
+            "the console draws on the alternate screen"
+        );
+        for row in 0..40 {
+            for col in 0..140 {
+                let cell = screen.cell(row, col).unwrap();
+                assert_eq!(
+                    cell.fgcolor(),
+                    vt100::Color::Default,
+                    "colour at {row},{col}"
+                );
+                assert_eq!(
+                    cell.bgcolor(),
+                    vt100::Color::Default,
+                    "colour at {row},{col}"
+                );
+            }
+        }
+    }
+    let pid = session.child.process_id().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = session.wait_exit();
+    assert!(status.success(), "a clean exit on SIGTERM: {status:?}");
+    let parser = session.screen.0.lock().unwrap();
+    assert!(
+        !parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
+    assert!(
+        !parser.screen().hide_cursor(),
+        "the cursor is visible again"
+    );
+}
+
+fn assert_verifies(bundle: &Path) {
+    let out = Command::new(BIN)
+        .arg("verify")
+        .arg(bundle)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "verify failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

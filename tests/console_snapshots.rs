@@ -1,0 +1,216 @@
+//! Every console view rendered through ratatui's TestBackend at 80x24 and
+//! 160x48, for the demo bundle, an empty bundle and a bundle full of hostile
+//! strings. Snapshots live in snapshots/ (review changes with `cargo insta review`).
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use taskscope::bundle::build::{import_to_bundle, InputFile};
+use taskscope::demo;
+use taskscope::model::time::parse_time_str;
+use taskscope::theme::Theme;
+use taskscope::tui::app::App;
+use taskscope::tui::keys::{Action, Keymap};
+use taskscope::tui::{load, ui};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+/// A console over the bundle at `path`, loaded synchronously, with a fixed clock.
+fn console(path: &Path) -> App {
+    let loaded = load(path).expect("bundle loads");
+    let theme = Theme::builtin("dark").expect("dark theme");
+    let mut app = App::new(Keymap::defaults(), theme, "tester".into(), || {});
+    app.now = parse_time_str("2026-11-20T15:00:00Z").unwrap();
+    app.set_data(loaded);
+    app
+}
+
+fn render(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::draw(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// Renders the tasks, timeline and findings views and the help overlay at both sizes.
+fn snapshot_every_view(prefix: &str, app: &mut App) {
+    for (width, height) in SIZES {
+        let size = format!("{width}x{height}");
+        app.perform(Action::TasksView);
+        snapshot(
+            &format!("{prefix}_tasks_{size}"),
+            &render(app, width, height),
+        );
+        app.perform(Action::TimelineView);
+        snapshot(
+            &format!("{prefix}_timeline_{size}"),
+            &render(app, width, height),
+        );
+        app.perform(Action::FindingsView);
+        snapshot(
+            &format!("{prefix}_findings_{size}"),
+            &render(app, width, height),
+        );
+        app.perform(Action::Help);
+        snapshot(
+            &format!("{prefix}_help_{size}"),
+            &render(app, width, height),
+        );
+        app.popup = None;
+    }
+}
+
+fn demo_bundle(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("demo");
+    import_to_bundle(demo::inputs(), &path).unwrap();
+    path
+}
+
+fn wait_for_filter(app: &mut App) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        app.poll_filter();
+        if app.current_list().filter.as_ref().is_some_and(|f| f.done) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "filter never finished");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn demo_bundle_views() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    snapshot_every_view("demo", &mut app);
+
+    // The compromised task's timeline with its detail pane, time since start.
+    app.show_timeline(
+        app.data
+            .as_ref()
+            .unwrap()
+            .incident
+            .find_task(demo::COMPROMISED_TASK),
+    );
+    app.perform(Action::NextFinding);
+    app.perform(Action::ToggleTime);
+    for (width, height) in SIZES {
+        snapshot(
+            &format!("demo_task_timeline_{width}x{height}"),
+            &render(&mut app, width, height),
+        );
+    }
+}
+
+#[test]
+fn demo_filter_and_palette() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.show_timeline(None);
+    app.apply_filter("secret".into());
+    wait_for_filter(&mut app);
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("GetSecretValue"), "{screen}");
+    snapshot("demo_filtered_160x48", &screen);
+    app.perform(Action::Palette);
+    snapshot("demo_palette_80x24", &render(&mut app, 80, 24));
+}
+
+#[test]
+fn empty_bundle_views() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("empty");
+    let input = InputFile {
+        source_path: "notes.txt".into(),
+        bytes: b"not evidence".to_vec(),
+    };
+    import_to_bundle(vec![Ok(input)], &path).unwrap();
+    let mut app = console(&path);
+    snapshot_every_view("empty", &mut app);
+}
+
+/// Evidence whose strings try to take over the terminal: escape sequences
+/// (colour, OSC 52 clipboard write, title change, cursor moves), bidi
+/// overrides, NUL and other controls, in every field the console shows.
+fn hostile_bundle(dir: &Path) -> std::path::PathBuf {
+    let task = "0badc0de0badc0de0badc0de0badc0de";
+    let arn = format!("arn:aws:ecs:us-east-1:111122223333:task/prod\u{1b}[2J/{task}");
+    let evil = "\u{1b}[31mred\u{1b}[0m \u{1b}]52;c;cm0gLXJmIC8=\u{7} \u{1b}]0;pwned\u{7} \u{202e}txt.exe\u{0} \u{1b}[H\u{9b}1;1H";
+    let trail = serde_json::json!({"Records": [{
+        "eventVersion": "1.09",
+        "eventTime": "2026-11-20T13:00:00Z",
+        "eventSource": "ecs.amazonaws.com",
+        "eventName": format!("StopTask{evil}"),
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": evil,
+        "userAgent": evil,
+        "userIdentity": {"type": "IAMUser", "arn": format!("arn:aws:iam::111122223333:user/{evil}")},
+        "requestParameters": {"task": arn, "reason": evil},
+        "responseElements": null,
+        "eventID": "11111111-2222-3333-4444-555555555555",
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "recipientAccountId": "111122223333"
+    }]});
+    let falco = serde_json::json!({
+        "time": "2026-11-20T13:00:05.000000000Z",
+        "rule": format!("Terminal shell {evil}"),
+        "priority": "Critical",
+        "output": format!("shell spawned {evil}"),
+        "output_fields": {"proc.cmdline": evil, "container.id": "0badc0de0bad", "ecs.task": task}
+    });
+    let inputs = vec![
+        Ok(InputFile {
+            source_path: format!("trail{evil}.json"),
+            bytes: serde_json::to_vec(&trail).unwrap(),
+        }),
+        Ok(InputFile {
+            source_path: "falco.ndjson".into(),
+            bytes: serde_json::to_vec(&falco).unwrap(),
+        }),
+    ];
+    let path = dir.join("hostile");
+    import_to_bundle(inputs, &path).unwrap();
+    path
+}
+
+#[test]
+fn hostile_bundle_views_show_escapes_not_sequences() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&hostile_bundle(dir.path()));
+    assert!(!app.data.as_ref().unwrap().incident.events.is_empty());
+    snapshot_every_view("hostile", &mut app);
+    for view in [
+        Action::TasksView,
+        Action::TimelineView,
+        Action::FindingsView,
+    ] {
+        app.perform(view);
+        app.perform(Action::NextPane);
+        let screen = render(&mut app, 160, 48);
+        for bad in ['\u{1b}', '\u{7}', '\u{0}', '\u{202e}', '\u{9b}'] {
+            assert!(
+                !screen.contains(bad),
+                "{bad:?} reached the screen:\n{screen}"
+            );
+        }
+        assert!(
+            screen.contains("\\x1b"),
+            "escapes are shown visibly:\n{screen}"
+        );
+    }
+}
