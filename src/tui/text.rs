@@ -4,20 +4,11 @@
 
 use super::filter::match_positions;
 use crate::model::Timestamp;
-use crate::render::sanitize::escape;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// Escapes evidence text and cuts it to `max` characters (with `…`).
-pub fn clip(text: &str, max: usize) -> String {
-    let escaped = escape(text);
-    if escaped.chars().count() <= max {
-        return escaped.into_owned();
-    }
-    let mut cut: String = escaped.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
+pub use crate::render::sanitize::escape_truncated as clip;
 
 /// A line of escaped evidence text with the filter's matched characters in
 /// `highlight`. Matching runs on the escaped text, so highlights line up with

@@ -9,7 +9,6 @@ use super::views::timeline::TimeMode;
 use crate::model::{Event, Severity, Source};
 use crate::theme::Theme;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
@@ -173,28 +172,37 @@ fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> B
 
 /// A table of the rows in view, ready to draw.
 struct TableSpec<'a> {
-    block: Block<'a>,
-    header: Row<'a>,
+    title: String,
+    header: Vec<&'a str>,
     widths: Vec<Constraint>,
     rows: Vec<(Option<Row<'static>>, Row<'static>)>,
+    /// The selected row's position among `rows`.
     selected: Option<usize>,
-    selected_style: Style,
     /// Shown when there are no rows.
-    empty: Line<'a>,
+    empty: &'static str,
 }
 
 /// Draws a table of the rows in view; a row may bring a separator row drawn
 /// above it (group headers, silent gaps). Returns the row area for mouse hits.
-fn draw_table(frame: &mut Frame, area: Rect, table: TableSpec) -> Rect {
+fn draw_table(frame: &mut Frame, area: Rect, app: &App, table: TableSpec) -> Rect {
     let TableSpec {
-        block,
+        title,
         header,
         widths,
         rows,
         selected,
-        selected_style,
         empty,
     } = table;
+    let theme = &app.theme;
+    let focused = app.focus == Pane::List;
+    let block = pane_block(title, focused, theme);
+    let header = Row::new(header).style(theme.header);
+    let selected_style = if focused {
+        theme.selected
+    } else {
+        theme.selected_unfocused
+    };
+    let empty = Line::from(Span::styled(empty, theme.dim));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if rows.is_empty() {
@@ -390,30 +398,16 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         app.tasks.sort.name(),
         app.tasks.grouping.name()
     );
-    let block = pane_block(title, app.focus == Pane::List, &theme);
-    let header = Row::new(header).style(theme.header);
     let selected = app.tasks.list.selected.checked_sub(range.start);
-    let style = if app.focus == Pane::List {
-        theme.selected
-    } else {
-        theme.selected_unfocused
+    let table = TableSpec {
+        title,
+        header,
+        widths,
+        rows,
+        selected,
+        empty: "no tasks: nothing in this bundle names an ECS task (or the filter hides them)",
     };
-    app.areas.list = draw_table(
-        frame,
-        list_area,
-        TableSpec {
-            block,
-            header,
-            widths,
-            rows,
-            selected,
-            selected_style: style,
-            empty: Line::from(Span::styled(
-                "no tasks: nothing in this bundle names an ECS task (or the filter hides them)",
-                theme.dim,
-            )),
-        },
-    );
+    app.areas.list = draw_table(frame, list_area, app, table);
     app.areas.histogram = Rect::default();
     draw_context(frame, app, data, side);
 }
@@ -715,30 +709,16 @@ fn draw_timeline_table(frame: &mut Frame, app: &mut App, data: &Data, area: Rect
         None => String::new(),
     };
     let title = format!(" Timeline ({}){filtered} ", app.timeline.list.len());
-    let block = pane_block(title, app.focus == Pane::List, &theme);
     let selected = app.timeline.list.selected.checked_sub(range.start);
-    let style = if app.focus == Pane::List {
-        theme.selected
-    } else {
-        theme.selected_unfocused
+    let table = TableSpec {
+        title,
+        header,
+        widths,
+        rows,
+        selected,
+        empty: "no events here (check the source filter, time range or text filter: Esc clears)",
     };
-    let header = Row::new(header).style(theme.header);
-    app.areas.list = draw_table(
-        frame,
-        area,
-        TableSpec {
-            block,
-            header,
-            widths,
-            rows,
-            selected,
-            selected_style: style,
-            empty: Line::from(Span::styled(
-                "no events here (check the source filter, time range or text filter: Esc clears)",
-                theme.dim,
-            )),
-        },
-    );
+    app.areas.list = draw_table(frame, area, app, table);
 }
 
 fn draw_detail(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
@@ -790,24 +770,26 @@ fn draw_findings(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         .findings
         .window(list_area.height.saturating_sub(3) as usize);
     let query = app.findings.query().to_string();
-    let summary_width = list_area.width.saturating_sub(58) as usize;
+    let summary_width = list_area
+        .width
+        .saturating_sub(if list_area.width >= 120 { 72 } else { 58 })
+        as usize;
     let mut rows = Vec::new();
-    let mut previous_kind: Option<(Severity, String)> = None;
+    let mut previous_severity: Option<Severity> = None;
     for row in range.clone() {
         let Some(index) = app.findings.item(row) else {
             continue;
         };
         let event = &data.incident.events[index as usize];
-        let group = (event.severity, event.kind.clone());
-        let separator = (previous_kind.as_ref() != Some(&group)).then(|| {
+        let separator = (previous_severity != Some(event.severity)).then(|| {
             let style = theme.severity(event.severity);
             Row::new(vec![
                 Cell::from(Span::styled("▸", style)),
                 Cell::from(""),
-                Cell::from(Span::styled(clip(&event.kind, 80), style)),
+                Cell::from(Span::styled(event.severity.name().to_uppercase(), style)),
             ])
         });
-        previous_kind = Some(group);
+        previous_severity = Some(event.severity);
         let task = event
             .links
             .first()
@@ -837,43 +819,25 @@ fn draw_findings(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
             ]),
         ));
     }
+    let type_width = if list_area.width >= 120 { 38 } else { 24 };
     let widths = [
         Constraint::Length(4),
         Constraint::Length(5),
-        Constraint::Length(24),
+        Constraint::Length(type_width),
         Constraint::Length(8),
         Constraint::Length(19),
         Constraint::Min(10),
     ];
-    let header =
-        Row::new(vec!["SEV", "SRC", "TYPE", "TASK", "TIME (UTC)", "SUMMARY"]).style(theme.header);
-    let block = pane_block(
-        format!(" Findings ({}) ", app.findings.len()),
-        app.focus == Pane::List,
-        &theme,
-    );
     let selected = app.findings.selected.checked_sub(range.start);
-    let style = if app.focus == Pane::List {
-        theme.selected
-    } else {
-        theme.selected_unfocused
+    let table = TableSpec {
+        title: format!(" Findings ({}) ", app.findings.len()),
+        header: vec!["SEV", "SRC", "TYPE", "TASK", "TIME (UTC)", "SUMMARY"],
+        widths: widths.to_vec(),
+        rows,
+        selected,
+        empty: "no findings: no GuardDuty finding or Falco alert in this bundle (or the filter hides them)",
     };
-    app.areas.list = draw_table(
-        frame,
-        list_area,
-        TableSpec {
-            block,
-            header,
-            widths: widths.to_vec(),
-            rows,
-            selected,
-            selected_style: style,
-            empty: Line::from(Span::styled(
-                "no findings: no GuardDuty finding or Falco alert in this bundle (or the filter hides them)",
-                theme.dim,
-            )),
-        },
-    );
+    app.areas.list = draw_table(frame, list_area, app, table);
     app.areas.histogram = Rect::default();
     draw_detail(frame, app, data, side);
 }
@@ -902,6 +866,7 @@ fn draw_popup(frame: &mut Frame, app: &App, area: Rect) {
             let paragraph = Paragraph::new(lines)
                 .block(block)
                 .style(theme.base)
+                .wrap(Wrap { trim: false })
                 .scroll((*scroll as u16, 0));
             frame.render_widget(paragraph, rect);
         }
