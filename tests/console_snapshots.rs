@@ -2,43 +2,16 @@
 //! 160x48, for the demo bundle, an empty bundle and a bundle full of hostile
 //! strings. Snapshots live in snapshots/ (review changes with `cargo insta review`).
 
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+mod support;
+
 use std::path::Path;
-use std::time::{Duration, Instant};
+use support::{console, demo_bundle, render, wait_for_filter};
 use taskscope::bundle::build::{import_to_bundle, InputFile};
 use taskscope::demo;
-use taskscope::model::time::parse_time_str;
-use taskscope::theme::Theme;
 use taskscope::tui::app::App;
-use taskscope::tui::keys::{Action, Keymap};
-use taskscope::tui::{load, ui};
+use taskscope::tui::keys::Action;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-/// A console over the bundle at `path`, loaded synchronously, with a fixed clock.
-fn console(path: &Path) -> App {
-    let loaded = load(path).expect("bundle loads");
-    let theme = Theme::builtin("dark").expect("dark theme");
-    let mut app = App::new(Keymap::defaults(), theme, "tester".into(), || {});
-    app.now = parse_time_str("2026-11-20T15:00:00Z").unwrap();
-    app.set_data(loaded);
-    app
-}
-
-fn render(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::draw(frame, app)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..height {
-        for x in 0..width {
-            text.push_str(buffer[(x, y)].symbol());
-        }
-        text.push('\n');
-    }
-    text
-}
 
 fn snapshot(name: &str, text: &str) {
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
@@ -71,24 +44,6 @@ fn snapshot_every_view(prefix: &str, app: &mut App) {
             &render(app, width, height),
         );
         app.popup = None;
-    }
-}
-
-fn demo_bundle(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("demo");
-    import_to_bundle(demo::inputs(), &path).unwrap();
-    path
-}
-
-fn wait_for_filter(app: &mut App) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        app.poll_filter();
-        if app.current_list().filter.as_ref().is_some_and(|f| f.done) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "filter never finished");
-        std::thread::sleep(Duration::from_millis(2));
     }
 }
 

@@ -124,6 +124,8 @@ pub struct App {
     pub clipboard: Option<String>,
     /// Task to open once loaded (`--task`).
     pub open_task: Option<String>,
+    /// Where exports are written (the current directory).
+    pub export_dir: std::path::PathBuf,
     filter: Filter,
     raw: Option<RawReader>,
     context_index: Option<ContextIndex>,
@@ -159,6 +161,7 @@ impl App {
             quit: false,
             clipboard: None,
             open_task: None,
+            export_dir: std::path::PathBuf::from("."),
             filter: Filter::spawn(notify),
             raw: None,
             context_index: None,
@@ -847,7 +850,7 @@ impl App {
             self.status = Some(("select a task to export".into(), Level::Info));
             return;
         };
-        match super::export::write(&data, &self.annotations, task, format) {
+        match super::export::write(&self.export_dir, &data, &self.annotations, task, format) {
             Ok(path) => self.status = Some((format!("exported {}", path.display()), Level::Info)),
             Err(error) => self.status = Some((format!("export failed: {error}"), Level::Error)),
         }

@@ -1,17 +1,19 @@
 //! The `e` key and the palette's export commands: writes the selected task's
-//! report or timeline into the current directory, never over an existing file.
+//! report or timeline into a directory (the current one, from the console),
+//! never over an existing file.
 
 use super::data::Data;
 use crate::bundle::annotations::Annotations;
 use crate::export::{export, write_export, ExportFormat};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Most numbered names tried before giving up (`-2`, `-3`, ...).
 const MAX_SUFFIX: usize = 100;
 
-/// Writes the export of `task` in `format` to a new file in the current
-/// directory and returns its path.
+/// Writes the export of `task` in `format` to a new file in `dir` and
+/// returns its path.
 pub fn write(
+    dir: &Path,
     data: &Data,
     annotations: &Annotations,
     task: usize,
@@ -42,7 +44,7 @@ pub fn write(
         } else {
             format!("-{attempt}")
         };
-        let path = PathBuf::from(format!("taskscope-{id}-{stem}{suffix}.{extension}"));
+        let path = dir.join(format!("taskscope-{id}-{stem}{suffix}.{extension}"));
         if path.exists() {
             continue;
         }

@@ -1,0 +1,190 @@
+//! What the console's keys do to its state and to the bundle, on the sample
+//! incident: time ranges, the source filter, the palette's task jump, marks
+//! and notes written to the bundle, and exports.
+
+mod support;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use support::{console, demo_bundle, render, wait_for_filter};
+use taskscope::bundle::verify::verify;
+use taskscope::bundle::Bundle;
+use taskscope::demo::COMPROMISED_TASK;
+use taskscope::model::Source;
+use taskscope::tui::app::{App, View};
+use taskscope::tui::keys::Action;
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn compromised(app: &App) -> usize {
+    app.data
+        .as_ref()
+        .unwrap()
+        .incident
+        .find_task(COMPROMISED_TASK)
+        .unwrap()
+}
+
+#[test]
+fn a_histogram_range_narrows_the_timeline_and_esc_restores_it() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.show_timeline(Some(compromised(&app)));
+    render(&mut app, 160, 48);
+    let all = app.timeline.list.len();
+    app.perform(Action::PrevPane); // the histogram
+    app.perform(Action::Top);
+    app.perform(Action::SelectRange);
+    for _ in 0..20 {
+        app.perform(Action::MoveRight);
+    }
+    app.perform(Action::SelectRange);
+    let (from, to) = app.timeline.range.expect("a range is set");
+    let shown = app.timeline.list.len();
+    assert!(
+        shown > 0 && shown < all,
+        "{shown} of {all} events in the range"
+    );
+    let data = app.data.clone().unwrap();
+    for row in 0..shown {
+        let time = data.incident.events[app.timeline.list.item(row).unwrap() as usize].time;
+        assert!(time >= from && time <= to);
+    }
+    app.perform(Action::Back); // leaves the histogram
+    app.perform(Action::Back); // clears the range
+    assert_eq!(app.timeline.list.len(), all);
+}
+
+#[test]
+fn the_source_filter_cycles_through_present_sources() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.show_timeline(Some(compromised(&app)));
+    let data = app.data.clone().unwrap();
+    let mut seen = Vec::new();
+    loop {
+        app.perform(Action::CycleSource);
+        let Some(source) = app.timeline.source else {
+            break;
+        };
+        seen.push(source);
+        for row in 0..app.timeline.list.len() {
+            let event = app.timeline.list.item(row).unwrap() as usize;
+            assert_eq!(data.incident.events[event].source, source);
+        }
+        assert!(seen.len() <= Source::ALL.len(), "the cycle ends");
+    }
+    assert_eq!(
+        seen,
+        Source::ALL.to_vec(),
+        "T1 has evidence from every source"
+    );
+}
+
+#[test]
+fn the_palette_jumps_to_a_task_by_service_name() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.perform(Action::Palette);
+    type_text(&mut app, "batch-reports");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.view, View::Timeline);
+    let task = app.timeline.task.expect("a task timeline");
+    let facts = &app.data.as_ref().unwrap().incident.tasks[task];
+    assert_eq!(facts.service(), Some("batch-reports"));
+}
+
+#[test]
+fn marks_and_notes_are_written_to_the_bundle_and_shown() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = demo_bundle(dir.path());
+    let mut app = console(&path);
+    app.show_timeline(Some(compromised(&app)));
+    app.perform(Action::NextFinding);
+    app.perform(Action::Mark);
+    app.perform(Action::Note);
+    type_text(&mut app, "first shell: SSTI in receipts");
+    press(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, 160, 48);
+    assert!(
+        screen.contains('★'),
+        "the marked row shows a star:\n{screen}"
+    );
+    assert!(
+        screen.contains("✎ first shell: SSTI in receipts"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("— tester,"),
+        "the note is signed:\n{screen}"
+    );
+
+    // A reviewer opening the bundle later sees the same.
+    let mut again = console(&path);
+    again.show_timeline(Some(compromised(&again)));
+    again.perform(Action::NextMark);
+    let screen = render(&mut again, 160, 48);
+    assert!(screen.contains("★ marked"), "{screen}");
+    assert!(screen.contains("first shell: SSTI in receipts"), "{screen}");
+    let bundle = Bundle::open(&path).unwrap();
+    assert!(verify(&bundle).is_empty(), "the annotated bundle verifies");
+}
+
+#[test]
+fn filtering_the_timeline_then_next_finding_moves_among_matches() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.show_timeline(Some(compromised(&app)));
+    app.perform(Action::Filter);
+    type_text(&mut app, "runtime");
+    press(&mut app, KeyCode::Enter);
+    wait_for_filter(&mut app);
+    let data = app.data.clone().unwrap();
+    let shown = app.timeline.list.len();
+    assert!(shown >= 2, "{shown}");
+    for row in 0..shown {
+        let event = &data.incident.events[app.timeline.list.item(row).unwrap() as usize];
+        assert!(event.kind.contains("Runtime") || event.summary.to_lowercase().contains("runtime"));
+    }
+    let before = app.timeline.list.selected;
+    app.perform(Action::NextMatch);
+    assert_eq!(app.timeline.list.selected, before + 1);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.timeline.list.filter.is_none());
+}
+
+#[test]
+fn export_writes_new_files_and_never_overwrites() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    let out = dir.path().join("exports");
+    std::fs::create_dir(&out).unwrap();
+    app.export_dir = out.clone();
+    app.show_timeline(Some(compromised(&app)));
+    for _ in 0..2 {
+        app.perform(Action::Export);
+        press(&mut app, KeyCode::Enter); // the first format: the Markdown report
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "taskscope-3f9c2d7e-report-2.md",
+            "taskscope-3f9c2d7e-report.md"
+        ]
+    );
+    let report = std::fs::read_to_string(out.join("taskscope-3f9c2d7e-report.md")).unwrap();
+    assert!(report.contains(COMPROMISED_TASK), "{report}");
+    assert!(report.contains("ReverseShell"), "{report}");
+}
