@@ -4,7 +4,9 @@
 
 mod support;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use support::{console, demo_bundle, render, wait_for_filter};
 use taskscope::bundle::verify::verify;
 use taskscope::bundle::Bundle;
@@ -187,4 +189,29 @@ fn export_writes_new_files_and_never_overwrites() {
     let report = std::fs::read_to_string(out.join("taskscope-3f9c2d7e-report.md")).unwrap();
     assert!(report.contains(COMPROMISED_TASK), "{report}");
     assert!(report.contains("ReverseShell"), "{report}");
+}
+
+#[test]
+fn a_click_selects_the_row_under_the_pointer_past_gap_separators() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.show_timeline(Some(compromised(&app)));
+    let screen = render(&mut app, 160, 48);
+    assert!(
+        screen.contains("silent"),
+        "the timeline shows a gap:\n{screen}"
+    );
+    let y = screen
+        .lines()
+        .position(|line| line.contains("ExecuteCommand (ecs)"))
+        .expect("ExecuteCommand is on screen") as u16;
+    app.on_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row: y,
+        modifiers: KeyModifiers::NONE,
+    });
+    let data = app.data.clone().unwrap();
+    let selected = app.timeline.list.selected_item().unwrap() as usize;
+    assert_eq!(data.incident.events[selected].kind, "ExecuteCommand");
 }

@@ -70,10 +70,12 @@ pub struct Detail {
 }
 
 /// Screen areas from the last frame, for mouse hits.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Areas {
     /// The main list's rows (without header).
     pub list: Rect,
+    /// Per screen line of `list`, the list row drawn there (None: a separator).
+    pub list_rows: Vec<Option<usize>>,
     /// The histogram.
     pub histogram: Rect,
     /// The detail or context pane.
@@ -375,10 +377,11 @@ impl App {
                     self.switch(*view);
                 } else if self.areas.list.contains(at) {
                     self.focus = Pane::List;
-                    let row = (at.y - self.areas.list.y) as usize;
-                    let offset = self.current_list().offset;
-                    self.current_list_mut().select(offset + row);
-                    self.refresh_side();
+                    let line = (at.y - self.areas.list.y) as usize;
+                    if let Some(&Some(row)) = self.areas.list_rows.get(line) {
+                        self.current_list_mut().select(row);
+                        self.refresh_side();
+                    }
                 } else if self.areas.histogram.contains(at) && self.view == View::Timeline {
                     self.focus = Pane::Histogram;
                     let x = (at.x - self.areas.histogram.x) as usize;

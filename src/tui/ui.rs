@@ -176,6 +176,8 @@ struct TableSpec<'a> {
     header: Vec<&'a str>,
     widths: Vec<Constraint>,
     rows: Vec<(Option<Row<'static>>, Row<'static>)>,
+    /// The list row of the first entry of `rows`.
+    first: usize,
     /// The selected row's position among `rows`.
     selected: Option<usize>,
     /// Shown when there are no rows.
@@ -183,13 +185,20 @@ struct TableSpec<'a> {
 }
 
 /// Draws a table of the rows in view; a row may bring a separator row drawn
-/// above it (group headers, silent gaps). Returns the row area for mouse hits.
-fn draw_table(frame: &mut Frame, area: Rect, app: &App, table: TableSpec) -> Rect {
+/// above it (group headers, silent gaps). Returns the row area and, per
+/// screen line of it, the list row drawn there (for mouse clicks).
+fn draw_table(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    table: TableSpec,
+) -> (Rect, Vec<Option<usize>>) {
     let TableSpec {
         title,
         header,
         widths,
         rows,
+        first,
         selected,
         empty,
     } = table;
@@ -215,15 +224,18 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App, table: TableSpec) -> Rec
             head,
         );
         frame.render_widget(Paragraph::new(empty).wrap(Wrap { trim: false }), body);
-        return body;
+        return (body, Vec::new());
     }
     let height = inner.height.saturating_sub(1) as usize;
     let mut lines: Vec<Row> = Vec::new();
+    let mut owners: Vec<Option<usize>> = Vec::new();
     let mut selected_line = None;
     for (i, (separator, row)) in rows.into_iter().enumerate() {
         if let Some(separator) = separator {
             lines.push(separator);
+            owners.push(None);
         }
+        owners.push(Some(first + i));
         if Some(i) == selected {
             selected_line = Some(lines.len());
             lines.push(row.style(selected_style));
@@ -234,17 +246,20 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App, table: TableSpec) -> Rec
     if let Some(line) = selected_line {
         if line >= height {
             lines.drain(..=line - height);
+            owners.drain(..=line - height);
         }
     }
     lines.truncate(height);
+    owners.truncate(height);
     let table = Table::new(lines, widths).header(header).column_spacing(1);
     frame.render_widget(table, inner);
-    Rect::new(
+    let rows_area = Rect::new(
         inner.x,
         inner.y + 1,
         inner.width,
         inner.height.saturating_sub(1),
-    )
+    );
+    (rows_area, owners)
 }
 
 fn severity_badge(severity: Severity, theme: &Theme) -> Span<'static> {
@@ -404,10 +419,11 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         header,
         widths,
         rows,
+        first: range.start,
         selected,
         empty: "no tasks: nothing in this bundle names an ECS task (or the filter hides them)",
     };
-    app.areas.list = draw_table(frame, list_area, app, table);
+    (app.areas.list, app.areas.list_rows) = draw_table(frame, list_area, app, table);
     app.areas.histogram = Rect::default();
     draw_context(frame, app, data, side);
 }
@@ -715,10 +731,11 @@ fn draw_timeline_table(frame: &mut Frame, app: &mut App, data: &Data, area: Rect
         header,
         widths,
         rows,
+        first: range.start,
         selected,
         empty: "no events here (check the source filter, time range or text filter: Esc clears)",
     };
-    app.areas.list = draw_table(frame, area, app, table);
+    (app.areas.list, app.areas.list_rows) = draw_table(frame, area, app, table);
 }
 
 fn draw_detail(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
@@ -834,10 +851,11 @@ fn draw_findings(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         header: vec!["SEV", "SRC", "TYPE", "TASK", "TIME (UTC)", "SUMMARY"],
         widths: widths.to_vec(),
         rows,
+        first: range.start,
         selected,
         empty: "no findings: no GuardDuty finding or Falco alert in this bundle (or the filter hides them)",
     };
-    app.areas.list = draw_table(frame, list_area, app, table);
+    (app.areas.list, app.areas.list_rows) = draw_table(frame, list_area, app, table);
     app.areas.histogram = Rect::default();
     draw_detail(frame, app, data, side);
 }
