@@ -50,12 +50,18 @@ fn main() {
 
     let started = Instant::now();
     let loaded = load(&bundle).expect("bundle loads");
+    let timings = loaded.timings;
     let theme = Theme::builtin("dark").expect("built-in theme");
     let mut app = App::new(Keymap::defaults(), theme, "bench".into(), || {});
     app.set_data(loaded);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
     terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
-    println!("open to first frame: {:.1?}", started.elapsed());
+    println!(
+        "open to first frame: {:.1?} (re-import and correlate {:.1?}, index {:.1?})",
+        started.elapsed(),
+        timings.import,
+        timings.index
+    );
 
     app.show_timeline(None);
     let mut frames = Vec::new();

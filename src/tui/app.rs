@@ -177,6 +177,7 @@ impl App {
             annotations,
             problems,
             context_index,
+            timings: _,
         } = loaded;
         let data = Arc::new(data);
         self.raw = Some(RawReader::for_bundle(&data.bundle));

@@ -31,6 +31,7 @@ use signal_hook::iterator::Signals;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
+use std::time::{Duration, Instant};
 
 /// How to start the console.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +70,17 @@ pub struct Loaded {
     pub problems: Vec<String>,
     /// Incident-wide facts for task contexts.
     pub context_index: ContextIndex,
+    /// How long loading took.
+    pub timings: LoadTimings,
+}
+
+/// Where loading time went.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadTimings {
+    /// Re-importing and correlating the bundle's artifacts.
+    pub import: Duration,
+    /// Annotations, task-context index and the views' lists and filter text.
+    pub index: Duration,
 }
 
 /// Builds the console's starting state from the config file and options.
@@ -96,16 +108,23 @@ pub fn prepare(options: &Options, notify: impl Fn() + Send + 'static) -> anyhow:
 
 /// Opens, correlates and indexes a bundle (run on a worker thread).
 pub fn load(path: &Path) -> Result<Loaded, String> {
+    let started = Instant::now();
     let bundle = Bundle::open(path).map_err(|e| e.to_string())?;
     let (incident, problems) = bundle.incident();
+    let imported = started.elapsed();
     let annotations = Annotations::load(&bundle).map_err(|e| e.to_string())?;
     let annotation_problems = annotations.problems().to_vec();
     let context_index = ContextIndex::new(&incident, &mut RawReader::for_bundle(&bundle));
+    let data = Data::new(bundle, incident, problems);
     Ok(Loaded {
-        data: Data::new(bundle, incident, problems),
+        data,
         annotations,
         problems: annotation_problems,
         context_index,
+        timings: LoadTimings {
+            import: imported,
+            index: started.elapsed() - imported,
+        },
     })
 }
 
