@@ -311,9 +311,10 @@ fn resample(counts: &[u64], width: usize) -> Vec<u64> {
 }
 
 fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
-    let (list_area, side) = split_side(area, 55);
+    let (list_area, side) = split_side(area, 64);
     let theme = app.theme.clone();
-    let wide = list_area.width >= 110;
+    let wide = list_area.width >= 100;
+    let show_stop_code = list_area.width >= 118;
     let range = app
         .tasks
         .list
@@ -346,7 +347,7 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         };
         let started = facts.started_at.or(facts.created_at);
         let time_cell = |t: Option<crate::model::Timestamp>| match t {
-            Some(t) if wide => format!("{} ({})", clock(t), relative(t, app.now)),
+            Some(t) if wide => format!("{} ({})", t.format("%H:%M"), relative(t, app.now)),
             Some(t) => relative(t, app.now),
             None => "-".into(),
         };
@@ -371,7 +372,7 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
             Cell::from(time_cell(started)),
             Cell::from(time_cell(facts.stopped_at)),
         ];
-        if wide {
+        if show_stop_code {
             cells.push(Cell::from(clip(
                 facts.stop_code.as_deref().unwrap_or("-"),
                 24,
@@ -383,12 +384,12 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         }));
         cells.push(Cell::from(counts.join("/")));
         cells.push(Cell::from(Span::styled(
-            sparkline(&stats.activity, 12),
+            sparkline(&stats.activity, 10),
             theme.chart,
         )));
         rows.push((separator, Row::new(cells)));
     }
-    let time_width = if wide { 22 } else { 10 };
+    let time_width = if wide { 18 } else { 10 };
     let mut widths = vec![
         Constraint::Length(6),
         Constraint::Length(8),
@@ -397,16 +398,17 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         Constraint::Length(time_width),
     ];
     let mut header = vec!["STATUS", "TASK", "SERVICE", "STARTED", "STOPPED"];
-    if wide {
+    if show_stop_code {
         widths.push(Constraint::Length(18));
         header.push("STOP CODE");
     }
     widths.extend([
         Constraint::Length(4),
-        Constraint::Length(13),
-        Constraint::Length(12),
+        Constraint::Length(if wide { 13 } else { 11 }),
+        Constraint::Length(10),
     ]);
-    header.extend(["SEV", "GD/ECS/CT/F/L", "ACTIVITY"]);
+    let counts_header = if wide { "GD/ECS/CT/F/L" } else { "G/E/C/F/L" };
+    header.extend(["SEV", counts_header, "ACTIVITY"]);
     let title = format!(
         " Tasks ({}) sort:{} group:{} ",
         app.tasks.list.len(),
@@ -477,7 +479,7 @@ fn draw_timeline(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
     };
     frame.render_widget(Paragraph::new(coverage_line), coverage);
     draw_histogram(frame, app, histogram);
-    let (list_area, side) = split_side(rest, 58);
+    let (list_area, side) = split_side(rest, 60);
     draw_timeline_table(frame, app, data, list_area);
     draw_detail(frame, app, data, side);
 }
@@ -614,7 +616,7 @@ fn time_text(app: &App, data: &Data, event: &Event, previous: Option<&Event>) ->
 
 fn draw_timeline_table(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
     let theme = app.theme.clone();
-    let show_link = area.width >= 100;
+    let show_link = area.width >= 90;
     let range = app
         .timeline
         .list
