@@ -215,3 +215,37 @@ fn a_click_selects_the_row_under_the_pointer_past_gap_separators() {
     let selected = app.timeline.list.selected_item().unwrap() as usize;
     assert_eq!(data.incident.events[selected].kind, "ExecuteCommand");
 }
+
+#[test]
+fn the_filter_searches_raw_records_of_a_task_timeline() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    // Over every event, only normalized fields are searched: the attacker's
+    // Kali user agent is in no summary.
+    app.show_timeline(None);
+    app.apply_filter("kali".into());
+    wait_for_filter(&mut app);
+    assert!(app.timeline.list.is_empty());
+
+    // On the compromised task's timeline the raw records are searched too, as
+    // soon as the worker has read them.
+    app.show_timeline(Some(compromised(&app)));
+    app.apply_filter("kali".into());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.timeline.list.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "raw text never searched"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.poll_filter();
+    }
+    wait_for_filter(&mut app);
+    let data = app.data.clone().unwrap();
+    let shown = app.timeline.list.len();
+    assert!(shown >= 3, "the attacker's API calls: {shown}");
+    for row in 0..shown {
+        let event = &data.incident.events[app.timeline.list.item(row).unwrap() as usize];
+        assert_eq!(event.source, Source::Cloudtrail, "{}", event.kind);
+    }
+}

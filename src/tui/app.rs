@@ -6,6 +6,7 @@ use super::filter::{Filter, Haystacks};
 use super::keys::{Action, Keymap};
 use super::list::List;
 use super::popups::{Palette, Popup, Prompt, PromptKind, EXPORT_FORMATS};
+use super::raw_text::{positions_in, RawText};
 use super::views::tasks::TasksView;
 use super::views::timeline::{TimelineView, HISTOGRAM_BUCKETS};
 use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
@@ -129,6 +130,10 @@ pub struct App {
     /// Where exports are written (the current directory).
     pub export_dir: std::path::PathBuf,
     filter: Filter,
+    notify: Arc<dyn Fn() + Send + Sync>,
+    raw_text: RawText,
+    /// The timeline's filter ran over raw-record text.
+    raw_filtered: bool,
     raw: Option<RawReader>,
     context_index: Option<ContextIndex>,
 }
@@ -140,8 +145,9 @@ impl App {
         keymap: Keymap,
         theme: Theme,
         author: String,
-        notify: impl Fn() + Send + 'static,
+        notify: impl Fn() + Send + Sync + 'static,
     ) -> App {
+        let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(notify);
         App {
             data: None,
             loading: "opening bundle…".into(),
@@ -164,7 +170,13 @@ impl App {
             clipboard: None,
             open_task: None,
             export_dir: std::path::PathBuf::from("."),
-            filter: Filter::spawn(notify),
+            filter: Filter::spawn({
+                let notify = Arc::clone(&notify);
+                move || notify()
+            }),
+            notify,
+            raw_text: RawText::default(),
+            raw_filtered: false,
             raw: None,
             context_index: None,
         }
@@ -223,6 +235,15 @@ impl App {
 
     /// Takes in filter results; returns whether the screen changed.
     pub fn poll_filter(&mut self) -> bool {
+        // Raw-record text just arrived for a filtered timeline: filter again with it.
+        if let (Some(task), Some(filter)) = (self.timeline.task, &self.timeline.list.filter) {
+            if !self.raw_filtered && self.raw_text.get(task).is_some() {
+                let query = filter.query.clone();
+                let view = std::mem::replace(&mut self.view, View::Timeline);
+                self.apply_filter(query);
+                self.view = view;
+            }
+        }
         let progress = self.filter.progress();
         let changed = self.tasks.list.accept(&progress)
             | self.timeline.list.accept(&progress)
@@ -570,6 +591,7 @@ impl App {
         }
         if let Some(task) = task {
             self.tasks.list.select_item(task as u32);
+            self.raw_text.request(&data, task, Arc::clone(&self.notify));
         }
         self.view = View::Timeline;
         self.focus = Pane::List;
@@ -644,12 +666,28 @@ impl App {
             self.refresh_side();
             return;
         }
-        let haystacks: Haystacks = match self.view {
-            View::Tasks => Arc::clone(&data.task_text),
-            View::Timeline | View::Findings => Arc::clone(&data.event_text),
+        let raw_text = match (self.view, self.timeline.task) {
+            (View::Timeline, Some(task)) => self.raw_text.get(task).map(|text| (task, text)),
+            _ => None,
         };
-        let scope = Some(Arc::clone(&self.current_list().base));
-        let generation = self.filter.submit(&query, haystacks, scope);
+        let (haystacks, scope): (Haystacks, Vec<u32>) = match (self.view, raw_text) {
+            (View::Tasks, _) => (Arc::clone(&data.task_text), Vec::new()),
+            (View::Timeline, Some((task, text))) => {
+                let positions =
+                    positions_in(&data.incident.timelines[task], &self.timeline.list.base);
+                (text, positions)
+            }
+            _ => (Arc::clone(&data.event_text), Vec::new()),
+        };
+        if self.view == View::Timeline {
+            self.raw_filtered = !scope.is_empty() || self.timeline.list.base.is_empty();
+        }
+        let scope = if scope.is_empty() {
+            Arc::clone(&self.current_list().base)
+        } else {
+            Arc::new(scope)
+        };
+        let generation = self.filter.submit(&query, haystacks, Some(scope));
         self.current_list_mut().start_filter(query, generation);
     }
 

@@ -10,6 +10,7 @@ pub mod filter;
 pub mod keys;
 pub mod list;
 pub mod popups;
+pub mod raw_text;
 pub mod side;
 pub mod terminal;
 pub mod text;
@@ -84,7 +85,10 @@ pub struct LoadTimings {
 }
 
 /// Builds the console's starting state from the config file and options.
-pub fn prepare(options: &Options, notify: impl Fn() + Send + 'static) -> anyhow::Result<App> {
+pub fn prepare(
+    options: &Options,
+    notify: impl Fn() + Send + Sync + 'static,
+) -> anyhow::Result<App> {
     let loaded = Config::load(options.config.as_deref())?;
     let config = &loaded.config;
     let keymap = Keymap::with_overrides(&config.keys).map_err(|e| match &loaded.path {
