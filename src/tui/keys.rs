@@ -289,6 +289,27 @@ mod tests {
     }
 
     #[test]
+    fn the_example_in_docs_config_md_loads() {
+        let doc = include_str!("../../docs/config.md");
+        let start = doc.find("```toml\n").expect("a TOML example") + 8;
+        let example = &doc[start..start + doc[start..].find("```").unwrap()];
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, example).unwrap();
+        let loaded = crate::config::Config::load(Some(&path)).unwrap();
+        let keymap = Keymap::with_overrides(&loaded.config.keys).unwrap();
+        assert_eq!(
+            keymap.action(&press(KeyCode::Char(' '), KeyModifiers::NONE)),
+            Some(Action::PageDown)
+        );
+        assert_eq!(
+            keymap.action(&press(KeyCode::Char('j'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(keymap.keys_for(Action::Quit), vec!["ctrl-q".to_string()]);
+    }
+
+    #[test]
     fn unknown_actions_are_named_in_the_error() {
         let overrides = BTreeMap::from([("fly".to_string(), vec!["x".to_string()])]);
         let error = Keymap::with_overrides(&overrides).unwrap_err().to_string();
