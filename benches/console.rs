@@ -11,7 +11,7 @@
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::{Duration, Instant};
-use taskscope::bundle::build::{import_to_bundle, InputFile};
+use taskscope::bundle::build::{import_to_bundle, InputFile, InputResult};
 use taskscope::generate::{cloudtrail_delivery_files, ecs_describe_tasks};
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
@@ -40,7 +40,7 @@ fn main() {
                 bytes,
             })
         })
-        .collect();
+        .collect::<Vec<InputResult>>();
     let started = Instant::now();
     import_to_bundle(inputs, &bundle).expect("bundle written");
     println!(

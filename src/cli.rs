@@ -279,11 +279,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn import(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
-    let inputs = build::read_inputs(paths);
-    if inputs.is_empty() {
+    let found = build::find_inputs(paths);
+    if found.is_empty() {
         bail!("no files found under the given paths");
     }
-    let report = build::import_to_bundle(inputs, out)
+    let report = build::import_to_bundle(found.into_iter().map(build::read_input), out)
         .with_context(|| format!("cannot write bundle {}", out.display()))?;
     let mut stderr = io::stderr().lock();
     for input in &report.manifest.inputs {

@@ -11,6 +11,7 @@ pub mod write;
 
 use crate::correlate::Incident;
 use crate::import;
+use crate::import::parallel::{import_in_order, Job};
 use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
 use std::fs;
 use std::io::{self, Read};
@@ -87,36 +88,50 @@ impl Bundle {
     }
 
     /// Re-imports every input that was not rejected and correlates the result.
-    /// Inputs whose artifact cannot be read are reported and skipped.
+    /// Artifacts are parsed on worker threads, in order. Inputs whose artifact
+    /// cannot be read are reported and skipped.
     pub fn incident(&self) -> (Incident, Vec<String>) {
+        let mut problems = Vec::new();
+        let jobs = self
+            .manifest
+            .inputs
+            .iter()
+            .filter(|input| input.status != import::FileStatus::Rejected)
+            .filter_map(|input| {
+                let Some(index) = self
+                    .manifest
+                    .artifacts
+                    .iter()
+                    .position(|a| a.path == input.artifact)
+                else {
+                    problems.push(format!(
+                        "{}: not listed among the artifacts",
+                        input.artifact
+                    ));
+                    return None;
+                };
+                match self.read_artifact(&input.artifact) {
+                    Ok(bytes) => Some((
+                        (),
+                        Some(Job {
+                            bytes,
+                            artifact: index,
+                        }),
+                    )),
+                    Err(error) => {
+                        problems.push(format!("{}: {error}", input.artifact));
+                        None
+                    }
+                }
+            });
         let mut events = Vec::new();
         let mut tasks = Vec::new();
-        let mut problems = Vec::new();
-        for input in &self.manifest.inputs {
-            if input.status == import::FileStatus::Rejected {
-                continue;
+        import_in_order(jobs, |(), imported| {
+            if let Some(imported) = imported {
+                events.extend(imported.events);
+                tasks.extend(imported.tasks);
             }
-            let Some(index) = self
-                .manifest
-                .artifacts
-                .iter()
-                .position(|a| a.path == input.artifact)
-            else {
-                problems.push(format!(
-                    "{}: not listed among the artifacts",
-                    input.artifact
-                ));
-                continue;
-            };
-            match self.read_artifact(&input.artifact) {
-                Ok(bytes) => {
-                    let imported = import::import_bytes(&bytes, index);
-                    events.extend(imported.events);
-                    tasks.extend(imported.tasks);
-                }
-                Err(error) => problems.push(format!("{}: {error}", input.artifact)),
-            }
-        }
+        });
         (Incident::build(events, tasks), problems)
     }
 }

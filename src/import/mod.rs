@@ -13,6 +13,7 @@ pub mod eventbridge;
 pub mod falco;
 pub mod guardduty;
 pub mod json;
+pub mod parallel;
 pub mod walk;
 
 use crate::model::{Event, RawRef, TaskFacts};
