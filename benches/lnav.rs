@@ -63,6 +63,7 @@ fn main() {
                     .arg("-c")
                     .arg(format!(":write-screen-to {}", screen.display()))
                     .arg(&jsonl)
+                    .stdout(std::process::Stdio::null())
                     .status()
                     .expect("lnav is installed (apt-get install lnav)");
                 assert!(status.success());
