@@ -74,7 +74,8 @@ pub fn import_to_bundle(
     import_inputs(
         inputs,
         |path, bytes| writer.add(path, bytes),
-        |entry, imported| summary.add(entry, imported.as_ref()),
+        |imported| FileSummary::of(&imported),
+        |entry, file| summary.add(entry, file.as_ref()),
     )?;
     let manifest = writer.seal(summary.manifest("import"))?;
     Ok(ImportReport { manifest })
@@ -97,12 +98,14 @@ pub fn import_in_memory(inputs: impl IntoIterator<Item = InputResult>) -> (Manif
             });
             Ok::<usize, std::convert::Infallible>(artifacts.len() - 1)
         },
-        |entry, imported| {
-            summary.add(entry, imported.as_ref());
-            if let Some(imported) = imported {
+        |imported| (FileSummary::of(&imported), imported),
+        |entry, imported| match imported {
+            Some((file, imported)) => {
+                summary.add(entry, Some(&file));
                 events.extend(imported.events);
                 tasks.extend(imported.tasks);
             }
+            None => summary.add(entry, None),
         },
     );
     let Ok(()) = stored;
@@ -118,10 +121,11 @@ pub type InputResult = Result<InputFile, (String, String)>;
 /// index), imports it on a worker thread, and hands each input's manifest
 /// entry and import result to `take`, in input order. Rejected inputs are
 /// stored too.
-fn import_inputs<E>(
+fn import_inputs<E, R: Send>(
     inputs: impl IntoIterator<Item = InputResult>,
     mut store: impl FnMut(&str, &[u8]) -> Result<usize, E>,
-    mut take: impl FnMut(Input, Option<FileImport>),
+    reduce: impl Fn(FileImport) -> R + Sync,
+    mut take: impl FnMut(Input, Option<R>),
 ) -> Result<(), E> {
     let mut failure = None;
     let items = inputs
@@ -160,17 +164,79 @@ fn import_inputs<E>(
                 None,
             )),
         });
-    import_in_order(items, |tag, imported| match (tag, imported) {
-        (Ok(unreadable), _) => take(unreadable, None),
-        (Err((source_path, artifact_path)), Some(imported)) => take(
-            input_entry(source_path, artifact_path, &imported),
-            Some(imported),
-        ),
-        (Err(_), None) => {}
+    // The manifest entry is made on the worker too, from the full result.
+    let reduce_with_entry = |imported: FileImport| (Entry::of(&imported), reduce(imported));
+    import_in_order(items, reduce_with_entry, |tag, result| {
+        match (tag, result) {
+            (Ok(unreadable), _) => take(unreadable, None),
+            (Err((source_path, artifact_path)), Some((entry, kept))) => {
+                take(entry.input(source_path, artifact_path), Some(kept))
+            }
+            (Err(_), None) => {}
+        }
     });
     match failure {
         Some(error) => Err(error),
         None => Ok(()),
+    }
+}
+
+/// A file's manifest entry, without its paths.
+struct Entry {
+    status: FileStatus,
+    formats: Vec<String>,
+    records: usize,
+    errors: Vec<String>,
+}
+
+impl Entry {
+    fn of(imported: &FileImport) -> Entry {
+        Entry {
+            status: imported.status(),
+            formats: imported.formats.iter().map(|f| f.to_string()).collect(),
+            records: imported.records,
+            errors: imported.errors.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    fn input(self, source_path: String, artifact: String) -> Input {
+        Input {
+            source_path,
+            artifact,
+            status: self.status,
+            formats: self.formats,
+            records: self.records,
+            errors: self.errors,
+        }
+    }
+}
+
+/// What the manifest needs from one imported file besides its entry.
+struct FileSummary {
+    accounts: Vec<String>,
+    regions: Vec<String>,
+    sources: Vec<&'static str>,
+    window: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+}
+
+impl FileSummary {
+    fn of(imported: &FileImport) -> FileSummary {
+        let mut sources = std::collections::BTreeSet::new();
+        let mut window: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> =
+            None;
+        for event in &imported.events {
+            sources.insert(event.source.name());
+            window = Some(match window {
+                Some((first, last)) => (first.min(event.time), last.max(event.time)),
+                None => (event.time, event.time),
+            });
+        }
+        FileSummary {
+            accounts: imported.accounts.iter().cloned().collect(),
+            regions: imported.regions.iter().cloned().collect(),
+            sources: sources.into_iter().collect(),
+            window,
+        }
     }
 }
 
@@ -184,25 +250,25 @@ struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, entry: Input, imported: Option<&FileImport>) {
+    fn add(&mut self, entry: Input, file: Option<&FileSummary>) {
         match entry.status {
             FileStatus::Imported => self.collection.files_imported += 1,
             FileStatus::Partial => self.collection.files_partial += 1,
             FileStatus::Rejected => self.collection.files_rejected += 1,
         }
         self.inputs.push(entry);
-        let Some(imported) = imported else {
+        let Some(file) = file else {
             return;
         };
         let collection = &mut self.collection;
+        collection.accounts.extend(file.accounts.iter().cloned());
+        collection.regions.extend(file.regions.iter().cloned());
         collection
-            .accounts
-            .extend(imported.accounts.iter().cloned());
-        collection.regions.extend(imported.regions.iter().cloned());
-        for event in &imported.events {
-            collection.sources.insert(event.source.name().to_string());
-            self.first = Some(self.first.map_or(event.time, |t| t.min(event.time)));
-            self.last = Some(self.last.map_or(event.time, |t| t.max(event.time)));
+            .sources
+            .extend(file.sources.iter().map(|s| s.to_string()));
+        if let Some((first, last)) = file.window {
+            self.first = Some(self.first.map_or(first, |t| t.min(first)));
+            self.last = Some(self.last.map_or(last, |t| t.max(last)));
         }
     }
 
@@ -229,16 +295,5 @@ impl Summary {
             inputs: self.inputs,
             artifacts: Vec::new(),
         }
-    }
-}
-
-fn input_entry(source_path: String, artifact: String, imported: &FileImport) -> Input {
-    Input {
-        source_path,
-        artifact,
-        status: imported.status(),
-        formats: imported.formats.iter().map(|f| f.to_string()).collect(),
-        records: imported.records,
-        errors: imported.errors.iter().map(|e| e.to_string()).collect(),
     }
 }

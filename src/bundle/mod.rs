@@ -126,12 +126,16 @@ impl Bundle {
             });
         let mut events = Vec::new();
         let mut tasks = Vec::new();
-        import_in_order(jobs, |(), imported| {
-            if let Some(imported) = imported {
-                events.extend(imported.events);
-                tasks.extend(imported.tasks);
-            }
-        });
+        import_in_order(
+            jobs,
+            |file| file,
+            |(), imported| {
+                if let Some(imported) = imported {
+                    events.extend(imported.events);
+                    tasks.extend(imported.tasks);
+                }
+            },
+        );
         (Incident::build(events, tasks), problems)
     }
 }

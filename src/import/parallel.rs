@@ -21,12 +21,15 @@ pub struct Job {
     pub artifact: usize,
 }
 
-/// Runs `import_bytes` over `items` on worker threads and calls `consume`
-/// with each item's tag and result, in the order of `items`. Items without a
-/// job pass straight through with `None`.
-pub fn import_in_order<T: Send>(
+/// Runs `import_bytes` over `items` on worker threads, turns each result
+/// into what the caller keeps with `reduce` (on the worker, so whatever is
+/// dropped is freed by the thread that allocated it), and calls `consume`
+/// with each item's tag and reduced result, in the order of `items`. Items
+/// without a job pass straight through with `None`.
+pub fn import_in_order<T: Send, R: Send>(
     items: impl IntoIterator<Item = (T, Option<Job>)>,
-    mut consume: impl FnMut(T, Option<FileImport>),
+    reduce: impl Fn(FileImport) -> R + Sync,
+    mut consume: impl FnMut(T, Option<R>),
 ) {
     let workers = thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -34,7 +37,8 @@ pub fn import_in_order<T: Send>(
     thread::scope(|scope| {
         let (jobs, queue) = mpsc::sync_channel::<(usize, Job)>(workers);
         let queue = Arc::new(Mutex::new(queue));
-        let (results, done) = mpsc::channel::<(usize, FileImport)>();
+        let (results, done) = mpsc::channel::<(usize, R)>();
+        let reduce = &reduce;
         for _ in 0..workers {
             let queue = Arc::clone(&queue);
             let results = results.clone();
@@ -46,7 +50,7 @@ pub fn import_in_order<T: Send>(
                 let Ok((slot, job)) = next else {
                     return;
                 };
-                let imported = import_bytes(&job.bytes, job.artifact);
+                let imported = reduce(import_bytes(&job.bytes, job.artifact));
                 if results.send((slot, imported)).is_err() {
                     return;
                 }
@@ -55,10 +59,10 @@ pub fn import_in_order<T: Send>(
         drop(results);
         // Tags wait here until their result, and every earlier one, is in.
         let mut tags: BTreeMap<usize, T> = BTreeMap::new();
-        let mut finished: BTreeMap<usize, Option<FileImport>> = BTreeMap::new();
+        let mut finished: BTreeMap<usize, Option<R>> = BTreeMap::new();
         let mut next = 0;
         let mut hand_over =
-            |tags: &mut BTreeMap<usize, T>, finished: &mut BTreeMap<usize, Option<FileImport>>| {
+            |tags: &mut BTreeMap<usize, T>, finished: &mut BTreeMap<usize, Option<R>>| {
                 while let Some(result) = finished.remove(&next) {
                     if let Some(tag) = tags.remove(&next) {
                         consume(tag, result);
@@ -119,16 +123,20 @@ mod tests {
             })
             .collect();
         let mut seen = Vec::new();
-        import_in_order(items, |tag, imported| {
-            match &imported {
-                Some(file) => {
-                    assert_eq!(file.records, (40 - tag) * 50);
-                    assert!(file.events.iter().all(|e| e.raw[0].artifact == tag));
+        import_in_order(
+            items,
+            |file| file,
+            |tag, imported: Option<FileImport>| {
+                match &imported {
+                    Some(file) => {
+                        assert_eq!(file.records, (40 - tag) * 50);
+                        assert!(file.events.iter().all(|e| e.raw[0].artifact == tag));
+                    }
+                    None => assert_eq!(tag % 7, 3),
                 }
-                None => assert_eq!(tag % 7, 3),
-            }
-            seen.push(tag);
-        });
+                seen.push(tag);
+            },
+        );
         assert_eq!(seen, (0..40).collect::<Vec<_>>());
     }
 }
