@@ -36,6 +36,16 @@ pub enum OpenError {
         /// The I/O error.
         source: io::Error,
     },
+    /// The directory is the staging directory of an import that never
+    /// finished (`.NAME.partial-PID-NANOS`): not a bundle, whatever it holds.
+    #[error(
+        "{path}: incomplete bundle: this is the staging directory of an interrupted import, \
+         which never published a bundle; delete it and import again"
+    )]
+    Incomplete {
+        /// The directory.
+        path: String,
+    },
     /// The manifest is not a taskscope manifest this build understands.
     #[error("{path}: {message}")]
     Invalid {
@@ -49,6 +59,11 @@ pub enum OpenError {
 impl Bundle {
     /// Opens the bundle at `root` and reads its manifest (hashes are checked by `verify`).
     pub fn open(root: &Path) -> Result<Bundle, OpenError> {
+        if is_staging_dir(root) {
+            return Err(OpenError::Incomplete {
+                path: root.display().to_string(),
+            });
+        }
         let path = root.join(MANIFEST_FILE);
         let shown = path.display().to_string();
         let text = read_regular_file(&path).map_err(|source| OpenError::Io {
@@ -138,6 +153,16 @@ impl Bundle {
         );
         (Incident::build(events, tasks), problems)
     }
+}
+
+/// Whether `root` names an import's staging directory (also when given as
+/// `.` or through a symbolic link).
+fn is_staging_dir(root: &Path) -> bool {
+    let named = |path: &Path| {
+        path.file_name()
+            .is_some_and(|name| write::is_staging_name(&name.to_string_lossy()))
+    };
+    named(root) || fs::canonicalize(root).is_ok_and(|real| named(&real))
 }
 
 /// Reads a file that must be a regular file, not a symbolic link.

@@ -12,6 +12,25 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// What separates the target's name from the process ID and time in the
+/// name of a staging directory: `.NAME.partial-PID-NANOS`.
+const STAGING_MARKER: &str = ".partial-";
+
+/// True for the name of a staging directory a [`BundleWriter`] makes,
+/// `.NAME.partial-PID-NANOS`: what an interrupted import leaves behind.
+pub fn is_staging_name(name: &str) -> bool {
+    let Some((_, suffix)) = name
+        .strip_prefix('.')
+        .and_then(|rest| rest.rsplit_once(STAGING_MARKER))
+    else {
+        return false;
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    suffix
+        .split_once('-')
+        .is_some_and(|(pid, nanos)| digits(pid) && digits(nanos))
+}
+
 /// A bundle being written. Dropped without [`BundleWriter::seal`], it leaves nothing.
 pub struct BundleWriter {
     target: PathBuf,
@@ -40,8 +59,14 @@ impl BundleWriter {
         let name = target.file_name().ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "bundle path has no name")
         })?;
+        if is_staging_name(&name.to_string_lossy()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a bundle cannot be named like a staging directory (.NAME.partial-PID-NANOS)",
+            ));
+        }
         let staging = parent.join(format!(
-            ".{}.partial-{}-{}",
+            ".{}{STAGING_MARKER}{}-{}",
             name.to_string_lossy(),
             std::process::id(),
             std::time::SystemTime::now()
@@ -208,6 +233,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staging_directories_are_named_so_they_can_be_recognized() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let writer = BundleWriter::create(&dir.path().join("case-17")).unwrap();
+        let name = writer.staging.file_name().unwrap().to_string_lossy();
+        assert!(name.starts_with(".case-17.partial-"), "{name}");
+        assert!(is_staging_name(&name));
+        for not_staging in [
+            "case-17",
+            ".case-17",
+            "case-17.partial-1-2",
+            ".case-17.partial-",
+            ".case-17.partial-12",
+            ".case-17.partial-12-x",
+            ".case-17.partial--5",
+        ] {
+            assert!(!is_staging_name(not_staging), "{not_staging}");
+        }
+        drop(writer);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        // A bundle with such a name could never be opened: refused up front.
+        let refused = BundleWriter::create(&dir.path().join(".b.partial-1-2")).err();
+        assert_eq!(refused.map(|e| e.kind()), Some(io::ErrorKind::InvalidInput));
+    }
 
     #[test]
     fn atomic_write_replaces_only_when_asked_and_leaves_no_temp_file() {

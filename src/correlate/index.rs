@@ -67,20 +67,24 @@ impl TaskIndex {
     }
 
     /// The task running a container with this runtime ID. Accepts a short
-    /// (12+ character) prefix, and the Fargate form `<task-id>-<number>`.
+    /// (12+ character) prefix of the runtime IDs of exactly one task (a
+    /// Fargate task's containers share their task ID as prefix), and the
+    /// Fargate form `<task-id>-<number>`.
     pub fn by_runtime_id(&self, runtime: &str) -> Option<usize> {
         let runtime = runtime.to_ascii_lowercase();
         if let Some(&task) = self.runtime_ids.get(&runtime) {
             return Some(task);
         }
         if runtime.len() >= SHORT_RUNTIME_ID {
-            let mut matches = self
+            let mut owners = self
                 .runtime_ids
                 .iter()
                 .filter(|(full, _)| full.starts_with(&runtime))
                 .map(|(_, &task)| task);
-            if let (Some(task), None) = (matches.next(), matches.next()) {
-                return Some(task);
+            if let Some(first) = owners.next() {
+                if owners.all(|task| task == first) {
+                    return Some(first);
+                }
             }
         }
         let (task_id, number) = runtime.rsplit_once('-')?;
@@ -108,5 +112,47 @@ impl TaskIndex {
     /// Tasks started by this deployment.
     pub fn by_deployment(&self, id: &str) -> &[usize] {
         self.deployments.get(id).map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Container;
+
+    fn task(id: &str, runtime_ids: &[&str]) -> TaskFacts {
+        let mut task = TaskFacts::new(id);
+        task.containers = runtime_ids
+            .iter()
+            .map(|runtime| Container {
+                runtime_id: Some(runtime.to_string()),
+                ..Container::default()
+            })
+            .collect();
+        task
+    }
+
+    #[test]
+    fn a_short_runtime_id_matches_when_one_task_owns_every_match() {
+        let one = "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93";
+        let two = "3f9c2d7e5b1a00000000000000000000";
+        let index = TaskIndex::new(&[
+            task(
+                one,
+                &[&format!("{one}-1837765126"), &format!("{one}-2409318841")],
+            ),
+            task("8d2e6f1a0b9c47d3a5e2f8c1b6d4a790", &["8d2e6f1a0b9c-77"]),
+        ]);
+        // Two containers of the same task share the prefix: still that task.
+        assert_eq!(index.by_runtime_id("3F9C2D7E5B1A4C8E"), Some(0));
+        assert_eq!(index.by_runtime_id("8d2e6f1a0b9c"), Some(1));
+        assert_eq!(index.by_runtime_id("3f9c2d7e5b1"), None, "too short");
+
+        let ambiguous = TaskIndex::new(&[
+            task(one, &[&format!("{one}-1837765126")]),
+            task(two, &[&format!("{two}-1")]),
+        ]);
+        assert_eq!(ambiguous.by_runtime_id("3f9c2d7e5b1a"), None);
+        assert_eq!(ambiguous.by_runtime_id("3f9c2d7e5b1a4c"), Some(0));
     }
 }
