@@ -3,7 +3,8 @@
 use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
 use crate::bundle::{build, verify, Bundle};
 use crate::correlate::Incident;
-use crate::export::{self, ExportFormat};
+use crate::export::redact::log_text;
+use crate::export::{self, ExportFormat, ExportOptions};
 use crate::render::{self, sanitize::escape, Format};
 use crate::{demo, import::FileStatus, tui};
 use anyhow::{bail, Context};
@@ -18,6 +19,12 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_PARTIAL: u8 = 3;
 /// `verify` found missing, altered or unexpected artifacts.
 pub const EXIT_VERIFY_FAILED: u8 = 4;
+
+/// Longest import error or warning line written to stderr, in characters:
+/// such lines can quote evidence (docs/hardening.md).
+pub const LOG_LINE_CHARS: usize = 300;
+/// Longest error message written to stderr, in characters.
+pub const LOG_ERROR_CHARS: usize = 2000;
 
 /// taskscope: what happened to an ECS Fargate task, from the evidence you have.
 #[derive(Debug, Parser)]
@@ -125,6 +132,13 @@ pub enum Command {
         /// Replace --out if it exists.
         #[arg(long, requires = "out")]
         force: bool,
+        /// Replace secret values (credentials, tokens, passwords, environment
+        /// variable values) with [REDACTED]; the bundle is not changed.
+        #[arg(long)]
+        redact: bool,
+        /// Include each event's raw record (redacted too with --redact).
+        #[arg(long)]
+        raw: bool,
     },
     /// Open a bundle in the investigation console (docs/keys.md).
     Open {
@@ -225,6 +239,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             out,
             force,
+            redact,
+            raw,
         } => {
             let (incident, bundle) = load(&bundle)?;
             let task = match task {
@@ -232,7 +248,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let annotations = load_annotations(&bundle)?;
-            let text = export::export(&bundle, &incident, &annotations, task, format)?;
+            let options = ExportOptions { redact, raw };
+            let text =
+                export::export_with(&bundle, &incident, &annotations, task, format, options)?;
             match out {
                 Some(path) => {
                     export::write_export(&path, &text, force)?;
@@ -299,9 +317,9 @@ fn import(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
             ),
             FileStatus::Rejected => format!("REJECTED  {}", input.source_path),
         };
-        writeln!(stderr, "{}", escape(&line))?;
+        writeln!(stderr, "{}", log_text(&line, LOG_LINE_CHARS))?;
         for error in &input.errors {
-            writeln!(stderr, "          {}", escape(error))?;
+            writeln!(stderr, "          {}", log_text(error, LOG_LINE_CHARS))?;
         }
     }
     let collection = &report.manifest.collection;
@@ -324,7 +342,7 @@ fn load(path: &Path) -> anyhow::Result<(Incident, Bundle)> {
     let bundle = Bundle::open(path)?;
     let (incident, problems) = bundle.incident();
     for problem in problems {
-        eprintln!("taskscope: warning: {}", escape(&problem));
+        eprintln!("taskscope: warning: {}", log_text(&problem, LOG_LINE_CHARS));
     }
     Ok((incident, bundle))
 }
@@ -381,7 +399,7 @@ fn annotate(
 fn load_annotations(bundle: &Bundle) -> anyhow::Result<Annotations> {
     let annotations = Annotations::load(bundle)?;
     for problem in annotations.problems() {
-        eprintln!("taskscope: warning: {}", escape(problem));
+        eprintln!("taskscope: warning: {}", log_text(problem, LOG_LINE_CHARS));
     }
     Ok(annotations)
 }
