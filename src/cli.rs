@@ -6,7 +6,7 @@ use crate::correlate::Incident;
 use crate::export::redact::log_text;
 use crate::export::{self, ExportFormat, ExportOptions};
 use crate::render::{self, sanitize::escape, Format};
-use crate::{demo, import::FileStatus, tui};
+use crate::{demo, generate, import::FileStatus, tui};
 use anyhow::{bail, Context};
 use clap::{ArgGroup, Parser, Subcommand};
 use std::io::{self, IsTerminal, Write};
@@ -150,6 +150,23 @@ pub enum Command {
         #[command(flatten)]
         look: Look,
     },
+    /// Generate a large synthetic incident for benchmarks and tests: gzip
+    /// CloudTrail delivery files, ECS describe-tasks, GuardDuty findings,
+    /// Falco alerts and CloudWatch Logs, about the same tasks.
+    Gen {
+        /// Events in total (90% CloudTrail), at least 100.
+        #[arg(long)]
+        events: u64,
+        /// The directory to write (new or empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of tasks (default: one per 500 events, 1 to 2000).
+        #[arg(long)]
+        tasks: Option<u64>,
+        /// Seed; the same seed and sizes write the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Explore the built-in sample incident (synthetic; no AWS account needed):
     /// the console on a terminal, a printed summary otherwise or with --print.
     Demo {
@@ -258,6 +275,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => print(&text),
             }
+        }
+        Command::Gen {
+            events,
+            out,
+            tasks,
+            seed,
+        } => {
+            let options = generate::GenOptions {
+                events,
+                tasks,
+                seed,
+            };
+            let summary = generate::generate_incident(&options, &out)?;
+            print(&summary.render())
         }
         Command::Open { bundle, task, look } => {
             Bundle::open(&bundle)?;
