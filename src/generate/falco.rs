@@ -7,7 +7,6 @@ use super::plan::{Plan, TaskPlan};
 use super::Rng;
 use crate::model::Source;
 use serde_json::json;
-use std::io::Write;
 
 /// Alerts per file.
 const ALERTS_PER_FILE: u64 = 100_000;
@@ -91,28 +90,30 @@ fn alert(task: &TaskPlan, rng: &mut Rng, ns: i64) -> serde_json::Value {
     })
 }
 
-/// Writes `falco/alerts-NNNN.ndjson`: the plan's alerts in time order.
+/// Writes `falco/alerts-NNNN.ndjson`: the plan's alerts in time order,
+/// streamed line by line.
 pub(super) fn write(plan: &Plan, out: &mut Output) -> anyhow::Result<()> {
     let total = plan.counts.falco;
     let mut rng = Rng::stream(plan.seed, 3);
     let mut index = 0;
     while index < total {
         let count = ALERTS_PER_FILE.min(total - index);
-        let mut lines = Vec::with_capacity(count as usize * 900);
-        for i in index..index + count {
-            let ms = Plan::spread(i, total, 1, &mut rng);
-            // Nanoseconds below the millisecond keep every alert's time distinct.
-            let ns = ms * 1_000_000 + rng.below(1_000_000) as i64;
-            let task = if rng.below(2) == 0 {
-                &plan.tasks[*rng.pick(&plan.compromised)]
-            } else {
-                plan.task_alive_at(&mut rng, ms)
-            };
-            serde_json::to_writer(&mut lines, &alert(task, &mut rng, ns))?;
-            lines.write_all(b"\n")?;
-        }
         let name = format!("falco/alerts-{:04}.ndjson", index / ALERTS_PER_FILE);
-        out.write(&name, &lines, Source::Falco, count)?;
+        out.write_with(&name, Source::Falco, count, |file| {
+            for i in index..index + count {
+                let ms = Plan::spread(i, total, 1, &mut rng);
+                // Nanoseconds below the millisecond keep every alert's time distinct.
+                let ns = ms * 1_000_000 + rng.below(1_000_000) as i64;
+                let task = if rng.below(2) == 0 {
+                    &plan.tasks[*rng.pick(&plan.compromised)]
+                } else {
+                    plan.task_alive_at(&mut rng, ms)
+                };
+                serde_json::to_writer(&mut *file, &alert(task, &mut rng, ns))?;
+                file.write_all(b"\n")?;
+            }
+            Ok(())
+        })?;
         index += count;
     }
     Ok(())

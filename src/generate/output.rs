@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use flate2::{write::GzEncoder, Compression};
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// One file written by the generator.
@@ -113,11 +113,7 @@ impl Output {
         source: Source,
         events: u64,
     ) -> anyhow::Result<()> {
-        let path = self.root.join(relative);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
+        let path = self.prepare(relative)?;
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         self.files.push(GeneratedFile {
             path: relative.to_string(),
@@ -126,6 +122,43 @@ impl Output {
             bytes: bytes.len() as u64,
         });
         Ok(())
+    }
+
+    /// Writes one file at `relative` through `fill`, streamed to disk, so a
+    /// large file never sits in memory.
+    pub fn write_with(
+        &mut self,
+        relative: &str,
+        source: Source,
+        events: u64,
+        fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let path = self.prepare(relative)?;
+        let file =
+            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut writer = BufWriter::new(file);
+        fill(&mut writer)?;
+        writer
+            .flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let bytes = fs::metadata(&path)?.len();
+        self.files.push(GeneratedFile {
+            path: relative.to_string(),
+            source,
+            events,
+            bytes,
+        });
+        Ok(())
+    }
+
+    /// The full path of `relative`, its directories created.
+    fn prepare(&self, relative: &str) -> anyhow::Result<PathBuf> {
+        let path = self.root.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        Ok(path)
     }
 
     /// Like [`Output::write`], gzip-compressed first. The gzip header holds
