@@ -3,9 +3,10 @@
 use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
 use crate::bundle::{build, verify, Bundle};
 use crate::correlate::Incident;
-use crate::export::{self, ExportFormat};
+use crate::export::redact::log_text;
+use crate::export::{self, ExportFormat, ExportOptions};
 use crate::render::{self, sanitize::escape, Format};
-use crate::{demo, import::FileStatus, tui};
+use crate::{demo, generate, import::FileStatus, tui};
 use anyhow::{bail, Context};
 use clap::{ArgGroup, Parser, Subcommand};
 use std::io::{self, IsTerminal, Write};
@@ -18,6 +19,12 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_PARTIAL: u8 = 3;
 /// `verify` found missing, altered or unexpected artifacts.
 pub const EXIT_VERIFY_FAILED: u8 = 4;
+
+/// Longest import error or warning line written to stderr, in characters:
+/// such lines can quote evidence (docs/hardening.md).
+pub const LOG_LINE_CHARS: usize = 300;
+/// Longest error message written to stderr, in characters.
+pub const LOG_ERROR_CHARS: usize = 2000;
 
 /// taskscope: what happened to an ECS Fargate task, from the evidence you have.
 #[derive(Debug, Parser)]
@@ -125,6 +132,13 @@ pub enum Command {
         /// Replace --out if it exists.
         #[arg(long, requires = "out")]
         force: bool,
+        /// Replace secret values (credentials, tokens, passwords, environment
+        /// variable values) with [REDACTED]; the bundle is not changed.
+        #[arg(long)]
+        redact: bool,
+        /// Include each event's raw record (redacted too with --redact).
+        #[arg(long)]
+        raw: bool,
     },
     /// Open a bundle in the investigation console (docs/keys.md).
     Open {
@@ -135,6 +149,23 @@ pub enum Command {
         task: Option<String>,
         #[command(flatten)]
         look: Look,
+    },
+    /// Generate a large synthetic incident for benchmarks and tests: gzip
+    /// CloudTrail delivery files, ECS describe-tasks, GuardDuty findings,
+    /// Falco alerts and CloudWatch Logs, about the same tasks.
+    Gen {
+        /// Events in total (90% CloudTrail), at least 100.
+        #[arg(long)]
+        events: u64,
+        /// The directory to write (new or empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of tasks (default: one per 500 events, 1 to 2000).
+        #[arg(long)]
+        tasks: Option<u64>,
+        /// Seed; the same seed and sizes write the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Explore the built-in sample incident (synthetic; no AWS account needed):
     /// the console on a terminal, a printed summary otherwise or with --print.
@@ -225,6 +256,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             out,
             force,
+            redact,
+            raw,
         } => {
             let (incident, bundle) = load(&bundle)?;
             let task = match task {
@@ -232,7 +265,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let annotations = load_annotations(&bundle)?;
-            let text = export::export(&bundle, &incident, &annotations, task, format)?;
+            let options = ExportOptions { redact, raw };
+            let text =
+                export::export_with(&bundle, &incident, &annotations, task, format, options)?;
             match out {
                 Some(path) => {
                     export::write_export(&path, &text, force)?;
@@ -240,6 +275,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => print(&text),
             }
+        }
+        Command::Gen {
+            events,
+            out,
+            tasks,
+            seed,
+        } => {
+            let options = generate::GenOptions {
+                events,
+                tasks,
+                seed,
+            };
+            let summary = generate::generate_incident(&options, &out)?;
+            print(&summary.render())
         }
         Command::Open { bundle, task, look } => {
             Bundle::open(&bundle)?;
@@ -299,9 +348,9 @@ fn import(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
             ),
             FileStatus::Rejected => format!("REJECTED  {}", input.source_path),
         };
-        writeln!(stderr, "{}", escape(&line))?;
+        writeln!(stderr, "{}", log_text(&line, LOG_LINE_CHARS))?;
         for error in &input.errors {
-            writeln!(stderr, "          {}", escape(error))?;
+            writeln!(stderr, "          {}", log_text(error, LOG_LINE_CHARS))?;
         }
     }
     let collection = &report.manifest.collection;
@@ -324,7 +373,7 @@ fn load(path: &Path) -> anyhow::Result<(Incident, Bundle)> {
     let bundle = Bundle::open(path)?;
     let (incident, problems) = bundle.incident();
     for problem in problems {
-        eprintln!("taskscope: warning: {}", escape(&problem));
+        eprintln!("taskscope: warning: {}", log_text(&problem, LOG_LINE_CHARS));
     }
     Ok((incident, bundle))
 }
@@ -381,7 +430,7 @@ fn annotate(
 fn load_annotations(bundle: &Bundle) -> anyhow::Result<Annotations> {
     let annotations = Annotations::load(bundle)?;
     for problem in annotations.problems() {
-        eprintln!("taskscope: warning: {}", escape(problem));
+        eprintln!("taskscope: warning: {}", log_text(problem, LOG_LINE_CHARS));
     }
     Ok(annotations)
 }

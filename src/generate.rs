@@ -1,26 +1,73 @@
-//! Generates realistic synthetic evidence for benchmarks: CloudTrail S3
-//! delivery files (gzip) in the documented record layout, with a mix of task
-//! role sessions, IAM users and AWS services.
+//! Generates realistic synthetic evidence.
+//!
+//! [`generate_incident`] (`taskscope gen`) writes a large incident to disk,
+//! file by file with flat memory: gzip CloudTrail S3 delivery files, `ecs
+//! describe-tasks` pages, GuardDuty runtime findings as EventBridge events,
+//! Falco alerts and CloudWatch Logs `filter-log-events` pages, all about the
+//! same tasks, deterministic per seed. The older in-memory helpers
+//! ([`cloudtrail_delivery_files`], [`ecs_describe_tasks`]) feed the
+//! benchmarks.
+
+mod cloudtrail;
+mod ecs;
+mod falco;
+mod guardduty;
+mod logs;
+mod output;
+mod plan;
+
+pub use output::{GenSummary, GeneratedFile};
+pub use plan::GenOptions;
 
 use flate2::{write::GzEncoder, Compression};
 use serde_json::{json, Value};
 use std::io::Write;
+use std::path::Path;
 
 /// A small deterministic generator (SplitMix64), so runs are repeatable.
 struct Rng(u64);
 
+/// The SplitMix64 output function: a bijection on `u64`.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 impl Rng {
+    /// An independent stream per seed and purpose, so that one source's
+    /// draws never shift another's.
+    fn stream(seed: u64, purpose: u64) -> Rng {
+        Rng(mix(seed ^ mix(purpose.wrapping_add(0x51ed))))
+    }
+
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        mix(self.0)
     }
 
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next() % n.max(1)
     }
+
+    /// One of `items`, uniformly.
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize % items.len()]
+    }
+}
+
+/// Writes a synthetic incident of `options.events` events into the new or
+/// empty directory `out` and returns what was written. Files are produced
+/// one at a time, so memory stays flat however many events are asked for.
+pub fn generate_incident(options: &GenOptions, out: &Path) -> anyhow::Result<GenSummary> {
+    let plan = plan::Plan::new(options)?;
+    let mut files = output::Output::create(out)?;
+    cloudtrail::write(&plan, &mut files)?;
+    ecs::write(&plan, &mut files)?;
+    guardduty::write(&plan, &mut files)?;
+    falco::write(&plan, &mut files)?;
+    logs::write(&plan, &mut files)?;
+    Ok(files.finish(&plan))
 }
 
 const CALLS: &[(&str, &str)] = &[

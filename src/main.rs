@@ -11,7 +11,7 @@ fn main() -> ExitCode {
             let message = format!("{error:#}");
             eprintln!(
                 "taskscope: error: {}",
-                taskscope::render::sanitize::escape(&message)
+                taskscope::export::redact::log_text(&message, taskscope::cli::LOG_ERROR_CHARS)
             );
             ExitCode::from(taskscope::cli::EXIT_FAILURE)
         }

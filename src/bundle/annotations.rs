@@ -489,6 +489,24 @@ impl Annotations {
     pub fn problems(&self) -> &[String] {
         &self.problems
     }
+
+    /// A copy in which every note's text is replaced by `rewrite(text)`
+    /// (exports redact notes this way). Marks, tags, authors, targets and
+    /// problems are unchanged.
+    pub fn with_note_texts(&self, rewrite: impl Fn(&str) -> String) -> Annotations {
+        let mut copy = Annotations {
+            problems: self.problems.clone(),
+            ..Annotations::default()
+        };
+        for annotation in &self.all {
+            let mut annotation = annotation.clone();
+            if let AnnotationAction::Note { text } = &mut annotation.action {
+                *text = rewrite(text);
+            }
+            copy.apply(annotation);
+        }
+        copy
+    }
 }
 
 fn parse_line(line: &[u8]) -> Result<Annotation, String> {

@@ -15,7 +15,7 @@ use index::TaskIndex;
 use std::collections::{BTreeMap, HashMap};
 
 /// Everything known about an incident, correlated.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Incident {
     /// Tasks, ordered by creation time (unknown last), then ID.
     pub tasks: Vec<TaskFacts>,

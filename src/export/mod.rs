@@ -2,8 +2,12 @@
 //! per task, the timeline as CSV or JSON with the responders' marks, tags and
 //! notes, and Timesketch JSON lines. Each export is a plain function returning
 //! a `String`; [`write_export`] stores one without ever leaving half a file.
-//! The formats are documented in docs/exports.md.
+//! The formats are documented in docs/exports.md. [`ExportOptions`] adds
+//! the raw records (`--raw`) and removes secret values (`--redact`, see
+//! [`redact`]).
 
+pub mod records;
+pub mod redact;
 pub mod report;
 pub mod timesketch;
 
@@ -16,7 +20,9 @@ use crate::model::Timestamp;
 use crate::render::sanitize::escape;
 use crate::render::timeline::{self, Row};
 use anyhow::{bail, Context};
+use records::{RawRecord, RawRecords};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::io;
 use std::path::Path;
 
@@ -31,6 +37,16 @@ pub enum ExportFormat {
     Json,
     /// Timesketch JSON lines.
     Timesketch,
+}
+
+/// What an export carries beyond the default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Replace secret values with `[REDACTED]` everywhere in the export,
+    /// raw records included (docs/exports.md#redaction).
+    pub redact: bool,
+    /// Carry each event's raw record (its first raw copy).
+    pub raw: bool,
 }
 
 /// A note as exported.
@@ -59,6 +75,12 @@ pub struct ExportRow {
     pub tags: Vec<String>,
     /// Its notes, oldest first.
     pub notes: Vec<NoteOut>,
+    /// The raw record, with `--raw`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<Box<RawValue>>,
+    /// Why the raw record could not be read, with `--raw`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_error: Option<String>,
 }
 
 /// The events exported: the task's timeline, or every event.
@@ -88,36 +110,67 @@ pub(crate) fn event_notes(annotations: &Annotations, anchor: &str) -> Vec<NoteOu
         .collect()
 }
 
-/// The timeline rows of one task (or every event) with their annotations.
+/// The timeline rows of one task (or every event) with their annotations,
+/// and their raw records when `raw` holds them.
 pub fn timeline_rows(
     bundle: &Bundle,
     incident: &Incident,
     annotations: &Annotations,
     task: Option<usize>,
+    raw: Option<&RawRecords>,
 ) -> Vec<ExportRow> {
     let rows = timeline::rows(incident, &bundle.manifest, task);
     rows.into_iter()
         .zip(event_indices(incident, task))
         .map(|(row, index)| {
             let anchor = event_anchor(&incident.events[index], &bundle.manifest);
+            let (raw, raw_error) = match raw.and_then(|records| records.get(index)) {
+                Some(Ok(record)) => (Some(record.clone()), None),
+                Some(Err(error)) => (None, Some(error.clone())),
+                None => (None, None),
+            };
             ExportRow {
                 row,
                 marked: annotations.is_marked(&anchor),
                 tags: annotations.tags(&anchor).to_vec(),
                 notes: event_notes(annotations, &anchor),
                 anchor,
+                raw,
+                raw_error,
             }
         })
         .collect()
 }
 
+/// A raw record as one text cell or field: compact JSON, or
+/// `unreadable: <why>`; empty when there is neither.
+fn raw_text_of(json: Option<&RawValue>, error: Option<&str>) -> String {
+    match (json, error) {
+        (Some(json), _) => json.get().to_string(),
+        (None, Some(error)) => format!("unreadable: {error}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// [`raw_text_of`] a record read by [`RawRecords`].
+pub(crate) fn raw_text(record: &RawRecord) -> String {
+    match record {
+        Ok(json) => raw_text_of(Some(json), None),
+        Err(error) => raw_text_of(None, Some(error)),
+    }
+}
+
 /// CSV: the `taskscope timeline` columns, then `anchor`, `marked`, `tags`
-/// (`;`-separated) and `notes` (one `TIME AUTHOR: TEXT` per line). Strings
-/// are escaped as in every output meant for eyes.
-pub fn timeline_csv(rows: &[ExportRow]) -> anyhow::Result<String> {
+/// (`;`-separated) and `notes` (one `TIME AUTHOR: TEXT` per line), and with
+/// `with_raw` a `raw` column (compact JSON). Strings are escaped as in every
+/// output meant for eyes.
+pub fn timeline_csv(rows: &[ExportRow], with_raw: bool) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = timeline::CSV_COLUMNS.to_vec();
     header.extend(["anchor", "marked", "tags", "notes"]);
+    if with_raw {
+        header.push("raw");
+    }
     writer.write_record(&header)?;
     for export in rows {
         let mut cells = timeline::csv_cells(&export.row);
@@ -137,6 +190,15 @@ pub fn timeline_csv(rows: &[ExportRow]) -> anyhow::Result<String> {
             })
             .collect();
         cells.push(notes.join("\n"));
+        if with_raw {
+            cells.push(
+                escape(&raw_text_of(
+                    export.raw.as_deref(),
+                    export.raw_error.as_deref(),
+                ))
+                .into_owned(),
+            );
+        }
         writer.write_record(&cells)?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
@@ -151,8 +213,8 @@ pub fn timeline_json(rows: &[ExportRow]) -> anyhow::Result<String> {
     Ok(text)
 }
 
-/// Produces an export. The Markdown report needs a task; the other formats
-/// export every event when `task` is `None`.
+/// Produces an export with the default options. The Markdown report needs
+/// a task; the other formats export every event when `task` is `None`.
 pub fn export(
     bundle: &Bundle,
     incident: &Incident,
@@ -160,18 +222,82 @@ pub fn export(
     task: Option<usize>,
     format: ExportFormat,
 ) -> anyhow::Result<String> {
+    export_with(
+        bundle,
+        incident,
+        annotations,
+        task,
+        format,
+        ExportOptions::default(),
+    )
+}
+
+/// Produces an export with raw records and/or redaction. With `redact`,
+/// the export is made from redacted copies of the incident and the notes,
+/// and raw records are redacted as they are read; the bundle is only read.
+pub fn export_with(
+    bundle: &Bundle,
+    incident: &Incident,
+    annotations: &Annotations,
+    task: Option<usize>,
+    format: ExportFormat,
+    options: ExportOptions,
+) -> anyhow::Result<String> {
+    if options.redact {
+        let incident = redact::redact_incident(incident);
+        let annotations = redact::redact_annotations(annotations);
+        return render(bundle, &incident, &annotations, task, format, options);
+    }
+    render(bundle, incident, annotations, task, format, options)
+}
+
+/// Makes the export; raw records are read only once the arguments are known good.
+fn render(
+    bundle: &Bundle,
+    incident: &Incident,
+    annotations: &Annotations,
+    task: Option<usize>,
+    format: ExportFormat,
+    options: ExportOptions,
+) -> anyhow::Result<String> {
+    let raw = || {
+        options.raw.then(|| {
+            RawRecords::read(
+                bundle,
+                incident,
+                &event_indices(incident, task),
+                options.redact,
+            )
+        })
+    };
+    let rows =
+        |raw: Option<RawRecords>| timeline_rows(bundle, incident, annotations, task, raw.as_ref());
     match format {
-        ExportFormat::Md => match task {
-            Some(task) => Ok(report::report_markdown(bundle, incident, annotations, task)),
-            None => bail!("the Markdown report is about one task: give --task"),
-        },
-        ExportFormat::Csv => timeline_csv(&timeline_rows(bundle, incident, annotations, task)),
-        ExportFormat::Json => timeline_json(&timeline_rows(bundle, incident, annotations, task)),
-        ExportFormat::Timesketch => Ok(timesketch::timesketch_jsonl(
+        ExportFormat::Md => {
+            let Some(task) = task else {
+                bail!("the Markdown report is about one task: give --task");
+            };
+            let raw = raw();
+            let extras = report::Extras {
+                redacted: options.redact,
+                raw: raw.as_ref(),
+            };
+            Ok(report::report_markdown_with(
+                bundle,
+                incident,
+                annotations,
+                task,
+                &extras,
+            ))
+        }
+        ExportFormat::Csv => timeline_csv(&rows(raw()), options.raw),
+        ExportFormat::Json => timeline_json(&rows(raw())),
+        ExportFormat::Timesketch => Ok(timesketch::timesketch_jsonl_with(
             bundle,
             incident,
             annotations,
             task,
+            raw().as_ref(),
         )),
     }
 }

@@ -6,7 +6,8 @@
 //! through [`markdown_cell`]: control characters escaped, `\`, `|` and `<`
 //! neutralized, so a hostile record can neither break a table nor inject HTML.
 
-use super::event_notes;
+use super::records::RawRecords;
+use super::{event_notes, raw_text};
 use crate::bundle::annotations::{event_anchor, AnnotationAction, Annotations, Target};
 use crate::bundle::manifest::MANIFEST_FILE;
 use crate::bundle::write::sha256_hex;
@@ -48,12 +49,33 @@ fn duration_text(from: Timestamp, to: Timestamp) -> String {
     }
 }
 
+/// What a report carries beyond the default.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Extras<'a> {
+    /// Secret values were redacted: the preamble says so.
+    pub redacted: bool,
+    /// Raw records for a closing "Raw records" section.
+    pub raw: Option<&'a RawRecords>,
+}
+
 /// The Markdown incident report of the task at index `task`.
 pub fn report_markdown(
     bundle: &Bundle,
     incident: &Incident,
     annotations: &Annotations,
     task: usize,
+) -> String {
+    report_markdown_with(bundle, incident, annotations, task, &Extras::default())
+}
+
+/// [`report_markdown`] with the [`Extras`]: a note that secrets were
+/// redacted, and the timeline's raw records.
+pub fn report_markdown_with(
+    bundle: &Bundle,
+    incident: &Incident,
+    annotations: &Annotations,
+    task: usize,
+    extras: &Extras<'_>,
 ) -> String {
     let facts = &incident.tasks[task];
     let events: Vec<(usize, &Event)> = incident.timelines[task]
@@ -74,12 +96,21 @@ pub fn report_markdown(
         env!("CARGO_PKG_VERSION"),
         format_time(&chrono::Utc::now())
     );
+    if extras.redacted {
+        out.push_str(
+            "Secret values (credentials, tokens, passwords, environment variable \
+             values) are replaced with `[REDACTED]`; the bundle keeps the originals.\n\n",
+        );
+    }
     task_section(&mut out, facts, annotations);
     summary_section(&mut out, bundle, &events, task, annotations);
     findings_section(&mut out, bundle, &events, annotations);
     timeline_section(&mut out, bundle, &events, task, annotations);
     notes_section(&mut out, bundle, facts, &events, annotations);
     evidence_section(&mut out, bundle, &events, annotations);
+    if let Some(raw) = extras.raw {
+        raw_section(&mut out, bundle, &events, raw);
+    }
     out
 }
 
@@ -474,4 +505,25 @@ fn evidence_section(
          `taskscope verify BUNDLE` on the bundle directory (here {}).",
         markdown_cell(&bundle.root.display().to_string())
     );
+}
+
+/// Each distinct raw record of the timeline once, in timeline order, as
+/// compact JSON in an escaped table cell.
+fn raw_section(out: &mut String, bundle: &Bundle, events: &[(usize, &Event)], raw: &RawRecords) {
+    out.push_str("\n## Raw records\n\n");
+    let mut seen = BTreeSet::new();
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .filter_map(|(index, event)| {
+            let location = bundle.manifest.locate(event.raw.first()?);
+            let record = raw.get(*index)?;
+            seen.insert(location.clone())
+                .then(|| vec![markdown_cell(&location), markdown_cell(&raw_text(record))])
+        })
+        .collect();
+    if rows.is_empty() {
+        out.push_str("No raw records.\n");
+        return;
+    }
+    table(out, &["Evidence", "Record"], &rows);
 }

@@ -2,7 +2,8 @@
 //! requires (`message`, `datetime`, `timestamp_desc`), its microsecond
 //! `timestamp`, a `tag` list, and taskscope's own fields for filtering.
 
-use super::{event_indices, event_notes};
+use super::records::RawRecords;
+use super::{event_indices, event_notes, raw_text};
 use crate::bundle::annotations::{event_anchor, Annotations};
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
@@ -36,6 +37,8 @@ struct SketchEvent<'a> {
     tag: Vec<String>,
     marked: bool,
     notes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<String>,
 }
 
 /// What the event's time means, as Timesketch's `timestamp_desc`.
@@ -67,6 +70,19 @@ pub fn timesketch_jsonl(
     incident: &Incident,
     annotations: &Annotations,
     task: Option<usize>,
+) -> String {
+    timesketch_jsonl_with(bundle, incident, annotations, task, None)
+}
+
+/// [`timesketch_jsonl`] with a `raw` field on each line holding the event's
+/// raw record from `raw` as compact JSON text (`unreadable: <why>` when it
+/// could not be read).
+pub fn timesketch_jsonl_with(
+    bundle: &Bundle,
+    incident: &Incident,
+    annotations: &Annotations,
+    task: Option<usize>,
+    raw: Option<&RawRecords>,
 ) -> String {
     let manifest = &bundle.manifest;
     let mut out = String::new();
@@ -111,6 +127,7 @@ pub fn timesketch_jsonl(
                 .map(|note| format!("{} {}: {}", format_time(&note.time), note.author, note.text))
                 .collect(),
             anchor,
+            raw: raw.and_then(|records| records.get(index)).map(raw_text),
         };
         // Serializing strings, numbers and lists cannot fail.
         if let Ok(line) = json_line(&sketch) {
