@@ -4,12 +4,13 @@
 use super::manifest::{
     Artifact, Collection, Input, Manifest, TimeWindow, Tool, FORMAT_NAME, FORMAT_VERSION,
 };
-use super::paths::safe_file_name;
+use super::paths::{safe_file_name, MAX_FILE_BYTES};
 use super::write::{sha256_hex, BundleWriter};
 use crate::correlate::Incident;
 use crate::import::{import_bytes, FileImport, FileStatus};
 use crate::model::time::format_time;
-use std::io;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// One input, in memory: a display name and its bytes as received.
@@ -39,7 +40,7 @@ pub fn read_inputs(paths: &[PathBuf]) -> Vec<InputResult> {
     crate::import::walk::collect_files(paths)
         .into_iter()
         .map(|found| match found {
-            Ok(path) => std::fs::read(&path)
+            Ok(path) => read_input(&path)
                 .map(|bytes| InputFile {
                     source_path: path.display().to_string(),
                     bytes,
@@ -48,6 +49,28 @@ pub fn read_inputs(paths: &[PathBuf]) -> Vec<InputResult> {
             Err((path, error)) => Err((path.display().to_string(), error.to_string())),
         })
         .collect()
+}
+
+/// Reads one input file (or a FIFO the user named, such as `/dev/stdin`),
+/// refusing more than [`MAX_FILE_BYTES`]: such a file could not be read
+/// back from the bundle.
+fn read_input(path: &Path) -> io::Result<Vec<u8>> {
+    let file = File::open(path)?;
+    let too_large = || {
+        io::Error::other(format!(
+            "larger than {MAX_FILE_BYTES} bytes, the most a bundle file may hold: not imported"
+        ))
+    };
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Imports `inputs` into a new bundle at `out`, sealed atomically.

@@ -12,8 +12,7 @@ pub mod write;
 use crate::correlate::Incident;
 use crate::import;
 use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
-use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// An opened bundle.
@@ -50,10 +49,11 @@ impl Bundle {
     pub fn open(root: &Path) -> Result<Bundle, OpenError> {
         let path = root.join(MANIFEST_FILE);
         let shown = path.display().to_string();
-        let text = read_regular_file(&path).map_err(|source| OpenError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let text =
+            paths::read_regular_file(&path, MANIFEST_FILE).map_err(|refusal| OpenError::Io {
+                path: shown.clone(),
+                source: refusal.into(),
+            })?;
         let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| OpenError::Invalid {
             path: shown.clone(),
             message: format!("not a valid manifest: {e}"),
@@ -79,11 +79,10 @@ impl Bundle {
         })
     }
 
-    /// Reads one artifact's bytes, refusing paths or links that leave the bundle.
+    /// Reads one artifact's bytes, refusing paths or links that leave the
+    /// bundle, anything but a regular file, and oversized files.
     pub fn read_artifact(&self, relative: &str) -> io::Result<Vec<u8>> {
-        let path = paths::resolve(&self.root, relative)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        read_regular_file(&path)
+        Ok(paths::read_inside(&self.root, relative)?)
     }
 
     /// Re-imports every input that was not rejected and correlates the result.
@@ -119,18 +118,4 @@ impl Bundle {
         }
         (Incident::build(events, tasks), problems)
     }
-}
-
-/// Reads a file that must be a regular file, not a symbolic link.
-fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
-    let meta = fs::symlink_metadata(path)?;
-    if meta.file_type().is_symlink() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "is a symbolic link: refused, bundles hold regular files only",
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(path)?.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
