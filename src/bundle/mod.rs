@@ -12,6 +12,7 @@ pub mod write;
 use crate::correlate::Incident;
 use crate::import;
 use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -91,16 +92,16 @@ impl Bundle {
         let mut events = Vec::new();
         let mut tasks = Vec::new();
         let mut problems = Vec::new();
+        // By path, first listing wins: a manifest can list 100,000 artifacts.
+        let mut indices = HashMap::with_capacity(self.manifest.artifacts.len());
+        for (index, artifact) in self.manifest.artifacts.iter().enumerate() {
+            indices.entry(artifact.path.as_str()).or_insert(index);
+        }
         for input in &self.manifest.inputs {
             if input.status == import::FileStatus::Rejected {
                 continue;
             }
-            let Some(index) = self
-                .manifest
-                .artifacts
-                .iter()
-                .position(|a| a.path == input.artifact)
-            else {
+            let Some(&index) = indices.get(input.artifact.as_str()) else {
                 problems.push(format!(
                     "{}: not listed among the artifacts",
                     input.artifact
