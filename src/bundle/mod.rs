@@ -12,7 +12,7 @@ pub mod write;
 use crate::correlate::Incident;
 use crate::import;
 use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -87,7 +87,8 @@ impl Bundle {
     }
 
     /// Re-imports every input that was not rejected and correlates the result.
-    /// Inputs whose artifact cannot be read are reported and skipped.
+    /// Inputs whose artifact cannot be read are reported and skipped; an
+    /// artifact named by several inputs is imported once.
     pub fn incident(&self) -> (Incident, Vec<String>) {
         let mut events = Vec::new();
         let mut tasks = Vec::new();
@@ -97,6 +98,7 @@ impl Bundle {
         for (index, artifact) in self.manifest.artifacts.iter().enumerate() {
             indices.entry(artifact.path.as_str()).or_insert(index);
         }
+        let mut imported = HashSet::new();
         for input in &self.manifest.inputs {
             if input.status == import::FileStatus::Rejected {
                 continue;
@@ -108,6 +110,9 @@ impl Bundle {
                 ));
                 continue;
             };
+            if !imported.insert(index) {
+                continue; // listed by another input: imported once
+            }
             match self.read_artifact(&input.artifact) {
                 Ok(bytes) => {
                     let imported = import::import_bytes(&bytes, index);
