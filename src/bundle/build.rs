@@ -4,13 +4,14 @@
 use super::manifest::{
     Artifact, Collection, Input, Manifest, TimeWindow, Tool, FORMAT_NAME, FORMAT_VERSION,
 };
-use super::paths::safe_file_name;
+use super::paths::{safe_file_name, MAX_FILE_BYTES};
 use super::write::{sha256_hex, BundleWriter};
 use crate::correlate::Incident;
 use crate::import::parallel::{import_in_order, Job};
 use crate::import::{FileImport, FileStatus};
 use crate::model::time::format_time;
-use std::io;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// One input, in memory: a display name and its bytes as received.
@@ -49,12 +50,34 @@ pub fn find_inputs(paths: &[PathBuf]) -> Vec<FoundInput> {
 /// Reads one found file; an unreadable one becomes a rejected input with the I/O error.
 pub fn read_input(found: FoundInput) -> InputResult {
     let path = found?;
-    std::fs::read(&path)
+    read_capped(&path)
         .map(|bytes| InputFile {
             source_path: path.display().to_string(),
             bytes,
         })
         .map_err(|e| (path.display().to_string(), e.to_string()))
+}
+
+/// Reads one input file (or a FIFO the user named, such as `/dev/stdin`),
+/// refusing more than [`MAX_FILE_BYTES`]: such a file could not be read
+/// back from the bundle.
+fn read_capped(path: &Path) -> io::Result<Vec<u8>> {
+    let file = File::open(path)?;
+    let too_large = || {
+        io::Error::other(format!(
+            "larger than {MAX_FILE_BYTES} bytes, the most a bundle file may hold: not imported"
+        ))
+    };
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// The files under `paths`, each read only when the import reaches it.

@@ -13,8 +13,8 @@ use crate::correlate::Incident;
 use crate::import;
 use crate::import::parallel::{import_in_order, Job};
 use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
-use std::fs;
-use std::io::{self, Read};
+use std::collections::{HashMap, HashSet};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// An opened bundle.
@@ -66,10 +66,11 @@ impl Bundle {
         }
         let path = root.join(MANIFEST_FILE);
         let shown = path.display().to_string();
-        let text = read_regular_file(&path).map_err(|source| OpenError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let text =
+            paths::read_regular_file(&path, MANIFEST_FILE).map_err(|refusal| OpenError::Io {
+                path: shown.clone(),
+                source: refusal.into(),
+            })?;
         let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| OpenError::Invalid {
             path: shown.clone(),
             message: format!("not a valid manifest: {e}"),
@@ -95,36 +96,40 @@ impl Bundle {
         })
     }
 
-    /// Reads one artifact's bytes, refusing paths or links that leave the bundle.
+    /// Reads one artifact's bytes, refusing paths or links that leave the
+    /// bundle, anything but a regular file, and oversized files.
     pub fn read_artifact(&self, relative: &str) -> io::Result<Vec<u8>> {
-        let path = paths::resolve(&self.root, relative)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        read_regular_file(&path)
+        Ok(paths::read_inside(&self.root, relative)?)
     }
 
     /// Re-imports every input that was not rejected and correlates the result.
     /// Artifacts are parsed on worker threads, in order. Inputs whose artifact
-    /// cannot be read are reported and skipped.
+    /// cannot be read are reported and skipped; an artifact named by several
+    /// inputs is imported once.
     pub fn incident(&self) -> (Incident, Vec<String>) {
         let mut problems = Vec::new();
+        // By path, first listing wins: a manifest can list 100,000 artifacts.
+        let mut indices = HashMap::with_capacity(self.manifest.artifacts.len());
+        for (index, artifact) in self.manifest.artifacts.iter().enumerate() {
+            indices.entry(artifact.path.as_str()).or_insert(index);
+        }
+        let mut seen = HashSet::new();
         let jobs = self
             .manifest
             .inputs
             .iter()
             .filter(|input| input.status != import::FileStatus::Rejected)
             .filter_map(|input| {
-                let Some(index) = self
-                    .manifest
-                    .artifacts
-                    .iter()
-                    .position(|a| a.path == input.artifact)
-                else {
+                let Some(&index) = indices.get(input.artifact.as_str()) else {
                     problems.push(format!(
                         "{}: not listed among the artifacts",
                         input.artifact
                     ));
                     return None;
                 };
+                if !seen.insert(index) {
+                    return None; // listed by another input: imported once
+                }
                 match self.read_artifact(&input.artifact) {
                     Ok(bytes) => Some((
                         (),
@@ -162,19 +167,5 @@ fn is_staging_dir(root: &Path) -> bool {
         path.file_name()
             .is_some_and(|name| write::is_staging_name(&name.to_string_lossy()))
     };
-    named(root) || fs::canonicalize(root).is_ok_and(|real| named(&real))
-}
-
-/// Reads a file that must be a regular file, not a symbolic link.
-fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
-    let meta = fs::symlink_metadata(path)?;
-    if meta.file_type().is_symlink() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "is a symbolic link: refused, bundles hold regular files only",
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(path)?.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    named(root) || std::fs::canonicalize(root).is_ok_and(|real| named(&real))
 }

@@ -1,6 +1,51 @@
-//! Safe artifact paths: relative, `/`-separated, no `..`, no absolute parts.
+//! Safe artifact paths: relative, `/`-separated, no `..`, no absolute parts;
+//! and reading them from disk without leaving the bundle: no symbolic link
+//! anywhere on the way, regular files only, a size cap.
 
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
+
+/// Largest file a bundle reader reads (the manifest or one artifact); the
+/// same cap as a decompressed input.
+pub const MAX_FILE_BYTES: u64 = crate::import::decode::MAX_DECOMPRESSED_BYTES;
+
+/// Why a file of a bundle was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The manifest path could leave the bundle.
+    #[error("{0}")]
+    UnsafePath(String),
+    /// The file, or a directory on the way to it, is a symbolic link.
+    #[error("{0} is a symbolic link: refused, bundles hold regular files only")]
+    Symlink(String),
+    /// A directory, FIFO, socket or device where a file should be (or a
+    /// file where a directory should be).
+    #[error("{0} is not a regular file: refused, bundles hold regular files only")]
+    NotAFile(String),
+    /// Larger than [`MAX_FILE_BYTES`].
+    #[error(
+        "{path} holds {size} bytes, more than the {MAX_FILE_BYTES} a bundle file may: refused"
+    )]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        size: u64,
+    },
+    /// Reading failed (including a missing file).
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+impl From<Refusal> for io::Error {
+    fn from(refusal: Refusal) -> io::Error {
+        match refusal {
+            Refusal::Io(error) => error,
+            other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+        }
+    }
+}
 
 /// Resolves a manifest artifact path under `root`, refusing anything that
 /// could leave the bundle (absolute paths, `..`, empty or odd components).
@@ -18,6 +63,64 @@ pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, String> {
         ));
     }
     Ok(root.join(path))
+}
+
+/// Reads the artifact at the manifest path `relative` under `root`. Refuses
+/// unsafe paths, and a symbolic link at any step (a linked directory would
+/// lead a plain-looking path out of the bundle); then reads it as
+/// [`read_regular_file`] does.
+pub fn read_inside(root: &Path, relative: &str) -> Result<Vec<u8>, Refusal> {
+    let full = resolve(root, relative).map_err(Refusal::UnsafePath)?;
+    let mut walked = root.to_path_buf();
+    let mut shown = String::new();
+    let segments: Vec<&str> = relative.split('/').collect();
+    for segment in &segments[..segments.len().saturating_sub(1)] {
+        walked.push(segment);
+        if !shown.is_empty() {
+            shown.push('/');
+        }
+        shown.push_str(segment);
+        let meta = fs::symlink_metadata(&walked)?;
+        if meta.file_type().is_symlink() {
+            return Err(Refusal::Symlink(shown));
+        }
+        if !meta.is_dir() {
+            return Err(Refusal::NotAFile(shown));
+        }
+    }
+    read_regular_file(&full, relative)
+}
+
+/// Reads a file that must be a regular file (not a symbolic link, FIFO,
+/// socket, device or directory) of at most [`MAX_FILE_BYTES`]. `shown` names
+/// it in errors. The type is checked before opening (opening a FIFO would
+/// block) and again on the opened handle.
+pub fn read_regular_file(path: &Path, shown: &str) -> Result<Vec<u8>, Refusal> {
+    let meta = fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() {
+        return Err(Refusal::Symlink(shown.to_string()));
+    }
+    if !meta.is_file() {
+        return Err(Refusal::NotAFile(shown.to_string()));
+    }
+    let file = File::open(path)?;
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(Refusal::NotAFile(shown.to_string()));
+    }
+    let too_large = |size| Refusal::TooLarge {
+        path: shown.to_string(),
+        size,
+    };
+    if opened.len() > MAX_FILE_BYTES {
+        return Err(too_large(opened.len()));
+    }
+    let mut bytes = Vec::with_capacity(opened.len() as usize);
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// A file-name-safe version of a user's file name: ASCII letters, digits,
@@ -66,6 +169,57 @@ mod tests {
         ] {
             assert!(resolve(root, bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn refuses_links_fifos_and_oversized_files_on_the_way() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let root = dir.path().join("bundle");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(root.join("raw")).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("secret.json"), b"{}").unwrap();
+        fs::write(root.join("raw/ok.json"), b"{\"a\":1}").unwrap();
+        assert_eq!(read_inside(&root, "raw/ok.json").unwrap(), b"{\"a\":1}");
+
+        std::os::unix::fs::symlink(&outside, root.join("linked")).unwrap();
+        let linked = read_inside(&root, "linked/secret.json").unwrap_err();
+        assert!(
+            matches!(&linked, Refusal::Symlink(p) if p == "linked"),
+            "{linked}"
+        );
+        std::os::unix::fs::symlink(outside.join("secret.json"), root.join("raw/l.json")).unwrap();
+        assert!(matches!(
+            read_inside(&root, "raw/l.json"),
+            Err(Refusal::Symlink(_))
+        ));
+        assert!(matches!(
+            read_inside(&root, "raw/ok.json/x"),
+            Err(Refusal::NotAFile(_))
+        ));
+        assert!(matches!(
+            read_inside(&root, "../outside/secret.json"),
+            Err(Refusal::UnsafePath(_))
+        ));
+        assert!(matches!(
+            read_inside(&root, "raw"),
+            Err(Refusal::NotAFile(_))
+        ));
+
+        let fifo = root.join("raw/pipe.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|status| status.success()) {
+            // Opening a FIFO would block until a writer came: refused unopened.
+            assert!(matches!(
+                read_inside(&root, "raw/pipe.json"),
+                Err(Refusal::NotAFile(_))
+            ));
+        }
+
+        let sparse = File::create(root.join("raw/huge.json")).unwrap();
+        sparse.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let huge = read_inside(&root, "raw/huge.json").unwrap_err();
+        assert!(matches!(huge, Refusal::TooLarge { .. }), "{huge}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `taskscope verify`: does the bundle hold exactly what its manifest lists?
 
 use super::manifest::MANIFEST_FILE;
-use super::paths;
+use super::paths::{self, Refusal};
 use super::write::sha256_hex;
 use super::Bundle;
 use std::collections::BTreeSet;
@@ -27,6 +27,8 @@ pub enum Problem {
     Symlink(String),
     /// A manifest path that would leave the bundle.
     UnsafePath(String),
+    /// A directory, FIFO, socket or device where an artifact should be.
+    NotAFile(String),
 }
 
 impl fmt::Display for Problem {
@@ -39,6 +41,12 @@ impl fmt::Display for Problem {
                 write!(f, "symlink: {path} (bundles hold regular files only)")
             }
             Problem::UnsafePath(path) => write!(f, "unsafe path in manifest: {path}"),
+            Problem::NotAFile(path) => {
+                write!(
+                    f,
+                    "not a regular file: {path} (bundles hold regular files only)"
+                )
+            }
         }
     }
 }
@@ -50,43 +58,43 @@ pub fn verify(bundle: &Bundle) -> Vec<Problem> {
     let mut listed = BTreeSet::new();
     for artifact in &bundle.manifest.artifacts {
         listed.insert(artifact.path.clone());
-        let full = match paths::resolve(&bundle.root, &artifact.path) {
-            Ok(full) => full,
-            Err(_) => {
-                problems.push(Problem::UnsafePath(artifact.path.clone()));
+        let path = artifact.path.clone();
+        let bytes = match paths::read_inside(&bundle.root, &artifact.path) {
+            Ok(bytes) => bytes,
+            Err(refusal) => {
+                problems.push(match refusal {
+                    Refusal::UnsafePath(_) => Problem::UnsafePath(path),
+                    Refusal::Symlink(_) => Problem::Symlink(path),
+                    Refusal::NotAFile(_) => Problem::NotAFile(path),
+                    Refusal::TooLarge { size, .. } => Problem::Altered {
+                        path,
+                        detail: format!(
+                            "size {size} bytes, manifest says {}; too large to read",
+                            artifact.size
+                        ),
+                    },
+                    Refusal::Io(_) => Problem::Missing(path),
+                });
                 continue;
             }
         };
-        match fs::symlink_metadata(&full) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                problems.push(Problem::Symlink(artifact.path.clone()));
-                continue;
-            }
-            Ok(_) => {}
-            Err(_) => {
-                problems.push(Problem::Missing(artifact.path.clone()));
-                continue;
-            }
-        }
-        match fs::read(&full) {
-            Ok(bytes) if bytes.len() as u64 != artifact.size => problems.push(Problem::Altered {
-                path: artifact.path.clone(),
+        if bytes.len() as u64 != artifact.size {
+            problems.push(Problem::Altered {
+                path,
                 detail: format!(
                     "size {} bytes, manifest says {}",
                     bytes.len(),
                     artifact.size
                 ),
-            }),
-            Ok(bytes) => {
-                let actual = sha256_hex(&bytes);
-                if actual != artifact.sha256 {
-                    problems.push(Problem::Altered {
-                        path: artifact.path.clone(),
-                        detail: format!("sha256 {actual}, manifest says {}", artifact.sha256),
-                    });
-                }
-            }
-            Err(_) => problems.push(Problem::Missing(artifact.path.clone())),
+            });
+            continue;
+        }
+        let actual = sha256_hex(&bytes);
+        if actual != artifact.sha256 {
+            problems.push(Problem::Altered {
+                path,
+                detail: format!("sha256 {actual}, manifest says {}", artifact.sha256),
+            });
         }
     }
     let mut present = Vec::new();

@@ -485,7 +485,8 @@ fn evidence_section(
         markdown_cell(&manifest.tool.name),
         markdown_cell(&manifest.tool.version)
     );
-    if let Ok(bytes) = std::fs::read(bundle.root.join(MANIFEST_FILE)) {
+    let manifest_path = bundle.root.join(MANIFEST_FILE);
+    if let Ok(bytes) = crate::bundle::paths::read_regular_file(&manifest_path, MANIFEST_FILE) {
         let _ = writeln!(
             out,
             "SHA-256 of `manifest.json` when this report was made: `{}`.",

@@ -47,18 +47,34 @@ struct Probe<'a> {
     task_arn: Option<IgnoredAny>,
 }
 
+/// How many arrays and cloud-custodian `data` wrappers may enclose a
+/// document. Real files use one or two; a hostile file nests thousands,
+/// which would otherwise recurse once per level.
+pub const MAX_WRAPPING_DEPTH: usize = 8;
+
 /// Routes one document (or each element of a top-level array) to its importer.
 pub fn dispatch(document: &Document<'_>, sink: &mut Sink) {
-    dispatch_raw(document.raw, &document.locator, document.line, sink);
+    dispatch_raw(document.raw, &document.locator, document.line, 0, sink);
 }
 
-fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, sink: &mut Sink) {
+fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: &mut Sink) {
     let text = raw.get();
+    if depth > MAX_WRAPPING_DEPTH {
+        return sink.problem(ParseError {
+            message: format!(
+                "documents wrapped in more than {MAX_WRAPPING_DEPTH} arrays or recordings \
+                 (at {locator}): not read"
+            ),
+            line: Some(line),
+            column: None,
+        });
+    }
     if text.starts_with('[') {
         match serde_json::from_str::<Vec<&RawValue>>(text) {
             Ok(items) => {
                 for (index, item) in items.iter().enumerate() {
-                    dispatch_raw(item, &format!("{locator}/{index}"), line, sink);
+                    let locator = format!("{locator}/{index}");
+                    dispatch_raw(item, &locator, line, depth + 1, sink);
                 }
             }
             Err(error) => sink.problem(ParseError::from_json(&error, line)),
@@ -88,7 +104,7 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, sink: &mut Sink) {
     };
     if let (Some(_), Some(data)) = (&probe.status_code, probe.data) {
         // cloud-custodian (placebo) recording: {"status_code": 200, "data": <boto3 response>}
-        return dispatch_raw(data, &format!("{locator}/data"), line, sink);
+        return dispatch_raw(data, &format!("{locator}/data"), line, depth + 1, sink);
     }
     if probe.records.is_some() {
         return cloudtrail::import_records_document(raw, locator, line, sink);
@@ -181,4 +197,28 @@ fn top_level_keys(text: &str) -> String {
 fn preview(text: &str) -> String {
     let head: String = text.chars().take(20).collect();
     crate::render::sanitize::escape(&head).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import::import_bytes;
+
+    #[test]
+    fn deeply_nested_arrays_are_refused_not_recursed() {
+        let depth = 10_000;
+        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let imported = import_bytes(text.as_bytes(), 0);
+        assert_eq!(imported.records, 0);
+        assert_eq!(imported.errors.len(), 1, "{:?}", imported.errors);
+        assert!(imported.errors[0].message.contains("more than 8 arrays"));
+    }
+
+    #[test]
+    fn shallow_arrays_of_documents_still_import() {
+        let record = r#"{"eventVersion":"1.08","eventName":"ListBuckets",
+            "eventTime":"2026-11-20T13:00:00Z","eventSource":"s3.amazonaws.com"}"#;
+        let text = format!("[[{record}]]");
+        let imported = import_bytes(text.as_bytes(), 0);
+        assert_eq!(imported.records, 1, "{:?}", imported.errors);
+    }
 }

@@ -86,8 +86,15 @@ impl Sink {
         }
     }
 
-    /// Records a normalized event.
-    pub fn event(&mut self, event: Event) {
+    /// Records a normalized event, its text fields cut to [`MAX_FIELD_BYTES`].
+    pub fn event(&mut self, mut event: Event) {
+        for text in [&mut event.kind, &mut event.summary]
+            .into_iter()
+            .chain(event.actor.as_mut())
+            .chain(event.original_severity.as_mut())
+        {
+            cut_to_bound(text);
+        }
         self.out.events.push(event);
     }
 
@@ -129,6 +136,28 @@ impl Sink {
     }
 }
 
+/// Longest text an event field keeps: the largest CloudWatch Logs event AWS
+/// accepts (256 KiB). Evidence can hold far longer strings (an attacker's
+/// 10 MB user agent); every table, export, filter and frame would pay for
+/// them, so the field keeps this much and says how much more the raw
+/// record holds.
+pub const MAX_FIELD_BYTES: usize = 256 << 10;
+
+/// Cuts `text` to at most [`MAX_FIELD_BYTES`] (at a character boundary),
+/// noting how many bytes were left out.
+fn cut_to_bound(text: &mut String) {
+    if text.len() <= MAX_FIELD_BYTES {
+        return;
+    }
+    let mut end = MAX_FIELD_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let dropped = text.len() - end;
+    text.truncate(end);
+    text.push_str(&format!("… [{dropped} more bytes in the raw record]"));
+}
+
 /// Imports the bytes of one file (as received, possibly gzip) as artifact `artifact`.
 pub fn import_bytes(bytes: &[u8], artifact: usize) -> FileImport {
     let mut sink = Sink::new(artifact);
@@ -158,4 +187,33 @@ pub fn import_bytes(bytes: &[u8], artifact: usize) -> FileImport {
         Err(error) => sink.problem(error),
     }
     sink.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_text_is_cut_to_the_bound_at_a_character_boundary() {
+        // 'é' is two bytes: the bound falls inside one.
+        let long = format!("x{}", "é".repeat(MAX_FIELD_BYTES));
+        let line = serde_json::json!({"events": [{
+            "timestamp": 1_795_266_300_000_u64,
+            "message": long,
+            "logStreamName": "ecs/app/0123456789abcdef0123456789abcdef",
+        }]});
+        let imported = import_bytes(line.to_string().as_bytes(), 0);
+        let summary = &imported.events[0].summary;
+        let (kept, note) = summary.split_once('…').expect("cut is marked");
+        assert_eq!(kept.len(), MAX_FIELD_BYTES - 1);
+        assert_eq!(
+            note,
+            format!(
+                " [{} more bytes in the raw record]",
+                long.len() - kept.len()
+            )
+        );
+        let actor = imported.events[0].actor.as_deref();
+        assert_eq!(actor, Some("ecs/app/0123456789abcdef0123456789abcdef"));
+    }
 }

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 /// Lists the files under each path: a file stands for itself; a directory is
 /// walked recursively in name order. Symbolic links inside directories are
-/// not followed (they could loop or leave the evidence tree); a link named
-/// explicitly is. Unreadable entries are returned as errors, not skipped.
+/// not followed (they could loop or leave the evidence tree), and FIFOs,
+/// sockets and devices inside them are not read (a FIFO would block the
+/// import forever); a link or FIFO named explicitly is. Unreadable entries
+/// are returned as errors, not skipped.
 pub fn collect_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, io::Error)>> {
     let mut out = Vec::new();
     for path in paths {
@@ -43,6 +45,10 @@ fn walk_dir(dir: &Path, out: &mut Vec<Result<PathBuf, (PathBuf, io::Error)>>) {
                 io::Error::other("symbolic link inside a directory: not followed (name it directly to import it)"),
             ))),
             Ok(meta) if meta.is_dir() => walk_dir(&path, out),
+            Ok(meta) if !meta.is_file() => out.push(Err((
+                path,
+                io::Error::other("not a regular file (FIFO, socket or device) inside a directory: not read"),
+            ))),
             Ok(_) => out.push(Ok(path)),
             Err(error) => out.push(Err((path, error))),
         }

@@ -1047,7 +1047,13 @@ fn cloudtrail_coverage(
             format_time(&end)
         ),
     };
-    let (covered_from, covered_to) = (first - CLOUDTRAIL_SLACK, last + CLOUDTRAIL_SLACK);
+    // Saturating: evidence can date records at the very ends of the calendar.
+    let covered_from = first
+        .checked_sub_signed(CLOUDTRAIL_SLACK)
+        .unwrap_or(Timestamp::MIN_UTC);
+    let covered_to = last
+        .checked_add_signed(CLOUDTRAIL_SLACK)
+        .unwrap_or(Timestamp::MAX_UTC);
     if end < covered_from || start > covered_to {
         entry(
             SOURCE,

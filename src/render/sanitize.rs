@@ -6,7 +6,6 @@
 //! reader sees, are shown as visible escapes instead of being interpreted.
 
 use std::borrow::Cow;
-use std::fmt::Write;
 
 /// True for characters that must never reach a terminal as themselves.
 pub fn is_unsafe(c: char) -> bool {
@@ -29,36 +28,64 @@ pub fn is_unsafe_outside_c0(c: char) -> bool {
 /// `\n`, `\r`, `\t`, `\x1b` for bytes below 0x100, `\u{202e}` above.
 /// Borrowed when nothing needed escaping.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    let Some(first) = text.find(is_unsafe) else {
         return Cow::Borrowed(text);
-    }
+    };
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_unsafe(c) && (c as u32) < 0x100 => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if is_unsafe(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
+    out.push_str(&text[..first]);
+    for c in text[first..].chars() {
+        push_escaped(&mut out, c);
     }
     Cow::Owned(out)
 }
 
-/// Escapes `text` and cuts it to at most `max` characters, marking the cut with `…`.
-pub fn escape_truncated(text: &str, max: usize) -> String {
-    let escaped = escape(text);
-    if escaped.chars().count() <= max {
-        return escaped.into_owned();
+/// Appends `c`, or its visible escape when it is unsafe.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if is_unsafe(c) && (c as u32) < 0x100 => {
+            out.push_str("\\x");
+            push_hex(out, c as u32, 2);
+        }
+        c if is_unsafe(c) => {
+            out.push_str("\\u{");
+            push_hex(out, c as u32, 1);
+            out.push('}');
+        }
+        c => out.push(c),
     }
-    let mut cut: String = escaped.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+}
+
+/// Appends `value` in lower-case hex, with at least `min_digits` digits.
+fn push_hex(out: &mut String, value: u32, min_digits: u32) {
+    let digits = (32 - value.leading_zeros()).div_ceil(4).max(min_digits);
+    for shift in (0..digits).rev() {
+        let nibble = (value >> (shift * 4)) & 0xf;
+        out.push(char::from_digit(nibble, 16).unwrap_or('?'));
+    }
+}
+
+/// Escapes `text` and cuts it to at most `max` characters, marking the cut
+/// with `…`. Only the part shown is escaped, so a huge string costs no more
+/// than a short one.
+pub fn escape_truncated(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    for c in text.chars() {
+        let before = out.len();
+        push_escaped(&mut out, c);
+        // Escapes are ASCII, so bytes added is characters added, except for a
+        // safe character pushed as itself.
+        shown += if is_unsafe(c) { out.len() - before } else { 1 };
+        if shown > max {
+            let mut cut: String = out.chars().take(max.saturating_sub(1)).collect();
+            cut.push('…');
+            return cut;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -87,7 +114,17 @@ mod tests {
     #[test]
     fn truncates_after_escaping() {
         assert_eq!(escape_truncated("abcdef", 4), "abc…");
+        assert_eq!(escape_truncated("abcd", 4), "abcd");
         assert_eq!(escape_truncated("ab", 4), "ab");
         assert_eq!(escape_truncated("\u{1b}[31m", 5), "\\x1b…");
+        assert_eq!(escape_truncated("é\u{202e}x", 12), "é\\u{202e}x");
+        assert_eq!(escape_truncated("é\u{202e}x", 6), "é\\u{2…");
+        assert_eq!(escape_truncated("", 3), "");
+    }
+
+    #[test]
+    fn escapes_every_width_of_code_point() {
+        assert_eq!(escape("\u{0}\u{7f}\u{85}"), "\\x00\\x7f\\x85");
+        assert_eq!(escape("\u{61c}\u{feff}"), "\\u{61c}\\u{feff}");
     }
 }

@@ -140,7 +140,8 @@ impl List {
         let Some(filter) = &mut self.filter else {
             return false;
         };
-        if filter.generation != progress.generation || filter.scanned == progress.scanned {
+        let unchanged = filter.scanned == progress.scanned && filter.done == progress.done;
+        if filter.generation != progress.generation || unchanged {
             return false;
         }
         filter.matches.clone_from(&progress.matches);
@@ -193,6 +194,23 @@ mod tests {
         list.move_by(1);
         list.clear_filter();
         assert_eq!(list.selected_item(), Some(13));
+    }
+
+    #[test]
+    fn a_filter_over_an_empty_list_finishes() {
+        let mut list = List::new(Vec::new());
+        list.start_filter("x".into(), 3);
+        let progress = Progress {
+            generation: 3,
+            done: true,
+            ..Progress::default()
+        };
+        assert!(list.accept(&progress));
+        assert!(list.filter.as_ref().is_some_and(|f| f.done));
+        assert!(
+            !list.accept(&progress),
+            "the same progress again changes nothing"
+        );
     }
 
     #[test]
