@@ -1376,3 +1376,64 @@ fn an_artifact_listed_by_many_inputs_is_imported_once() {
     repeated.assert_code(0);
     assert_eq!(repeated.stdout, original.stdout);
 }
+
+#[test]
+fn hostile_annotation_lines_are_shown_escaped() {
+    let sandbox = Sandbox::new();
+    let bundle = demo_copy(&sandbox, "notes");
+    let task = taskscope::demo::COMPROMISED_TASK;
+    let evil = "\u{1b}]52;c;cm0gLXJm\u{7}\u{1b}[2J\u{202e}\u{9b}31m";
+    let mut lines: Vec<Vec<u8>> = [
+        serde_json::json!({"time": "2026-11-20T15:00:00Z", "author": evil,
+            "target": {"kind": "task", "id": task}, "action": {"kind": "note", "text": evil}}),
+        serde_json::json!({"time": "2026-11-20T15:00:01Z", "author": "a",
+            "target": {"kind": "task", "id": task}, "action": {"kind": "tag", "tag": evil}}),
+        serde_json::json!({"time": "2026-11-20T15:00:02Z", "author": "a",
+            "target": {"kind": evil, "id": task}, "action": {"kind": "mark"}}),
+        serde_json::json!({"time": "-262143-01-01T00:00:00Z", "author": "a",
+            "target": {"kind": "event", "anchor": evil}, "action": {"kind": "mark"}}),
+        serde_json::json!({"time": "2026-11-20T15:00:03Z", "author": "a",
+            "target": {"kind": "task", "id": task},
+            "action": {"kind": "note", "text": "x".repeat(1 << 20)}}),
+    ]
+    .iter()
+    .map(|line| line.to_string().into_bytes())
+    .collect();
+    lines.push(format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes());
+    lines.push(b"{\"time\":\"2026-11-20T15:00:04Z\",\"author\":\"\xff\xfe\"}".to_vec());
+    lines.push(br#"{"author":"a","author":"b"}"#.to_vec());
+    let content: Vec<u8> = lines.join(&b'\n');
+    fs::write(bundle.join("annotations.jsonl"), &content).unwrap();
+    rewrite_manifest(&bundle, |manifest| {
+        manifest
+            .artifacts
+            .push(taskscope::bundle::manifest::Artifact {
+                path: "annotations.jsonl".into(),
+                sha256: sha256_hex(&content),
+                size: content.len() as u64,
+            });
+    });
+    let runs = read_only_runs(&sandbox, &bundle, Some(task));
+    runs.assert_all_succeed();
+    runs.get("notes")
+        .assert_stdout_has("\\x1b]52;c;cm0gLXJm\\x07")
+        .assert_stderr_has("annotations.jsonl line 2: the tag")
+        .assert_stderr_has("annotations.jsonl line 6: not a valid annotation")
+        .assert_stderr_has("annotations.jsonl line 7: not a valid annotation")
+        .assert_stderr_has(
+            "annotations.jsonl line 8: not a valid annotation: duplicate field `author`",
+        );
+    for format in TABLE_FORMATS {
+        sandbox
+            .run(&[
+                OsStr::new("notes"),
+                bundle.as_os_str(),
+                "--format".as_ref(),
+                format.as_ref(),
+            ])
+            .assert_code(0);
+    }
+    let mut app = console(&bundle);
+    walk_console(&mut app, "hostile notes");
+    annotate_stays_inside(&sandbox, &bundle, task);
+}

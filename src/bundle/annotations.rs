@@ -240,6 +240,11 @@ pub fn append(bundle_root: &Path, annotation: &Annotation) -> Result<(), Annotat
     let mut line = json_line(annotation)
         .map_err(|e| AnnotateError::Invalid(format!("cannot encode it: {e}")))?;
     line.push('\n');
+    if content.last().is_some_and(|&b| b != b'\n') {
+        // A committed last line without its newline (edited by hand, or
+        // crafted) would swallow this one.
+        line.insert(0, '\n');
+    }
     let path_shown = format!("{shown}/{ANNOTATIONS_FILE}");
     file.seek(SeekFrom::Start(content.len() as u64))
         .and_then(|_| file.write_all(line.as_bytes()))
