@@ -1,12 +1,13 @@
 //! Command-line interface: the headless subcommands, documented in docs/cli.md.
 
 use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
+use crate::bundle::manifest::CollectionState;
 use crate::bundle::{build, verify, Bundle};
 use crate::correlate::Incident;
 use crate::export::redact::log_text;
 use crate::export::{self, ExportFormat, ExportOptions};
 use crate::render::{self, sanitize::escape, Format};
-use crate::{demo, generate, import::FileStatus, tui};
+use crate::{collect, demo, generate, import::FileStatus, tui};
 use anyhow::{bail, Context};
 use clap::{ArgGroup, Parser, Subcommand};
 use std::io::{self, IsTerminal, Write};
@@ -150,6 +151,17 @@ pub enum Command {
         #[command(flatten)]
         look: Look,
     },
+    /// Collect an incident from AWS into a new bundle, with progress on the
+    /// terminal (docs/collect.md). Exits 3 when the collection is partial.
+    Collect {
+        #[command(flatten)]
+        aws: AwsArgs,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// The bundle directory to create (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Generate a large synthetic incident for benchmarks and tests: gzip
     /// CloudTrail delivery files, ECS describe-tasks, GuardDuty findings,
     /// Falco alerts and CloudWatch Logs, about the same tasks.
@@ -182,6 +194,96 @@ pub enum Command {
         #[command(flatten)]
         look: Look,
     },
+}
+
+/// Credentials and endpoint (aws-config's standard chain: environment,
+/// profiles, SSO, web identity, container and instance metadata).
+#[derive(Debug, Clone, clap::Args)]
+pub struct AwsArgs {
+    /// The named profile to use.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A region to collect from (repeatable; default: the profile's or AWS_REGION).
+    #[arg(long = "region")]
+    pub regions: Vec<String>,
+    /// Send every call to this endpoint (as AWS_ENDPOINT_URL does).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+}
+
+impl AwsArgs {
+    /// The connection settings.
+    pub fn connection(&self) -> collect::aws::Connection {
+        collect::aws::Connection {
+            profile: self.profile.clone(),
+            regions: self.regions.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+}
+
+/// What to collect, and over which time window.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScopeArgs {
+    /// One cluster (name or ARN); all clusters when absent.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// One service of the cluster.
+    #[arg(long, requires = "cluster")]
+    pub service: Option<String>,
+    /// One task (ID or ARN).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// How far back to look: 90s, 30m, 6h, 2d (default 24h).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub since: Option<String>,
+    /// Start of the window (RFC 3339, e.g. 2026-11-20T13:00:00Z).
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// End of the window (RFC 3339).
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// A log group to read whole over the window, such as a Falco sidecar's (repeatable).
+    #[arg(long = "log-group")]
+    pub log_groups: Vec<String>,
+    /// A log group of archived "ECS Task State Change" events.
+    #[arg(long)]
+    pub archive_log_group: Option<String>,
+}
+
+impl ScopeArgs {
+    /// The collection scope, with the window resolved against now.
+    pub fn scope(&self) -> anyhow::Result<collect::Scope> {
+        let (from, to) = match (&self.from, &self.to) {
+            (Some(from), Some(to)) => (parse_instant(from)?, parse_instant(to)?),
+            _ => {
+                let since = collect::parse_duration(self.since.as_deref().unwrap_or("24h"))?;
+                let now = chrono::Utc::now();
+                (now - since, now)
+            }
+        };
+        if from >= to {
+            bail!("the window is empty: --from must be before --to");
+        }
+        Ok(collect::Scope {
+            cluster: self.cluster.clone(),
+            service: self.service.clone(),
+            task: self.task.clone(),
+            from,
+            to,
+            log_groups: self.log_groups.clone(),
+            archive_log_group: self.archive_log_group.clone(),
+        })
+    }
+}
+
+fn parse_instant(text: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    crate::model::time::parse_time_str(text).with_context(|| {
+        format!(
+            "{}: not a time (use RFC 3339, e.g. 2026-11-20T13:00:00Z)",
+            escape(text)
+        )
+    })
 }
 
 /// Console appearance and configuration.
@@ -275,6 +377,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => print(&text),
             }
+        }
+        Command::Collect { aws, scope, out } => {
+            let scope = scope.scope()?;
+            let (manifest, ending) = collect::headless::collect(&aws.connection(), scope, &out)?;
+            eprint!("{}", collect::headless::summary(&manifest, &out, ending));
+            Ok(if manifest.collection.partial {
+                ExitCode::from(EXIT_PARTIAL)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Gen {
             events,
@@ -512,19 +624,27 @@ fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(path)?;
     let problems = verify::verify(&bundle);
     let mut stdout = io::stdout().lock();
-    if problems.is_empty() {
-        writeln!(
-            stdout,
-            "ok: {} artifacts match the manifest",
-            bundle.manifest.artifacts.len()
-        )?;
-        return Ok(ExitCode::SUCCESS);
-    }
     for problem in &problems {
         writeln!(stdout, "{}", escape(&problem.to_string()))?;
     }
-    writeln!(stdout, "FAILED: {} problem(s)", problems.len())?;
-    Ok(ExitCode::from(EXIT_VERIFY_FAILED))
+    let failures = problems.iter().filter(|p| p.is_failure()).count();
+    if failures > 0 {
+        writeln!(stdout, "FAILED: {failures} problem(s)")?;
+        return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
+    }
+    writeln!(
+        stdout,
+        "ok: {} artifacts match the manifest",
+        bundle.manifest.artifacts.len()
+    )?;
+    if bundle.manifest.collection.state == Some(CollectionState::Collecting) {
+        writeln!(
+            stdout,
+            "incomplete: the collection that writes this bundle has not finished \
+             (it is still running, or it was killed)"
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error.

@@ -10,6 +10,7 @@
 
 pub mod bundle;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod correlate;
 pub mod demo;

@@ -9,8 +9,16 @@
 //!   the uncommitted tail docs/bundle-format.md describes; committed
 //!   annotations are intact, and the next annotate recovers.
 //!
+//! - collect (against moto on loopback): the bundle does not exist yet, or
+//!   it opens and `verify` finds every committed artifact intact, at most
+//!   reporting responses written after the last commit as uncommitted; a
+//!   bundle beside it is untouched.
+//!
 //! `TASKSCOPE_CRASH_SEED=N` replays or varies the kill points (the seed in
 //! use is printed).
+
+#[path = "aws/moto.rs"]
+mod moto;
 
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
@@ -268,6 +276,91 @@ fn import_killed_at_random_points_leaves_no_bundle_or_a_complete_one() {
     let target = trials.join(format!("case-{trial}"));
     timed_run(&mut import_to(&target));
     assert_eq!(verify_cli(&target).0, Some(0));
+}
+
+#[test]
+fn collect_killed_at_random_points_leaves_a_bundle_that_verifies() {
+    let moto = moto::Moto::start();
+    moto.seed(4);
+    let dir = TempDir::new().unwrap();
+    let collect_to = |target: &Path| {
+        let mut command = moto.taskscope();
+        command
+            .args([
+                "collect",
+                "--region",
+                "us-east-1",
+                "--cluster",
+                "prod",
+                "--since",
+                "2d",
+            ])
+            .args(["--log-group", "/ecs/falco", "--out"])
+            .arg(target);
+        command
+    };
+    let existing = dir.path().join("existing");
+    let full_run = {
+        let start = Instant::now();
+        let out = output(&mut collect_to(&existing));
+        // Partial (3): moto has no GuardDuty findings API nor LookupEvents.
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        start.elapsed()
+    };
+    let existing_manifest = fs::read(existing.join(MANIFEST_FILE)).unwrap();
+    let mut rng = Rng::from_env(3);
+    let (mut absent, mut uncommitted, mut collecting) = (0, 0, 0);
+    for trial in 0..TRIALS {
+        let target = dir.path().join(format!("case-{trial}"));
+        let kill_after = rng.kill_point(trial, full_run);
+        let ended = run_killing(&mut collect_to(&target), kill_after);
+        let context = format!("trial {trial} ({kill_after:?}, {ended:?})");
+        if !target.exists() {
+            assert_eq!(ended, Ended::Killed, "{context}: no bundle");
+            absent += 1;
+            continue;
+        }
+        let bundle = Bundle::open(&target).unwrap_or_else(|e| panic!("{context}: {e}"));
+        let problems = verify(&bundle);
+        assert!(
+            problems.iter().all(|p| !p.is_failure()),
+            "{context}: {problems:?}"
+        );
+        uncommitted += usize::from(!problems.is_empty());
+        let (code, lines, _) = verify_cli(&target);
+        assert_eq!(code, Some(0), "{context}: {lines:?}");
+        let state = &bundle.manifest.collection.state;
+        if ended == Ended::Killed
+            && *state == Some(taskscope::bundle::manifest::CollectionState::Collecting)
+        {
+            collecting += 1;
+            assert!(
+                lines.iter().any(|l| l.starts_with("incomplete:")),
+                "{context}: {lines:?}"
+            );
+        }
+        if ended != Ended::Killed {
+            assert_eq!(ended, Ended::Exited(Some(3)), "{context}");
+        }
+        assert_eq!(
+            fs::read(existing.join(MANIFEST_FILE)).unwrap(),
+            existing_manifest
+        );
+    }
+    println!(
+        "collect: full run {full_run:?}; {absent} trials left no bundle, \
+         {collecting} a bundle still marked collecting ({uncommitted} with uncommitted files)"
+    );
+    assert!(
+        collecting > 0,
+        "no kill landed while the collection was running"
+    );
+    assert!(verify(&Bundle::open(&existing).unwrap()).is_empty());
 }
 
 /// Checks a `taskscope verify` report after a killed annotate: ok, or only

@@ -183,6 +183,7 @@ fn import_inputs<E, R: Send>(
                     formats: Vec::new(),
                     records: 0,
                     errors: vec![format!("cannot read: {error}")],
+                    origin: None,
                 }),
                 None,
             )),
@@ -205,7 +206,7 @@ fn import_inputs<E, R: Send>(
 }
 
 /// A file's manifest entry, without its paths.
-struct Entry {
+pub(crate) struct Entry {
     status: FileStatus,
     formats: Vec<String>,
     records: usize,
@@ -213,7 +214,7 @@ struct Entry {
 }
 
 impl Entry {
-    fn of(imported: &FileImport) -> Entry {
+    pub(crate) fn of(imported: &FileImport) -> Entry {
         Entry {
             status: imported.status(),
             formats: imported.formats.iter().map(|f| f.to_string()).collect(),
@@ -222,7 +223,7 @@ impl Entry {
         }
     }
 
-    fn input(self, source_path: String, artifact: String) -> Input {
+    pub(crate) fn input(self, source_path: String, artifact: String) -> Input {
         Input {
             source_path,
             artifact,
@@ -230,12 +231,13 @@ impl Entry {
             formats: self.formats,
             records: self.records,
             errors: self.errors,
+            origin: None,
         }
     }
 }
 
 /// What the manifest needs from one imported file besides its entry.
-struct FileSummary {
+pub(crate) struct FileSummary {
     accounts: Vec<String>,
     regions: Vec<String>,
     sources: Vec<&'static str>,
@@ -243,7 +245,7 @@ struct FileSummary {
 }
 
 impl FileSummary {
-    fn of(imported: &FileImport) -> FileSummary {
+    pub(crate) fn of(imported: &FileImport) -> FileSummary {
         let mut sources = std::collections::BTreeSet::new();
         let mut window: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> =
             None;
@@ -264,8 +266,8 @@ impl FileSummary {
 }
 
 /// What the manifest needs from the imported files, gathered file by file.
-#[derive(Default)]
-struct Summary {
+#[derive(Default, Clone)]
+pub(crate) struct Summary {
     inputs: Vec<Input>,
     collection: Collection,
     first: Option<chrono::DateTime<chrono::Utc>>,
@@ -273,7 +275,7 @@ struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, entry: Input, file: Option<&FileSummary>) {
+    pub(crate) fn add(&mut self, entry: Input, file: Option<&FileSummary>) {
         match entry.status {
             FileStatus::Imported => self.collection.files_imported += 1,
             FileStatus::Partial => self.collection.files_partial += 1,
@@ -296,7 +298,7 @@ impl Summary {
     }
 
     /// A manifest describing the inputs (artifacts are filled in when sealed).
-    fn manifest(self, method: &str) -> Manifest {
+    pub(crate) fn manifest(self, method: &str) -> Manifest {
         let mut collection = self.collection;
         collection.method = method.to_string();
         if let (Some(from), Some(to)) = (self.first, self.last) {

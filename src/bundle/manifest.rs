@@ -62,6 +62,88 @@ pub struct Collection {
     pub files_rejected: usize,
     /// True when anything failed: the bundle does not hold everything handed over.
     pub partial: bool,
+    /// For live collection: whether it is still running, finished or was
+    /// interrupted. Absent for imports, which are sealed in one step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<CollectionState>,
+    /// For live collection: what was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<CollectRequest>,
+    /// For live collection: how each source fared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_reports: Vec<SourceReport>,
+}
+
+/// Where a live collection stands.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CollectionState {
+    /// Still running, or killed without a chance to say so: artifacts written
+    /// after the last manifest commit may lie in the bundle unlisted.
+    Collecting,
+    /// Every source ran to its end (some may have failed: see the reports).
+    Complete,
+    /// Stopped by the user (Ctrl-C) or a signal; what was received is kept.
+    Interrupted,
+}
+
+/// The scope a live collection was asked for.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct CollectRequest {
+    /// The credentials profile, when one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Regions collected from.
+    pub regions: Vec<String>,
+    /// The cluster, when one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// The service, when one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The task, when one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// Start of the time window (RFC 3339, UTC).
+    pub from: String,
+    /// End of the time window (RFC 3339, UTC).
+    pub to: String,
+    /// A custom endpoint, when one was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_url: Option<String>,
+}
+
+/// How one source (GuardDuty, ECS, CloudTrail, CloudWatch Logs) fared in a collection.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SourceReport {
+    /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`.
+    pub source: String,
+    /// The region.
+    pub region: String,
+    /// `complete`, `partial` or `failed`.
+    pub status: SourceStatus,
+    /// API calls made, by operation name.
+    pub calls: std::collections::BTreeMap<String, u64>,
+    /// Why the source is partial or failed, one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// Optional calls the endpoint does not offer (the source is not partial for them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The outcome of one source.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceStatus {
+    /// Still running.
+    Running,
+    /// Everything asked for was received.
+    Complete,
+    /// Some calls failed; what was received is kept.
+    Partial,
+    /// Nothing could be received.
+    Failed,
 }
 
 /// A closed time interval.
@@ -88,6 +170,25 @@ pub struct Input {
     pub records: usize,
     /// What could not be read, with line and column.
     pub errors: Vec<String>,
+    /// For an API response received by live collection: the call it answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// The API call an artifact is the response to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Origin {
+    /// The service, as the SDK names it (`ECS`, `GuardDuty`, `CloudTrail`, `CloudWatch Logs`).
+    pub service: String,
+    /// The operation (`DescribeTasks`, ...).
+    pub operation: String,
+    /// The region called.
+    pub region: String,
+    /// AWS's request ID for the call, when the response carried one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// When the response was received (RFC 3339, UTC).
+    pub received_at: String,
 }
 
 /// One file stored in the bundle.

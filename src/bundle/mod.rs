@@ -4,6 +4,7 @@
 
 pub mod annotations;
 pub mod build;
+pub mod growing;
 pub mod manifest;
 pub mod paths;
 pub mod verify;

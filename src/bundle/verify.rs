@@ -1,8 +1,10 @@
 //! `taskscope verify`: does the bundle hold exactly what its manifest lists?
 
-use super::manifest::MANIFEST_FILE;
+use super::growing::RESPONSES_DIR;
+use super::manifest::{CollectionState, MANIFEST_FILE};
 use super::paths::{self, Refusal};
 use super::write::sha256_hex;
+use super::write::temp_prefix;
 use super::Bundle;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -29,6 +31,18 @@ pub enum Problem {
     UnsafePath(String),
     /// A directory, FIFO, socket or device where an artifact should be.
     NotAFile(String),
+    /// A response (or manifest temporary file) written by a live collection
+    /// that stopped before committing it: the bundle says `collecting`.
+    /// Not an integrity failure; the file is not part of the bundle.
+    Uncommitted(String),
+}
+
+impl Problem {
+    /// True for problems that break the bundle's integrity (all but
+    /// [`Problem::Uncommitted`]).
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, Problem::Uncommitted(_))
+    }
 }
 
 impl fmt::Display for Problem {
@@ -41,6 +55,10 @@ impl fmt::Display for Problem {
                 write!(f, "symlink: {path} (bundles hold regular files only)")
             }
             Problem::UnsafePath(path) => write!(f, "unsafe path in manifest: {path}"),
+            Problem::Uncommitted(path) => write!(
+                f,
+                "uncommitted: {path} (written by a collection that stopped before listing it; not part of the bundle)"
+            ),
             Problem::NotAFile(path) => {
                 write!(
                     f,
@@ -99,9 +117,17 @@ pub fn verify(bundle: &Bundle) -> Vec<Problem> {
     }
     let mut present = Vec::new();
     list_files(&bundle.root, "", &mut present, &mut problems);
+    let collecting = bundle.manifest.collection.state == Some(CollectionState::Collecting);
+    let manifest_temp = temp_prefix(MANIFEST_FILE);
     for path in present {
         if path != MANIFEST_FILE && !listed.contains(&path) {
-            problems.push(Problem::Unexpected(path));
+            let uncommitted =
+                path.starts_with(&format!("{RESPONSES_DIR}/")) || path.starts_with(&manifest_temp);
+            problems.push(if collecting && uncommitted {
+                Problem::Uncommitted(path)
+            } else {
+                Problem::Unexpected(path)
+            });
         }
     }
     let mut seen = BTreeSet::new();

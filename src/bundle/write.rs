@@ -111,12 +111,24 @@ impl BundleWriter {
     /// Returns the manifest as written.
     pub fn seal(mut self, mut manifest: Manifest) -> io::Result<Manifest> {
         manifest.artifacts = std::mem::take(&mut self.artifacts);
+        let directories = std::mem::take(&mut self.directories);
         let text = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
-        write_synced(&self.staging.join(MANIFEST_FILE), &text)?;
-        // Deepest first, so each directory's entry is durable before its parent's.
-        for dir in self.directories.iter().rev() {
-            sync_dir(dir)?;
-        }
+        self.publish_with(|staging| {
+            write_synced(&staging.join(MANIFEST_FILE), &text)?;
+            // Deepest first, so each directory's entry is durable before its parent's.
+            for dir in directories.iter().rev() {
+                sync_dir(dir)?;
+            }
+            Ok(())
+        })?;
+        Ok(manifest)
+    }
+
+    /// Lets `fill` write files directly into the staging directory, then
+    /// publishes it at the target with one rename, as [`BundleWriter::seal`]
+    /// does, but without writing a manifest of its own.
+    pub fn publish_with(mut self, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+        fill(&self.staging)?;
         sync_dir(&self.staging)?;
         if self.target.symlink_metadata().is_ok() {
             return Err(io::Error::new(
@@ -132,7 +144,7 @@ impl BundleWriter {
             sync_dir(parent)?;
         }
         self.sealed = true;
-        Ok(manifest)
+        Ok(())
     }
 }
 

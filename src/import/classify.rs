@@ -45,7 +45,25 @@ struct Probe<'a> {
     product_arn: Option<IgnoredAny>,
     #[serde(rename = "taskArn")]
     task_arn: Option<IgnoredAny>,
+    #[serde(rename = "serviceDeployments")]
+    service_deployments: Option<IgnoredAny>,
 }
+
+/// The keys of API listings (ListClusters, ListTasks, ListFindings...), which
+/// name resources without holding records: such a response is recognized
+/// and imported with no records, not rejected.
+const LISTING_KEYS: [&str; 7] = [
+    "clusterArns",
+    "serviceArns",
+    "taskArns",
+    "findingIds",
+    "detectorIds",
+    "nextToken",
+    "NextToken",
+];
+
+/// The format name of API listings.
+pub const LISTING: &str = "aws-listing";
 
 /// How many arrays and cloud-custodian `data` wrappers may enclose a
 /// document. Real files use one or two; a hostile file nests thousands,
@@ -145,6 +163,11 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: 
             ecs::import_services_document(value, locator, sink)
         });
     }
+    if probe.service_deployments.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            ecs::import_service_deployments(value, locator, sink)
+        });
+    }
     if probe.task_definition.is_some() {
         return with_value(raw, line, sink, |value, sink| {
             ecs::import_task_definition_document(value, locator, sink)
@@ -159,6 +182,10 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: 
         return with_value(raw, line, sink, |value, sink| {
             falco::import_alert(value, sink.raw(locator.to_string()), None, sink)
         });
+    }
+    if is_listing(text) {
+        sink.out.formats.insert(LISTING);
+        return;
     }
     sink.problem(problem(format!(
         "unrecognized JSON shape (top-level keys: {})",
@@ -180,6 +207,14 @@ fn with_value(
     match serde_json::from_str::<Value>(raw.get()) {
         Ok(value) => import(&value, sink),
         Err(error) => sink.problem(ParseError::from_json(&error, line)),
+    }
+}
+
+/// True for an object whose keys are all listing keys (at least one).
+fn is_listing(text: &str) -> bool {
+    match serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text) {
+        Ok(map) => !map.is_empty() && map.keys().all(|k| LISTING_KEYS.contains(&k.as_str())),
+        Err(_) => false,
     }
 }
 
@@ -211,6 +246,19 @@ mod tests {
         assert_eq!(imported.records, 0);
         assert_eq!(imported.errors.len(), 1, "{:?}", imported.errors);
         assert!(imported.errors[0].message.contains("more than 8 arrays"));
+    }
+
+    #[test]
+    fn api_listings_are_recognized_without_records() {
+        let listing =
+            br#"{"taskArns":["arn:aws:ecs:us-east-1:123456789012:task/c/abc"],"nextToken":"t"}"#;
+        let imported = import_bytes(listing, 0);
+        assert!(imported.errors.is_empty(), "{:?}", imported.errors);
+        assert_eq!(imported.records, 0);
+        assert!(imported.formats.contains(super::LISTING));
+        // Any other key still makes it unrecognized.
+        let other = import_bytes(br#"{"taskArns":[],"secret":1}"#, 0);
+        assert_eq!(other.errors.len(), 1);
     }
 
     #[test]

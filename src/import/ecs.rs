@@ -10,6 +10,7 @@ use serde_json::Value;
 
 const TASKS: &str = "ecs-tasks";
 const SERVICES: &str = "ecs-services";
+const SERVICE_DEPLOYMENTS: &str = "ecs-service-deployments";
 const TASK_DEFINITION: &str = "ecs-task-definition";
 
 /// Reads the ECS `Task` shape into task facts; `None` without a task ARN.
@@ -239,6 +240,56 @@ fn import_service(service: &Value, locator: &str, sink: &mut Sink) {
             .collect();
         event.fact_id = owned(service_event, &["id"]).map(|id| format!("ecs-service-event:{id}"));
         sink.event(event);
+    }
+}
+
+/// Imports `{"serviceDeployments": [...]}` (ListServiceDeployments or
+/// DescribeServiceDeployments): one event per deployment start and finish.
+pub fn import_service_deployments(value: &Value, locator: &str, sink: &mut Sink) {
+    sink.out.formats.insert(SERVICE_DEPLOYMENTS);
+    for (index, deployment) in path_array(value, &["serviceDeployments"])
+        .iter()
+        .enumerate()
+    {
+        sink.record(SERVICE_DEPLOYMENTS);
+        let Some(arn) = path_str(deployment, &["serviceDeploymentArn"]) else {
+            continue;
+        };
+        sink.note_arn(arn);
+        let id = arn.rsplit('/').next().unwrap_or(arn);
+        let service = path_str(deployment, &["serviceArn"])
+            .map(super::cloudtrail::short_arn)
+            .unwrap_or("?");
+        let status = path_str(deployment, &["status"]).unwrap_or("?");
+        let target = path_str(deployment, &["targetServiceRevision", "arn"])
+            .or_else(|| path_str(deployment, &["targetServiceRevisionArn"]))
+            .map(super::cloudtrail::short_arn)
+            .unwrap_or("?");
+        let milestones = [
+            (
+                "ServiceDeploymentStarted",
+                "started",
+                path_time(deployment, &["startedAt"])
+                    .or_else(|| path_time(deployment, &["createdAt"])),
+            ),
+            (
+                "ServiceDeploymentFinished",
+                "finished",
+                path_time(deployment, &["finishedAt"]),
+            ),
+        ];
+        for (kind, what, time) in milestones {
+            let Some(time) = time else {
+                continue;
+            };
+            let summary = format!(
+                "{service}: service deployment {id} {what} (now {status}, target {target})"
+            );
+            let raw = sink.raw(format!("{locator}/serviceDeployments/{index}"));
+            let mut event = Event::new(time, Source::Ecs, kind, summary, raw);
+            event.fact_id = Some(format!("ecs-service-deployment:{id}:{what}"));
+            sink.event(event);
+        }
     }
 }
 

@@ -1,0 +1,296 @@
+//! A bundle that grows while live collection runs: each API response is
+//! stored as it arrives and committed by an atomic rewrite of the manifest,
+//! so the directory is a valid bundle at every moment. A crash leaves it
+//! marked `collecting` (and partial); a finished or interrupted collection
+//! says so. Annotations can be added meanwhile: both writers take the
+//! bundle directory's lock and keep each other's artifact entries.
+
+use super::build::{Entry, FileSummary, Summary};
+use super::manifest::{
+    CollectRequest, CollectionState, Manifest, Origin, SourceReport, SourceStatus, MANIFEST_FILE,
+};
+use super::paths::{safe_file_name, MAX_FILE_BYTES};
+use super::write::{sha256_hex, sync_dir, write_file_atomically, BundleWriter};
+use super::Bundle;
+use crate::import::import_bytes;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The directory inside a bundle that holds API responses.
+pub const RESPONSES_DIR: &str = "responses";
+
+/// One API response to store.
+pub struct Response<'a> {
+    /// The call it answers.
+    pub origin: Origin,
+    /// The body as received.
+    pub body: &'a [u8],
+}
+
+/// A bundle being filled by live collection.
+pub struct GrowingBundle {
+    root: PathBuf,
+    summary: Summary,
+    request: CollectRequest,
+    reports: Vec<SourceReport>,
+    stored: usize,
+}
+
+impl GrowingBundle {
+    /// Creates the bundle directory at `root` (which must not exist) with a
+    /// manifest that lists nothing yet and says `collecting`.
+    pub fn create(root: &Path, request: CollectRequest) -> io::Result<GrowingBundle> {
+        if root.symlink_metadata().is_ok() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} already exists: bundles are never overwritten",
+                    root.display()
+                ),
+            ));
+        }
+        let bundle = GrowingBundle {
+            root: root.to_path_buf(),
+            summary: Summary::default(),
+            request,
+            reports: Vec::new(),
+            stored: 0,
+        };
+        // Built aside and renamed into place, so the bundle never exists
+        // without its manifest.
+        let staging = BundleWriter::create(root)?;
+        staging.publish_with(|dir| {
+            fs::create_dir(dir.join(RESPONSES_DIR))?;
+            let manifest = bundle.manifest(Vec::new(), CollectionState::Collecting);
+            write_manifest(dir, &manifest)
+        })?;
+        Ok(bundle)
+    }
+
+    /// The bundle directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Number of responses stored so far.
+    pub fn responses(&self) -> usize {
+        self.stored
+    }
+
+    /// Stores one response under `responses/`, imports it to describe it in
+    /// the manifest, and commits. Returns the records it held.
+    pub fn store(&mut self, response: Response<'_>) -> io::Result<usize> {
+        if response.body.len() as u64 > MAX_FILE_BYTES {
+            return Err(io::Error::other(format!(
+                "a {} response of {} bytes is larger than a bundle file may be",
+                response.origin.operation,
+                response.body.len()
+            )));
+        }
+        let _lock = lock(&self.root)?;
+        let mut artifacts = read_manifest(&self.root)?.artifacts;
+        self.stored += 1;
+        let name = format!(
+            "{RESPONSES_DIR}/{:05}-{}-{}.json",
+            self.stored,
+            safe_file_name(&response.origin.service.replace(' ', "")).to_lowercase(),
+            safe_file_name(&response.origin.operation)
+        );
+        let path = self.root.join(&name);
+        let mut file = File::create_new(&path)?;
+        file.write_all(response.body)?;
+        file.sync_all()?;
+        sync_dir(&self.root.join(RESPONSES_DIR))?;
+        let index = artifacts.len();
+        artifacts.push(super::manifest::Artifact {
+            path: name.clone(),
+            sha256: sha256_hex(response.body),
+            size: response.body.len() as u64,
+        });
+        let imported = import_bytes(response.body, index);
+        let records = imported.records;
+        let source_path = format!(
+            "aws:{}:{}:{}",
+            response.origin.region, response.origin.service, response.origin.operation
+        );
+        let mut input = Entry::of(&imported).input(source_path, name);
+        input.origin = Some(response.origin);
+        self.summary.add(input, Some(&FileSummary::of(&imported)));
+        let manifest = self.manifest(artifacts, CollectionState::Collecting);
+        write_manifest(&self.root, &manifest)?;
+        Ok(records)
+    }
+
+    /// Records how the sources stand (shown in the manifest from the next commit).
+    pub fn set_reports(&mut self, reports: Vec<SourceReport>) -> io::Result<()> {
+        self.reports = reports;
+        self.commit(CollectionState::Collecting)
+    }
+
+    /// Commits the final state. The bundle is partial when interrupted, when
+    /// any source did not complete, or when any response could not be read.
+    pub fn finish(mut self, state: CollectionState) -> io::Result<Manifest> {
+        for report in &mut self.reports {
+            if report.status == SourceStatus::Running {
+                report.status = SourceStatus::Partial;
+                report.errors.push("stopped before it finished".into());
+            }
+        }
+        self.commit(state)?;
+        read_manifest(&self.root)
+    }
+
+    fn commit(&self, state: CollectionState) -> io::Result<()> {
+        let _lock = lock(&self.root)?;
+        let artifacts = read_manifest(&self.root)?.artifacts;
+        write_manifest(&self.root, &self.manifest(artifacts, state))
+    }
+
+    fn manifest(
+        &self,
+        artifacts: Vec<super::manifest::Artifact>,
+        state: CollectionState,
+    ) -> Manifest {
+        let mut manifest = self.summary.clone().manifest("collect");
+        manifest.artifacts = artifacts;
+        let collection = &mut manifest.collection;
+        collection.partial |= state != CollectionState::Complete
+            || self
+                .reports
+                .iter()
+                .any(|r| r.status != SourceStatus::Complete);
+        collection.state = Some(state);
+        collection.request = Some(self.request.clone());
+        collection.source_reports = self.reports.clone();
+        manifest
+    }
+}
+
+/// Locks the bundle directory against other writers (annotations, another
+/// collector) until the returned handle is dropped.
+fn lock(root: &Path) -> io::Result<File> {
+    let directory = File::open(root)?;
+    directory.lock()?;
+    Ok(directory)
+}
+
+fn read_manifest(root: &Path) -> io::Result<Manifest> {
+    Bundle::open(root)
+        .map(|bundle| bundle.manifest)
+        .map_err(io::Error::other)
+}
+
+fn write_manifest(root: &Path, manifest: &Manifest) -> io::Result<()> {
+    let text = serde_json::to_vec_pretty(manifest).map_err(io::Error::other)?;
+    write_file_atomically(&root.join(MANIFEST_FILE), &text, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::verify::verify;
+
+    fn origin(operation: &str) -> Origin {
+        Origin {
+            service: "ECS".into(),
+            operation: operation.into(),
+            region: "us-east-1".into(),
+            request_id: Some("req-1".into()),
+            received_at: "2026-11-23T10:00:00Z".into(),
+        }
+    }
+
+    const TASKS: &str = r#"{"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef","clusterArn":"arn:aws:ecs:us-east-1:123456789012:cluster/prod","lastStatus":"RUNNING","createdAt":1795000000.5,"containers":[]}],"failures":[]}"#;
+
+    #[test]
+    fn every_commit_leaves_a_bundle_that_verifies_and_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        let mut bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
+        let opened = Bundle::open(&root).unwrap();
+        assert!(verify(&opened).is_empty());
+        assert_eq!(
+            opened.manifest.collection.state,
+            Some(CollectionState::Collecting)
+        );
+        assert!(opened.manifest.collection.partial);
+
+        let records = bundle
+            .store(Response {
+                origin: origin("DescribeTasks"),
+                body: TASKS.as_bytes(),
+            })
+            .unwrap();
+        assert_eq!(records, 1);
+        let opened = Bundle::open(&root).unwrap();
+        assert!(verify(&opened).is_empty(), "{:?}", verify(&opened));
+        let (incident, problems) = opened.incident();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(incident.tasks.len(), 1);
+        let input = &opened.manifest.inputs[0];
+        assert_eq!(input.origin.as_ref().unwrap().operation, "DescribeTasks");
+        assert!(input
+            .artifact
+            .starts_with("responses/00001-ecs-DescribeTasks"));
+
+        let manifest = bundle.finish(CollectionState::Complete).unwrap();
+        assert_eq!(manifest.collection.state, Some(CollectionState::Complete));
+        assert!(!manifest.collection.partial);
+        assert!(verify(&Bundle::open(&root).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn annotations_added_meanwhile_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        let mut bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
+        let note = crate::bundle::annotations::Annotation {
+            time: chrono::Utc::now(),
+            author: "tester".into(),
+            target: crate::bundle::annotations::Target::Task {
+                id: "0123456789abcdef0123456789abcdef".into(),
+            },
+            action: crate::bundle::annotations::AnnotationAction::Note {
+                text: "seen".into(),
+            },
+        };
+        crate::bundle::annotations::append(&root, &note).unwrap();
+        bundle
+            .store(Response {
+                origin: origin("DescribeTasks"),
+                body: TASKS.as_bytes(),
+            })
+            .unwrap();
+        let opened = Bundle::open(&root).unwrap();
+        assert!(verify(&opened).is_empty(), "{:?}", verify(&opened));
+        assert!(opened.manifest.artifact("annotations.jsonl").is_some());
+        // Events keep pointing at the right artifact although annotations came first.
+        let (incident, _) = opened.incident();
+        let raw = &incident.events[0].raw[0];
+        assert!(opened.manifest.locate(raw).starts_with("responses/"));
+    }
+
+    #[test]
+    fn an_interrupted_collection_is_partial_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        let mut bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
+        bundle
+            .set_reports(vec![SourceReport {
+                source: "ecs".into(),
+                region: "us-east-1".into(),
+                status: SourceStatus::Running,
+                calls: Default::default(),
+                errors: Vec::new(),
+                notes: Vec::new(),
+            }])
+            .unwrap();
+        let manifest = bundle.finish(CollectionState::Interrupted).unwrap();
+        assert!(manifest.collection.partial);
+        assert_eq!(
+            manifest.collection.source_reports[0].status,
+            SourceStatus::Partial
+        );
+    }
+}

@@ -1,0 +1,415 @@
+//! Live collection from AWS (docs/collect.md): GuardDuty findings, ECS
+//! clusters, services, tasks, task definitions and deployments, CloudTrail
+//! events of each task's role session and of ECS itself, and CloudWatch Logs
+//! (the tasks' awslogs streams, sidecar groups, an archive of task-state
+//! events). Every response is stored raw, as it arrives, by the
+//! [`recorder::Recorder`] on each client; sources run concurrently, and one
+//! that fails is reported while the others carry on.
+
+pub mod aws;
+pub mod cloudtrail;
+pub mod ecs;
+pub mod guardduty;
+pub mod headless;
+pub mod logs;
+pub mod rate;
+pub mod recorder;
+pub mod run;
+pub mod sink;
+
+use crate::bundle::manifest::{SourceReport, SourceStatus};
+use aws::region_of;
+use aws_config::SdkConfig;
+use chrono::{DateTime, Utc};
+use recorder::{CallCounts, Recorder, ResponseSink};
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Most pages read from one listing: a guard against a token that never ends.
+pub const MAX_PAGES: usize = 2_000;
+/// Calls in flight at once within one source.
+pub const CONCURRENCY: usize = 4;
+
+/// What to collect.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// One cluster (name or ARN); all clusters when absent.
+    pub cluster: Option<String>,
+    /// One service in that cluster.
+    pub service: Option<String>,
+    /// One task (ID or ARN).
+    pub task: Option<String>,
+    /// Start of the time window.
+    pub from: DateTime<Utc>,
+    /// End of the time window.
+    pub to: DateTime<Utc>,
+    /// Extra log groups to read whole over the window (sidecars such as Falco).
+    pub log_groups: Vec<String>,
+    /// A log group holding archived "ECS Task State Change" events.
+    pub archive_log_group: Option<String>,
+}
+
+/// The progress and errors of one source in one region.
+#[derive(Debug)]
+pub struct Tracker {
+    /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`.
+    pub source: &'static str,
+    /// The region.
+    pub region: String,
+    calls: CallCounts,
+    succeeded: AtomicU64,
+    /// Each distinct failure line, with how many times it happened.
+    errors: Mutex<Vec<(String, u64)>>,
+    /// What could not be asked at all, without making the source partial.
+    notes: Mutex<Vec<String>>,
+    finished: std::sync::atomic::AtomicBool,
+}
+
+impl Tracker {
+    fn new(source: &'static str, region: &str, calls: CallCounts) -> Tracker {
+        Tracker {
+            source,
+            region: region.to_string(),
+            calls,
+            succeeded: AtomicU64::new(0),
+            errors: Mutex::new(Vec::new()),
+            notes: Mutex::new(Vec::new()),
+            finished: Default::default(),
+        }
+    }
+
+    /// Notes a call that succeeded.
+    pub fn succeeded(&self) {
+        self.succeeded.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Notes a failure, one line; a line that repeats is counted, not repeated.
+    pub fn failed(&self, line: String) {
+        if let Ok(mut errors) = self.errors.lock() {
+            match errors.iter_mut().find(|(known, _)| *known == line) {
+                Some((_, count)) => *count += 1,
+                None => errors.push((line, 1)),
+            }
+        }
+    }
+
+    /// Notes something the endpoint does not offer, once per line; the
+    /// source is not made partial by it.
+    pub fn noted(&self, line: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            if !notes.contains(&line) {
+                notes.push(line);
+            }
+        }
+    }
+
+    /// Records a failed call: a note when optional, else a failure.
+    pub fn record(&self, failure: Failure) {
+        if failure.optional {
+            self.noted(failure.line);
+        } else {
+            self.failed(failure.line);
+        }
+    }
+
+    /// Marks the source as done.
+    pub fn finish(&self) {
+        self.finished.store(true, Ordering::Relaxed);
+    }
+
+    /// The API calls made so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.total()
+    }
+
+    /// The source's state for the manifest.
+    pub fn report(&self) -> SourceReport {
+        let errors: Vec<String> = self
+            .errors
+            .lock()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|(line, count)| match count {
+                        1 => line.clone(),
+                        n => format!("{line} ({n} times)"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let status = if !self.finished.load(Ordering::Relaxed) {
+            SourceStatus::Running
+        } else if errors.is_empty() {
+            SourceStatus::Complete
+        } else if self.succeeded.load(Ordering::Relaxed) > 0 {
+            SourceStatus::Partial
+        } else {
+            SourceStatus::Failed
+        };
+        SourceReport {
+            source: self.source.to_string(),
+            region: self.region.clone(),
+            status,
+            calls: self.calls.snapshot(),
+            errors,
+            notes: self.notes.lock().map(|n| n.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The SDK clients of one region, each with its own recorder.
+struct RegionClients {
+    ecs: aws_sdk_ecs::Client,
+    guardduty: aws_sdk_guardduty::Client,
+    cloudtrail: aws_sdk_cloudtrail::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    trackers: [Arc<Tracker>; 4],
+}
+
+impl RegionClients {
+    fn new(config: &SdkConfig, sink: &Arc<dyn ResponseSink>) -> RegionClients {
+        let region = region_of(config);
+        let recorder = || Recorder::new(&region, Arc::clone(sink));
+        let (ecs_rec, gd_rec, ct_rec, logs_rec) = (recorder(), recorder(), recorder(), recorder());
+        let tracker = |source, rec: &Recorder| Arc::new(Tracker::new(source, &region, rec.calls()));
+        let trackers = [
+            tracker("guardduty", &gd_rec),
+            tracker("ecs", &ecs_rec),
+            tracker("cloudtrail", &ct_rec),
+            tracker("cloudwatch-logs", &logs_rec),
+        ];
+        RegionClients {
+            ecs: aws_sdk_ecs::Client::from_conf(
+                aws_sdk_ecs::config::Builder::from(config)
+                    .interceptor(ecs_rec)
+                    .build(),
+            ),
+            guardduty: aws_sdk_guardduty::Client::from_conf(
+                aws_sdk_guardduty::config::Builder::from(config)
+                    .interceptor(gd_rec)
+                    .build(),
+            ),
+            cloudtrail: aws_sdk_cloudtrail::Client::from_conf(
+                aws_sdk_cloudtrail::config::Builder::from(config)
+                    .interceptor(ct_rec)
+                    .build(),
+            ),
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
+                aws_sdk_cloudwatchlogs::config::Builder::from(config)
+                    .interceptor(logs_rec)
+                    .build(),
+            ),
+            trackers,
+        }
+    }
+}
+
+/// A collection over one or more regions.
+pub struct Collection {
+    scope: Scope,
+    regions: Vec<RegionClients>,
+}
+
+impl Collection {
+    /// Prepares clients for every region; nothing is called yet.
+    pub fn new(scope: Scope, configs: &[SdkConfig], sink: Arc<dyn ResponseSink>) -> Collection {
+        Collection {
+            scope,
+            regions: configs
+                .iter()
+                .map(|config| RegionClients::new(config, &sink))
+                .collect(),
+        }
+    }
+
+    /// Every source's tracker, in a stable order.
+    pub fn trackers(&self) -> Vec<Arc<Tracker>> {
+        self.regions
+            .iter()
+            .flat_map(|r| r.trackers.iter().cloned())
+            .collect()
+    }
+
+    /// Every source's report so far.
+    pub fn reports(&self) -> Vec<SourceReport> {
+        self.trackers().iter().map(|t| t.report()).collect()
+    }
+
+    /// Runs every source in every region to its end. Dropping the future
+    /// stops collection; what was stored stays stored.
+    pub async fn run(&self, on_source_done: impl Fn() + Sync) {
+        let regions = self
+            .regions
+            .iter()
+            .map(|clients| collect_region(&self.scope, clients, &on_source_done));
+        futures_util::future::join_all(regions).await;
+    }
+}
+
+async fn collect_region(scope: &Scope, clients: &RegionClients, on_done: &(impl Fn() + Sync)) {
+    let [guardduty_tracker, ecs_tracker, cloudtrail_tracker, logs_tracker] = &clients.trackers;
+    let done = |tracker: &Tracker| {
+        tracker.finish();
+        on_done();
+    };
+    let guardduty = async {
+        let seen = guardduty::collect(&clients.guardduty, scope, guardduty_tracker).await;
+        done(guardduty_tracker);
+        seen
+    };
+    let ecs = async {
+        let seen = ecs::collect(&clients.ecs, scope, ecs_tracker).await;
+        done(ecs_tracker);
+        seen
+    };
+    let groups = logs::collect_groups(&clients.logs, scope, logs_tracker);
+    let ((found, ecs_seen), ()) =
+        futures_util::future::join(futures_util::future::join(guardduty, ecs), groups).await;
+    let mut tasks: BTreeSet<TaskRef> = ecs_seen.tasks.iter().cloned().collect();
+    tasks.extend(found);
+    if let Some(task) = &scope.task {
+        tasks.insert(TaskRef::from_reference(task));
+    }
+    let trail = async {
+        cloudtrail::collect(&clients.cloudtrail, scope, &tasks, cloudtrail_tracker).await;
+        done(cloudtrail_tracker);
+    };
+    let streams = async {
+        logs::collect_task_streams(&clients.logs, scope, &ecs_seen, logs_tracker).await;
+        done(logs_tracker);
+    };
+    futures_util::future::join(trail, streams).await;
+}
+
+/// A task known to collection: its ARN when known, and its ID.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TaskRef {
+    /// The task ID (the last ARN segment).
+    pub id: String,
+    /// The full ARN, when known.
+    pub arn: Option<String>,
+}
+
+impl TaskRef {
+    /// From a task ID or ARN.
+    pub fn from_reference(reference: &str) -> TaskRef {
+        let id = reference
+            .rsplit('/')
+            .next()
+            .unwrap_or(reference)
+            .to_string();
+        let arn = reference.starts_with("arn:").then(|| reference.to_string());
+        TaskRef { id, arn }
+    }
+}
+
+/// A failed call, as one line.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// What failed and why.
+    pub line: String,
+    /// An optional enrichment the endpoint does not offer: noted, not a failure.
+    pub optional: bool,
+}
+
+impl From<String> for Failure {
+    fn from(line: String) -> Failure {
+        Failure {
+            line,
+            optional: false,
+        }
+    }
+}
+
+/// Reads every page of a listing: `page` gets the token to send and returns
+/// the items and the next token. Stops at the last page, at a token that
+/// repeats, after [`MAX_PAGES`], or at the first failure (recorded on the
+/// tracker; the items read so far are kept).
+pub async fn all_pages<T, E, F, Fut>(tracker: &Tracker, mut page: F) -> Vec<T>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), E>>,
+    E: Into<Failure>,
+{
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        match page(token.clone()).await {
+            Ok((mut found, next)) => {
+                tracker.succeeded();
+                items.append(&mut found);
+                match next {
+                    Some(next) if !next.is_empty() && Some(&next) != token.as_ref() => {
+                        token = Some(next)
+                    }
+                    _ => return items,
+                }
+            }
+            Err(failure) => {
+                tracker.record(failure.into());
+                return items;
+            }
+        }
+    }
+    tracker.failed(format!(
+        "stopped after {MAX_PAGES} pages of one listing: narrow the scope or the window"
+    ));
+    items
+}
+
+/// Parses a duration such as `90s`, `30m`, `6h` or `2d`.
+pub fn parse_duration(text: &str) -> anyhow::Result<chrono::TimeDelta> {
+    let bad = || {
+        anyhow::anyhow!(
+            "{}: not a duration (use a number and s, m, h or d, e.g. 6h)",
+            crate::render::sanitize::escape(text)
+        )
+    };
+    let split = text.len().checked_sub(1).ok_or_else(bad)?;
+    if !text.is_char_boundary(split) {
+        return Err(bad());
+    }
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(bad()),
+    };
+    number
+        .checked_mul(seconds)
+        .filter(|s| *s > 0 && *s <= 400 * 86_400)
+        .map(chrono::TimeDelta::seconds)
+        .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_their_unit() {
+        assert_eq!(
+            parse_duration("90s").unwrap(),
+            chrono::TimeDelta::seconds(90)
+        );
+        assert_eq!(parse_duration("6h").unwrap(), chrono::TimeDelta::hours(6));
+        assert_eq!(parse_duration("2d").unwrap(), chrono::TimeDelta::days(2));
+        for bad in ["", "h", "6", "6w", "-1h", "0m", "99999999999999d", "é"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn task_references_keep_the_id() {
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef";
+        let task = TaskRef::from_reference(arn);
+        assert_eq!(task.id, "0123456789abcdef0123456789abcdef");
+        assert_eq!(task.arn.as_deref(), Some(arn));
+        assert_eq!(TaskRef::from_reference("abc").arn, None);
+    }
+}

@@ -1,0 +1,99 @@
+//! A moto server (a local implementation of the AWS APIs, from PyPI) on a
+//! free loopback port, for as long as the handle lives. `./scripts/test`
+//! installs it into `.venv-moto` and sets `TASKSCOPE_MOTO_SERVER`.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running moto server; killed on drop.
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+fn server_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("TASKSCOPE_MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-moto/bin/moto_server");
+    assert!(
+        local.exists(),
+        "moto is not installed: run ./scripts/test (it installs moto into .venv-moto), \
+         or set TASKSCOPE_MOTO_SERVER to a moto_server binary"
+    );
+    local
+}
+
+impl Moto {
+    /// Starts moto on a free port and waits until it accepts connections.
+    pub fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(server_path())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto did not start within 60 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Seeds the incident of tests/aws/seed.py with `tasks` tasks, through
+    /// boto3 from moto's virtualenv; returns what the script printed.
+    pub fn seed(&self, tasks: usize) -> serde_json::Value {
+        let python = server_path()
+            .parent()
+            .map(|bin| bin.join("python"))
+            .expect("moto_server sits in a virtualenv's bin");
+        let output = Command::new(python)
+            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed.py"))
+            .arg(&self.url)
+            .arg(tasks.to_string())
+            .output()
+            .expect("the seed script runs");
+        assert!(
+            output.status.success(),
+            "seed failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("the seed script prints JSON")
+    }
+
+    /// The taskscope binary with this server as its endpoint and test
+    /// credentials, isolated from the user's own AWS configuration; one
+    /// attempt per call (moto's missing APIs fail at once).
+    pub fn taskscope(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_taskscope"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_CONFIG_FILE", "/nonexistent/taskscope-test")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/taskscope-test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .env("AWS_ENDPOINT_URL", &self.url);
+        command
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

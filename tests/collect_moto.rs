@@ -1,0 +1,241 @@
+//! `taskscope collect` end to end against moto, a real implementation of the
+//! AWS APIs on loopback: ECS and CloudWatch Logs are served; GuardDuty
+//! findings and CloudTrail LookupEvents are not (moto answers 404 and 500),
+//! so those sources must come out partial or failed, with the reason, while
+//! the others complete. The incident is seeded with boto3 (tests/aws/seed.py).
+
+#[path = "aws/moto.rs"]
+mod moto;
+
+use moto::Moto;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const EXIT_PARTIAL: i32 = 3;
+
+struct Seeded {
+    tasks: Vec<String>,
+    stopped: String,
+    old_task: String,
+}
+
+fn seed(moto: &Moto, tasks: usize) -> Seeded {
+    let seeded = moto.seed(tasks);
+    let text = |key: &str| seeded[key].as_str().unwrap().to_string();
+    Seeded {
+        tasks: seeded["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect(),
+        stopped: text("stopped"),
+        old_task: text("old_task"),
+    }
+}
+
+/// Arguments of a collection of the seeded cluster with its extra log groups.
+fn collect_args(out: &Path) -> Vec<String> {
+    [
+        "collect",
+        "--region",
+        "us-east-1",
+        "--cluster",
+        "prod",
+        "--since",
+        "2d",
+        "--log-group",
+        "/ecs/falco",
+        "--archive-log-group",
+        "/ecs/task-events",
+        "--out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([out.display().to_string()])
+    .collect()
+}
+
+fn manifest(bundle: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn report<'a>(manifest: &'a Value, source: &str) -> &'a Value {
+    manifest["collection"]["source_reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["source"] == source)
+        .unwrap_or_else(|| panic!("no report for {source}"))
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("taskscope runs")
+}
+
+#[test]
+fn collect_serves_ecs_and_logs_and_marks_the_missing_apis_partial() {
+    let moto = Moto::start();
+    let seeded = seed(&moto, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("incident");
+    let output = run(moto.taskscope().args(collect_args(&bundle)));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_PARTIAL), "{stderr}");
+
+    let manifest = manifest(&bundle);
+    let collection = &manifest["collection"];
+    assert_eq!(collection["method"], "collect");
+    assert_eq!(collection["state"], "complete");
+    assert_eq!(collection["partial"], true);
+    assert_eq!(report(&manifest, "ecs")["status"], "complete", "{stderr}");
+    assert_eq!(
+        report(&manifest, "cloudwatch-logs")["status"],
+        "complete",
+        "{stderr}"
+    );
+    // moto has GuardDuty detectors but no findings API, and no LookupEvents.
+    let guardduty = report(&manifest, "guardduty");
+    assert_eq!(guardduty["status"], "partial", "{guardduty}");
+    assert!(guardduty["errors"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("guardduty:ListFindings failed in us-east-1: HTTP 404"));
+    let cloudtrail = report(&manifest, "cloudtrail");
+    assert_eq!(cloudtrail["status"], "failed", "{cloudtrail}");
+    assert!(cloudtrail["errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("cloudtrail:LookupEvents failed in us-east-1: HTTP 500"));
+    // The summary on stderr says the same.
+    assert!(stderr.contains("guardduty"), "{stderr}");
+    assert!(stderr.contains("PARTIAL"), "{stderr}");
+
+    // Batch calls, not per-record calls: three tasks, one DescribeTasks.
+    let ecs_calls = &report(&manifest, "ecs")["calls"];
+    assert_eq!(ecs_calls["DescribeTasks"], 1, "{ecs_calls}");
+    assert_eq!(ecs_calls["DescribeTaskDefinition"], 1, "{ecs_calls}");
+    let logs_calls = &report(&manifest, "cloudwatch-logs")["calls"];
+    // One call for the tasks' streams, one per extra group.
+    assert_eq!(logs_calls["FilterLogEvents"], 3, "{logs_calls}");
+    // One lookup per task role session, one for ECS's own events.
+    assert_eq!(report(&manifest, "cloudtrail")["calls"]["LookupEvents"], 4);
+
+    // Every stored response is an input with its origin; nothing rejected.
+    for input in manifest["inputs"].as_array().unwrap() {
+        assert_ne!(input["status"], "rejected", "{input}");
+        assert!(input["origin"]["operation"].is_string(), "{input}");
+    }
+
+    let verify = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .args(["verify"])
+        .arg(&bundle));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+
+    // The tasks: the three that ran, and the one only the archive remembers.
+    let tasks = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .args(["tasks", "--format", "json"])
+        .arg(&bundle));
+    let tasks: Value = serde_json::from_slice(&tasks.stdout).unwrap();
+    let ids: Vec<&str> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    for arn in &seeded.tasks {
+        let id = arn.rsplit('/').next().unwrap();
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert!(ids.contains(&seeded.old_task.as_str()), "{ids:?}");
+    // The stop, as ECS describes it (moto gives no stoppedAt, so no stop event).
+    let stopped = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| seeded.stopped.ends_with(t["id"].as_str().unwrap()))
+        .unwrap();
+    assert_eq!(
+        stopped["stopped_reason"], "INC-42: reverse shell",
+        "{stopped}"
+    );
+    assert_eq!(stopped["last_status"], "STOPPED", "{stopped}");
+
+    // The stopped task's timeline: its container log and the Falco sidecar's alert.
+    let timeline = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .args(["timeline", "--format", "json", "--task", &seeded.stopped])
+        .arg(&bundle));
+    let text = String::from_utf8_lossy(&timeline.stdout);
+    assert!(timeline.status.success(), "{text}");
+    assert!(text.contains("/dev/tcp/203.0.113.9/4444"), "{text}");
+    assert!(text.contains("Reverse shell detected"), "{text}");
+}
+
+#[test]
+fn an_interrupted_collection_leaves_a_bundle_that_verifies() {
+    let moto = Moto::start();
+    // Enough tasks that CloudTrail's two lookups a second keep it busy for seconds.
+    seed(&moto, 12);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("incident");
+    let child = moto
+        .taskscope()
+        .args(collect_args(&bundle))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until ECS's responses are in, then Ctrl-C.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "no response stored within 60 s");
+        if let Ok(text) = std::fs::read(bundle.join("manifest.json")) {
+            let manifest: Value = serde_json::from_slice(&text).unwrap();
+            let ecs_done = manifest["collection"]["source_reports"]
+                .as_array()
+                .is_some_and(|r| {
+                    r.iter()
+                        .any(|r| r["source"] == "ecs" && r["status"] == "complete")
+                });
+            if ecs_done {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_PARTIAL), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+
+    let manifest = manifest(&bundle);
+    assert_eq!(manifest["collection"]["state"], "interrupted");
+    assert_eq!(manifest["collection"]["partial"], true);
+    let cloudtrail = report(&manifest, "cloudtrail");
+    assert_eq!(cloudtrail["status"], "partial", "{cloudtrail}");
+    let calls = cloudtrail["calls"]["LookupEvents"].as_u64().unwrap_or(0);
+    assert!(
+        calls < 13,
+        "CloudTrail was not interrupted: {calls} lookups"
+    );
+    let verify = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .args(["verify"])
+        .arg(&bundle));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
