@@ -89,6 +89,8 @@ fn collect_serves_ecs_and_logs_and_marks_the_missing_apis_partial() {
     let collection = &manifest["collection"];
     assert_eq!(collection["method"], "collect");
     assert_eq!(collection["state"], "complete");
+    // The preflight's GetCallerIdentity names moto's account.
+    assert_eq!(collection["request"]["accounts"][0], "123456789012");
     assert_eq!(collection["partial"], true);
     assert_eq!(report(&manifest, "ecs")["status"], "complete", "{stderr}");
     assert_eq!(
@@ -237,5 +239,41 @@ fn an_interrupted_collection_leaves_a_bundle_that_verifies() {
         verify.status.success(),
         "{}",
         String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[test]
+fn an_unknown_region_fails_in_one_line_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("incident");
+    let output = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args([
+            "collect",
+            "--region",
+            "xx-nowhere-1",
+            "--cluster",
+            "prod",
+            "--out",
+        ])
+        .arg(&bundle));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with(
+            "taskscope: error: sts:GetCallerIdentity: cannot reach the AWS endpoint for region xx-nowhere-1 (is the region name right?"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !bundle.exists(),
+        "nothing is written before the preflight passes"
     );
 }

@@ -93,6 +93,9 @@ pub struct CollectRequest {
     /// The credentials profile, when one was named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// The accounts of the credentials used (from STS GetCallerIdentity).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
     /// Regions collected from.
     pub regions: Vec<String>,
     /// The cluster, when one was named.

@@ -25,6 +25,28 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// Loads the configurations and checks each with STS GetCallerIdentity
+    /// (allowed to every identity): wrong regions, missing or expired
+    /// credentials fail here, in one line, before anything is written.
+    /// Returns each configuration with its account.
+    pub async fn load_checked(&self) -> anyhow::Result<Vec<(SdkConfig, String)>> {
+        let mut checked = Vec::new();
+        for config in self.load().await? {
+            let region = region_of(&config);
+            let sts = aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&config)
+                    .retry_config(RetryConfig::standard().with_max_attempts(2))
+                    .build(),
+            );
+            let identity = sts.get_caller_identity().send().await.map_err(|e| {
+                anyhow::anyhow!(describe_error("sts:GetCallerIdentity", &region, &e))
+            })?;
+            let account = identity.account().unwrap_or("unknown").to_string();
+            checked.push((config, account));
+        }
+        Ok(checked)
+    }
+
     /// Loads the SDK configuration for each region asked for. Fails when no
     /// region is given and none is configured.
     pub async fn load(&self) -> anyhow::Result<Vec<SdkConfig>> {
@@ -92,15 +114,16 @@ where
         }
         SdkError::DispatchFailure(failure) => {
             let text = DisplayErrorContext(error).to_string();
+            let cause = root_cause(error);
             if let Some(hint) = credentials_hint(&text) {
                 format!("{action}: {hint}")
             } else if failure.is_io() || text.contains("dns error") || text.contains("lookup") {
                 format!(
                     "{action}: cannot reach the AWS endpoint for region {region} \
-                     (is the region name right? is the network up?): {text}"
+                     (is the region name right? is the network up?): {cause}"
                 )
             } else {
-                format!("{action}: the request could not be sent: {text}")
+                format!("{action}: the request could not be sent: {cause}")
             }
         }
         SdkError::TimeoutError(_) => format!("{action}: timed out in {region}"),
@@ -163,6 +186,15 @@ pub fn describe_code(action: &str, region: &str, code: &str, message: &str) -> S
         ),
         _ => format!("{action} failed in {region}: {detail}"),
     }
+}
+
+/// The innermost error's message: the cause without the layers around it.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    one_line(&current.to_string())
 }
 
 /// A hint when an error text is about credentials rather than the call.

@@ -35,9 +35,13 @@ pub async fn prepare(
     out: &Path,
     watcher: impl Fn(&Stored) + Send + Sync + 'static,
 ) -> anyhow::Result<Prepared> {
-    let configs = connection.load().await?;
+    let checked = connection.load_checked().await?;
+    let configs: Vec<_> = checked.iter().map(|(config, _)| config.clone()).collect();
+    let mut accounts: Vec<String> = checked.into_iter().map(|(_, account)| account).collect();
+    accounts.dedup();
     let request = CollectRequest {
         profile: connection.profile.clone(),
+        accounts,
         regions: configs.iter().map(region_of).collect(),
         cluster: scope.cluster.clone(),
         service: scope.service.clone(),
