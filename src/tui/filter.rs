@@ -24,11 +24,15 @@ pub type Haystacks = Arc<Vec<String>>;
 /// The items of a list, as indices into its haystacks; `None` means every haystack in order.
 pub type Scope = Option<Arc<Vec<u32>>>;
 
+/// Hands the worker its haystacks; called on the worker, so haystacks that
+/// are still being built are waited for there, not on the UI thread.
+pub type HaystackSource = Box<dyn FnOnce() -> Haystacks + Send>;
+
 /// One filter request: a query over a list's haystacks.
 struct Job {
     generation: u64,
     query: String,
-    haystacks: Haystacks,
+    haystacks: HaystackSource,
     scope: Scope,
 }
 
@@ -82,6 +86,11 @@ impl Filter {
     /// Starts matching `query` against the haystacks of the items in `scope`,
     /// cancelling any earlier request. Returns the request's generation number.
     pub fn submit(&self, query: &str, haystacks: Haystacks, scope: Scope) -> u64 {
+        self.submit_with(query, Box::new(move || haystacks), scope)
+    }
+
+    /// Like [`Filter::submit`], with haystacks the worker fetches itself.
+    pub fn submit_with(&self, query: &str, haystacks: HaystackSource, scope: Scope) -> u64 {
         let generation = self.latest.fetch_add(1, Ordering::SeqCst) + 1;
         let job = Job {
             generation,
@@ -127,27 +136,44 @@ impl Worker {
             while let Ok(newer) = self.jobs.try_recv() {
                 job = newer;
             }
-            self.run_job(&job, &mut matcher);
+            let Job {
+                generation,
+                query,
+                haystacks,
+                scope,
+            } = job;
+            if self.latest.load(Ordering::SeqCst) != generation {
+                continue;
+            }
+            let haystacks = haystacks();
+            self.run_job(generation, &query, &haystacks, &scope, &mut matcher);
         }
     }
 
-    fn run_job(&self, job: &Job, matcher: &mut Matcher) {
-        let pattern = parse_query(&job.query);
-        let total = job.scope.as_ref().map_or(job.haystacks.len(), |s| s.len());
+    fn run_job(
+        &self,
+        generation: u64,
+        query: &str,
+        haystacks: &[String],
+        scope: &Scope,
+        matcher: &mut Matcher,
+    ) {
+        let pattern = parse_query(query);
+        let total = scope.as_ref().map_or(haystacks.len(), |s| s.len());
         let mut matches = Vec::new();
         let mut buffer = Vec::new();
         let mut start = 0;
         loop {
-            if self.latest.load(Ordering::SeqCst) != job.generation {
+            if self.latest.load(Ordering::SeqCst) != generation {
                 return;
             }
             let end = (start + CHUNK).min(total);
             for position in start..end {
-                let item = match &job.scope {
+                let item = match scope {
                     Some(scope) => scope[position] as usize,
                     None => position,
                 };
-                let Some(text) = job.haystacks.get(item) else {
+                let Some(text) = haystacks.get(item) else {
                     continue;
                 };
                 if pattern
@@ -160,11 +186,11 @@ impl Worker {
             start = end;
             let done = start >= total;
             if let Ok(mut progress) = self.progress.lock() {
-                if self.latest.load(Ordering::SeqCst) != job.generation {
+                if self.latest.load(Ordering::SeqCst) != generation {
                     return;
                 }
                 *progress = Progress {
-                    generation: job.generation,
+                    generation,
                     matches: matches.clone(),
                     scanned: start,
                     total,
