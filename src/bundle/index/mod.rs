@@ -282,7 +282,9 @@ fn read_layout(bytes: &[u8]) -> Result<Layout<'_>, DecodeError> {
     loop {
         match input.u8()? {
             SECTION_TAG => {
-                let artifact = input.count(0)?;
+                // A position, not a count: nothing is allocated for it.
+                let artifact = usize::try_from(input.varint()?)
+                    .map_err(|_| input.error("artifact position out of range"))?;
                 let length = input.count(1)?;
                 sections.push((artifact, input.take(length)?));
             }
@@ -358,4 +360,23 @@ pub fn into_parts(sections: Vec<SectionContent>) -> (Vec<Vec<Event>>, Vec<TaskFa
         tasks.extend(section.tasks);
     }
     (events, tasks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_artifact_with_a_small_section_is_framed() {
+        let mut writer = IndexWriter::new(Vec::new()).expect("writes to memory");
+        let empty = section::encode(&[], &[]);
+        writer.section(5_000, &empty).expect("writes to memory");
+        let mut bytes = writer.finish(&[7; 32]).expect("writes to memory");
+        let layout = read_layout(&bytes).expect("well formed");
+        assert_eq!(layout.sections, vec![(5_000, empty.as_slice())]);
+        assert_eq!(layout.digest, [7; 32]);
+        assert!(layout.check_current().is_ok());
+        bytes.push(0);
+        assert!(read_layout(&bytes).is_err(), "a byte after the end");
+    }
 }
