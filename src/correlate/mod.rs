@@ -174,13 +174,11 @@ const MAX_LINKERS: usize = 4;
 
 /// The tasks an event's keys justify, with the strongest reason for each.
 fn link(event: &Event, tasks: &[TaskFacts], index: &TaskIndex) -> Vec<Link> {
-    // Few tasks per event: a list beats a map.
+    // Every offer, then the strongest per task: sorting a short list is
+    // cheaper than a map per event, and stays O(n log n) for an event that
+    // names a task definition hundreds of tasks run.
     let mut best: Vec<Link> = Vec::new();
-    let mut offer = |task: usize, reason: LinkReason| match best.iter_mut().find(|l| l.task == task)
-    {
-        Some(link) => link.reason = link.reason.min(reason),
-        None => best.push(Link { task, reason }),
-    };
+    let mut offer = |task: usize, reason: LinkReason| best.push(Link { task, reason });
     for key in &event.keys {
         match key {
             Key::TaskArn { id, .. } => index
@@ -222,6 +220,7 @@ fn link(event: &Event, tasks: &[TaskFacts], index: &TaskIndex) -> Vec<Link> {
                 .for_each(|&t| offer(t, LinkReason::IpInLifetime)),
         }
     }
-    best.sort_by_key(|link| link.task);
+    best.sort_unstable_by_key(|link| (link.task, link.reason));
+    best.dedup_by_key(|link| link.task);
     best
 }

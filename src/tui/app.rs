@@ -694,7 +694,7 @@ impl App {
         } else {
             Arc::new(scope)
         };
-        let generation = self.filter.submit_with(&query, haystacks, Some(scope));
+        let generation = self.filter.submit(&query, haystacks, Some(scope));
         self.current_list_mut().start_filter(query, generation);
     }
 

@@ -84,13 +84,9 @@ impl Filter {
     }
 
     /// Starts matching `query` against the haystacks of the items in `scope`,
-    /// cancelling any earlier request. Returns the request's generation number.
-    pub fn submit(&self, query: &str, haystacks: Haystacks, scope: Scope) -> u64 {
-        self.submit_with(query, Box::new(move || haystacks), scope)
-    }
-
-    /// Like [`Filter::submit`], with haystacks the worker fetches itself.
-    pub fn submit_with(&self, query: &str, haystacks: HaystackSource, scope: Scope) -> u64 {
+    /// cancelling any earlier request; `haystacks` is called on the worker.
+    /// Returns the request's generation number.
+    pub fn submit(&self, query: &str, haystacks: HaystackSource, scope: Scope) -> u64 {
         let generation = self.latest.fetch_add(1, Ordering::SeqCst) + 1;
         let job = Job {
             generation,
@@ -245,6 +241,26 @@ pub fn match_positions(query: &str, text: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ready(items: Haystacks) -> HaystackSource {
+        Box::new(move || items)
+    }
+
+    #[test]
+    fn haystacks_are_fetched_on_the_worker_not_the_caller() {
+        let caller = thread::current().id();
+        let (fetched, fetched_on) = mpsc::channel();
+        let filter = Filter::spawn(|| {});
+        let source: HaystackSource = Box::new(move || {
+            let _ = fetched.send(thread::current().id());
+            Arc::new(vec!["needle".to_string()])
+        });
+        filter.submit("needle", source, None);
+        let worker = fetched_on
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the worker fetches the haystacks");
+        assert_ne!(worker, caller);
+    }
     use std::time::{Duration, Instant};
 
     fn wait_done(filter: &Filter, generation: u64) -> Progress {
@@ -273,7 +289,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect(),
         );
-        let generation = filter.submit("~revshell", items, None);
+        let generation = filter.submit("~revshell", ready(items), None);
         let progress = wait_done(&filter, generation);
         assert_eq!(progress.matches, vec![1, 3]);
         assert_eq!(progress.total, 4);
@@ -287,8 +303,8 @@ mod tests {
                 .map(|i| format!("event {i} {}", if i % 1000 == 7 { "needle" } else { "hay" }))
                 .collect(),
         );
-        filter.submit("hay", Arc::clone(&items), None);
-        let generation = filter.submit("needle", items, None);
+        filter.submit("hay", ready(Arc::clone(&items)), None);
+        let generation = filter.submit("needle", ready(items), None);
         let progress = wait_done(&filter, generation);
         let expected: Vec<u32> = (0..CHUNK as u32 * 3).filter(|i| i % 1000 == 7).collect();
         assert_eq!(progress.matches, expected);
@@ -298,7 +314,7 @@ mod tests {
     fn negation_excludes_and_positions_follow_the_scope() {
         let filter = Filter::spawn(|| {});
         let items: Haystacks = Arc::new(vec!["AssumeRole".into(), "GetSecretValue".into()]);
-        let generation = filter.submit("!assume", items, Some(Arc::new(vec![1, 0])));
+        let generation = filter.submit("!assume", ready(items), Some(Arc::new(vec![1, 0])));
         assert_eq!(
             wait_done(&filter, generation).matches,
             vec![0],
@@ -313,9 +329,9 @@ mod tests {
             "service checkout-api has reached a steady state".into(),
             "GetSecretValue (secretsmanager)".into(),
         ]);
-        let generation = filter.submit("secret", Arc::clone(&items), None);
+        let generation = filter.submit("secret", ready(Arc::clone(&items)), None);
         assert_eq!(wait_done(&filter, generation).matches, vec![1]);
-        let generation = filter.submit("~gsv", items, None);
+        let generation = filter.submit("~gsv", ready(items), None);
         assert_eq!(wait_done(&filter, generation).matches, vec![1]);
     }
 
