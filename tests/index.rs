@@ -305,3 +305,33 @@ fn annotations_do_not_make_the_index_stale() {
     assert!(assert_opens_like_raw(&root, true).is_empty());
     assert!(verify(&open(&root)).is_empty());
 }
+
+#[test]
+fn the_console_loads_from_the_index_and_reports_a_damaged_one() {
+    let (_dir, root) = demo_bundle();
+    let loaded = taskscope::tui::load(&root).unwrap();
+    assert!(loaded.timings.from_index);
+    assert!(
+        loaded.data.problems.is_empty(),
+        "{:?}",
+        loaded.data.problems
+    );
+    let raw = taskscope::tui::load_with(&root, false).unwrap();
+    assert!(!raw.timings.from_index);
+    assert!(raw.data.incident == loaded.data.incident);
+    assert_eq!(raw.data.event_text(), loaded.data.event_text());
+
+    let path = root.join(INDEX_PATH);
+    let mut bytes = fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::write(&path, &bytes).unwrap();
+    let fallback = taskscope::tui::load(&root).unwrap();
+    assert!(!fallback.timings.from_index);
+    assert!(fallback.data.incident == loaded.data.incident);
+    assert!(
+        fallback.data.problems[0].starts_with(INDEX_PATH),
+        "{:?}",
+        fallback.data.problems
+    );
+}

@@ -167,13 +167,14 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<Vec<SectionContent>, Unu
         .get(INDEX_PATH)
         .map(|&position| &manifest.artifacts[position])
         .ok_or(Unusable::Missing)?;
-    let mut problems = Vec::new();
-    let expected = imported_artifacts(manifest, &mut problems);
-    if let Some(problem) = problems.into_iter().next() {
-        return Err(Unusable::Damaged(problem));
-    }
-    for (position, _) in &expected {
-        check_present(root, &manifest.artifacts[*position])?;
+    // Inputs whose artifact is not listed are the raw path's to report;
+    // the inputs digest covers them.
+    let wanted: Vec<usize> = imported_artifacts(manifest, &mut Vec::new())
+        .into_iter()
+        .map(|(position, _)| position)
+        .collect();
+    for &position in &wanted {
+        check_present(root, &manifest.artifacts[position])?;
     }
     let bytes = paths::read_inside(root, INDEX_PATH)
         .map_err(|refusal| Unusable::Damaged(refusal.to_string()))?;
@@ -184,24 +185,12 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<Vec<SectionContent>, Unu
             entry.size
         )));
     }
-    let layout = read_layout(&bytes).map_err(|e| Unusable::Damaged(e.to_string()))?;
-    layout.check_current()?;
-    if layout.digest != inputs_digest(&manifest.inputs, &manifest.artifacts) {
-        return Err(Unusable::Outdated(
-            "the manifest's inputs changed since it was written".into(),
-        ));
-    }
-    let covered: Vec<usize> = layout.sections.iter().map(|(a, _)| *a).collect();
-    let wanted: Vec<usize> = expected.iter().map(|(a, _)| *a).collect();
-    if covered != wanted {
-        return Err(Unusable::Damaged(
-            "its sections do not match the manifest's inputs".into(),
-        ));
-    }
-    let (hash, decoded) = thread::scope(|scope| {
+    // The hash comes first: a file that does not match the manifest is
+    // damaged, whatever its content says. It is computed while decoding.
+    let (hash, content) = thread::scope(|scope| {
         let hashing = scope.spawn(|| sha256_hex(&bytes));
-        let decoded = decode_sections(&layout.sections);
-        (hashing.join(), decoded)
+        let content = interpret(&bytes, manifest, &wanted);
+        (hashing.join(), content)
     });
     let hash = hash.map_err(|_| Unusable::Damaged("hashing failed".into()))?;
     if hash != entry.sha256 {
@@ -210,7 +199,31 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<Vec<SectionContent>, Unu
             entry.sha256
         )));
     }
-    decoded.map_err(|e| Unusable::Damaged(e.to_string()))
+    content
+}
+
+/// Checks an index file's framing, versions, inputs digest and coverage
+/// (`wanted`: the artifact positions opening imports, in order), then
+/// decodes its sections.
+fn interpret(
+    bytes: &[u8],
+    manifest: &Manifest,
+    wanted: &[usize],
+) -> Result<Vec<SectionContent>, Unusable> {
+    let layout = read_layout(bytes).map_err(|e| Unusable::Damaged(e.to_string()))?;
+    layout.check_current()?;
+    if layout.digest != inputs_digest(&manifest.inputs, &manifest.artifacts) {
+        return Err(Unusable::Outdated(
+            "the manifest's inputs changed since it was written".into(),
+        ));
+    }
+    let covered: Vec<usize> = layout.sections.iter().map(|(a, _)| *a).collect();
+    if covered != wanted {
+        return Err(Unusable::Damaged(
+            "its sections do not match the manifest's inputs".into(),
+        ));
+    }
+    decode_sections(&layout.sections).map_err(|e| Unusable::Damaged(e.to_string()))
 }
 
 /// An artifact the index covers must still be a regular file of the listed
