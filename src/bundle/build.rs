@@ -1,6 +1,7 @@
 //! Building a bundle from files: every input is stored as received and
 //! imported; rejected inputs are kept too, so nothing handed over is lost.
 
+use super::index::{inputs_digest, section, IndexWriter, INDEX_PATH};
 use super::manifest::{
     Artifact, Collection, Input, Manifest, TimeWindow, Tool, FORMAT_NAME, FORMAT_VERSION,
 };
@@ -93,14 +94,34 @@ pub fn import_to_bundle(
     out: &Path,
 ) -> io::Result<ImportReport> {
     let mut writer = BundleWriter::create(out)?;
+    let mut index = IndexWriter::new(writer.begin_stream(INDEX_PATH)?)?;
     let mut summary = Summary::default();
+    let mut index_failure = None;
     import_inputs(
         inputs,
         |path, bytes| writer.add(path, bytes),
-        |imported| FileSummary::of(&imported),
-        |entry, file| summary.add(entry, file.as_ref()),
+        |imported| {
+            // Encoded on the worker; only what opening imports is indexed.
+            let section = (imported.status() != FileStatus::Rejected)
+                .then(|| section::encode(&imported.events, &imported.tasks));
+            (FileSummary::of(&imported), section)
+        },
+        |entry, file| {
+            if let Some((artifact, (_, Some(section)))) = &file {
+                if let Err(error) = index.section(*artifact, section) {
+                    index_failure.get_or_insert(error);
+                }
+            }
+            summary.add(entry, file.as_ref().map(|(_, (summary, _))| summary));
+        },
     )?;
-    let manifest = writer.seal(summary.manifest("import"))?;
+    if let Some(error) = index_failure {
+        return Err(error);
+    }
+    let manifest = summary.manifest("import");
+    let digest = inputs_digest(&manifest.inputs, writer.artifacts());
+    writer.finish_stream(index.finish(&digest)?)?;
+    let manifest = writer.seal(manifest)?;
     Ok(ImportReport { manifest })
 }
 
@@ -123,7 +144,7 @@ pub fn import_in_memory(inputs: impl IntoIterator<Item = InputResult>) -> (Manif
         },
         |imported| (FileSummary::of(&imported), imported),
         |entry, imported| match imported {
-            Some((file, imported)) => {
+            Some((_, (file, imported))) => {
                 summary.add(entry, Some(&file));
                 events.extend(imported.events);
                 tasks.extend(imported.tasks);
@@ -142,13 +163,13 @@ pub type InputResult = Result<InputFile, (String, String)>;
 
 /// Stores each readable input through `store` (which returns the artifact
 /// index), imports it on a worker thread, and hands each input's manifest
-/// entry and import result to `take`, in input order. Rejected inputs are
-/// stored too.
+/// entry, artifact index and import result to `take`, in input order.
+/// Rejected inputs are stored too.
 fn import_inputs<E, R: Send>(
     inputs: impl IntoIterator<Item = InputResult>,
     mut store: impl FnMut(&str, &[u8]) -> Result<usize, E>,
     reduce: impl Fn(FileImport) -> R + Sync,
-    mut take: impl FnMut(Input, Option<R>),
+    mut take: impl FnMut(Input, Option<(usize, R)>),
 ) -> Result<(), E> {
     let mut failure = None;
     let items = inputs
@@ -163,7 +184,7 @@ fn import_inputs<E, R: Send>(
                 let artifact_path = format!("raw/{:04}-{}", position + 1, safe_file_name(&name));
                 match store(&artifact_path, &file.bytes) {
                     Ok(artifact) => Some((
-                        Err((file.source_path, artifact_path)),
+                        Err((file.source_path, artifact_path, artifact)),
                         Some(Job {
                             bytes: file.bytes,
                             artifact,
@@ -193,9 +214,10 @@ fn import_inputs<E, R: Send>(
     import_in_order(items, reduce_with_entry, |tag, result| {
         match (tag, result) {
             (Ok(unreadable), _) => take(unreadable, None),
-            (Err((source_path, artifact_path)), Some((entry, kept))) => {
-                take(entry.input(source_path, artifact_path), Some(kept))
-            }
+            (Err((source_path, artifact_path, artifact)), Some((entry, kept))) => take(
+                entry.input(source_path, artifact_path),
+                Some((artifact, kept)),
+            ),
             (Err(_), None) => {}
         }
     });

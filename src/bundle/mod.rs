@@ -1,20 +1,20 @@
 //! Evidence bundles: a directory of raw artifacts, stored as received, and a
 //! manifest with the SHA-256 of each. Everything shown is derived from the raw
-//! artifacts, so a bundle opened anywhere shows the same timelines.
+//! artifacts, so a bundle opened anywhere shows the same timelines; a derived
+//! [`index`] written at import saves parsing them again when it is valid.
 
 pub mod annotations;
 pub mod build;
 pub mod growing;
+pub mod index;
 pub mod manifest;
 pub mod paths;
 pub mod verify;
 pub mod write;
 
 use crate::correlate::Incident;
-use crate::import;
 use crate::import::parallel::{import_in_order, Job};
 use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
-use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +24,17 @@ pub struct Bundle {
     pub root: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
+}
+
+/// A bundle's correlated incident and how it was obtained.
+pub struct OpenedIncident {
+    /// The incident.
+    pub incident: Incident,
+    /// What could not be read (artifacts, or a damaged index).
+    pub problems: Vec<String>,
+    /// True when it came from the derived index, false when the raw
+    /// artifacts were imported again.
+    pub from_index: bool,
 }
 
 /// Why a bundle could not be opened.
@@ -103,48 +114,64 @@ impl Bundle {
         Ok(paths::read_inside(&self.root, relative)?)
     }
 
+    /// The correlated incident, from the derived index when it is valid,
+    /// else by re-importing the raw artifacts ([`Bundle::incident_from_raw`]).
+    /// Both give the same incident. A damaged index is reported in the
+    /// problems; a missing or outdated one is not (old bundles have none).
+    pub fn incident(&self) -> (Incident, Vec<String>) {
+        let opened = self.open_incident();
+        (opened.incident, opened.problems)
+    }
+
+    /// [`Bundle::incident`], also telling where the incident came from.
+    pub fn open_incident(&self) -> OpenedIncident {
+        match self.incident_from_index() {
+            Ok(incident) => OpenedIncident {
+                incident,
+                problems: Vec::new(),
+                from_index: true,
+            },
+            Err(unusable) => {
+                let (incident, mut problems) = self.incident_from_raw();
+                if let index::Unusable::Damaged(_) = unusable {
+                    problems.insert(
+                        0,
+                        format!("{unusable}; opened from the raw evidence (run taskscope verify)"),
+                    );
+                }
+                OpenedIncident {
+                    incident,
+                    problems,
+                    from_index: false,
+                }
+            }
+        }
+    }
+
+    /// The correlated incident from the derived index, or why the index
+    /// cannot be used.
+    pub fn incident_from_index(&self) -> Result<Incident, index::Unusable> {
+        let sections = index::load(&self.root, &self.manifest)?;
+        let (events, tasks) = index::into_parts(sections);
+        Ok(Incident::build_from_parts(events, tasks))
+    }
+
     /// Re-imports every input that was not rejected and correlates the result.
     /// Artifacts are parsed on worker threads, in order. Inputs whose artifact
     /// cannot be read are reported and skipped; an artifact named by several
     /// inputs is imported once.
-    pub fn incident(&self) -> (Incident, Vec<String>) {
+    pub fn incident_from_raw(&self) -> (Incident, Vec<String>) {
         let mut problems = Vec::new();
-        // By path, first listing wins: a manifest can list 100,000 artifacts.
-        let mut indices = HashMap::with_capacity(self.manifest.artifacts.len());
-        for (index, artifact) in self.manifest.artifacts.iter().enumerate() {
-            indices.entry(artifact.path.as_str()).or_insert(index);
-        }
-        let mut seen = HashSet::new();
-        let jobs = self
-            .manifest
-            .inputs
-            .iter()
-            .filter(|input| input.status != import::FileStatus::Rejected)
-            .filter_map(|input| {
-                let Some(&index) = indices.get(input.artifact.as_str()) else {
-                    problems.push(format!(
-                        "{}: not listed among the artifacts",
-                        input.artifact
-                    ));
-                    return None;
-                };
-                if !seen.insert(index) {
-                    return None; // listed by another input: imported once
+        let imported = index::imported_artifacts(&self.manifest, &mut problems);
+        let jobs = imported.into_iter().filter_map(|(artifact, input)| {
+            match self.read_artifact(&input.artifact) {
+                Ok(bytes) => Some(((), Some(Job { bytes, artifact }))),
+                Err(error) => {
+                    problems.push(format!("{}: {error}", input.artifact));
+                    None
                 }
-                match self.read_artifact(&input.artifact) {
-                    Ok(bytes) => Some((
-                        (),
-                        Some(Job {
-                            bytes,
-                            artifact: index,
-                        }),
-                    )),
-                    Err(error) => {
-                        problems.push(format!("{}: {error}", input.artifact));
-                        None
-                    }
-                }
-            });
+            }
+        });
         let mut events = Vec::new();
         let mut tasks = Vec::new();
         import_in_order(

@@ -70,6 +70,27 @@ pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, String> {
 /// lead a plain-looking path out of the bundle); then reads it as
 /// [`read_regular_file`] does.
 pub fn read_inside(root: &Path, relative: &str) -> Result<Vec<u8>, Refusal> {
+    let full = walk_inside(root, relative)?;
+    read_regular_file(&full, relative)
+}
+
+/// The size of the artifact at the manifest path `relative` under `root`,
+/// refused as [`read_inside`] would refuse it, without opening it.
+pub fn regular_file_size(root: &Path, relative: &str) -> Result<u64, Refusal> {
+    let full = walk_inside(root, relative)?;
+    let meta = fs::symlink_metadata(full)?;
+    if meta.file_type().is_symlink() {
+        return Err(Refusal::Symlink(relative.to_string()));
+    }
+    if !meta.is_file() {
+        return Err(Refusal::NotAFile(relative.to_string()));
+    }
+    Ok(meta.len())
+}
+
+/// The full path of the manifest path `relative` under `root`, once every
+/// directory on the way is known to be a real directory, not a link.
+fn walk_inside(root: &Path, relative: &str) -> Result<PathBuf, Refusal> {
     let full = resolve(root, relative).map_err(Refusal::UnsafePath)?;
     let mut walked = root.to_path_buf();
     let mut shown = String::new();
@@ -88,7 +109,7 @@ pub fn read_inside(root: &Path, relative: &str) -> Result<Vec<u8>, Refusal> {
             return Err(Refusal::NotAFile(shown));
         }
     }
-    read_regular_file(&full, relative)
+    Ok(full)
 }
 
 /// Reads a file that must be a regular file (not a symbolic link, FIFO,

@@ -102,6 +102,43 @@ impl BundleWriter {
         Ok(self.artifacts.len() - 1)
     }
 
+    /// Starts an artifact at the bundle-relative `path` whose bytes come in
+    /// pieces (written through the returned stream, hashed as they go).
+    /// It is recorded, after any artifact added meanwhile, by
+    /// [`BundleWriter::finish_stream`].
+    pub fn begin_stream(&mut self, path: &str) -> io::Result<ArtifactStream> {
+        let full = paths::resolve(&self.staging, path)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir)?;
+            self.directories.insert(dir.to_path_buf());
+        }
+        Ok(ArtifactStream {
+            path: path.to_string(),
+            file: io::BufWriter::new(File::create_new(&full)?),
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// Fsyncs a streamed artifact and records its hash. Returns its index in
+    /// the manifest.
+    pub fn finish_stream(&mut self, stream: ArtifactStream) -> io::Result<usize> {
+        let ArtifactStream {
+            path,
+            file,
+            hasher,
+            size,
+        } = stream;
+        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        self.artifacts.push(Artifact {
+            path,
+            sha256: hex(&hasher.finalize()),
+            size,
+        });
+        Ok(self.artifacts.len() - 1)
+    }
+
     /// The artifacts added so far.
     pub fn artifacts(&self) -> &[Artifact] {
         &self.artifacts
@@ -153,6 +190,27 @@ impl Drop for BundleWriter {
         if !self.sealed {
             let _ = fs::remove_dir_all(&self.staging);
         }
+    }
+}
+
+/// An artifact being written in pieces (see [`BundleWriter::begin_stream`]).
+pub struct ArtifactStream {
+    path: String,
+    file: io::BufWriter<File>,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl Write for ArtifactStream {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.file.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        self.size += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
     }
 }
 
@@ -234,8 +292,12 @@ fn place_without_replacing(temp: &Path, target: &Path) -> io::Result<()> {
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a digest.
+fn hex(digest: &[u8]) -> String {
+    let mut hex = String::with_capacity(digest.len() * 2);
     for byte in digest {
         hex.push_str(&format!("{byte:02x}"));
     }

@@ -10,12 +10,12 @@
 
 mod index;
 
-use crate::model::{Event, Key, Link, LinkReason, Source, TaskFacts};
+use crate::model::{Event, Key, Link, LinkReason, Source, TaskFacts, Timestamp};
 use index::TaskIndex;
 use std::collections::{BTreeMap, HashMap};
 
 /// Everything known about an incident, correlated.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Incident {
     /// Tasks, ordered by creation time (unknown last), then ID.
     pub tasks: Vec<TaskFacts>,
@@ -28,13 +28,18 @@ pub struct Incident {
 impl Incident {
     /// Correlates imported events and task facts.
     pub fn build(events: Vec<Event>, facts: Vec<TaskFacts>) -> Incident {
+        Incident::build_from_parts(vec![events], facts)
+    }
+
+    /// [`Incident::build`] over events that come in several lists (one per
+    /// file, say), taken in order as if they were one: saves joining them.
+    pub fn build_from_parts(events: Vec<Vec<Event>>, facts: Vec<TaskFacts>) -> Incident {
         let mut events = merge_duplicates(events);
-        events.sort_by_key(|e| e.time); // stable: import order breaks ties
         let tasks = merge_tasks(facts, &events);
         let index = TaskIndex::new(&tasks);
+        link_all(&mut events, &tasks, &index);
         let mut timelines = vec![Vec::new(); tasks.len()];
-        for (position, event) in events.iter_mut().enumerate() {
-            event.links = link(event, &tasks, &index);
+        for (position, event) in events.iter().enumerate() {
             for link in &event.links {
                 timelines[link.task].push(position);
             }
@@ -55,32 +60,54 @@ impl Incident {
     }
 }
 
-/// Folds events with the same fact ID into the first one seen, keeping all raw copies.
-fn merge_duplicates(events: Vec<Event>) -> Vec<Event> {
-    let mut first_of: HashMap<String, usize> = HashMap::new();
-    let mut merged: Vec<Event> = Vec::with_capacity(events.len());
-    for event in events {
-        let Some(fact) = event.fact_id.clone() else {
-            merged.push(event);
+/// Folds events with the same fact ID into the first one seen, keeping all
+/// raw copies, and orders the result by time (import order breaks ties).
+/// Works on positions, so that each event is moved once.
+fn merge_duplicates(parts: Vec<Vec<Event>>) -> Vec<Event> {
+    let total = parts.iter().map(Vec::len).sum();
+    // The first event of each fact, by position.
+    let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(total);
+    let firsts: Vec<usize> = parts
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(position, event)| match &event.fact_id {
+            Some(fact) => *first_of.entry(fact.as_str()).or_insert(position),
+            None => position,
+        })
+        .collect();
+    drop(first_of);
+    let mut slots: Vec<Option<Event>> = Vec::with_capacity(total);
+    for part in parts {
+        slots.extend(part.into_iter().map(Some));
+    }
+    for (position, &first) in firsts.iter().enumerate() {
+        if first == position {
+            continue;
+        }
+        let Some(copy) = slots[position].take() else {
             continue;
         };
-        match first_of.get(&fact) {
-            Some(&existing) => {
-                let kept = &mut merged[existing];
-                kept.raw.extend(event.raw);
-                for key in event.keys {
-                    if !kept.keys.contains(&key) {
-                        kept.keys.push(key);
-                    }
+        if let Some(kept) = slots[first].as_mut() {
+            kept.raw.extend(copy.raw);
+            for key in copy.keys {
+                if !kept.keys.contains(&key) {
+                    kept.keys.push(key);
                 }
-            }
-            None => {
-                first_of.insert(fact, merged.len());
-                merged.push(event);
             }
         }
     }
-    merged
+    let mut order: Vec<(Timestamp, usize)> = slots
+        .iter()
+        .enumerate()
+        .filter_map(|(position, slot)| slot.as_ref().map(|event| (event.time, position)))
+        .collect();
+    // Positions are unique, so an unstable sort gives the stable order.
+    order.sort_unstable();
+    order
+        .into_iter()
+        .filter_map(|(_, position)| slots[position].take())
+        .collect()
 }
 
 /// Merges facts per task ID, and adds tasks named only by ARN or log stream.
@@ -124,14 +151,34 @@ fn merge_tasks(facts: Vec<TaskFacts>, events: &[Event]) -> Vec<TaskFacts> {
     tasks
 }
 
+/// Links every event, on a few threads (each event's links depend only on
+/// the event and the tasks).
+fn link_all(events: &mut [Event], tasks: &[TaskFacts], index: &TaskIndex) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_LINKERS);
+    let chunk = events.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for part in events.chunks_mut(chunk) {
+            scope.spawn(move || {
+                for event in part {
+                    event.links = link(event, tasks, index);
+                }
+            });
+        }
+    });
+}
+
+/// Most threads linking events at once.
+const MAX_LINKERS: usize = 4;
+
 /// The tasks an event's keys justify, with the strongest reason for each.
 fn link(event: &Event, tasks: &[TaskFacts], index: &TaskIndex) -> Vec<Link> {
-    let mut best: BTreeMap<usize, LinkReason> = BTreeMap::new();
-    let mut offer = |task: usize, reason: LinkReason| {
-        best.entry(task)
-            .and_modify(|current| *current = (*current).min(reason))
-            .or_insert(reason);
-    };
+    // Every offer, then the strongest per task: sorting a short list is
+    // cheaper than a map per event, and stays O(n log n) for an event that
+    // names a task definition hundreds of tasks run.
+    let mut best: Vec<Link> = Vec::new();
+    let mut offer = |task: usize, reason: LinkReason| best.push(Link { task, reason });
     for key in &event.keys {
         match key {
             Key::TaskArn { id, .. } => index
@@ -173,7 +220,7 @@ fn link(event: &Event, tasks: &[TaskFacts], index: &TaskIndex) -> Vec<Link> {
                 .for_each(|&t| offer(t, LinkReason::IpInLifetime)),
         }
     }
-    best.into_iter()
-        .map(|(task, reason)| Link { task, reason })
-        .collect()
+    best.sort_unstable_by_key(|link| (link.task, link.reason));
+    best.dedup_by_key(|link| link.task);
+    best
 }

@@ -178,7 +178,7 @@ pub struct Link {
 }
 
 /// One normalized record on the timeline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// When it happened, in UTC.
     pub time: Timestamp,

@@ -2,7 +2,7 @@
 //! `ui`; the event loop that feeds this is in `mod.rs`.
 
 use super::data::Data;
-use super::filter::{Filter, Haystacks};
+use super::filter::{Filter, HaystackSource};
 use super::keys::{Action, Keymap};
 use super::list::List;
 use super::popups::{Palette, Popup, Prompt, PromptKind, EXPORT_FORMATS};
@@ -192,6 +192,7 @@ impl App {
             timings: _,
         } = loaded;
         let data = Arc::new(data);
+        super::data::warm_event_text(&data);
         self.raw = Some(RawReader::for_bundle(&data.bundle));
         self.context_index = Some(context_index);
         self.annotations = annotations;
@@ -670,14 +671,20 @@ impl App {
             (View::Timeline, Some(task)) => self.raw_text.get(task).map(|text| (task, text)),
             _ => None,
         };
-        let (haystacks, scope): (Haystacks, Vec<u32>) = match (self.view, raw_text) {
-            (View::Tasks, _) => (Arc::clone(&data.task_text), Vec::new()),
+        let (haystacks, scope): (HaystackSource, Vec<u32>) = match (self.view, raw_text) {
+            (View::Tasks, _) => {
+                let text = Arc::clone(&data.task_text);
+                (Box::new(move || text), Vec::new())
+            }
             (View::Timeline, Some((task, text))) => {
                 let positions =
                     positions_in(&data.incident.timelines[task], &self.timeline.list.base);
-                (text, positions)
+                (Box::new(move || text), positions)
             }
-            _ => (Arc::clone(&data.event_text), Vec::new()),
+            _ => {
+                let data = Arc::clone(&data);
+                (Box::new(move || data.event_text()), Vec::new())
+            }
         };
         if self.view == View::Timeline {
             self.raw_filtered = !scope.is_empty() || self.timeline.list.base.is_empty();

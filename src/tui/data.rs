@@ -6,7 +6,7 @@ use super::filter::Haystacks;
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
 use crate::model::{Event, Key, Severity, Source, Timestamp};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Buckets in a task's activity sparkline (resampled to the column width).
 pub const SPARK_BUCKETS: usize = 24;
@@ -38,8 +38,9 @@ pub struct Data {
     pub findings: Vec<u32>,
     /// First and last event time of the whole incident.
     pub window: Option<(Timestamp, Timestamp)>,
-    /// Searchable text per event: source, kind, summary, actor, key values.
-    pub event_text: Haystacks,
+    /// Searchable text per event (source, kind, summary, actor, key
+    /// values), built on first use: see [`Data::event_text`].
+    event_text: OnceLock<Haystacks>,
     /// Searchable text per task: IDs, ARN, cluster, service, status.
     pub task_text: Haystacks,
 }
@@ -72,7 +73,6 @@ impl Data {
                 .then_with(|| a.kind.cmp(&b.kind))
                 .then_with(|| a.time.cmp(&b.time))
         });
-        let event_text = Arc::new(incident.events.iter().map(event_haystack).collect());
         let task_text = Arc::new(
             incident
                 .tasks
@@ -101,9 +101,20 @@ impl Data {
             stats,
             findings,
             window,
-            event_text,
+            event_text: OnceLock::new(),
             task_text,
         }
+    }
+
+    /// The searchable text of every event, in event order. Built by the
+    /// first caller (the console warms it on a worker after the first
+    /// frame, see [`warm_event_text`]); later callers wait for it or share it.
+    pub fn event_text(&self) -> Haystacks {
+        Arc::clone(
+            self.event_text.get_or_init(|| {
+                Arc::new(self.incident.events.iter().map(event_haystack).collect())
+            }),
+        )
     }
 
     /// A short name for the bundle: its directory name.
@@ -114,6 +125,19 @@ impl Data {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| self.bundle.root.display().to_string())
     }
+}
+
+/// Builds the events' filter text on a worker thread, so that the first
+/// filter does not wait for it and the first frame does not either.
+pub fn warm_event_text(data: &Arc<Data>) {
+    let data = Arc::clone(data);
+    let spawned = std::thread::Builder::new()
+        .name("taskscope-filter-text".into())
+        .spawn(move || {
+            data.event_text();
+        });
+    // Without the thread, the first filter builds the text itself.
+    drop(spawned);
 }
 
 /// The span the tasks' sparklines cover: from the first task start to the

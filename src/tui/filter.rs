@@ -24,11 +24,15 @@ pub type Haystacks = Arc<Vec<String>>;
 /// The items of a list, as indices into its haystacks; `None` means every haystack in order.
 pub type Scope = Option<Arc<Vec<u32>>>;
 
+/// Hands the worker its haystacks; called on the worker, so haystacks that
+/// are still being built are waited for there, not on the UI thread.
+pub type HaystackSource = Box<dyn FnOnce() -> Haystacks + Send>;
+
 /// One filter request: a query over a list's haystacks.
 struct Job {
     generation: u64,
     query: String,
-    haystacks: Haystacks,
+    haystacks: HaystackSource,
     scope: Scope,
 }
 
@@ -80,8 +84,9 @@ impl Filter {
     }
 
     /// Starts matching `query` against the haystacks of the items in `scope`,
-    /// cancelling any earlier request. Returns the request's generation number.
-    pub fn submit(&self, query: &str, haystacks: Haystacks, scope: Scope) -> u64 {
+    /// cancelling any earlier request; `haystacks` is called on the worker.
+    /// Returns the request's generation number.
+    pub fn submit(&self, query: &str, haystacks: HaystackSource, scope: Scope) -> u64 {
         let generation = self.latest.fetch_add(1, Ordering::SeqCst) + 1;
         let job = Job {
             generation,
@@ -127,27 +132,44 @@ impl Worker {
             while let Ok(newer) = self.jobs.try_recv() {
                 job = newer;
             }
-            self.run_job(&job, &mut matcher);
+            let Job {
+                generation,
+                query,
+                haystacks,
+                scope,
+            } = job;
+            if self.latest.load(Ordering::SeqCst) != generation {
+                continue;
+            }
+            let haystacks = haystacks();
+            self.run_job(generation, &query, &haystacks, &scope, &mut matcher);
         }
     }
 
-    fn run_job(&self, job: &Job, matcher: &mut Matcher) {
-        let pattern = parse_query(&job.query);
-        let total = job.scope.as_ref().map_or(job.haystacks.len(), |s| s.len());
+    fn run_job(
+        &self,
+        generation: u64,
+        query: &str,
+        haystacks: &[String],
+        scope: &Scope,
+        matcher: &mut Matcher,
+    ) {
+        let pattern = parse_query(query);
+        let total = scope.as_ref().map_or(haystacks.len(), |s| s.len());
         let mut matches = Vec::new();
         let mut buffer = Vec::new();
         let mut start = 0;
         loop {
-            if self.latest.load(Ordering::SeqCst) != job.generation {
+            if self.latest.load(Ordering::SeqCst) != generation {
                 return;
             }
             let end = (start + CHUNK).min(total);
             for position in start..end {
-                let item = match &job.scope {
+                let item = match scope {
                     Some(scope) => scope[position] as usize,
                     None => position,
                 };
-                let Some(text) = job.haystacks.get(item) else {
+                let Some(text) = haystacks.get(item) else {
                     continue;
                 };
                 if pattern
@@ -160,11 +182,11 @@ impl Worker {
             start = end;
             let done = start >= total;
             if let Ok(mut progress) = self.progress.lock() {
-                if self.latest.load(Ordering::SeqCst) != job.generation {
+                if self.latest.load(Ordering::SeqCst) != generation {
                     return;
                 }
                 *progress = Progress {
-                    generation: job.generation,
+                    generation,
                     matches: matches.clone(),
                     scanned: start,
                     total,
@@ -219,6 +241,26 @@ pub fn match_positions(query: &str, text: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ready(items: Haystacks) -> HaystackSource {
+        Box::new(move || items)
+    }
+
+    #[test]
+    fn haystacks_are_fetched_on_the_worker_not_the_caller() {
+        let caller = thread::current().id();
+        let (fetched, fetched_on) = mpsc::channel();
+        let filter = Filter::spawn(|| {});
+        let source: HaystackSource = Box::new(move || {
+            let _ = fetched.send(thread::current().id());
+            Arc::new(vec!["needle".to_string()])
+        });
+        filter.submit("needle", source, None);
+        let worker = fetched_on
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the worker fetches the haystacks");
+        assert_ne!(worker, caller);
+    }
     use std::time::{Duration, Instant};
 
     fn wait_done(filter: &Filter, generation: u64) -> Progress {
@@ -247,7 +289,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect(),
         );
-        let generation = filter.submit("~revshell", items, None);
+        let generation = filter.submit("~revshell", ready(items), None);
         let progress = wait_done(&filter, generation);
         assert_eq!(progress.matches, vec![1, 3]);
         assert_eq!(progress.total, 4);
@@ -261,8 +303,8 @@ mod tests {
                 .map(|i| format!("event {i} {}", if i % 1000 == 7 { "needle" } else { "hay" }))
                 .collect(),
         );
-        filter.submit("hay", Arc::clone(&items), None);
-        let generation = filter.submit("needle", items, None);
+        filter.submit("hay", ready(Arc::clone(&items)), None);
+        let generation = filter.submit("needle", ready(items), None);
         let progress = wait_done(&filter, generation);
         let expected: Vec<u32> = (0..CHUNK as u32 * 3).filter(|i| i % 1000 == 7).collect();
         assert_eq!(progress.matches, expected);
@@ -272,7 +314,7 @@ mod tests {
     fn negation_excludes_and_positions_follow_the_scope() {
         let filter = Filter::spawn(|| {});
         let items: Haystacks = Arc::new(vec!["AssumeRole".into(), "GetSecretValue".into()]);
-        let generation = filter.submit("!assume", items, Some(Arc::new(vec![1, 0])));
+        let generation = filter.submit("!assume", ready(items), Some(Arc::new(vec![1, 0])));
         assert_eq!(
             wait_done(&filter, generation).matches,
             vec![0],
@@ -287,9 +329,9 @@ mod tests {
             "service checkout-api has reached a steady state".into(),
             "GetSecretValue (secretsmanager)".into(),
         ]);
-        let generation = filter.submit("secret", Arc::clone(&items), None);
+        let generation = filter.submit("secret", ready(Arc::clone(&items)), None);
         assert_eq!(wait_done(&filter, generation).matches, vec![1]);
-        let generation = filter.submit("~gsv", items, None);
+        let generation = filter.submit("~gsv", ready(items), None);
         assert_eq!(wait_done(&filter, generation).matches, vec![1]);
     }
 

@@ -18,7 +18,7 @@ pub mod ui;
 pub mod views;
 
 use crate::bundle::annotations::Annotations;
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, OpenedIncident};
 use crate::config::Config;
 use crate::inspect::context::ContextIndex;
 use crate::raw::RawReader;
@@ -78,9 +78,13 @@ pub struct Loaded {
 /// Where loading time went.
 #[derive(Debug, Clone, Copy)]
 pub struct LoadTimings {
-    /// Re-importing and correlating the bundle's artifacts.
+    /// Reading the derived index (or re-importing the bundle's artifacts)
+    /// and correlating.
     pub import: Duration,
-    /// Annotations, task-context index and the views' lists and filter text.
+    /// Whether the derived index was used.
+    pub from_index: bool,
+    /// Annotations, task-context index and the views' lists (the filter
+    /// text is built later, on a worker).
     pub index: Duration,
 }
 
@@ -110,11 +114,31 @@ pub fn prepare(
     Ok(app)
 }
 
-/// Opens, correlates and indexes a bundle (run on a worker thread).
+/// Opens, correlates and indexes a bundle (run on a worker thread), from
+/// its derived index when that is valid.
 pub fn load(path: &Path) -> Result<Loaded, String> {
+    load_with(path, true)
+}
+
+/// [`load`], with `use_index` false to import the raw artifacts again
+/// whatever the index holds (as a bundle without one opens).
+pub fn load_with(path: &Path, use_index: bool) -> Result<Loaded, String> {
     let started = Instant::now();
     let bundle = Bundle::open(path).map_err(|e| e.to_string())?;
-    let (incident, problems) = bundle.incident();
+    let OpenedIncident {
+        incident,
+        problems,
+        from_index,
+    } = if use_index {
+        bundle.open_incident()
+    } else {
+        let (incident, problems) = bundle.incident_from_raw();
+        OpenedIncident {
+            incident,
+            problems,
+            from_index: false,
+        }
+    };
     let imported = started.elapsed();
     let annotations = Annotations::load(&bundle).map_err(|e| e.to_string())?;
     let annotation_problems = annotations.problems().to_vec();
@@ -127,6 +151,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
         context_index,
         timings: LoadTimings {
             import: imported,
+            from_index,
             index: started.elapsed() - imported,
         },
     })

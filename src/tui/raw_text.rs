@@ -53,10 +53,11 @@ impl RawText {
 /// Each event's normalized filter text followed by its raw record.
 fn build(data: &Data, task: usize) -> Vec<String> {
     let mut reader = RawReader::for_bundle(&data.bundle);
+    let event_text = data.event_text();
     data.incident.timelines[task]
         .iter()
         .map(|&event| {
-            let mut text = data.event_text[event].clone();
+            let mut text = event_text[event].clone();
             let raw = data.incident.events[event].raw.first();
             if let Some(Ok(value)) = raw.map(|r| reader.record(r)) {
                 let mut json = value.to_string();
