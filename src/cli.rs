@@ -162,6 +162,29 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Record a cluster's tasks and their state changes, round after round,
+    /// into rolling bundles in a store directory, so that no stopped task is
+    /// lost (docs/watch.md). Runs until a signal, or one round with --once.
+    Watch {
+        #[command(flatten)]
+        aws: OneRegionAwsArgs,
+        /// The cluster to watch (name or ARN).
+        #[arg(long)]
+        cluster: String,
+        /// Time between the starts of two rounds: 90s, 5m, ...
+        #[arg(long, default_value = "30s")]
+        interval: String,
+        /// The store directory: rolling bundles and the watcher's state
+        /// (created if needed; one watcher at a time).
+        #[arg(long)]
+        store: PathBuf,
+        /// Finish the current bundle and start a new one once it is this old.
+        #[arg(long, default_value = "1h")]
+        rotate: String,
+        /// Run one round, then exit (for cron); exits 3 when a call failed.
+        #[arg(long)]
+        once: bool,
+    },
     /// Generate a large synthetic incident for benchmarks and tests: gzip
     /// CloudTrail delivery files, ECS describe-tasks, GuardDuty findings,
     /// Falco alerts and CloudWatch Logs, about the same tasks.
@@ -217,6 +240,32 @@ impl AwsArgs {
         collect::aws::Connection {
             profile: self.profile.clone(),
             regions: self.regions.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+}
+
+/// Credentials, one region and the endpoint, for commands that watch one
+/// region (aws-config's standard chain, as for [`AwsArgs`]).
+#[derive(Debug, Clone, clap::Args)]
+pub struct OneRegionAwsArgs {
+    /// The named profile to use.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The region (default: the profile's or AWS_REGION).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Send every call to this endpoint (as AWS_ENDPOINT_URL does).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+}
+
+impl OneRegionAwsArgs {
+    /// The connection settings.
+    pub fn connection(&self) -> collect::aws::Connection {
+        collect::aws::Connection {
+            profile: self.profile.clone(),
+            regions: self.region.iter().cloned().collect(),
             endpoint_url: self.endpoint_url.clone(),
         }
     }
@@ -386,6 +435,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(EXIT_PARTIAL)
             } else {
                 ExitCode::SUCCESS
+            })
+        }
+        Command::Watch {
+            aws,
+            cluster,
+            interval,
+            store,
+            rotate,
+            once,
+        } => {
+            let options = collect::watch::WatchOptions {
+                cluster,
+                interval: collect::parse_duration(&interval)?
+                    .to_std()
+                    .context("--interval")?,
+                rotate: collect::parse_duration(&rotate)?,
+                store,
+                once,
+            };
+            Ok(match collect::watch::watch(&aws.connection(), &options)? {
+                collect::watch::WatchEnd::Once { failed: true } => ExitCode::from(EXIT_PARTIAL),
+                _ => ExitCode::SUCCESS,
             })
         }
         Command::Gen {

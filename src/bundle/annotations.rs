@@ -279,9 +279,10 @@ fn record_artifact(manifest: &mut Manifest, content: &[u8]) {
     }
 }
 
-/// Removes manifest temporary files a crashed append left behind. Only called
-/// under the lock, when no other writer can be using one.
-fn remove_stale_manifest_temps(root: &Path) {
+/// Removes manifest temporary files a crashed writer (an append, a live
+/// collection) left behind. Only called under the bundle's lock, when no
+/// other writer can be using one.
+pub(crate) fn remove_stale_manifest_temps(root: &Path) {
     let prefix = temp_prefix(MANIFEST_FILE);
     let Ok(entries) = fs::read_dir(root) else {
         return;

@@ -297,6 +297,18 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
+    /// The summary a committed manifest describes, to add more inputs to.
+    pub(crate) fn resume(manifest: &Manifest) -> Summary {
+        let window = manifest.collection.time_window.as_ref();
+        let time = |text: &str| crate::model::time::parse_time_str(text);
+        Summary {
+            inputs: manifest.inputs.clone(),
+            collection: manifest.collection.clone(),
+            first: window.and_then(|w| time(&w.from)),
+            last: window.and_then(|w| time(&w.to)),
+        }
+    }
+
     pub(crate) fn add(&mut self, entry: Input, file: Option<&FileSummary>) {
         match entry.status {
             FileStatus::Imported => self.collection.files_imported += 1,

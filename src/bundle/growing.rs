@@ -5,6 +5,7 @@
 //! says so. Annotations can be added meanwhile: both writers take the
 //! bundle directory's lock and keep each other's artifact entries.
 
+use super::annotations::remove_stale_manifest_temps;
 use super::build::{Entry, FileSummary, Summary};
 use super::manifest::{
     CollectRequest, CollectionState, Manifest, Origin, SourceReport, SourceStatus, MANIFEST_FILE,
@@ -31,6 +32,7 @@ pub struct Response<'a> {
 /// A bundle being filled by live collection.
 pub struct GrowingBundle {
     root: PathBuf,
+    method: String,
     summary: Summary,
     request: CollectRequest,
     reports: Vec<SourceReport>,
@@ -41,6 +43,16 @@ impl GrowingBundle {
     /// Creates the bundle directory at `root` (which must not exist) with a
     /// manifest that lists nothing yet and says `collecting`.
     pub fn create(root: &Path, request: CollectRequest) -> io::Result<GrowingBundle> {
+        GrowingBundle::create_for(root, "collect", request)
+    }
+
+    /// As [`GrowingBundle::create`], with the manifest's `collection.method`
+    /// (`collect`, `watch`).
+    pub fn create_for(
+        root: &Path,
+        method: &str,
+        request: CollectRequest,
+    ) -> io::Result<GrowingBundle> {
         if root.symlink_metadata().is_ok() {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
@@ -52,6 +64,7 @@ impl GrowingBundle {
         }
         let bundle = GrowingBundle {
             root: root.to_path_buf(),
+            method: method.to_string(),
             summary: Summary::default(),
             request,
             reports: Vec::new(),
@@ -68,9 +81,60 @@ impl GrowingBundle {
         Ok(bundle)
     }
 
+    /// Reopens a bundle that still says `collecting` (left so by a watcher
+    /// that exited or was killed) to store more responses in it. Refused
+    /// when it has finished, or holds a response written but never committed:
+    /// such a bundle is left as it is, and `verify` says what it holds.
+    /// Manifest temporary files a crash left behind are removed.
+    pub fn resume(root: &Path) -> io::Result<GrowingBundle> {
+        let _lock = lock(root)?;
+        let manifest = read_manifest(root)?;
+        let collection = &manifest.collection;
+        if collection.state != Some(CollectionState::Collecting) {
+            return Err(io::Error::other("its collection has finished"));
+        }
+        let request = collection
+            .request
+            .clone()
+            .ok_or_else(|| io::Error::other("its manifest has no collection request"))?;
+        for entry in fs::read_dir(root.join(RESPONSES_DIR))? {
+            let name = format!("{RESPONSES_DIR}/{}", entry?.file_name().to_string_lossy());
+            if manifest.artifact(&name).is_none() {
+                return Err(io::Error::other(format!(
+                    "it holds {name}, written but never committed"
+                )));
+            }
+        }
+        remove_stale_manifest_temps(root);
+        let stored = manifest
+            .artifacts
+            .iter()
+            .filter(|a| a.path.starts_with(&format!("{RESPONSES_DIR}/")))
+            .count();
+        Ok(GrowingBundle {
+            root: root.to_path_buf(),
+            method: collection.method.clone(),
+            summary: Summary::resume(&manifest),
+            request,
+            reports: collection.source_reports.clone(),
+            stored,
+        })
+    }
+
+    /// Sets the end of the window the bundle covers (`collection.request.to`),
+    /// committed with the next response or state.
+    pub fn set_window_end(&mut self, to: &chrono::DateTime<chrono::Utc>) {
+        self.request.to = crate::model::time::format_time(to);
+    }
+
     /// The bundle directory.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The sources' reports, as last set.
+    pub fn reports(&self) -> &[SourceReport] {
+        &self.reports
     }
 
     /// Number of responses stored so far.
@@ -152,7 +216,7 @@ impl GrowingBundle {
         artifacts: Vec<super::manifest::Artifact>,
         state: CollectionState,
     ) -> Manifest {
-        let mut manifest = self.summary.clone().manifest("collect");
+        let mut manifest = self.summary.clone().manifest(&self.method);
         manifest.artifacts = artifacts;
         let collection = &mut manifest.collection;
         collection.partial |= state != CollectionState::Complete
@@ -238,6 +302,54 @@ mod tests {
         assert_eq!(manifest.collection.state, Some(CollectionState::Complete));
         assert!(!manifest.collection.partial);
         assert!(verify(&Bundle::open(&root).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn a_resumed_bundle_carries_on_where_it_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        let mut bundle =
+            GrowingBundle::create_for(&root, "watch", CollectRequest::default()).unwrap();
+        bundle
+            .store(Response {
+                origin: origin("DescribeTasks"),
+                body: TASKS.as_bytes(),
+            })
+            .unwrap();
+        drop(bundle); // as a watcher run with --once leaves it
+                      // A crash while committing leaves a manifest temporary file behind.
+        std::fs::write(root.join(".manifest.json.tmp-1-0-0"), b"{").unwrap();
+
+        let mut resumed = GrowingBundle::resume(&root).unwrap();
+        assert_eq!(resumed.responses(), 1);
+        resumed
+            .store(Response {
+                origin: origin("ListTasks"),
+                body: br#"{"taskArns":[]}"#,
+            })
+            .unwrap();
+        let manifest = resumed.finish(CollectionState::Complete).unwrap();
+        assert_eq!(manifest.collection.method, "watch");
+        assert_eq!(manifest.inputs.len(), 2);
+        assert!(manifest.inputs[1]
+            .artifact
+            .starts_with("responses/00002-ecs-ListTasks"));
+        assert!(manifest.collection.sources.contains("ecs"));
+        let opened = Bundle::open(&root).unwrap();
+        assert!(verify(&opened).is_empty(), "{:?}", verify(&opened));
+
+        let finished = GrowingBundle::resume(&root).err().unwrap();
+        assert!(finished.to_string().contains("finished"), "{finished}");
+    }
+
+    #[test]
+    fn a_bundle_with_an_uncommitted_response_is_not_resumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        GrowingBundle::create(&root, CollectRequest::default()).unwrap();
+        std::fs::write(root.join("responses/00001-ecs-DescribeTasks.json"), TASKS).unwrap();
+        let refused = GrowingBundle::resume(&root).err().unwrap();
+        assert!(refused.to_string().contains("never committed"), "{refused}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use super::aws::{describe_error, is_unavailable, region_name};
 use super::{all_pages, Failure, Scope, TaskRef, Tracker, CONCURRENCY};
-use aws_sdk_ecs::types::{DesiredStatus, LogDriver, TaskField};
+use aws_sdk_ecs::types::{DesiredStatus, LogDriver, Task, TaskField};
 use aws_sdk_ecs::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use futures_util::stream::{self, StreamExt};
@@ -130,40 +130,14 @@ async fn collect_cluster(
     };
     let task_arns: Vec<String> = match &scope.task {
         Some(task) => vec![task.clone()],
-        None => {
-            let mut arns = Vec::new();
-            for status in [DesiredStatus::Running, DesiredStatus::Stopped] {
-                arns.extend(
-                    all_pages(tracker, |token| {
-                        let status = status.clone();
-                        async move {
-                            client
-                                .list_tasks()
-                                .cluster(cluster)
-                                .set_service_name(scope.service.clone())
-                                .desired_status(status)
-                                .max_results(100)
-                                .set_next_token(token)
-                                .send()
-                                .await
-                                .map(|out| {
-                                    (
-                                        out.task_arns().to_vec(),
-                                        out.next_token().map(str::to_string),
-                                    )
-                                })
-                                .map_err(|e| describe_error("ecs:ListTasks", region, &e))
-                        }
-                    })
-                    .await,
-                );
-            }
-            let mut unique = BTreeSet::new();
-            arns.retain(|arn| unique.insert(arn.clone()));
-            arns
-        }
+        None => list_task_arns(client, cluster, scope.service.as_deref(), tracker, region).await,
     };
-    let tasks = describe_tasks(client, cluster, &task_arns, tracker, region).await;
+    let tasks: Vec<(Described, Option<String>)> =
+        describe_tasks(client, cluster, &task_arns, tracker, region)
+            .await
+            .iter()
+            .filter_map(described)
+            .collect();
     // A task named alone: its service comes from its group, `service:NAME`.
     for (_, group) in &tasks {
         if let Some(name) = group.as_deref().and_then(|g| g.strip_prefix("service:")) {
@@ -182,13 +156,57 @@ async fn collect_cluster(
     )
 }
 
-async fn describe_tasks(
+/// Lists a cluster's tasks (of one service, when given), running then
+/// stopped, 100 a page; each ARN once.
+pub async fn list_task_arns(
+    client: &Client,
+    cluster: &str,
+    service: Option<&str>,
+    tracker: &Tracker,
+    region: &str,
+) -> Vec<String> {
+    let mut arns = Vec::new();
+    for status in [DesiredStatus::Running, DesiredStatus::Stopped] {
+        arns.extend(
+            all_pages(tracker, |token| {
+                let status = status.clone();
+                async move {
+                    client
+                        .list_tasks()
+                        .cluster(cluster)
+                        .set_service_name(service.map(str::to_string))
+                        .desired_status(status)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .map(|out| {
+                            (
+                                out.task_arns().to_vec(),
+                                out.next_token().map(str::to_string),
+                            )
+                        })
+                        .map_err(|e| describe_error("ecs:ListTasks", region, &e))
+                }
+            })
+            .await,
+        );
+    }
+    let mut unique = BTreeSet::new();
+    arns.retain(|arn| unique.insert(arn.clone()));
+    arns
+}
+
+/// Describes tasks with their tags, [`DESCRIBE_TASKS_BATCH`] a call and up
+/// to [`CONCURRENCY`] calls at once; the tasks come back in batch order. A
+/// batch that fails is recorded on the tracker and yields nothing.
+pub async fn describe_tasks(
     client: &Client,
     cluster: &str,
     arns: &[String],
     tracker: &Tracker,
     region: &str,
-) -> Vec<(Described, Option<String>)> {
+) -> Vec<Task> {
     let batches = arns.chunks(DESCRIBE_TASKS_BATCH).map(|batch| async move {
         match client
             .describe_tasks()
@@ -200,23 +218,7 @@ async fn describe_tasks(
         {
             Ok(out) => {
                 tracker.succeeded();
-                out.tasks()
-                    .iter()
-                    .filter_map(|task| {
-                        let arn = task.task_arn()?;
-                        let id = arn.rsplit('/').next().unwrap_or(arn).to_string();
-                        let described = Described {
-                            id,
-                            definition: task.task_definition_arn().map(str::to_string),
-                            containers: task
-                                .containers()
-                                .iter()
-                                .filter_map(|c| c.name().map(str::to_string))
-                                .collect(),
-                        };
-                        Some((described, task.group().map(str::to_string)))
-                    })
-                    .collect::<Vec<_>>()
+                out.tasks().to_vec()
             }
             Err(e) => {
                 tracker.failed(describe_error("ecs:DescribeTasks", region, &e));
@@ -224,10 +226,23 @@ async fn describe_tasks(
             }
         }
     });
-    stream::iter(batches)
-        .buffer_unordered(CONCURRENCY)
-        .concat()
-        .await
+    stream::iter(batches).buffered(CONCURRENCY).concat().await
+}
+
+/// What later steps need of a described task, with its group (`service:NAME`).
+fn described(task: &Task) -> Option<(Described, Option<String>)> {
+    let arn = task.task_arn()?;
+    let id = arn.rsplit('/').next().unwrap_or(arn).to_string();
+    let described = Described {
+        id,
+        definition: task.task_definition_arn().map(str::to_string),
+        containers: task
+            .containers()
+            .iter()
+            .filter_map(|c| c.name().map(str::to_string))
+            .collect(),
+    };
+    Some((described, task.group().map(str::to_string)))
 }
 
 /// Describes services in batches; returns the task definitions they and

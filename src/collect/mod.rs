@@ -4,7 +4,8 @@
 //! (the tasks' awslogs streams, sidecar groups, an archive of task-state
 //! events). Every response is stored raw, as it arrives, by the
 //! [`recorder::Recorder`] on each client; sources run concurrently, and one
-//! that fails is reported while the others carry on.
+//! that fails is reported while the others carry on. [`watch`] records one
+//! cluster's tasks round after round into rolling bundles.
 
 pub mod aws;
 pub mod cloudtrail;
@@ -16,6 +17,7 @@ pub mod rate;
 pub mod recorder;
 pub mod run;
 pub mod sink;
+pub mod watch;
 
 use crate::bundle::manifest::{SourceReport, SourceStatus};
 use aws::region_of;

@@ -54,22 +54,32 @@ impl Moto {
     /// Seeds the incident of tests/aws/seed.py with `tasks` tasks, through
     /// boto3 from moto's virtualenv; returns what the script printed.
     pub fn seed(&self, tasks: usize) -> serde_json::Value {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed.py");
+        let output = self.python(&[script.as_os_str()], &[&tasks.to_string()]);
+        serde_json::from_slice(&output).expect("the seed script prints JSON")
+    }
+
+    /// Runs moto's virtualenv Python (it has boto3) as
+    /// `python PROGRAM... URL ARGS...`: `PROGRAM` is a script's path, or
+    /// `-c` and code; the code finds this server's URL in `sys.argv[1]`.
+    /// Returns what it printed; panics when it fails.
+    pub fn python(&self, program: &[&std::ffi::OsStr], args: &[&str]) -> Vec<u8> {
         let python = server_path()
             .parent()
             .map(|bin| bin.join("python"))
             .expect("moto_server sits in a virtualenv's bin");
         let output = Command::new(python)
-            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed.py"))
+            .args(program)
             .arg(&self.url)
-            .arg(tasks.to_string())
+            .args(args)
             .output()
-            .expect("the seed script runs");
+            .expect("the virtualenv's python runs");
         assert!(
             output.status.success(),
-            "seed failed: {}",
+            "python failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        serde_json::from_slice(&output.stdout).expect("the seed script prints JSON")
+        output.stdout
     }
 
     /// The taskscope binary with this server as its endpoint and test
