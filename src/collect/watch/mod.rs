@@ -101,6 +101,8 @@ fn settings(connection: &Connection, options: &WatchOptions, region: &str) -> Se
         rotate: options.rotate,
         request: CollectRequest {
             profile: connection.profile.clone(),
+            // The watcher does not call STS: its policy is three ECS actions.
+            accounts: Vec::new(),
             regions: vec![region.to_string()],
             cluster: Some(options.cluster.clone()),
             service: None,
