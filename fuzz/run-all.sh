@@ -30,9 +30,9 @@ for target in $targets; do
         -dict=fuzz/json.dict \
         >"fuzz/work/$target.log" 2>&1
     status=$?
-    grep -E "^(Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb|SUMMARY|==[0-9]+== ERROR)" \
+    grep -E "^(Done [0-9]+ runs|stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)|SUMMARY|==[0-9]+== ERROR)" \
         "fuzz/work/$target.log"
-    echo "corpus: $(find "fuzz/work/$target" -type f | wc -l) new inputs, $(find "fuzz/corpus/$target" -type f | wc -l) seeds"
+    echo "corpus: $(find "fuzz/work/$target" -type f | wc -l) inputs kept in fuzz/work/$target, $(find "fuzz/corpus/$target" -type f | wc -l) seeds"
     if [ "$status" -ne 0 ]; then
         echo "$target FAILED (status $status): see fuzz/work/$target.log and fuzz/artifacts/$target"
         failed=1
