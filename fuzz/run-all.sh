@@ -7,6 +7,9 @@
 #   fuzz/run-all.sh            # every target, 10 minutes each
 #   fuzz/run-all.sh 180 decode # one target, 3 minutes
 #
+# fuzz/json.dict gives libFuzzer JSON syntax, the keys the importers look
+# for and hostile characters to splice in.
+#
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). On a stable
 # toolchain RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its nightly-only flags.
 # No sanitizer (`-s none`): taskscope has no unsafe code, and overflows,
@@ -24,11 +27,12 @@ for target in $targets; do
     echo "== $target: $seconds s"
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none "$target" "fuzz/work/$target" "fuzz/corpus/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -dict=fuzz/json.dict \
         >"fuzz/work/$target.log" 2>&1
     status=$?
-    grep -E "^(Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb|SUMMARY|==[0-9]+== ERROR)" \
+    grep -E "^(Done [0-9]+ runs|stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)|SUMMARY|==[0-9]+== ERROR)" \
         "fuzz/work/$target.log"
-    echo "corpus: $(find "fuzz/work/$target" -type f | wc -l) new inputs, $(find "fuzz/corpus/$target" -type f | wc -l) seeds"
+    echo "corpus: $(find "fuzz/work/$target" -type f | wc -l) inputs kept in fuzz/work/$target, $(find "fuzz/corpus/$target" -type f | wc -l) seeds"
     if [ "$status" -ne 0 ]; then
         echo "$target FAILED (status $status): see fuzz/work/$target.log and fuzz/artifacts/$target"
         failed=1

@@ -16,6 +16,9 @@
 //! plain log event (`/events/4`) is returned as the log event object, its
 //! `message` untouched.
 //!
+//! A lone UTF-16 surrogate escape (`\ud800` with no other half), which the
+//! importers skip in fields they do not read, is shown as U+FFFD.
+//!
 //! Evidence is attacker-controlled: every failure is a [`RawError`], never a panic.
 
 use crate::bundle::write::sha256_hex;
@@ -26,6 +29,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
+mod surrogates;
 mod walk;
 
 /// How many decoded artifacts a [`RawReader`] keeps.
@@ -200,7 +204,8 @@ impl RawReader {
 struct DecodedArtifact {
     /// Its index in the manifest.
     index: usize,
-    /// The content, without a leading byte-order mark (importers skip it too).
+    /// The content, without a leading byte-order mark (importers skip it
+    /// too), its lone surrogate escapes replaced by `\ufffd`.
     text: String,
     /// Byte offset of each line's start, computed on the first `L<n>` locator.
     line_starts: Option<Vec<usize>>,
@@ -227,7 +232,7 @@ impl DecodedArtifact {
         }
         Ok(DecodedArtifact {
             index,
-            text,
+            text: surrogates::without_lone_surrogates(text),
             line_starts: None,
             containers: walk::ContainerIndex::default(),
         })
@@ -454,6 +459,31 @@ mod tests {
             resolve(br#"{"a~b":{"c/d":2}}"#, "/a~0b/c~1d").expect("escaped"),
             json!(2)
         );
+    }
+
+    #[test]
+    fn lone_surrogates_read_as_replacement_characters_at_every_level() {
+        // The importer reads this record, skipping the member with half a pair.
+        let trail = br#"{"Records":[{"eventVersion":"1.09","eventTime":"2026-11-20T13:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"key\ud800":"\udc00"}}]}"#;
+        let imported = crate::import::import_bytes(trail, 0);
+        assert_eq!(imported.events.len(), 1, "{:?}", imported.errors);
+        let record = resolve(trail, &imported.events[0].raw[0].locator).expect("resolves");
+        assert_eq!(
+            record["requestParameters"],
+            json!({"key\u{fffd}": "\u{fffd}"})
+        );
+
+        // Inside a string that holds JSON: returned parsed, and walked into.
+        let lookup = br#"{"Events":[{"CloudTrailEvent":"{\"eventName\":\"GetObject\",\"x\":\"\\ud800\"}"}]}"#;
+        let embedded = resolve(lookup, "/Events/0/CloudTrailEvent").expect("resolves");
+        assert_eq!(embedded, json!({"eventName": "GetObject", "x": "\u{fffd}"}));
+        let member = resolve(lookup, "/Events/0/CloudTrailEvent/x").expect("resolves");
+        assert_eq!(member, json!("\u{fffd}"));
+
+        // A string that is not JSON keeps its text, escape and all.
+        let plain = br#"{"m":"{not json \\ud800"}"#;
+        let text = resolve(plain, "/m").expect("resolves");
+        assert_eq!(text, json!("{not json \\ud800"));
     }
 
     #[test]

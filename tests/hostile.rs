@@ -620,6 +620,13 @@ const CORPUS: &[Case] = &[
         on_screen: &[],
     },
     Case {
+        file: "lone_surrogates_cloudtrail.json",
+        import_code: 0,
+        says: &["(cloudtrail, 2 records)"],
+        shows: &["GetSecretValue"],
+        on_screen: &[],
+    },
+    Case {
         file: "duplicate_keys.json",
         import_code: 3,
         says: &["duplicate field `Records`"],
@@ -811,6 +818,59 @@ fn broken_encodings_numbers_and_keys_get_clear_errors() {
         "truncated.json.gz",
         "gzip_garbage_trailer.json.gz",
     ]);
+}
+
+#[test]
+fn lone_surrogates_in_skipped_fields_leave_the_raw_record_readable() {
+    let file = "lone_surrogates_cloudtrail.json";
+    let sandbox = Sandbox::new();
+    let case = CORPUS
+        .iter()
+        .find(|c| c.file == file)
+        .unwrap_or_else(|| panic!("{file} is not in CORPUS"));
+    exercise(&sandbox, case);
+    let bundle = sandbox.work().join(file.replace('.', "_"));
+
+    // The importer skipped the fields holding half a surrogate pair; the
+    // raw record must still read, each lone half shown as U+FFFD.
+    let opened = Bundle::open(&bundle).expect("bundle opens");
+    let (incident, _) = opened.incident();
+    let secret = incident
+        .events
+        .iter()
+        .find(|e| e.kind == "GetSecretValue")
+        .expect("GetSecretValue imported");
+    let record = RawReader::for_bundle(&opened)
+        .record(&secret.raw[0])
+        .expect("raw record reads");
+    assert_eq!(
+        record["requestParameters"],
+        serde_json::json!({
+            "secretId": "prod/db\u{fffd}",
+            "envi\u{fffd}ronment": ["\u{fffd}\\", "\u{fffd}\u{1f600}", "\\ud800"],
+        })
+    );
+    assert_eq!(
+        record["responseElements"],
+        serde_json::json!({"note\u{fffd}": "\u{fffd}"})
+    );
+
+    let export = sandbox.run(&[
+        OsStr::new("export"),
+        bundle.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--raw".as_ref(),
+    ]);
+    export.assert_code(0);
+    let rows: serde_json::Value = serde_json::from_str(&export.stdout).expect("export is JSON");
+    let rows = rows.as_array().expect("export is an array of rows");
+    assert_eq!(rows.len(), 2, "both records exported");
+    for row in rows {
+        assert!(row.get("raw_error").is_none(), "raw record unread: {row}");
+        assert!(row["raw"].is_object(), "no raw record: {row}");
+    }
+    assert_outside_untouched(&sandbox);
 }
 
 #[test]

@@ -67,12 +67,17 @@ impl fmt::Display for ParseError {
 
 /// Returns the file's content, decompressed when it starts with the gzip magic.
 pub fn decompress(bytes: &[u8]) -> Result<Cow<'_, [u8]>, ParseError> {
+    decompress_within(bytes, MAX_DECOMPRESSED_BYTES)
+}
+
+/// [`decompress`] with the total-size cap given (tests use a small one).
+fn decompress_within(bytes: &[u8], max_total: u64) -> Result<Cow<'_, [u8]>, ParseError> {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(Cow::Borrowed(bytes));
     }
     let ratio_cap = (bytes.len() as u64)
         .saturating_mul(MAX_GZIP_RATIO)
-        .clamp(BOMB_FLOOR_BYTES, MAX_DECOMPRESSED_BYTES);
+        .clamp(BOMB_FLOOR_BYTES.min(max_total), max_total);
     let mut out = Vec::with_capacity(bytes.len().saturating_mul(8).min(1 << 30));
     let mut decoder = MultiGzDecoder::new(bytes).take(ratio_cap + 1);
     decoder
@@ -81,7 +86,7 @@ pub fn decompress(bytes: &[u8]) -> Result<Cow<'_, [u8]>, ParseError> {
     if out.len() as u64 > ratio_cap {
         return Err(ParseError::new(format!(
             "gzip expands beyond {ratio_cap} bytes (limit {MAX_GZIP_RATIO}x the compressed size, \
-             at most {MAX_DECOMPRESSED_BYTES} bytes): refusing a possible decompression bomb"
+             at most {max_total} bytes): refusing a possible decompression bomb"
         )));
     }
     Ok(Cow::Owned(out))
@@ -228,6 +233,32 @@ mod tests {
             .collect();
         let error = decompress(&packed).unwrap_err();
         assert!(error.message.contains("decompression bomb"), "{error}");
+    }
+
+    #[test]
+    fn the_total_cap_holds_when_the_ratio_is_innocent() {
+        // Incompressible bytes (an xorshift stream): the ratio stays near 1,
+        // so only the total cap can stop them.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let noise: Vec<u8> = (0..3 << 20)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let packed = gzip(&noise);
+        assert!(
+            packed.len() as u64 * MAX_GZIP_RATIO > 1 << 20,
+            "ratio is innocent"
+        );
+        let error = decompress_within(&packed, 1 << 20).unwrap_err();
+        assert!(
+            error.message.contains("expands beyond 1048576 bytes"),
+            "{error}"
+        );
+        assert_eq!(decompress_within(&packed, 4 << 20).unwrap().len(), 3 << 20);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! are indexed on first use so that the next record of the same big file is
 //! found without scanning it again.
 
+use super::surrogates::without_lone_surrogates;
 use super::RawError;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -198,7 +199,9 @@ fn embedded_document(literal: &str, embedded: usize, at: &str) -> Result<String,
             reason: format!("more than {MAX_EMBEDDED_DOCUMENTS} nested JSON strings"),
         });
     }
-    serde_json::from_str::<String>(literal).map_err(|e| json_error(at, &e))
+    serde_json::from_str::<String>(literal)
+        .map(without_lone_surrogates)
+        .map_err(|e| json_error(at, &e))
 }
 
 /// One step of the path: an object member or an array element.
@@ -235,7 +238,10 @@ fn finish(current: &str, at: &str) -> Result<Value, RawError> {
         let text = serde_json::from_str::<String>(current).map_err(|e| json_error(at, &e))?;
         let trimmed = text.trim_start();
         if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            if let Ok(parsed) = serde_json::from_str::<Value>(trimmed) {
+            // Only the JSON read from the string loses its lone surrogates;
+            // a string that is not JSON is returned as it is.
+            let document = without_lone_surrogates(trimmed.to_string());
+            if let Ok(parsed) = serde_json::from_str::<Value>(&document) {
                 return Ok(parsed);
             }
         }
