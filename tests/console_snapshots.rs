@@ -177,7 +177,7 @@ fn source_report(source: &str, status: SourceStatus, error: Option<&str>) -> Sou
         source: source.into(),
         region: "us-east-1".into(),
         status,
-        calls: [("Call".to_string(), 3)].into_iter().collect(),
+        calls: [("Call".to_string(), 12)].into_iter().collect(),
         errors: error.into_iter().map(String::from).collect(),
         notes: Vec::new(),
     }
@@ -202,7 +202,7 @@ fn live_title_and_status_show_each_source_and_a_failure() {
     let (title, status) = (lines[0], lines[height as usize - 1]);
     assert!(title.contains(" LIVE "), "{title}");
     assert!(
-        title.contains("guardduty ✗ ecs ✓ cloudtrail … logs ✓ · 41 responses"),
+        title.contains("guardduty ✗ ecs ✓ cloudtrail … logs ✓ · 48 calls · 41 responses"),
         "{title}"
     );
     assert!(

@@ -59,8 +59,9 @@ impl LiveStatus {
         }
     }
 
-    /// The title bar's summary: each source's state over its regions, and
-    /// the responses stored, e.g. `ecs ✓ guardduty ✗ cloudtrail … logs ✓ · 41 responses`.
+    /// The title bar's summary: each source's state over its regions, the
+    /// calls made and the responses stored, e.g.
+    /// `ecs ✓ guardduty ✗ cloudtrail … logs ✓ · 57 calls · 41 responses`.
     pub fn summary(&self) -> String {
         let mut names: Vec<&str> = Vec::new();
         for state in &self.sources {
@@ -79,11 +80,9 @@ impl LiveStatus {
                 format!("{} {}", short_name(name), symbol(combined(statuses)))
             })
             .collect();
-        let responses = match self.responses {
-            1 => "1 response".to_string(),
-            n => format!("{n} responses"),
-        };
-        parts.push(format!("· {responses}"));
+        let calls: u64 = self.sources.iter().map(|s| s.calls).sum();
+        parts.push(format!("· {}", counted(calls, "call")));
+        parts.push(format!("· {}", counted(self.responses as u64, "response")));
         parts.join(" ")
     }
 
@@ -134,6 +133,14 @@ impl LiveStatus {
             format!("{} {} {state}: {line}{more}", first.source, first.region),
             level,
         ))
+    }
+}
+
+/// `1 call`, `57 calls`.
+fn counted(n: u64, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
     }
 }
 
@@ -251,7 +258,10 @@ mod tests {
             report("guardduty", "us-east-1", SourceStatus::Failed, &["404"]),
         ];
         let status = LiveStatus::new(41, &reports, false);
-        assert_eq!(status.summary(), "ecs ~ logs … guardduty ✗ · 41 responses");
+        assert_eq!(
+            status.summary(),
+            "ecs ~ logs … guardduty ✗ · 8 calls · 41 responses"
+        );
         assert_eq!(status.sources[0].calls, 2);
         assert!(!status.is_partial(), "not finished yet");
         assert!(LiveStatus::new(41, &reports, true).is_partial());
