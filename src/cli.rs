@@ -1,8 +1,9 @@
 //! Command-line interface: the headless subcommands, documented in docs/cli.md.
 
 use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
-use crate::bundle::manifest::CollectionState;
+use crate::bundle::manifest::{CollectionState, Manifest};
 use crate::bundle::{build, verify, Bundle};
+use crate::collect::run::Ending;
 use crate::correlate::Incident;
 use crate::export::redact::log_text;
 use crate::export::{self, ExportFormat, ExportOptions};
@@ -184,6 +185,21 @@ pub enum Command {
         /// Run one round, then exit (for cron); exits 3 when a call failed.
         #[arg(long)]
         once: bool,
+    },
+    /// Collect from AWS with the console open at once: evidence streams in
+    /// as it is stored (docs/collect.md). Quitting stops the collection and
+    /// keeps what was received. Exits 3 when the bundle is partial.
+    Live {
+        #[command(flatten)]
+        aws: AwsArgs,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// The bundle directory to create (must not exist; default:
+        /// taskscope-live-<UTC time> in the current directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        look: Look,
     },
     /// Generate a large synthetic incident for benchmarks and tests: gzip
     /// CloudTrail delivery files, ECS describe-tasks, GuardDuty findings,
@@ -430,12 +446,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Collect { aws, scope, out } => {
             let scope = scope.scope()?;
             let (manifest, ending) = collect::headless::collect(&aws.connection(), scope, &out)?;
-            eprint!("{}", collect::headless::summary(&manifest, &out, ending));
-            Ok(if manifest.collection.partial {
-                ExitCode::from(EXIT_PARTIAL)
-            } else {
-                ExitCode::SUCCESS
-            })
+            collected(&manifest, &out, ending)
+        }
+        Command::Live {
+            aws,
+            scope,
+            out,
+            look,
+        } => {
+            if !io::stdout().is_terminal() {
+                bail!(
+                    "live needs a terminal: use taskscope collect to collect without the console"
+                );
+            }
+            let out = out.unwrap_or_else(|| collect::live::default_out(chrono::Utc::now()));
+            let options = tui::Options {
+                bundle: out.clone(),
+                task: scope.task.clone(),
+                theme: look.theme,
+                config: look.config,
+                no_color: look.no_color,
+            };
+            let (manifest, ending) =
+                collect::live::live(&aws.connection(), scope.scope()?, &options)?;
+            collected(&manifest, &out, ending)
         }
         Command::Watch {
             aws,
@@ -508,6 +542,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints a collection's summary; exit status 3 when the bundle is partial.
+fn collected(manifest: &Manifest, out: &Path, ending: Ending) -> anyhow::Result<ExitCode> {
+    eprint!("{}", collect::headless::summary(manifest, out, ending));
+    Ok(if manifest.collection.partial {
+        ExitCode::from(EXIT_PARTIAL)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn import(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {

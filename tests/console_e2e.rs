@@ -1,6 +1,11 @@
 //! Drives the real binary in a pseudo-terminal, the way a responder would:
 //! open the demo, filter, jump to a finding, add a note, quit. Then checks
-//! that the note is in the bundle and the bundle still verifies.
+//! that the note is in the bundle and the bundle still verifies. And
+//! `taskscope live` against moto: the console is up at once, the tasks
+//! stream in, and quitting leaves a bundle that verifies.
+
+#[path = "aws/moto.rs"]
+mod moto;
 
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::io::{Read, Write};
@@ -22,17 +27,23 @@ impl Screen {
 
     /// Waits until the screen shows `needle`; fails with the screen otherwise.
     fn wait_for(&self, needle: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if self.text().contains(needle) {
+        self.wait_until(needle, Instant::now() + Duration::from_secs(30), |text| {
+            text.contains(needle)
+        });
+    }
+
+    /// Waits until `shown` holds for the screen's text, at most until
+    /// `deadline`; fails with the screen otherwise.
+    fn wait_until(&self, what: &str, deadline: Instant, shown: impl Fn(&str) -> bool) {
+        loop {
+            if shown(&self.text()) {
                 return;
             }
-            thread::sleep(Duration::from_millis(20));
+            if Instant::now() >= deadline {
+                panic!("the screen never showed {what}; it shows:\n{}", self.text());
+            }
+            thread::sleep(Duration::from_millis(10));
         }
-        panic!(
-            "the screen never showed {needle:?}; it shows:\n{}",
-            self.text()
-        );
     }
 }
 
@@ -46,6 +57,18 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str], env: &[(&str, &str)], config_home: &Path) -> Session {
+        let mut command = CommandBuilder::new(BIN);
+        command.args(args);
+        command.env("XDG_CONFIG_HOME", config_home);
+        command.env_remove("NO_COLOR");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Session::spawn(command)
+    }
+
+    fn spawn(mut command: CommandBuilder) -> Session {
+        command.env("TERM", "xterm-256color");
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -54,14 +77,6 @@ impl Session {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut command = CommandBuilder::new(BIN);
-        command.args(args);
-        command.env("TERM", "xterm-256color");
-        command.env("XDG_CONFIG_HOME", config_home);
-        command.env_remove("NO_COLOR");
-        for (key, value) in env {
-            command.env(key, value);
-        }
         let child = pty.slave.spawn_command(command).unwrap();
         drop(pty.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
@@ -216,6 +231,160 @@ fn sigterm_restores_the_terminal_and_no_color_draws_no_colour() {
         !parser.screen().hide_cursor(),
         "the cursor is visible again"
     );
+}
+
+/// `taskscope live` of the seeded cluster into `bundle`, with moto's
+/// endpoint and test credentials, in a terminal.
+fn live_command(moto: &moto::Moto, dir: &Path, bundle: &Path) -> CommandBuilder {
+    let with_moto = moto.taskscope();
+    let mut command = CommandBuilder::new(with_moto.get_program());
+    command.env_clear();
+    for (key, value) in with_moto.get_envs() {
+        if let Some(value) = value {
+            command.env(key, value);
+        }
+    }
+    command.env("XDG_CONFIG_HOME", dir.join("config"));
+    command.cwd(dir);
+    command.args([
+        "live",
+        "--region",
+        "us-east-1",
+        "--cluster",
+        "prod",
+        "--since",
+        "2d",
+    ]);
+    command.arg("--out");
+    command.arg(bundle);
+    command
+}
+
+/// The live tests run one at a time: a moto server and boto3 seeding on the
+/// other test's behalf would take the cores the first screen is timed on.
+static ONE_LIVE_TEST_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn collection_state(bundle: &Path) -> String {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    manifest["collection"]["state"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn live_opens_at_once_and_streams_the_tasks_in() {
+    let _alone = ONE_LIVE_TEST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let moto = moto::Moto::start();
+    let seeded = moto.seed(3);
+    let first_task = seeded["tasks"][0]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let bundle = dir.path().join("live-bundle");
+    let command = live_command(&moto, dir.path(), &bundle);
+    // Time taskscope, not the first read of its 500 MB debug binary from disk.
+    assert!(Command::new(BIN)
+        .arg("--version")
+        .output()
+        .unwrap()
+        .status
+        .success());
+
+    let spawned = Instant::now();
+    let mut session = Session::spawn(command);
+    // The requirement: the first screen within a second, on loopback.
+    session.screen.wait_until(
+        "the title bar with the LIVE badge within 1 s",
+        spawned + Duration::from_secs(1),
+        |text| {
+            text.contains("READ-ONLY") && (text.contains(" LIVE ") || text.contains(" COLLECTED "))
+        },
+    );
+    // The tasks appear as collection stores them.
+    session.screen.wait_for(&first_task[..8]);
+    session.screen.wait_for(" responses");
+    session.press("q");
+    let status = session.wait_exit();
+    assert!(
+        matches!(status.exit_code(), 0 | 3),
+        "exit status {status:?}:\n{}",
+        session.screen.text()
+    );
+    // Back on the normal screen: where the bundle is.
+    assert!(!session.screen.0.lock().unwrap().screen().alternate_screen());
+    session.screen.wait_for("records stored in");
+
+    assert_verifies(&bundle);
+    let state = collection_state(&bundle);
+    assert!(
+        ["complete", "interrupted"].contains(&state.as_str()),
+        "state {state}"
+    );
+}
+
+#[test]
+fn sigterm_during_live_collection_stops_it_and_keeps_what_was_received() {
+    let _alone = ONE_LIVE_TEST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let moto = moto::Moto::start();
+    // Enough tasks that CloudTrail's two lookups a second keep it busy for seconds.
+    moto.seed(12);
+    let dir = tempfile::TempDir::new().unwrap();
+    let bundle = dir.path().join("live-bundle");
+    let mut session = Session::spawn(live_command(&moto, dir.path(), &bundle));
+    session.screen.wait_for(" LIVE ");
+    session.screen.wait_for("Tasks (12)");
+    let pid = session.child.process_id().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = session.wait_exit();
+    assert_eq!(status.exit_code(), 3, "partial: {status:?}");
+    let parser = session.screen.0.lock().unwrap();
+    assert!(
+        !parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
+    let text = parser.screen().contents();
+    assert!(text.contains("interrupted"), "{text}");
+    drop(parser);
+    assert_verifies(&bundle);
+    assert_eq!(collection_state(&bundle), "interrupted");
+}
+
+#[test]
+fn live_without_a_region_says_so_before_taking_over_the_terminal() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let bundle = dir.path().join("live-bundle");
+    let mut command = CommandBuilder::new(BIN);
+    command.env_clear();
+    command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    command.env("AWS_CONFIG_FILE", "/nonexistent/taskscope-test");
+    command.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/taskscope-test");
+    command.env("AWS_EC2_METADATA_DISABLED", "true");
+    command.env("XDG_CONFIG_HOME", dir.path().join("config"));
+    command.cwd(dir.path());
+    command.args(["live", "--cluster", "prod", "--out"]);
+    command.arg(&bundle);
+    let mut session = Session::spawn(command);
+    let status = session.wait_exit();
+    assert_eq!(status.exit_code(), 1);
+    let text = session.screen.text();
+    assert_eq!(
+        text.trim(),
+        "taskscope: error: no AWS region: pass --region, or set AWS_REGION or a region in the profile"
+    );
+    assert!(!bundle.exists(), "no bundle without a region");
 }
 
 fn assert_verifies(bundle: &Path) {

@@ -7,9 +7,11 @@ mod support;
 use std::path::Path;
 use support::{console, demo_bundle, render, wait_for_filter};
 use taskscope::bundle::build::{import_to_bundle, InputFile};
+use taskscope::bundle::manifest::{SourceReport, SourceStatus};
 use taskscope::demo;
 use taskscope::tui::app::App;
 use taskscope::tui::keys::Action;
+use taskscope::tui::live::LiveStatus;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -168,4 +170,59 @@ fn hostile_bundle_views_show_escapes_not_sequences() {
             "escapes are shown visibly:\n{screen}"
         );
     }
+}
+
+fn source_report(source: &str, status: SourceStatus, error: Option<&str>) -> SourceReport {
+    SourceReport {
+        source: source.into(),
+        region: "us-east-1".into(),
+        status,
+        calls: [("Call".to_string(), 12)].into_iter().collect(),
+        errors: error.into_iter().map(String::from).collect(),
+        notes: Vec::new(),
+    }
+}
+
+#[test]
+fn live_title_and_status_show_each_source_and_a_failure() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    // The failure line comes from AWS: it must be escaped on the way to the screen.
+    let failure = "guardduty:ListFindings failed in us-east-1: HTTP 404 \u{1b}]0;pwned\u{7}";
+    let reports = [
+        source_report("guardduty", SourceStatus::Failed, Some(failure)),
+        source_report("ecs", SourceStatus::Complete, None),
+        source_report("cloudtrail", SourceStatus::Running, None),
+        source_report("cloudwatch-logs", SourceStatus::Complete, None),
+    ];
+    assert!(app.set_live(LiveStatus::new(41, &reports, false)));
+    let (width, height) = (160, 48);
+    let screen = render(&mut app, width, height);
+    let lines: Vec<&str> = screen.lines().collect();
+    let (title, status) = (lines[0], lines[height as usize - 1]);
+    assert!(title.contains(" LIVE "), "{title}");
+    assert!(
+        title.contains("guardduty ✗ ecs ✓ cloudtrail … logs ✓ · 48 calls · 41 responses"),
+        "{title}"
+    );
+    assert!(
+        !title.contains("PARTIAL"),
+        "not partial while collecting: {title}"
+    );
+    assert!(status.contains("guardduty us-east-1 failed: guardduty:ListFindings"));
+    assert!(status.contains("\\x1b]0;pwned\\x07"), "{status}");
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'));
+    snapshot(
+        "live_failed_source_title_status_160x48",
+        &format!("{title}\n{status}\n"),
+    );
+
+    // When collection ends, the badge says so and the bundle is partial.
+    assert!(!app.set_live(LiveStatus::new(41, &reports[..2], true)));
+    let screen = render(&mut app, width, height);
+    let title = screen.lines().next().unwrap();
+    assert!(
+        title.contains(" COLLECTED ") && title.contains(" PARTIAL "),
+        "{title}"
+    );
 }

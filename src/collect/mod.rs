@@ -12,6 +12,7 @@ pub mod cloudtrail;
 pub mod ecs;
 pub mod guardduty;
 pub mod headless;
+pub mod live;
 pub mod logs;
 pub mod rate;
 pub mod recorder;

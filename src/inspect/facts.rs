@@ -72,12 +72,32 @@ impl Facts {
 }
 
 /// A value on one line: strings as they are, other scalars as JSON, and
-/// objects and arrays as compact JSON cut at [`MAX_STRUCTURED_CHARS`].
+/// objects and arrays as compact JSON (keys sorted) cut at [`MAX_STRUCTURED_CHARS`].
 pub fn one_line(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
-        Value::Object(_) | Value::Array(_) => cap(value.to_string()),
+        Value::Object(_) | Value::Array(_) => cap(with_sorted_keys(value).to_string()),
         other => other.to_string(),
+    }
+}
+
+/// `value` with every object's keys in sorted order: serde_json's map order
+/// depends on its `preserve_order` feature, which a dependency may turn on
+/// for one build and not another. Parsed values are at most 128 levels deep.
+fn with_sorted_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(key, item)| (key.clone(), with_sorted_keys(item)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(with_sorted_keys).collect()),
+        other => other.clone(),
     }
 }
 
@@ -275,6 +295,9 @@ fn falco(alert: &Value, facts: &mut Facts) {
     let tags: Vec<String> = path_array(alert, &["tags"]).iter().map(one_line).collect();
     facts.push("tags", tags.join(", "));
     if let Some(fields) = path(alert, &["output_fields"]).and_then(Value::as_object) {
+        // Sorted, as in `with_sorted_keys`.
+        let mut fields: Vec<(&String, &Value)> = fields.iter().collect();
+        fields.sort_by(|a, b| a.0.cmp(b.0));
         for (name, value) in fields {
             facts.push(name.as_str(), one_line(value));
         }
@@ -539,6 +562,17 @@ mod tests {
         for name in fields.keys() {
             assert!(value(&facts, name).is_some(), "{name} missing");
         }
+    }
+
+    #[test]
+    fn structured_values_read_the_same_whatever_the_key_order() {
+        let value: Value =
+            serde_json::from_str(r#"{"task": "t", "reason": {"z": 1, "a": [{"y": 2, "b": 3}]}}"#)
+                .unwrap();
+        assert_eq!(
+            one_line(&value),
+            r#"{"reason":{"a":[{"b":3,"y":2}],"z":1},"task":"t"}"#
+        );
     }
 
     #[test]

@@ -86,10 +86,15 @@ impl JsonTree {
                 children: Vec::new(),
                 expanded: depth < DEFAULT_OPEN_DEPTH,
             });
-            // Children are pushed last-first so they are numbered in document order.
+            // Children are pushed last-first so they are numbered in order:
+            // array items in document order, object keys sorted (serde_json's
+            // map order depends on its `preserve_order` feature, which a
+            // dependency may turn on for one build and not another).
             match value {
                 Value::Object(map) => {
-                    for (name, child) in map.iter().rev() {
+                    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                    entries.sort_by(|a, b| a.0.cmp(b.0));
+                    for (name, child) in entries.into_iter().rev() {
                         pending.push((child, Some(name.clone()), depth + 1, Some(id)));
                     }
                 }
@@ -254,6 +259,24 @@ mod tests {
                 format!("{}{key}{}", "  ".repeat(line.depth), line.text)
             })
             .collect()
+    }
+
+    #[test]
+    fn object_keys_are_listed_sorted_whatever_the_document_order() {
+        let value: Value =
+            serde_json::from_str(r#"{"userIdentity": {"type": "x"}, "awsRegion": "r"}"#).unwrap();
+        let tree = JsonTree::new(&value);
+        assert_eq!(
+            render(&tree),
+            vec![
+                "{",
+                "  awsRegion: r",
+                "  userIdentity: {",
+                "    type: x",
+                "  }",
+                "}"
+            ]
+        );
     }
 
     #[test]

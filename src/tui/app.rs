@@ -4,7 +4,9 @@
 use super::data::Data;
 use super::filter::{Filter, HaystackSource};
 use super::keys::{Action, Keymap};
-use super::list::List;
+use super::list::{ActiveFilter, List};
+use super::live::LiveStatus;
+use super::place::{self, Place};
 use super::popups::{Palette, Popup, Prompt, PromptKind, EXPORT_FORMATS};
 use super::raw_text::{positions_in, RawText};
 use super::views::tasks::TasksView;
@@ -129,6 +131,12 @@ pub struct App {
     pub open_task: Option<String>,
     /// Where exports are written (the current directory).
     pub export_dir: std::path::PathBuf,
+    /// Live collection filling the bundle (`taskscope live`), as last heard.
+    pub live: Option<LiveStatus>,
+    /// Views whose filter lost its results in a reload: run again when shown.
+    stale_filters: Vec<View>,
+    /// The load problems last put on the status line.
+    shown_problems: Option<String>,
     filter: Filter,
     notify: Arc<dyn Fn() + Send + Sync>,
     raw_text: RawText,
@@ -170,6 +178,9 @@ impl App {
             clipboard: None,
             open_task: None,
             export_dir: std::path::PathBuf::from("."),
+            live: None,
+            stale_filters: Vec::new(),
+            shown_problems: None,
             filter: Filter::spawn({
                 let notify = Arc::clone(&notify);
                 move || notify()
@@ -182,8 +193,10 @@ impl App {
         }
     }
 
-    /// Takes in loaded data and shows the first screen.
+    /// Takes in loaded data and shows the first screen; when data was shown
+    /// already (live collection's bundle, read again), keeps the user's place.
     pub fn set_data(&mut self, loaded: super::Loaded) {
+        let place = self.data.as_ref().map(|old| Place::of(self, old));
         let super::Loaded {
             data,
             annotations,
@@ -198,38 +211,176 @@ impl App {
         self.annotations = annotations;
         self.findings = List::new(data.findings.clone());
         self.data = Some(Arc::clone(&data));
-        self.tasks.rebuild(&data);
-        self.timeline.rebuild(&data);
-        let mut problems = problems;
+        match place {
+            None => {
+                self.tasks.rebuild(&data);
+                self.timeline.rebuild(&data);
+            }
+            Some(place) => self.return_to(place, &data),
+        }
+        self.show_problems(problems, &data);
+        self.open_pending_task();
+        self.refresh_side();
+    }
+
+    /// Puts what could not be read on the status line, unless it is what
+    /// the line said after the previous load.
+    fn show_problems(&mut self, mut problems: Vec<String>, data: &Data) {
         problems.extend(data.problems.iter().cloned());
-        if data.bundle.manifest.collection.partial {
+        // A bundle live collection is filling is partial until it ends: the
+        // title bar shows how its sources stand instead.
+        if data.bundle.manifest.collection.partial && self.live.is_none() {
             problems.insert(
                 0,
                 "PARTIAL bundle: some inputs were rejected or only partly read".into(),
             );
         }
-        if let Some(first) = problems.first() {
-            let more = if problems.len() > 1 {
-                format!(" (+{} more)", problems.len() - 1)
-            } else {
-                String::new()
-            };
-            self.status = Some((format!("{first}{more}"), Level::Warning));
+        let summary = problems.first().map(|first| match problems.len() {
+            1 => first.clone(),
+            n => format!("{first} (+{} more)", n - 1),
+        });
+        if summary != self.shown_problems {
+            if let Some(summary) = &summary {
+                self.status = Some((summary.clone(), Level::Warning));
+            }
+            self.shown_problems = summary;
         }
-        if let Some(reference) = self.open_task.take() {
-            match data.incident.find_task(&reference) {
-                Some(task) => self.show_timeline(Some(task)),
+    }
+
+    /// Opens the timeline of the task asked for with `--task`, once the data
+    /// has it. While live collection may still bring it, it is waited for.
+    fn open_pending_task(&mut self) {
+        let (Some(data), Some(reference)) = (self.data.clone(), self.open_task.take()) else {
+            return;
+        };
+        match data.incident.find_task(&reference) {
+            Some(task) => self.show_timeline(Some(task)),
+            None if self.awaits_more_data(&data) => self.open_task = Some(reference),
+            None => {
+                self.status = Some((format!("no task {reference} in this bundle"), Level::Error))
+            }
+        }
+    }
+
+    /// Whether live collection has stored, or may still store, responses
+    /// that `data` does not hold.
+    fn awaits_more_data(&self, data: &Data) -> bool {
+        self.live.as_ref().is_some_and(|live| {
+            !live.finished || data.bundle.manifest.inputs.len() < live.responses
+        })
+    }
+
+    /// Takes in how live collection stands. A new failure goes to the status
+    /// line. Returns whether responses were stored since the last status
+    /// heard (the bundle is worth reading again).
+    pub fn set_live(&mut self, status: LiveStatus) -> bool {
+        let failure = status.failure();
+        let previous = self.live.replace(status);
+        if failure.is_some() && failure != previous.as_ref().and_then(LiveStatus::failure) {
+            self.status = failure;
+        }
+        let stored = previous.map_or(0, |p| p.responses);
+        let more = self.live.as_ref().is_some_and(|l| l.responses > stored);
+        if self.live.as_ref().is_some_and(|l| l.finished) {
+            self.open_pending_task();
+        }
+        more
+    }
+
+    /// Whether the title bar says PARTIAL: what the bundle says, or under
+    /// live collection (whose bundle is partial until it ends), whether it
+    /// ended with a source not complete.
+    pub fn shows_partial(&self) -> bool {
+        match &self.live {
+            Some(live) => live.is_partial(),
+            None => self
+                .data
+                .as_ref()
+                .is_some_and(|data| data.bundle.manifest.collection.partial),
+        }
+    }
+
+    /// Rebuilds every view over newly loaded data at the same place: the
+    /// view, the task whose timeline is open, the selected task, event and
+    /// finding, and the filters (run again; the selection follows once the
+    /// filter reaches it).
+    fn return_to(&mut self, place: Place, data: &Arc<Data>) {
+        self.raw_text = RawText::default();
+        self.raw_filtered = false;
+        self.context = None;
+        self.stale_filters.clear();
+        if let Some(Popup::Palette(palette)) = &mut self.popup {
+            palette.rebuild(data);
+        }
+        self.tasks.list = List::default();
+        self.tasks.rebuild(data);
+        self.timeline.task = place
+            .timeline_task
+            .as_deref()
+            .and_then(|id| place::task_index(data, id));
+        self.timeline.list = List::default();
+        self.timeline.rebuild(data);
+        for view in [View::Tasks, View::Timeline, View::Findings] {
+            let wanted = place.list(view).selected.as_deref();
+            let item = match view {
+                View::Tasks => wanted
+                    .and_then(|id| place::task_index(data, id))
+                    .map(|task| task as u32),
+                _ => wanted
+                    .and_then(|anchor| place::event_index(data, &self.list(view).base, anchor)),
+            };
+            let list = self.list_mut(view);
+            match place.list(view).query.clone() {
                 None => {
-                    self.status =
-                        Some((format!("no task {reference} in this bundle"), Level::Error))
+                    if let Some(item) = item {
+                        list.select_item(item);
+                    }
+                }
+                Some(query) => {
+                    // Generation 0 answers no request: no rows until run again.
+                    list.filter = Some(ActiveFilter {
+                        query,
+                        ..ActiveFilter::default()
+                    });
+                    list.wanted = item;
+                    self.stale_filters.push(view);
                 }
             }
         }
-        self.refresh_side();
+        let detail = place
+            .detail
+            .as_deref()
+            .and_then(|anchor| place::event_index(data, &self.current_list().base, anchor));
+        match detail {
+            Some(event) => self.detail.event = Some(event),
+            None => self.detail = Detail::default(),
+        }
+        self.rerun_stale_filter();
     }
 
-    /// Shows that loading failed.
+    /// Runs the filter of the list in view again if a reload left it without
+    /// results, keeping the item it was to select.
+    fn rerun_stale_filter(&mut self) {
+        let Some(at) = self.stale_filters.iter().position(|v| *v == self.view) else {
+            return;
+        };
+        self.stale_filters.remove(at);
+        let list = self.current_list();
+        let (Some(query), wanted) = (list.filter.as_ref().map(|f| f.query.clone()), list.wanted)
+        else {
+            return;
+        };
+        self.apply_filter(query);
+        self.current_list_mut().wanted = wanted;
+    }
+
+    /// Shows that loading failed; data already shown stays.
     pub fn set_load_error(&mut self, message: String) {
+        if self.data.is_some() {
+            let line = format!("could not read the bundle again: {message}");
+            self.status = Some((line, Level::Error));
+            return;
+        }
         self.loading = message.clone();
         self.status = Some((message, Level::Error));
     }
@@ -240,9 +391,12 @@ impl App {
         if let (Some(task), Some(filter)) = (self.timeline.task, &self.timeline.list.filter) {
             if !self.raw_filtered && self.raw_text.get(task).is_some() {
                 let query = filter.query.clone();
+                let wanted = self.timeline.list.wanted;
+                let selected = wanted.or(self.timeline.list.selected_item());
                 let view = std::mem::replace(&mut self.view, View::Timeline);
                 self.apply_filter(query);
                 self.view = view;
+                self.timeline.list.wanted = selected;
             }
         }
         let progress = self.filter.progress();
@@ -420,15 +574,24 @@ impl App {
 
     /// The list in focus in the current view.
     pub fn current_list(&self) -> &List {
-        match self.view {
+        self.list(self.view)
+    }
+
+    fn current_list_mut(&mut self) -> &mut List {
+        self.list_mut(self.view)
+    }
+
+    /// The main list of `view`.
+    pub fn list(&self, view: View) -> &List {
+        match view {
             View::Tasks => &self.tasks.list,
             View::Timeline => &self.timeline.list,
             View::Findings => &self.findings,
         }
     }
 
-    fn current_list_mut(&mut self) -> &mut List {
-        match self.view {
+    fn list_mut(&mut self, view: View) -> &mut List {
+        match view {
             View::Tasks => &mut self.tasks.list,
             View::Timeline => &mut self.timeline.list,
             View::Findings => &mut self.findings,
@@ -521,6 +684,7 @@ impl App {
     fn switch(&mut self, view: View) {
         self.view = view;
         self.focus = Pane::List;
+        self.rerun_stale_filter();
         self.refresh_side();
     }
 
@@ -596,6 +760,7 @@ impl App {
         }
         self.view = View::Timeline;
         self.focus = Pane::List;
+        self.rerun_stale_filter();
         self.refresh_side();
     }
 
@@ -668,7 +833,10 @@ impl App {
             return;
         }
         let raw_text = match (self.view, self.timeline.task) {
-            (View::Timeline, Some(task)) => self.raw_text.get(task).map(|text| (task, text)),
+            (View::Timeline, Some(task)) => {
+                self.raw_text.request(&data, task, Arc::clone(&self.notify));
+                self.raw_text.get(task).map(|text| (task, text))
+            }
             _ => None,
         };
         let (haystacks, scope): (HaystackSource, Vec<u32>) = match (self.view, raw_text) {

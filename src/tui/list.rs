@@ -33,6 +33,9 @@ pub struct List {
     pub selected: usize,
     /// First row in view.
     pub offset: usize,
+    /// An item to select once the filter shows it (the selection kept
+    /// across a reload or a new filter run); dropped when the user moves.
+    pub wanted: Option<u32>,
 }
 
 impl List {
@@ -78,12 +81,14 @@ impl List {
 
     /// Moves the selection by `delta` rows, clamped to the list.
     pub fn move_by(&mut self, delta: isize) {
+        self.wanted = None;
         let last = self.len().saturating_sub(1) as isize;
         self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
     }
 
     /// Selects a row, clamped to the list.
     pub fn select(&mut self, row: usize) {
+        self.wanted = None;
         self.selected = row.min(self.len().saturating_sub(1));
     }
 
@@ -98,6 +103,7 @@ impl List {
         };
         if let Some(row) = found {
             self.selected = row;
+            self.wanted = None;
         }
         found.is_some()
     }
@@ -147,7 +153,13 @@ impl List {
         filter.matches.clone_from(&progress.matches);
         filter.scanned = progress.scanned;
         filter.done = progress.done;
-        self.select(self.selected);
+        let done = filter.done;
+        self.selected = self.selected.min(self.len().saturating_sub(1));
+        if let Some(item) = self.wanted {
+            if self.select_item(item) || done {
+                self.wanted = None;
+            }
+        }
         true
     }
 
@@ -194,6 +206,34 @@ mod tests {
         list.move_by(1);
         list.clear_filter();
         assert_eq!(list.selected_item(), Some(13));
+    }
+
+    #[test]
+    fn a_wanted_item_is_selected_when_the_filter_reaches_it() {
+        let mut list = List::new(vec![10, 11, 12, 13]);
+        list.start_filter("x".into(), 5);
+        list.wanted = Some(13);
+        let mut progress = Progress {
+            generation: 5,
+            matches: vec![0],
+            scanned: 2,
+            total: 4,
+            done: false,
+        };
+        assert!(list.accept(&progress));
+        assert_eq!(list.selected_item(), Some(10), "not reached yet");
+        assert_eq!(list.wanted, Some(13));
+        progress.matches = vec![0, 3];
+        progress.scanned = 4;
+        progress.done = true;
+        assert!(list.accept(&progress));
+        assert_eq!(list.selected_item(), Some(13));
+        assert_eq!(list.wanted, None);
+
+        list.start_filter("y".into(), 6);
+        list.wanted = Some(12);
+        list.move_by(1);
+        assert_eq!(list.wanted, None, "moving drops the wish");
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod export;
 pub mod filter;
 pub mod keys;
 pub mod list;
+pub mod live;
+pub mod place;
 pub mod popups;
 pub mod raw_text;
 pub mod side;
@@ -26,6 +28,7 @@ use crate::theme::Theme;
 use app::App;
 use data::Data;
 use keys::Keymap;
+use live::{LiveStatus, ReloadSchedule};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -57,6 +60,8 @@ pub enum Message {
     Loaded(Box<Result<Loaded, String>>),
     /// A worker has new results to show.
     Wake,
+    /// Live collection stored a response, finished a source, or ended.
+    Collected(LiveStatus),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
 }
@@ -159,22 +164,102 @@ pub fn load_with(path: &Path, use_index: bool) -> Result<Loaded, String> {
 
 /// Runs the console until the user quits or a signal arrives.
 pub fn run(options: Options) -> anyhow::Result<()> {
-    let (sender, receiver) = mpsc::channel();
-    let wake = sender.clone();
-    let mut app = prepare(&options, move || {
-        let _ = wake.send(Message::Wake);
-    })?;
-    spawn_loader(options.bundle.clone(), sender.clone());
-    spawn_signal_watch(sender.clone())?;
-    let mut guard = terminal::Guard::enter()?;
-    spawn_input(sender);
-    event_loop(&mut app, &mut guard, &receiver)
+    Console::new(&options)?.run()
+}
+
+/// A console ready to take over the terminal, with the channel that feeds it.
+pub struct Console {
+    /// Its state; set `app.live` for a bundle live collection is filling.
+    pub app: App,
+    bundle: PathBuf,
+    sender: Sender<Message>,
+    receiver: Receiver<Message>,
+}
+
+impl Console {
+    /// Reads the config file, keymap and theme; the terminal is not touched
+    /// yet, so errors can be printed plainly.
+    pub fn new(options: &Options) -> anyhow::Result<Console> {
+        let (sender, receiver) = mpsc::channel();
+        let wake = sender.clone();
+        let app = prepare(options, move || {
+            let _ = wake.send(Message::Wake);
+        })?;
+        Ok(Console {
+            app,
+            bundle: options.bundle.clone(),
+            sender,
+            receiver,
+        })
+    }
+
+    /// A sender into the console's channel: live collection's progress
+    /// arrives through it as [`Message::Collected`].
+    pub fn sender(&self) -> Sender<Message> {
+        self.sender.clone()
+    }
+
+    /// Loads the bundle on a worker, takes over the terminal and runs until
+    /// the user quits or a signal arrives; the terminal is restored on return.
+    pub fn run(self) -> anyhow::Result<()> {
+        let Console {
+            mut app,
+            bundle,
+            sender,
+            receiver,
+        } = self;
+        let mut loader = Loader {
+            schedule: ReloadSchedule::first_load(Instant::now()),
+            bundle,
+            sender: sender.clone(),
+        };
+        loader.spawn(Duration::ZERO);
+        spawn_signal_watch(sender.clone())?;
+        let mut guard = terminal::Guard::enter()?;
+        spawn_input(sender);
+        event_loop(&mut app, &mut guard, &receiver, &mut loader)
+    }
+}
+
+/// Loads the bundle on worker threads: at start, then again as live
+/// collection stores responses, as [`ReloadSchedule`] allows.
+struct Loader {
+    schedule: ReloadSchedule,
+    bundle: PathBuf,
+    sender: Sender<Message>,
+}
+
+impl Loader {
+    /// Starts a load after `delay`; it reports back as [`Message::Loaded`].
+    fn spawn(&self, delay: Duration) {
+        let (path, sender) = (self.bundle.clone(), self.sender.clone());
+        thread::spawn(move || {
+            thread::sleep(delay);
+            let result = load(&path);
+            let _ = sender.send(Message::Loaded(Box::new(result)));
+        });
+    }
+
+    /// Live collection stored more: load again when the schedule allows.
+    fn more_stored(&mut self) {
+        if let Some(delay) = self.schedule.more_stored(Instant::now()) {
+            self.spawn(delay);
+        }
+    }
+
+    /// A load ended: start the next one if it is due.
+    fn loaded(&mut self) {
+        if let Some(delay) = self.schedule.loaded(Instant::now()) {
+            self.spawn(delay);
+        }
+    }
 }
 
 fn event_loop(
     app: &mut App,
     guard: &mut terminal::Guard,
     receiver: &Receiver<Message>,
+    loader: &mut Loader,
 ) -> anyhow::Result<()> {
     loop {
         guard.screen.draw(|frame| ui::draw(frame, app))?;
@@ -192,10 +277,18 @@ fn event_loop(
                 }
                 Message::Input(TermEvent::Mouse(mouse)) => app.on_mouse(mouse),
                 Message::Input(_) => {}
-                Message::Loaded(result) => match *result {
-                    Ok(loaded) => app.set_data(loaded),
-                    Err(error) => app.set_load_error(error),
-                },
+                Message::Loaded(result) => {
+                    loader.loaded();
+                    match *result {
+                        Ok(loaded) => app.set_data(loaded),
+                        Err(error) => app.set_load_error(error),
+                    }
+                }
+                Message::Collected(status) => {
+                    if app.set_live(status) {
+                        loader.more_stored();
+                    }
+                }
                 Message::Wake => {
                     app.poll_filter();
                 }
@@ -206,13 +299,6 @@ fn event_loop(
             }
         }
     }
-}
-
-fn spawn_loader(path: PathBuf, sender: Sender<Message>) {
-    thread::spawn(move || {
-        let result = load(&path);
-        let _ = sender.send(Message::Loaded(Box::new(result)));
-    });
 }
 
 fn spawn_input(sender: Sender<Message>) {

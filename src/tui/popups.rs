@@ -165,6 +165,15 @@ impl Palette {
         palette
     }
 
+    /// The palette over newly loaded data (tasks are renumbered), with the
+    /// text typed so far.
+    pub fn rebuild(&mut self, data: &Data) {
+        let prompt = self.prompt.clone();
+        *self = Palette::new(data);
+        self.prompt = prompt;
+        self.refresh();
+    }
+
     /// Re-matches the entries against the prompt.
     pub fn refresh(&mut self) {
         let pattern = Pattern::parse(

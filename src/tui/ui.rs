@@ -9,6 +9,7 @@ use super::views::timeline::TimeMode;
 use crate::model::{Event, Severity, Source};
 use crate::theme::Theme;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
@@ -68,11 +69,31 @@ fn draw_title(frame: &mut Frame, app: &mut App, area: Rect) {
     }
     spans.push(Span::styled(" READ-ONLY ", theme.read_only));
     spans.push(Span::raw(" "));
+    if let Some(live) = &app.live {
+        let (badge, style) = if live.finished {
+            (" COLLECTED ", theme.dim.add_modifier(Modifier::REVERSED))
+        } else {
+            (
+                " LIVE ",
+                theme
+                    .running
+                    .add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            )
+        };
+        spans.push(Span::styled(badge, style));
+        spans.push(Span::raw(" "));
+    }
+    if app.shows_partial() {
+        spans.push(Span::styled(" PARTIAL ", theme.status_warning));
+        spans.push(Span::raw(" "));
+    }
+    if let Some(live) = &app.live {
+        spans.push(Span::styled(
+            format!("{} │ ", clip(&live.summary(), 100)),
+            theme.dim,
+        ));
+    }
     if let Some(data) = &app.data {
-        if data.bundle.manifest.collection.partial {
-            spans.push(Span::styled(" PARTIAL ", theme.status_warning));
-            spans.push(Span::raw(" "));
-        }
         spans.push(Span::styled(
             format!(
                 "{} │ {} tasks · {} events · {} findings",
