@@ -38,24 +38,21 @@ fn seed(moto: &Moto, tasks: usize) -> Seeded {
 
 /// Arguments of a collection of the seeded cluster with its extra log groups.
 fn collect_args(out: &Path) -> Vec<String> {
-    [
-        "collect",
-        "--region",
-        "us-east-1",
-        "--cluster",
-        "prod",
-        "--since",
-        "2d",
-        "--log-group",
-        "/ecs/falco",
-        "--archive-log-group",
-        "/ecs/task-events",
-        "--out",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([out.display().to_string()])
-    .collect()
+    ["collect"]
+        .iter()
+        .chain(moto::SEEDED_CLUSTER.iter())
+        .chain(&[
+            "--since",
+            "2d",
+            "--log-group",
+            "/ecs/falco",
+            "--archive-log-group",
+            "/ecs/task-events",
+            "--out",
+        ])
+        .map(|s| s.to_string())
+        .chain([out.display().to_string()])
+        .collect()
 }
 
 fn manifest(bundle: &Path) -> Value {

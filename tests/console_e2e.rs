@@ -246,15 +246,9 @@ fn live_command(moto: &moto::Moto, dir: &Path, bundle: &Path) -> CommandBuilder 
     }
     command.env("XDG_CONFIG_HOME", dir.join("config"));
     command.cwd(dir);
-    command.args([
-        "live",
-        "--region",
-        "us-east-1",
-        "--cluster",
-        "prod",
-        "--since",
-        "2d",
-    ]);
+    command.arg("live");
+    command.args(moto::SEEDED_CLUSTER);
+    command.args(["--since", "2d"]);
     command.arg("--out");
     command.arg(bundle);
     command

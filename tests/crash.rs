@@ -286,15 +286,9 @@ fn collect_killed_at_random_points_leaves_a_bundle_that_verifies() {
     let collect_to = |target: &Path| {
         let mut command = moto.taskscope();
         command
-            .args([
-                "collect",
-                "--region",
-                "us-east-1",
-                "--cluster",
-                "prod",
-                "--since",
-                "2d",
-            ])
+            .arg("collect")
+            .args(moto::SEEDED_CLUSTER)
+            .args(["--since", "2d"])
             .args(["--log-group", "/ecs/falco", "--out"])
             .arg(target);
         command

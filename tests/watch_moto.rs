@@ -59,19 +59,14 @@ fn seed(moto: &Moto, tasks: usize) -> Vec<String> {
 }
 
 fn watch_args(store: &Path, extra: &[&str]) -> Vec<String> {
-    [
-        "watch",
-        "--region",
-        "us-east-1",
-        "--cluster",
-        "prod",
-        "--store",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([store.display().to_string()])
-    .chain(extra.iter().map(|s| s.to_string()))
-    .collect()
+    ["watch"]
+        .iter()
+        .chain(moto::SEEDED_CLUSTER.iter())
+        .chain(&["--store"])
+        .map(|s| s.to_string())
+        .chain([store.display().to_string()])
+        .chain(extra.iter().map(|s| s.to_string()))
+        .collect()
 }
 
 fn taskscope(args: &[&OsStr]) -> Output {

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The region and cluster flags that name what tests/aws/seed.py creates.
+pub const SEEDED_CLUSTER: [&str; 4] = ["--region", "us-east-1", "--cluster", "prod"];
+
 /// A running moto server; killed on drop.
 pub struct Moto {
     child: Child,
