@@ -537,8 +537,11 @@ const CORPUS: &[Case] = &[
     },
     Case {
         file: "deep_value_cloudtrail.json",
-        import_code: 0,
-        says: &["(cloudtrail, 1 records)"],
+        import_code: 3,
+        says: &[
+            "(cloudtrail, 1 records)",
+            "its requestParameters cannot be read (recursion limit exceeded",
+        ],
         shows: &["StopTask"],
         on_screen: &["recursion limit exceeded"],
     },
@@ -614,8 +617,11 @@ const CORPUS: &[Case] = &[
     },
     Case {
         file: "number_out_of_range.json",
-        import_code: 0,
-        says: &["(cloudtrail, 1 records)"],
+        import_code: 3,
+        says: &[
+            "(cloudtrail, 1 records)",
+            "its requestParameters cannot be read (number out of range",
+        ],
         shows: &["StopTask"],
         on_screen: &[],
     },

@@ -171,7 +171,10 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
         .request_parameters
         .filter(|r| r.get().contains("\"eni-"))
     {
-        eni_keys(&parse_optional(Some(request)), &mut keys);
+        eni_keys(
+            &parse_optional(Some(request), "requestParameters", &raw, sink),
+            &mut keys,
+        );
     }
     let mut detail = String::new();
     let mut fact_id = record
@@ -179,8 +182,8 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
         .as_deref()
         .map(|id| format!("cloudtrail:{id}"));
     if service == "ecs" || name == "AssumeRole" {
-        let request = parse_optional(record.request_parameters);
-        let response = parse_optional(record.response_elements);
+        let request = parse_optional(record.request_parameters, "requestParameters", &raw, sink);
+        let response = parse_optional(record.response_elements, "responseElements", &raw, sink);
         ecs_keys(name, &request, &response, &mut keys, &mut detail, sink);
         if name == "RegisterTaskDefinition" {
             if let Some(arn) = path_str(&response, &["taskDefinition", "taskDefinitionArn"]) {
@@ -244,9 +247,21 @@ fn eni_keys(request: &Value, keys: &mut Vec<Key>) {
     }
 }
 
-fn parse_optional(raw: Option<&RawValue>) -> Value {
-    raw.and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or(Value::Null)
+/// Parses a request or response the record holds. One that cannot be read
+/// (a lone UTF-16 surrogate escape, say) is reported, so the file is marked
+/// partial: the task links it would give are missing, and that must show.
+fn parse_optional(value: Option<&RawValue>, field: &str, raw: &RawRef, sink: &mut Sink) -> Value {
+    let Some(value) = value else {
+        return Value::Null;
+    };
+    serde_json::from_str(value.get()).unwrap_or_else(|error| {
+        sink.problem(ParseError::new(format!(
+            "CloudTrail record at {}: its {field} cannot be read ({error}); \
+             the task links it holds are missing",
+            raw.locator
+        )));
+        Value::Null
+    })
 }
 
 /// Keys and summary detail from the request and response of ECS calls and
@@ -332,4 +347,24 @@ fn ecs_keys(
 /// The part of an ARN after the last `/` (`task-definition/app:41` → `app:41`).
 pub fn short_arn(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_unreadable_ecs_request_marks_the_file_partial() {
+        let record = r#"{"eventVersion":"1.08","eventTime":"2026-11-20T13:00:00Z",
+            "eventSource":"ecs.amazonaws.com","eventName":"StopTask",
+            "requestParameters":{"task":"0123456789abcdef0123456789abcdef","note":"\ud800"}}"#;
+        let imported = crate::import::import_bytes(record.as_bytes(), 0);
+        assert_eq!(imported.records, 1);
+        assert_eq!(imported.status(), crate::import::FileStatus::Partial);
+        assert!(
+            imported.errors[0]
+                .message
+                .contains("requestParameters cannot be read"),
+            "{:?}",
+            imported.errors
+        );
+    }
 }
