@@ -68,6 +68,18 @@ fn report<'a>(manifest: &'a Value, source: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no report for {source}"))
 }
 
+/// `taskscope verify` passes on the bundle.
+fn assert_verifies(bundle: &Path) {
+    let verify = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .arg("verify")
+        .arg(bundle));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
 fn run(command: &mut Command) -> Output {
     command.output().expect("taskscope runs")
 }
@@ -128,14 +140,7 @@ fn collect_serves_ecs_and_logs_and_marks_the_missing_apis_partial() {
         assert!(input["origin"]["operation"].is_string(), "{input}");
     }
 
-    let verify = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
-        .args(["verify"])
-        .arg(&bundle));
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    assert_verifies(&bundle);
 
     // The tasks: the three that ran, and the one only the archive remembers.
     let tasks = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
@@ -229,14 +234,7 @@ fn an_interrupted_collection_leaves_a_bundle_that_verifies() {
         calls < 13,
         "CloudTrail was not interrupted: {calls} lookups"
     );
-    let verify = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
-        .args(["verify"])
-        .arg(&bundle));
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    assert_verifies(&bundle);
 }
 
 #[test]
