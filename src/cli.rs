@@ -15,6 +15,10 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod respond;
+
+pub use respond::EXIT_REFUSED;
+
 /// Something failed; the message says what.
 pub const EXIT_FAILURE: u8 = 1;
 /// Import finished, but some inputs were rejected or only partly read.
@@ -185,6 +189,29 @@ pub enum Command {
         /// Run one round, then exit (for cron); exits 3 when a call failed.
         #[arg(long)]
         once: bool,
+    },
+    /// Isolate a task (docs/response.md): preserve its evidence, protect it
+    /// from scale-in, detach it from load balancers, deny its IP in the
+    /// subnet's network ACL, revoke its role's sessions, stop it. Shows the
+    /// plan first; exits 5 when refused or not confirmed, 1 when a step failed.
+    Isolate {
+        #[command(flatten)]
+        aws: OneRegionAwsArgs,
+        #[command(flatten)]
+        act: respond::ActArgs,
+        #[command(flatten)]
+        args: respond::IsolateArgs,
+    },
+    /// Roll a service back to an earlier task definition (docs/response.md),
+    /// refusing one that runs the image digest under suspicion, and follow
+    /// the deployment. Exits 5 when refused or not confirmed, 1 when it failed.
+    Rollback {
+        #[command(flatten)]
+        aws: OneRegionAwsArgs,
+        #[command(flatten)]
+        act: respond::ActArgs,
+        #[command(flatten)]
+        args: respond::RollbackArgs,
     },
     /// Collect from AWS with the console open at once: evidence streams in
     /// as it is stored (docs/collect.md). Quitting stops the collection and
@@ -471,6 +498,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 collect::live::live(&aws.connection(), scope.scope()?, &options)?;
             collected(&manifest, &out, ending)
         }
+        Command::Isolate { aws, act, args } => respond::isolate(&aws, &act, &args),
+        Command::Rollback { aws, act, args } => respond::rollback(&aws, &act, &args),
         Command::Watch {
             aws,
             cluster,

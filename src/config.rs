@@ -33,6 +33,17 @@ pub struct Config {
     /// Key bindings: action name (snake_case) to key specs, each valid for
     /// [`parse_key_spec`]. Action names are checked by the console, not here.
     pub keys: BTreeMap<String, Vec<String>>,
+    /// Response actions (docs/response.md).
+    pub actions: ActionsConfig,
+}
+
+/// The `[actions]` table: where response actions are allowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsConfig {
+    /// AWS profiles for which actions run without `--allow-actions`.
+    #[serde(default)]
+    pub allow_profiles: Vec<String>,
 }
 
 /// A config and the file it was read from.
@@ -93,6 +104,8 @@ struct ConfigFile {
     author: Option<String>,
     #[serde(default)]
     keys: BTreeMap<String, Vec<Spanned<String>>>,
+    #[serde(default)]
+    actions: ActionsConfig,
 }
 
 impl Config {
@@ -182,6 +195,7 @@ fn load_file(path: &Path) -> Result<LoadedConfig, ConfigError> {
             theme,
             author: file.author,
             keys,
+            actions: file.actions,
         },
         path: Some(path.to_path_buf()),
     })

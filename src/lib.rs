@@ -7,6 +7,7 @@
 //! tools. The console's look and settings come from [`theme`] and [`config`];
 //! [`raw`] reads a record back from a bundle, and [`inspect`] turns records
 //! and the incident into what the console's detail and context panes show.
+//! [`respond`] plans, confirms, applies and audits response actions.
 
 pub mod bundle;
 pub mod cli;
@@ -21,5 +22,6 @@ pub mod inspect;
 pub mod model;
 pub mod raw;
 pub mod render;
+pub mod respond;
 pub mod theme;
 pub mod tui;

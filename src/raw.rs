@@ -285,6 +285,7 @@ mod tests {
             Source::Guardduty => text(&["type"]),
             Source::Falco => text(&["rule"]),
             Source::Logs => record.get("message").map(|_| "log".to_string()),
+            Source::Response => None,
             Source::Ecs => {
                 if record.get("taskArn").is_some() {
                     None // lifecycle milestones: checked through the task ARN instead

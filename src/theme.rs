@@ -139,6 +139,8 @@ theme_slots! {
     src_falco,
     /// Plain container log lines.
     src_logs,
+    /// taskscope's own response actions.
+    src_response,
 }
 
 /// Why a theme could not be loaded.
@@ -299,6 +301,7 @@ impl Theme {
             Source::Cloudtrail => self.src_cloudtrail,
             Source::Falco => self.src_falco,
             Source::Logs => self.src_logs,
+            Source::Response => self.src_response,
         }
     }
 }

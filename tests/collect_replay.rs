@@ -8,7 +8,6 @@
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
-use aws_smithy_http_client::test_util::infallible_client_fn;
 use aws_smithy_types::body::SdkBody;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -20,6 +19,11 @@ use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceStatus}
 use taskscope::bundle::Bundle;
 use taskscope::collect::sink::BundleSink;
 use taskscope::collect::{Collection, Scope};
+
+#[path = "aws/replay.rs"]
+mod replay;
+
+use replay::Replay;
 
 const ACCOUNT: &str = "123456789012";
 const DETECTOR: &str = "12abc34d567e8fa901bc2d34e56789f0";
@@ -97,17 +101,7 @@ fn cloudtrail_event(task_id: &str, page: usize) -> Value {
 }
 
 fn respond(status: u16, body: Value) -> http::Response<SdkBody> {
-    let content_type = if status >= 400 {
-        "application/x-amz-json-1.1"
-    } else {
-        "application/json"
-    };
-    http::Response::builder()
-        .status(status)
-        .header("content-type", content_type)
-        .header("x-amzn-requestid", "replayed-request")
-        .body(SdkBody::from(body.to_string()))
-        .unwrap()
+    replay::json_response(status, &body)
 }
 
 /// What the replaying client saw.
@@ -133,7 +127,7 @@ impl Seen {
 /// Answers ECS, GuardDuty and CloudTrail requests. `cloudtrail_denied`
 /// makes every LookupEvents an AccessDenied.
 fn replay(seen: Arc<Seen>, cloudtrail_denied: bool) -> SdkConfig {
-    let client = infallible_client_fn(move |request: http::Request<SdkBody>| {
+    let answer = move |request: &http::Request<SdkBody>| -> http::Response<SdkBody> {
         let target = request
             .headers()
             .get("x-amz-target")
@@ -218,7 +212,8 @@ fn replay(seen: Arc<Seen>, cloudtrail_denied: bool) -> SdkConfig {
             }
             other => panic!("unexpected request {other} {target}"),
         }
-    });
+    };
+    let client = Replay::only(move |request| Some(answer(request)));
     SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))

@@ -2,14 +2,12 @@
 //! tasks, kept in the bundle as the append-only JSON-lines artifact
 //! `annotations.jsonl`, hashed in the manifest like every other artifact.
 //!
-//! Appending writes one line, then rewrites the manifest atomically with the
-//! file's new size and SHA-256: the manifest is the commit point. Bytes past
-//! the size the manifest records were never committed; the next append cuts
-//! them off, and readers ignore them. The protocol is specified in
-//! docs/bundle-format.md.
+//! Appends follow the [`journal`](super::journal) protocol: the manifest is
+//! the commit point, and bytes past the size it records are ignored.
 
-use super::manifest::{Artifact, Manifest, MANIFEST_FILE};
-use super::write::{sha256_hex, sync_dir, temp_prefix, write_file_atomically};
+use super::journal::{self, JournalError};
+use super::manifest::Manifest;
+use super::write::sha256_hex;
 use super::{Bundle, OpenError};
 use crate::correlate::Incident;
 use crate::model::time::serialize_rfc3339;
@@ -17,8 +15,8 @@ use crate::model::{Event, Source, Timestamp};
 use crate::render::{json_line, sanitize};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::fs;
+use std::io;
 use std::path::Path;
 
 /// The annotations artifact's path at the bundle root.
@@ -212,153 +210,21 @@ pub enum AnnotateError {
     },
 }
 
-fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> AnnotateError {
-    let context = context.into();
-    move |source| AnnotateError::Io { context, source }
-}
-
-/// Appends one annotation to the bundle at `bundle_root` and commits it.
-///
-/// Holds an exclusive lock on the bundle directory throughout, so concurrent
-/// appends (from any process) are serialized. Under the lock: the manifest is
-/// read; an uncommitted tail left by a crash is cut off, provided the
-/// committed prefix matches the manifest (otherwise nothing is written); the
-/// line is appended and fsynced; then the manifest is replaced atomically
-/// with the artifact's new size and hash. Earlier lines are never rewritten.
+/// Appends one annotation to the bundle at `bundle_root` and commits it,
+/// through the bundle's [`journal`](super::journal) protocol: under the
+/// bundle lock, an uncommitted tail is cut off, the line is appended and
+/// fsynced, and the manifest is replaced atomically. Earlier lines are never
+/// rewritten.
 pub fn append(bundle_root: &Path, annotation: &Annotation) -> Result<(), AnnotateError> {
     annotation.validate().map_err(AnnotateError::Invalid)?;
-    let shown = bundle_root.display().to_string();
-    let directory = File::open(bundle_root).map_err(io_error(format!(
-        "{shown}: cannot open the bundle directory"
-    )))?;
-    directory
-        .lock()
-        .map_err(io_error(format!("{shown}: cannot lock the bundle")))?;
-    let bundle = Bundle::open(bundle_root)?;
-    remove_stale_manifest_temps(bundle_root);
-    let (mut file, mut content) = open_committed(&bundle)?;
-    let mut line = json_line(annotation)
+    let line = json_line(annotation)
         .map_err(|e| AnnotateError::Invalid(format!("cannot encode it: {e}")))?;
-    line.push('\n');
-    if content.last().is_some_and(|&b| b != b'\n') {
-        // A committed last line without its newline (edited by hand, or
-        // crafted) would swallow this one.
-        line.insert(0, '\n');
-    }
-    let path_shown = format!("{shown}/{ANNOTATIONS_FILE}");
-    file.seek(SeekFrom::Start(content.len() as u64))
-        .and_then(|_| file.write_all(line.as_bytes()))
-        .and_then(|_| file.sync_all())
-        .map_err(io_error(format!("{path_shown}: cannot append")))?;
-    content.extend_from_slice(line.as_bytes());
-    let mut manifest = bundle.manifest;
-    record_artifact(&mut manifest, &content);
-    let text = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| AnnotateError::Invalid(format!("cannot encode the manifest: {e}")))?;
-    write_file_atomically(&bundle_root.join(MANIFEST_FILE), &text, true)
-        .map_err(io_error(format!("{shown}/{MANIFEST_FILE}: cannot rewrite")))?;
-    drop(directory); // releases the lock, after the commit
-    Ok(())
-}
-
-/// Adds or updates the annotations entry; other entries keep their positions,
-/// because events refer to artifacts by index.
-fn record_artifact(manifest: &mut Manifest, content: &[u8]) {
-    let entry = Artifact {
-        path: ANNOTATIONS_FILE.to_string(),
-        sha256: sha256_hex(content),
-        size: content.len() as u64,
-    };
-    match manifest
-        .artifacts
-        .iter_mut()
-        .find(|a| a.path == ANNOTATIONS_FILE)
-    {
-        Some(existing) => *existing = entry,
-        None => manifest.artifacts.push(entry),
-    }
-}
-
-/// Removes manifest temporary files a crashed writer (an append, a live
-/// collection) left behind. Only called under the bundle's lock, when no
-/// other writer can be using one.
-pub(crate) fn remove_stale_manifest_temps(root: &Path) {
-    let prefix = temp_prefix(MANIFEST_FILE);
-    let Ok(entries) = fs::read_dir(root) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Opens `annotations.jsonl` for appending and returns it with its committed
-/// content, after cutting off any uncommitted tail. Creates it when the
-/// manifest does not list it; then any existing content is an uncommitted tail.
-fn open_committed(bundle: &Bundle) -> Result<(File, Vec<u8>), AnnotateError> {
-    let path = bundle.root.join(ANNOTATIONS_FILE);
-    let shown = path.display().to_string();
-    let entry = bundle.manifest.artifact(ANNOTATIONS_FILE);
-    match fs::symlink_metadata(&path) {
-        Ok(meta) if !meta.file_type().is_file() => {
-            return Err(AnnotateError::Mismatch("it is not a regular file".into()))
-        }
-        Ok(_) => {}
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            if entry.is_some() {
-                return Err(AnnotateError::Mismatch(
-                    "the manifest lists it but it is missing".into(),
-                ));
-            }
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .map_err(io_error(format!("{shown}: cannot create")))?;
-            sync_dir(&bundle.root).map_err(io_error(format!("{shown}: cannot sync")))?;
-            return Ok((file, Vec::new()));
-        }
-        Err(error) => return Err(io_error(format!("{shown}: cannot read"))(error)),
-    }
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(io_error(format!("{shown}: cannot open")))?;
-    let mut content = Vec::new();
-    file.read_to_end(&mut content)
-        .map_err(io_error(format!("{shown}: cannot read")))?;
-    let (size, sha256) = match entry {
-        Some(artifact) => (artifact.size, artifact.sha256.clone()),
-        None => (0, sha256_hex(b"")),
-    };
-    let committed = usize::try_from(size)
-        .ok()
-        .filter(|&size| size <= content.len())
-        .ok_or_else(|| {
-            AnnotateError::Mismatch(format!(
-                "it holds {} bytes, the manifest says {size}",
-                content.len()
-            ))
-        })?;
-    if sha256_hex(&content[..committed]) != sha256 {
-        return Err(AnnotateError::Mismatch(format!(
-            "the SHA-256 of its first {size} bytes differs"
-        )));
-    }
-    if content.len() > committed {
-        file.set_len(size)
-            .and_then(|_| file.sync_all())
-            .map_err(io_error(format!(
-                "{shown}: cannot cut off an uncommitted tail"
-            )))?;
-        content.truncate(committed);
-    }
-    Ok((file, content))
+    journal::append_line(bundle_root, ANNOTATIONS_FILE, &line).map_err(|error| match error {
+        JournalError::Open(error) => AnnotateError::Open(error),
+        JournalError::Mismatch { reason, .. } => AnnotateError::Mismatch(reason),
+        JournalError::Io { context, source } => AnnotateError::Io { context, source },
+        JournalError::Encode(reason) => AnnotateError::Invalid(reason),
+    })
 }
 
 /// `annotations.jsonl` is listed in the manifest but cannot be read.

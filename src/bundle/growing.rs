@@ -5,8 +5,8 @@
 //! says so. Annotations can be added meanwhile: both writers take the
 //! bundle directory's lock and keep each other's artifact entries.
 
-use super::annotations::remove_stale_manifest_temps;
 use super::build::{Entry, FileSummary, Summary};
+use super::journal::remove_stale_manifest_temps;
 use super::manifest::{
     CollectRequest, CollectionState, Manifest, Origin, SourceReport, SourceStatus, MANIFEST_FILE,
 };

@@ -4,9 +4,11 @@
 //! [`index`] written at import saves parsing them again when it is valid.
 
 pub mod annotations;
+pub mod audit;
 pub mod build;
 pub mod growing;
 pub mod index;
+pub mod journal;
 pub mod manifest;
 pub mod paths;
 pub mod verify;
@@ -125,10 +127,10 @@ impl Bundle {
 
     /// [`Bundle::incident`], also telling where the incident came from.
     pub fn open_incident(&self) -> OpenedIncident {
-        match self.incident_from_index() {
-            Ok(incident) => OpenedIncident {
+        match self.index_incident() {
+            Ok((incident, problems)) => OpenedIncident {
                 incident,
-                problems: Vec::new(),
+                problems,
                 from_index: true,
             },
             Err(unusable) => {
@@ -151,9 +153,18 @@ impl Bundle {
     /// The correlated incident from the derived index, or why the index
     /// cannot be used.
     pub fn incident_from_index(&self) -> Result<Incident, index::Unusable> {
+        self.index_incident().map(|(incident, _)| incident)
+    }
+
+    /// The incident from the derived index, with what could not be read of
+    /// the audit log, which grows after the index is written and so is
+    /// always read from the raw artifact.
+    fn index_incident(&self) -> Result<(Incident, Vec<String>), index::Unusable> {
         let sections = index::load(&self.root, &self.manifest)?;
-        let (events, tasks) = index::into_parts(sections);
-        Ok(Incident::build_from_parts(events, tasks))
+        let (mut events, tasks) = index::into_parts(sections);
+        let (actions, problems) = audit::events(self);
+        events.push(actions);
+        Ok((Incident::build_from_parts(events, tasks), problems))
     }
 
     /// Re-imports every input that was not rejected and correlates the result.
@@ -184,6 +195,9 @@ impl Bundle {
                 }
             },
         );
+        let (actions, audit_problems) = audit::events(self);
+        events.extend(actions);
+        problems.extend(audit_problems);
         (Incident::build(events, tasks), problems)
     }
 }

@@ -32,17 +32,8 @@ impl Connection {
     pub async fn load_checked(&self) -> anyhow::Result<Vec<(SdkConfig, String)>> {
         let mut checked = Vec::new();
         for config in self.load().await? {
-            let region = region_of(&config);
-            let sts = aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(&config)
-                    .retry_config(RetryConfig::standard().with_max_attempts(2))
-                    .build(),
-            );
-            let identity = sts.get_caller_identity().send().await.map_err(|e| {
-                anyhow::anyhow!(describe_error("sts:GetCallerIdentity", &region, &e))
-            })?;
-            let account = identity.account().unwrap_or("unknown").to_string();
-            checked.push((config, account));
+            let identity = caller_identity(&config).await?;
+            checked.push((config, identity.account));
         }
         Ok(checked)
     }
@@ -83,6 +74,36 @@ impl Connection {
         }
         loader
     }
+}
+
+/// Who the credentials of a configuration belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The account ID.
+    pub account: String,
+    /// The caller's ARN (a user, or an assumed role's session).
+    pub arn: String,
+}
+
+/// Asks STS GetCallerIdentity (allowed to every identity) who the
+/// credentials of `config` belong to; fails in one line when they are
+/// missing or expired, or the region is wrong.
+pub async fn caller_identity(config: &SdkConfig) -> anyhow::Result<Identity> {
+    let region = region_of(config);
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config)
+            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .build(),
+    );
+    let identity = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!(describe_error("sts:GetCallerIdentity", &region, &e)))?;
+    Ok(Identity {
+        account: identity.account().unwrap_or("unknown").to_string(),
+        arn: identity.arn().unwrap_or("unknown").to_string(),
+    })
 }
 
 /// The region a configuration calls.

@@ -36,6 +36,18 @@ pub async fn prepare(
     watcher: impl Fn(&Stored) + Send + Sync + 'static,
 ) -> anyhow::Result<Prepared> {
     let checked = connection.load_checked().await?;
+    prepare_checked(connection, checked, scope, out, watcher)
+}
+
+/// As [`prepare`], with configurations already loaded and checked (each
+/// with its account); `connection` only names them in the manifest.
+pub fn prepare_checked(
+    connection: &Connection,
+    checked: Vec<(aws_config::SdkConfig, String)>,
+    scope: Scope,
+    out: &Path,
+    watcher: impl Fn(&Stored) + Send + Sync + 'static,
+) -> anyhow::Result<Prepared> {
     let configs: Vec<_> = checked.iter().map(|(config, _)| config.clone()).collect();
     let mut accounts: Vec<String> = checked.into_iter().map(|(_, account)| account).collect();
     accounts.dedup();

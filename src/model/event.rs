@@ -19,6 +19,8 @@ pub enum Source {
     Falco,
     /// Plain container log lines from CloudWatch Logs.
     Logs,
+    /// taskscope's own response actions, from the bundle's audit log.
+    Response,
 }
 
 impl Source {
@@ -30,16 +32,18 @@ impl Source {
             Source::Cloudtrail => "cloudtrail",
             Source::Falco => "falco",
             Source::Logs => "logs",
+            Source::Response => "response",
         }
     }
 
     /// Every source, in display order.
-    pub const ALL: [Source; 5] = [
+    pub const ALL: [Source; 6] = [
         Source::Guardduty,
         Source::Ecs,
         Source::Cloudtrail,
         Source::Falco,
         Source::Logs,
+        Source::Response,
     ];
 }
 

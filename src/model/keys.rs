@@ -30,6 +30,11 @@ pub enum Key {
     Deployment(String),
 }
 
+/// The first 8 characters of a task ID, as responders say them aloud.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
 /// A parsed ECS task ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskArn {

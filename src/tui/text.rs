@@ -94,10 +94,7 @@ pub fn arn_tail(text: &str) -> &str {
     text.rsplit(['/', ':']).next().unwrap_or(text)
 }
 
-/// The first 8 characters of a task ID, as responders say them aloud.
-pub fn short_id(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
-}
+pub use crate::model::keys::short_id;
 
 #[cfg(test)]
 mod tests {

@@ -1,3 +1,5 @@
+#![allow(dead_code)] // shared by several test binaries; each uses a part
+
 //! A moto server (a local implementation of the AWS APIs, from PyPI) on a
 //! free loopback port, for as long as the handle lives. `./scripts/test`
 //! installs it into `.venv-moto` and sets `TASKSCOPE_MOTO_SERVER`.

@@ -204,6 +204,7 @@ fn source_code(source: Source) -> u8 {
         Source::Cloudtrail => 2,
         Source::Falco => 3,
         Source::Logs => 4,
+        Source::Response => 5,
     }
 }
 
@@ -214,6 +215,7 @@ fn decode_source(input: &mut Decoder<'_>) -> Result<Source, DecodeError> {
         2 => Source::Cloudtrail,
         3 => Source::Falco,
         4 => Source::Logs,
+        5 => Source::Response,
         other => return Err(input.error(format!("unknown source {other}"))),
     })
 }

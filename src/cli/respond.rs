@@ -1,0 +1,275 @@
+//! `taskscope isolate` and `taskscope rollback`: plan, confirm, apply, audit.
+
+use super::OneRegionAwsArgs;
+use crate::bundle::annotations;
+use crate::bundle::audit::{CallStatus, ResultStatus, StepStatus};
+use crate::config::Config;
+use crate::render::sanitize::escape;
+use crate::respond::execute::Progress;
+use crate::respond::isolate::{check_protect_minutes, preserve_path, IsolateRequest};
+use crate::respond::plan::{render_text, StepId};
+use crate::respond::rollback::RollbackRequest;
+use crate::respond::{check_allowed, ActionRequest, AwsResponder, Plan, Responder};
+use anyhow::Context;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status of an action that was refused: actions off, not confirmed,
+/// or a rollback to a digest under suspicion.
+pub const EXIT_REFUSED: u8 = 5;
+
+/// The safety switches every action takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ActArgs {
+    /// Print the plan as JSON and make no mutating call (needs no
+    /// --allow-actions and no --bundle).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm the plan without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Allow actions for this run (otherwise taskscope is read-only unless
+    /// the profile is listed under [actions] allow_profiles in the config).
+    #[arg(long)]
+    pub allow_actions: bool,
+    /// The bundle that receives the audit record (created when missing).
+    #[arg(long, required_unless_present = "dry_run")]
+    pub bundle: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/taskscope/config.toml; docs/config.md).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `isolate`'s own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IsolateArgs {
+    /// The cluster (name or ARN).
+    #[arg(long)]
+    pub cluster: String,
+    /// The task (ID or ARN).
+    #[arg(long)]
+    pub task: String,
+    /// Run only these steps (comma-separated): preserve, protect, detach,
+    /// contain-nacl, contain-group, quarantine, revoke, stop.
+    #[arg(long, value_delimiter = ',')]
+    pub steps: Vec<String>,
+    /// The incident ID, carried by the stop reason and the deny policy's name.
+    #[arg(long)]
+    pub incident: Option<String>,
+    /// Minutes of scale-in protection (1 to 2880).
+    #[arg(long, default_value_t = 120)]
+    pub protect_minutes: i32,
+    /// A security group to move the service's next tasks to (offers the
+    /// quarantine step).
+    #[arg(long)]
+    pub quarantine_group: Option<String>,
+    /// How far back the preserve step collects: 24h, 90m, 7d.
+    #[arg(long, default_value = "24h")]
+    pub since: String,
+}
+
+/// `rollback`'s own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RollbackArgs {
+    /// The cluster (name or ARN).
+    #[arg(long)]
+    pub cluster: String,
+    /// The service (name or ARN).
+    #[arg(long)]
+    pub service: String,
+    /// The target: a revision number, family:revision or an ARN (default:
+    /// the last completed deployment before the current one).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Roll back even when the target runs the image digest under suspicion.
+    #[arg(long)]
+    pub allow_same_digest: bool,
+    /// How long to follow the deployment: 10m, 90s.
+    #[arg(long, default_value = "10m")]
+    pub follow_timeout: String,
+    /// Seconds between two polls of the deployment.
+    #[arg(long, default_value_t = 5)]
+    pub poll_seconds: u64,
+}
+
+/// Runs `taskscope isolate`.
+pub fn isolate(
+    aws: &OneRegionAwsArgs,
+    act: &ActArgs,
+    args: &IsolateArgs,
+) -> anyhow::Result<ExitCode> {
+    let mut steps = Vec::new();
+    for name in &args.steps {
+        let step = StepId::parse(name.trim())
+            .with_context(|| format!("--steps: unknown step {name:?}"))?;
+        steps.push(step);
+    }
+    let now = chrono::Utc::now();
+    let since = now - crate::collect::parse_duration(&args.since).context("--since")?;
+    let bundle = act
+        .bundle
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("taskscope-response"));
+    let preserve_out = if bundle.exists() {
+        preserve_path(&bundle, &args.task, &now)
+    } else {
+        bundle.clone()
+    };
+    let request = ActionRequest::Isolate(IsolateRequest {
+        cluster: args.cluster.clone(),
+        task: args.task.clone(),
+        incident: args.incident.clone(),
+        protect_minutes: check_protect_minutes(args.protect_minutes)?,
+        quarantine_group: args.quarantine_group.clone(),
+        preserve_out,
+        since,
+    });
+    act_on(aws, act, &request, &steps, None)
+}
+
+/// Runs `taskscope rollback`.
+pub fn rollback(
+    aws: &OneRegionAwsArgs,
+    act: &ActArgs,
+    args: &RollbackArgs,
+) -> anyhow::Result<ExitCode> {
+    let follow_timeout = crate::collect::parse_duration(&args.follow_timeout)
+        .context("--follow-timeout")?
+        .to_std()
+        .context("--follow-timeout")?;
+    let request = ActionRequest::Rollback(RollbackRequest {
+        cluster: args.cluster.clone(),
+        service: args.service.clone(),
+        to: args.to.clone(),
+        allow_same_digest: args.allow_same_digest,
+        follow_timeout,
+    });
+    act_on(
+        aws,
+        act,
+        &request,
+        &[],
+        Some(std::time::Duration::from_secs(args.poll_seconds.max(1))),
+    )
+}
+
+fn act_on(
+    aws: &OneRegionAwsArgs,
+    act: &ActArgs,
+    request: &ActionRequest,
+    steps: &[StepId],
+    poll: Option<std::time::Duration>,
+) -> anyhow::Result<ExitCode> {
+    let config = Config::load(act.config.as_deref())?.config;
+    if !act.dry_run {
+        if let Err(refusal) = check_allowed(
+            act.allow_actions,
+            &config.actions.allow_profiles,
+            aws.profile.as_deref(),
+        ) {
+            eprintln!("taskscope: {refusal}");
+            return Ok(ExitCode::from(EXIT_REFUSED));
+        }
+    }
+    let user = config
+        .author
+        .clone()
+        .unwrap_or_else(annotations::default_author);
+    let mut responder = AwsResponder::connect(&aws.connection(), user)?;
+    if let Some(poll) = poll {
+        responder.poll_interval = poll;
+    }
+    let mut plan = responder.plan(request)?;
+    if !steps.is_empty() {
+        plan.select_only(steps).map_err(anyhow::Error::msg)?;
+    }
+    if act.dry_run {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+        return Ok(ExitCode::from(if plan.refused.is_some() {
+            EXIT_REFUSED
+        } else {
+            0
+        }));
+    }
+    eprint!("{}", render_text(&plan));
+    if plan.refused.is_some() {
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    if !plan.steps.iter().any(|s| s.will_run()) {
+        eprintln!("nothing to do: every step is done already or deselected");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(confirmed_by) = confirm(&plan, act.yes)? else {
+        eprintln!("taskscope: not confirmed; nothing was changed");
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    };
+    let bundle = act.bundle.clone().context("--bundle is required")?;
+    let outcome = responder.apply(&plan, &bundle, &confirmed_by, &mut print_progress);
+    eprintln!(
+        "result: {}",
+        match outcome.status {
+            ResultStatus::Completed => "completed",
+            ResultStatus::Failed => "FAILED",
+        }
+    );
+    for step in &outcome.steps {
+        let status = match step.status {
+            StepStatus::Done => "done",
+            StepStatus::Failed => "FAILED",
+            StepStatus::NotRun => "not run",
+            StepStatus::Skipped => "skipped",
+        };
+        eprintln!("  {:<13} {status}", step.step);
+    }
+    if let Some(error) = &outcome.error {
+        eprintln!("error: {}", escape(error));
+    }
+    eprintln!(
+        "state now: {}",
+        escape(&serde_json::to_string(&outcome.after)?)
+    );
+    eprintln!(
+        "audit record: {}/audit.jsonl",
+        escape(&bundle.display().to_string())
+    );
+    Ok(match outcome.status {
+        ResultStatus::Completed => ExitCode::SUCCESS,
+        ResultStatus::Failed => ExitCode::from(super::EXIT_FAILURE),
+    })
+}
+
+fn print_progress(progress: Progress) {
+    match progress {
+        Progress::Step(step) => eprintln!("- {}", step.name()),
+        Progress::Call {
+            operation,
+            status,
+            detail,
+            ..
+        } => {
+            let status = match status {
+                CallStatus::Ok => "ok",
+                CallStatus::Failed => "FAILED",
+            };
+            eprintln!("    {} {status} {}", escape(&operation), escape(&detail));
+        }
+        Progress::ServiceEvent(message) => eprintln!("    event: {}", escape(&message)),
+    }
+}
+
+/// `--yes`, or the confirmation text typed on a terminal. `None`: not confirmed.
+fn confirm(plan: &Plan, yes: bool) -> anyhow::Result<Option<String>> {
+    if yes {
+        return Ok(Some("--yes".to_string()));
+    }
+    if !io::stdin().is_terminal() {
+        eprintln!("taskscope: pass --yes, or run on a terminal to type the confirmation");
+        return Ok(None);
+    }
+    eprint!("type {} to run this plan: ", escape(&plan.confirm_with));
+    io::stderr().flush()?;
+    let mut typed = String::new();
+    io::stdin().lock().read_line(&mut typed)?;
+    Ok((typed.trim() == plan.confirm_with).then(|| format!("typed {}", plan.confirm_with)))
+}

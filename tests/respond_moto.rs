@@ -1,0 +1,674 @@
+//! Response actions against moto, a real implementation of the AWS APIs on
+//! loopback (ECS, EC2, ELBv2, IAM, STS), seeded by tests/aws/seed_respond.py.
+//!
+//! moto 5.2.5 has no UpdateTaskProtection: where a test's plan protects the
+//! task, that one call is answered by a replayed response in the ECS wire
+//! format (tests/aws/replay.rs), and the test says so; every other call
+//! reaches moto. Requests are counted at the HTTP layer, below the SDK.
+
+#[path = "aws/moto.rs"]
+mod moto;
+#[path = "aws/replay.rs"]
+mod replay;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ecs::config::Credentials;
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use moto::Moto;
+use replay::{json_response, Replay};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use taskscope::bundle::audit::{self, Entry, ResultStatus, StepStatus};
+use taskscope::bundle::{verify, Bundle};
+use taskscope::collect::aws::Connection;
+use taskscope::model::Source;
+use taskscope::respond::isolate::IsolateRequest;
+use taskscope::respond::plan::StepId;
+use taskscope::respond::{ActionRequest, AwsResponder, Plan, Responder};
+
+const EXIT_FAILED: i32 = 1;
+const EXIT_REFUSED: i32 = 5;
+
+/// Operations that change AWS state, by their wire names.
+const MUTATING: [&str; 9] = [
+    "UpdateTaskProtection",
+    "DeregisterTargets",
+    "CreateNetworkAclEntry",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "UpdateService",
+    "PutRolePolicy",
+    "StopTask",
+    "StopServiceDeployment",
+];
+
+fn seed(moto: &Moto) -> Value {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed_respond.py");
+    serde_json::from_slice(&moto.python(&[script.as_os_str()], &[])).expect("seed prints JSON")
+}
+
+/// Every request seen (operation, body), in order.
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A configuration for moto whose HTTP client counts every request, answers
+/// UpdateTaskProtection (which moto lacks) with a replayed response, and
+/// answers PutRolePolicy with AccessDenied when `deny_role_policy`.
+fn config(moto: &Moto, seen: Seen, deny_role_policy: bool) -> SdkConfig {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let base = runtime.block_on(
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&moto.url)
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .load(),
+    );
+    let fallback = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https();
+    let client = Replay::before(fallback, move |request| {
+        let operation = replay::operation(request);
+        let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
+        seen.lock().unwrap().push((operation.clone(), body.clone()));
+        match operation.as_str() {
+            // Replayed: moto 5.2.5 does not implement UpdateTaskProtection.
+            "UpdateTaskProtection" => {
+                let sent: Value = serde_json::from_str(&body).unwrap_or_default();
+                let tasks = sent["tasks"].as_array().cloned().unwrap_or_default();
+                let protected: Vec<Value> = tasks
+                    .iter()
+                    .map(|arn| json!({"taskArn": arn, "protectionEnabled": true, "expirationDate": 1.7e9}))
+                    .collect();
+                Some(json_response(200, &json!({"protectedTasks": protected, "failures": []})))
+            }
+            "PutRolePolicy" if deny_role_policy => Some(
+                http::Response::builder()
+                    .status(403)
+                    .header("content-type", "text/xml")
+                    .body(aws_smithy_types::body::SdkBody::from(
+                        "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+                         <Error><Type>Sender</Type><Code>AccessDenied</Code>\
+                         <Message>User: arn:aws:iam::123456789012:user/responder is not authorized to perform: iam:PutRolePolicy on resource: role web-task-role</Message>\
+                         </Error><RequestId>denied-request-1</RequestId></ErrorResponse>",
+                    ))
+                    .unwrap(),
+            ),
+            _ => None,
+        }
+    });
+    base.into_builder().http_client(client).build()
+}
+
+fn responder(moto: &Moto, seen: Seen, deny_role_policy: bool) -> AwsResponder {
+    let connection = Connection {
+        profile: None,
+        regions: vec!["us-east-1".into()],
+        endpoint_url: Some(moto.url.clone()),
+    };
+    AwsResponder::from_config(
+        config(moto, seen, deny_role_policy),
+        &connection,
+        "tester@host".into(),
+    )
+    .expect("the responder connects to moto")
+}
+
+fn isolate_request(seeded: &Value, preserve_out: &Path) -> ActionRequest {
+    ActionRequest::Isolate(IsolateRequest {
+        cluster: "prod".into(),
+        task: seeded["task"].as_str().unwrap().into(),
+        incident: Some("INC-42".into()),
+        protect_minutes: 60,
+        quarantine_group: None,
+        preserve_out: preserve_out.to_path_buf(),
+        since: chrono::Utc::now() - chrono::TimeDelta::hours(1),
+    })
+}
+
+fn step(plan: &Plan, id: StepId) -> &taskscope::respond::plan::Step {
+    plan.steps
+        .iter()
+        .find(|s| s.id == id)
+        .expect("the plan has the step")
+}
+
+fn operations(seen: &Seen) -> Vec<String> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|(op, _)| op.clone())
+        .collect()
+}
+
+/// The audit records of a bundle, which must verify.
+fn audit_records(root: &Path) -> Vec<audit::Record> {
+    let bundle = Bundle::open(root).expect("the bundle opens");
+    let problems = verify::verify(&bundle);
+    assert!(problems.is_empty(), "verify: {problems:?}");
+    let (records, problems) = audit::load(&bundle);
+    assert!(problems.is_empty(), "{problems:?}");
+    records.into_iter().map(|(_, record)| record).collect()
+}
+
+/// AWS state the tests check, read with boto3.
+fn aws_state(moto: &Moto, seeded: &Value) -> Value {
+    let code = r#"
+import boto3, json, sys
+url, task, group, tg, ip = sys.argv[1:6]
+s = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+ecs, ec2, elbv2, iam = (boto3.client(n, **s) for n in ("ecs", "ec2", "elbv2", "iam"))
+t = ecs.describe_tasks(cluster="prod", tasks=[task])["tasks"][0]
+acl = ec2.describe_network_acls()["NetworkAcls"]
+print(json.dumps({
+    "lastStatus": t["lastStatus"],
+    "stoppedReason": t.get("stoppedReason"),
+    "denies": sorted([e["RuleNumber"], e["Egress"]] for a in acl for e in a["Entries"]
+                     if e.get("CidrBlock") == ip + "/32" and e["RuleAction"] == "deny"),
+    "groupRules": len(ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]),
+    "targets": [d["Target"]["Id"] for d in elbv2.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]],
+    "rolePolicies": iam.list_role_policies(RoleName="web-task-role")["PolicyNames"],
+    "webService": ecs.describe_services(cluster="prod", services=["web-svc"])["services"][0]["taskDefinition"],
+    "apiService": ecs.describe_services(cluster="prod", services=["api-svc"])["services"][0]["taskDefinition"],
+}))
+"#;
+    let text = |key: &str| seeded[key].as_str().unwrap().to_string();
+    let out = moto.python(
+        &["-c".as_ref(), code.as_ref()],
+        &[
+            &text("task"),
+            &text("group"),
+            &text("target_group"),
+            &text("ip"),
+        ],
+    );
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn isolate_a_running_service_task_end_to_end() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("inc-42");
+    let seen = Seen::default();
+    let mut responder = responder(&moto, seen.clone(), false);
+    let mut plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+
+    // What the plan found: a service task, its target group, the subnet's
+    // ACL, a security group only it uses, and its task role.
+    let task_id = seeded["task"].as_str().unwrap().rsplit('/').next().unwrap();
+    assert_eq!(
+        plan.confirm_with,
+        task_id[..8],
+        "confirmed by the short task ID"
+    );
+    for id in [
+        StepId::Preserve,
+        StepId::Protect,
+        StepId::Detach,
+        StepId::ContainNacl,
+        StepId::Revoke,
+        StepId::Stop,
+    ] {
+        assert!(
+            step(&plan, id).will_run(),
+            "{id:?} is planned: {:#?}",
+            step(&plan, id)
+        );
+    }
+    let group = step(&plan, StepId::ContainGroup);
+    assert!(
+        !group.selected && group.unavailable.is_none(),
+        "offered, not selected: {group:?}"
+    );
+    assert!(step(&plan, StepId::Quarantine).unavailable.is_some());
+    let nacl_calls = &step(&plan, StepId::ContainNacl).calls;
+    assert_eq!(nacl_calls.len(), 2, "inbound and outbound");
+    assert_eq!(
+        nacl_calls[0].parameters["RuleNumber"], 1,
+        "before the default allow (100)"
+    );
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("every task and service using web-task-role")),
+        "{:?}",
+        plan.warnings
+    );
+    plan.steps
+        .iter_mut()
+        .filter(|s| s.id == StepId::ContainGroup)
+        .for_each(|s| s.selected = true);
+
+    let outcome = responder.apply(&plan, &bundle, "--yes", &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+    assert!(
+        outcome
+            .steps
+            .iter()
+            .filter(|s| s.step != "quarantine")
+            .all(|s| s.status == StepStatus::Done),
+        "{:?}",
+        outcome.steps
+    );
+
+    let state = aws_state(&moto, &seeded);
+    assert_eq!(state["lastStatus"], "STOPPED", "{state}");
+    assert!(
+        state["stoppedReason"].as_str().unwrap().contains("INC-42"),
+        "{state}"
+    );
+    assert_eq!(state["denies"], json!([[1, false], [1, true]]), "{state}");
+    assert_eq!(state["groupRules"], 0, "{state}");
+    assert_eq!(state["targets"], json!([]), "{state}");
+    assert_eq!(
+        state["rolePolicies"],
+        json!(["taskscope-revoke-sessions-INC-42"]),
+        "{state}"
+    );
+    let seen_now = seen.lock().unwrap().clone();
+    let protected: Vec<&(String, String)> = seen_now
+        .iter()
+        .filter(|(op, _)| op == "UpdateTaskProtection")
+        .collect();
+    assert_eq!(protected.len(), 1, "one replayed UpdateTaskProtection");
+    assert!(
+        protected[0].1.contains("\"expiresInMinutes\":60"),
+        "{}",
+        protected[0].1
+    );
+
+    // The bundle holds the preserved evidence and the audit log, and the
+    // actions are on the task's timeline.
+    let records = audit_records(&bundle);
+    assert!(matches!(records[0].entry, Entry::Plan { .. }));
+    let calls: Vec<(String, String)> = records
+        .iter()
+        .filter_map(|r| match &r.entry {
+            Entry::Call {
+                step, operation, ..
+            } => Some((step.clone(), operation.clone())),
+            _ => None,
+        })
+        .collect();
+    let names: Vec<&str> = calls.iter().map(|(_, op)| op.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "taskscope:collect",
+            "ecs:UpdateTaskProtection",
+            "elasticloadbalancing:DeregisterTargets",
+            "ec2:CreateNetworkAclEntry",
+            "ec2:CreateNetworkAclEntry",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupEgress",
+            "iam:PutRolePolicy",
+            "ecs:StopTask",
+        ]
+    );
+    match &records.last().unwrap().entry {
+        Entry::Result { status, after, .. } => {
+            assert_eq!(*status, ResultStatus::Completed);
+            assert_eq!(after["lastStatus"], "STOPPED", "{after}");
+        }
+        other => panic!("the last record is the result, not {other:?}"),
+    }
+    let opened = Bundle::open(&bundle).unwrap();
+    let (incident, _) = opened.incident();
+    let task = incident
+        .find_task(seeded["task"].as_str().unwrap())
+        .expect("the preserved task");
+    let actions = incident.timelines[task]
+        .iter()
+        .filter(|&&e| incident.events[e].source == Source::Response)
+        .count();
+    assert_eq!(
+        actions,
+        records.len(),
+        "every audit record is on the task's timeline"
+    );
+
+    // Re-running is safe: everything is done already.
+    let again = responder
+        .plan(&isolate_request(&seeded, &dir.path().join("again")))
+        .unwrap();
+    assert_eq!(again.mutating_calls(), 0, "{:#?}", again.steps);
+}
+
+#[test]
+fn a_dry_run_makes_no_mutating_call() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let seen = Seen::default();
+    let mut responder = responder(&moto, seen.clone(), false);
+    let plan = responder
+        .plan(&isolate_request(&seeded, &dir.path().join("b")))
+        .unwrap();
+    assert!(plan.mutating_calls() >= 6, "the plan would change things");
+    let seen = operations(&seen);
+    assert!(seen.len() >= 8, "planning reads AWS: {seen:?}");
+    let mutating: Vec<&String> = seen
+        .iter()
+        .filter(|op| MUTATING.contains(&op.as_str()))
+        .collect();
+    assert!(mutating.is_empty(), "planning sent {mutating:?}");
+
+    // The command line's --dry-run prints that plan as JSON, needs neither
+    // --allow-actions nor --bundle, and changes nothing.
+    let before = aws_state(&moto, &seeded);
+    let output = moto
+        .taskscope()
+        .args([
+            "isolate",
+            "--region",
+            "us-east-1",
+            "--cluster",
+            "prod",
+            "--dry-run",
+            "--task",
+        ])
+        .arg(seeded["task"].as_str().unwrap())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).expect("the plan as JSON");
+    assert_eq!(printed["action"], "isolate");
+    assert_eq!(printed["steps"].as_array().unwrap().len(), 8);
+    assert_eq!(aws_state(&moto, &seeded), before, "nothing changed");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no bundle written"
+    );
+}
+
+#[test]
+fn access_denied_midway_stops_the_plan_and_is_audited() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("audit-only");
+    let mut responder = responder(&moto, Seen::default(), true);
+    let mut plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+    plan.select_only(&[
+        StepId::Detach,
+        StepId::ContainNacl,
+        StepId::Revoke,
+        StepId::Stop,
+    ])
+    .unwrap();
+    let outcome = responder.apply(&plan, &bundle, "--yes", &mut |_| {});
+
+    assert_eq!(outcome.status, ResultStatus::Failed);
+    let error = outcome.error.clone().unwrap();
+    assert!(
+        error.contains("missing permission iam:PutRolePolicy"),
+        "{error}"
+    );
+    let status = |name: &str| {
+        outcome
+            .steps
+            .iter()
+            .find(|s| s.step == name)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status("detach"), StepStatus::Done);
+    assert_eq!(status("contain-nacl"), StepStatus::Done);
+    assert_eq!(status("revoke"), StepStatus::Failed);
+    assert_eq!(status("stop"), StepStatus::NotRun);
+    assert_eq!(status("preserve"), StepStatus::Skipped);
+
+    // AWS is as the result says: contained, not stopped.
+    let state = aws_state(&moto, &seeded);
+    assert_eq!(state["lastStatus"], "RUNNING", "{state}");
+    assert_eq!(state["denies"], json!([[1, false], [1, true]]), "{state}");
+    assert_eq!(state["rolePolicies"], json!([]), "{state}");
+
+    let records = audit_records(&bundle);
+    let failed = records
+        .iter()
+        .find_map(|r| match &r.entry {
+            Entry::Call {
+                operation,
+                status: audit::CallStatus::Failed,
+                error,
+                request_id,
+                ..
+            } => Some((operation.clone(), error.clone(), request_id.clone())),
+            _ => None,
+        })
+        .expect("the failed call is recorded");
+    assert_eq!(failed.0, "iam:PutRolePolicy");
+    assert!(failed.1.unwrap().contains("docs/iam.md"));
+    match &records.last().unwrap().entry {
+        Entry::Result {
+            status,
+            after,
+            steps,
+            ..
+        } => {
+            assert_eq!(*status, ResultStatus::Failed);
+            assert_eq!(after["lastStatus"], "RUNNING");
+            assert_eq!(steps.len(), plan.steps.len());
+        }
+        other => panic!("the last record is the result, not {other:?}"),
+    }
+}
+
+fn taskscope(moto: &Moto, args: &[&str]) -> Output {
+    moto.taskscope().args(args).output().unwrap()
+}
+
+#[test]
+fn rollback_returns_the_service_to_the_previous_revision_and_audits_it() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("rollback");
+    let bundle_arg = bundle.to_str().unwrap();
+    let output = taskscope(
+        &moto,
+        &[
+            "rollback",
+            "--region",
+            "us-east-1",
+            "--cluster",
+            "prod",
+            "--service",
+            "web-svc",
+            "--allow-actions",
+            "--yes",
+            "--bundle",
+            bundle_arg,
+            "--poll-seconds",
+            "1",
+            "--follow-timeout",
+            "30s",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // The plan showed the comparison and why the history was not used.
+    assert!(stderr.contains("app image:"), "{stderr}");
+    assert!(
+        stderr.contains("app environment: DEBUG, STAGE -> STAGE"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("previous ACTIVE revision"), "{stderr}");
+
+    let state = aws_state(&moto, &seeded);
+    assert_eq!(state["webService"], seeded["web1"], "{state}");
+    let records = audit_records(&bundle);
+    let operations: Vec<&str> = records
+        .iter()
+        .filter_map(|r| match &r.entry {
+            Entry::Call {
+                operation,
+                status: audit::CallStatus::Ok,
+                ..
+            } => Some(operation.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(operations, ["ecs:UpdateService", "taskscope:follow"]);
+    assert!(records[0]
+        .task_definitions
+        .contains(&seeded["web2"].as_str().unwrap().to_string()));
+    assert!(matches!(
+        records.last().unwrap().entry,
+        Entry::Result {
+            status: ResultStatus::Completed,
+            ..
+        }
+    ));
+
+    // Again: the service already runs web:1, and web:1 has no earlier revision.
+    let again = taskscope(
+        &moto,
+        &[
+            "rollback",
+            "--region",
+            "us-east-1",
+            "--cluster",
+            "prod",
+            "--service",
+            "web-svc",
+            "--to",
+            "1",
+            "--allow-actions",
+            "--yes",
+            "--bundle",
+            bundle_arg,
+        ],
+    );
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already runs web:1"));
+    assert_eq!(
+        audit_records(&bundle).len(),
+        records.len(),
+        "nothing to do, nothing recorded"
+    );
+}
+
+#[test]
+fn a_rollback_to_the_same_digest_is_refused() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("refused");
+    let output = taskscope(
+        &moto,
+        &[
+            "rollback",
+            "--region",
+            "us-east-1",
+            "--cluster",
+            "prod",
+            "--service",
+            "api-svc",
+            "--allow-actions",
+            "--yes",
+            "--bundle",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_REFUSED), "{stderr}");
+    assert!(stderr.contains("REFUSED"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("sha256:{}", "b".repeat(64))),
+        "{stderr}"
+    );
+    assert_eq!(aws_state(&moto, &seeded)["apiService"], seeded["api2"]);
+    assert!(!bundle.exists(), "a refused plan writes nothing");
+}
+
+#[test]
+fn actions_are_off_unless_allowed() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let before = aws_state(&moto, &seeded);
+    let task = seeded["task"].as_str().unwrap();
+    let bundle = dir.path().join("b");
+    let output = taskscope(
+        &moto,
+        &[
+            "isolate",
+            "--region",
+            "us-east-1",
+            "--cluster",
+            "prod",
+            "--task",
+            task,
+            "--yes",
+            "--bundle",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_REFUSED), "{stderr}");
+    assert!(stderr.contains("read-only"), "{stderr}");
+
+    // Allowed, but not confirmed (no --yes, no terminal): nothing happens.
+    let output = taskscope(
+        &moto,
+        &[
+            "isolate",
+            "--region",
+            "us-east-1",
+            "--cluster",
+            "prod",
+            "--task",
+            task,
+            "--allow-actions",
+            "--steps",
+            "stop",
+            "--bundle",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(EXIT_REFUSED));
+    assert_eq!(aws_state(&moto, &seeded), before);
+    assert!(!bundle.exists());
+
+    // A step the command cannot make fails the command before any call.
+    let output = taskscope(
+        &moto,
+        &[
+            "isolate",
+            "--region",
+            "us-east-1",
+            "--cluster",
+            "prod",
+            "--task",
+            task,
+            "--allow-actions",
+            "--steps",
+            "reboot",
+            "--bundle",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(EXIT_FAILED));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown step \"reboot\""));
+}
