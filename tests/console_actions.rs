@@ -85,7 +85,7 @@ fn the_source_filter_cycles_through_present_sources() {
     }
     assert_eq!(
         seen,
-        Source::ALL.to_vec(),
+        Source::EVIDENCE.to_vec(),
         "T1 has evidence from every source"
     );
 }

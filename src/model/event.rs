@@ -36,6 +36,16 @@ impl Source {
         }
     }
 
+    /// The sources of imported evidence: every source but taskscope's own
+    /// response actions.
+    pub const EVIDENCE: [Source; 5] = [
+        Source::Guardduty,
+        Source::Ecs,
+        Source::Cloudtrail,
+        Source::Falco,
+        Source::Logs,
+    ];
+
     /// Every source, in display order.
     pub const ALL: [Source; 6] = [
         Source::Guardduty,

@@ -373,7 +373,11 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
             Some(t) => relative(t, app.now),
             None => "-".into(),
         };
-        let counts: Vec<String> = stats.per_source.iter().map(|n| n.to_string()).collect();
+        // The evidence columns: the response actions are on the timeline.
+        let counts: Vec<String> = stats.per_source[..Source::EVIDENCE.len()]
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
         let service = facts.service().or(facts.group.as_deref()).unwrap_or("-");
         let mut cells = vec![
             Cell::from(status),
