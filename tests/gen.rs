@@ -153,7 +153,7 @@ fn a_generated_incident_imports_completely_with_the_printed_counts() {
         .timelines
         .iter()
         .all(|timeline| !timeline.is_empty()));
-    for source in Source::ALL {
+    for source in Source::EVIDENCE {
         let linked = incident
             .events
             .iter()
