@@ -220,8 +220,8 @@ fn preserve_step(request: &IsolateRequest, task: &TaskState) -> Step {
                 "task": task.arn,
                 "since": format_time(&request.since),
                 "out": request.preserve_out.display().to_string(),
-                "reads": ["ecs:DescribeTasks", "ecs:DescribeTaskDefinition", "logs:FilterLogEvents",
-                          "guardduty:ListFindings", "guardduty:GetFindings", "cloudtrail:LookupEvents"],
+                // Read-only: the calls of `taskscope collect` (docs/collect.md).
+                "sources": ["ecs", "guardduty", "cloudtrail", "cloudwatch-logs"],
             }),
         )],
     )

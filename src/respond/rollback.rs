@@ -15,6 +15,9 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+/// Completed deployments read at most while looking for the target.
+const MAX_DEPLOYMENTS: usize = 1000;
+
 /// What to roll back, and the responder's choices.
 #[derive(Debug, Clone)]
 pub struct RollbackRequest {
@@ -144,16 +147,26 @@ async fn last_completed(
     current: &str,
 ) -> Result<Option<String>, String> {
     let region = &cloud.region;
-    let listed = cloud
-        .ecs
-        .list_service_deployments()
-        .cluster(&request.cluster)
-        .service(&request.service)
-        .status(ServiceDeploymentStatus::Successful)
-        .send()
-        .await
-        .map_err(|e| describe_error("ecs:ListServiceDeployments", region, &e))?;
-    let mut briefs: Vec<_> = listed.service_deployments().to_vec();
+    // No paginator in the SDK for this one: follow nextToken by hand.
+    let mut briefs = Vec::new();
+    let mut token = None;
+    loop {
+        let page = cloud
+            .ecs
+            .list_service_deployments()
+            .cluster(&request.cluster)
+            .service(&request.service)
+            .status(ServiceDeploymentStatus::Successful)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| describe_error("ecs:ListServiceDeployments", region, &e))?;
+        briefs.extend(page.service_deployments().iter().cloned());
+        token = page.next_token().map(str::to_string);
+        if token.is_none() || briefs.len() >= MAX_DEPLOYMENTS {
+            break;
+        }
+    }
     briefs.sort_by_key(|b| std::cmp::Reverse(b.finished_at().map(|t| t.secs())));
     for brief in briefs {
         let Some(revision) = brief.target_service_revision_arn() else {
@@ -179,17 +192,22 @@ async fn last_completed(
 
 /// The newest ACTIVE revision of the current family below the current one.
 async fn previous_revision(cloud: &Cloud, current: &Definition) -> anyhow::Result<Option<String>> {
-    let listed = cloud
+    let mut pages = cloud
         .ecs
         .list_task_definitions()
         .family_prefix(&current.family)
         .sort(SortOrder::Desc)
-        .send()
-        .await
-        .map_err(|e| anyhow!(describe_error("ecs:ListTaskDefinitions", &cloud.region, &e)))?;
+        .into_paginator()
+        .items()
+        .send();
+    let mut listed = Vec::new();
+    while let Some(arn) = pages.next().await {
+        listed.push(
+            arn.map_err(|e| anyhow!(describe_error("ecs:ListTaskDefinitions", &cloud.region, &e)))?,
+        );
+    }
     // The newest earlier revision, whatever order the listing came in.
     Ok(listed
-        .task_definition_arns()
         .iter()
         .filter(|arn| {
             let (family, revision) = family_revision(arn);
@@ -237,16 +255,20 @@ async fn running_digests(
     let region = &cloud.region;
     let mut digests = BTreeSet::new();
     for status in [DesiredStatus::Running, DesiredStatus::Stopped] {
-        let listed = cloud
+        let mut pages = cloud
             .ecs
             .list_tasks()
             .cluster(&request.cluster)
             .service_name(&request.service)
             .desired_status(status)
-            .send()
-            .await
-            .map_err(|e| anyhow!(describe_error("ecs:ListTasks", region, &e)))?;
-        for chunk in listed.task_arns().chunks(100) {
+            .into_paginator()
+            .items()
+            .send();
+        let mut arns = Vec::new();
+        while let Some(arn) = pages.next().await {
+            arns.push(arn.map_err(|e| anyhow!(describe_error("ecs:ListTasks", region, &e)))?);
+        }
+        for chunk in arns.chunks(100) {
             let described = cloud
                 .ecs
                 .describe_tasks()
