@@ -5,15 +5,12 @@
 //! replays cover pagination, a throttling error and an AccessDenied, and the
 //! tests count calls: batch APIs are used, never one call per record.
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
+use aws_config::SdkConfig;
 use aws_smithy_types::body::SdkBody;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use taskscope::bundle::growing::GrowingBundle;
 use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceStatus};
 use taskscope::bundle::Bundle;
@@ -214,24 +211,7 @@ fn replay(seen: Arc<Seen>, cloudtrail_denied: bool) -> SdkConfig {
         }
     };
     let client = Replay::only(move |request| Some(answer(request)));
-    SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDREPLAY",
-            "replay-secret",
-            None,
-            None,
-            "replay",
-        )))
-        .http_client(client)
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(Duration::from_millis(5)),
-        )
-        .endpoint_url("http://127.0.0.1:1")
-        .build()
+    replay::config(client, 3)
 }
 
 fn scope() -> Scope {

@@ -610,9 +610,8 @@ fn actions_are_off_unless_allowed() {
     let before = aws_state(&moto, &seeded);
     let task = seeded["task"].as_str().unwrap();
     let bundle = dir.path().join("b");
-    let output = taskscope(
-        &moto,
-        &[
+    let isolate = |extra: &[&str]| {
+        let mut args = vec![
             "isolate",
             "--region",
             "us-east-1",
@@ -620,55 +619,24 @@ fn actions_are_off_unless_allowed() {
             "prod",
             "--task",
             task,
-            "--yes",
-            "--bundle",
-            bundle.to_str().unwrap(),
-        ],
-    );
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--bundle", bundle.to_str().unwrap()]);
+        taskscope(&moto, &args)
+    };
+    let output = isolate(&["--yes"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(EXIT_REFUSED), "{stderr}");
     assert!(stderr.contains("read-only"), "{stderr}");
 
     // Allowed, but not confirmed (no --yes, no terminal): nothing happens.
-    let output = taskscope(
-        &moto,
-        &[
-            "isolate",
-            "--region",
-            "us-east-1",
-            "--cluster",
-            "prod",
-            "--task",
-            task,
-            "--allow-actions",
-            "--steps",
-            "stop",
-            "--bundle",
-            bundle.to_str().unwrap(),
-        ],
-    );
+    let output = isolate(&["--allow-actions", "--steps", "stop"]);
     assert_eq!(output.status.code(), Some(EXIT_REFUSED));
     assert_eq!(aws_state(&moto, &seeded), before);
     assert!(!bundle.exists());
 
     // A step the command cannot make fails the command before any call.
-    let output = taskscope(
-        &moto,
-        &[
-            "isolate",
-            "--region",
-            "us-east-1",
-            "--cluster",
-            "prod",
-            "--task",
-            task,
-            "--allow-actions",
-            "--steps",
-            "reboot",
-            "--bundle",
-            bundle.to_str().unwrap(),
-        ],
-    );
+    let output = isolate(&["--allow-actions", "--steps", "reboot"]);
     assert_eq!(output.status.code(), Some(EXIT_FAILED));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown step \"reboot\""));
 }

@@ -7,9 +7,7 @@
 #[path = "aws/replay.rs"]
 mod replay;
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
+use aws_config::SdkConfig;
 use aws_smithy_types::body::SdkBody;
 use replay::{json_response, Replay};
 use serde_json::{json, Value};
@@ -137,20 +135,7 @@ fn replayed(stops: Arc<Mutex<Vec<Value>>>) -> SdkConfig {
             _ => None,
         }
     });
-    SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDREPLAY",
-            "replay-secret",
-            None,
-            None,
-            "replay",
-        )))
-        .http_client(client)
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .endpoint_url("http://127.0.0.1:1")
-        .build()
+    replay::config(client, 1)
 }
 
 #[test]

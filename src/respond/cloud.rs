@@ -201,26 +201,28 @@ impl Cloud {
                 Ok(sent(out.request_id()))
             }
             "ec2:RevokeSecurityGroupIngress" => {
+                let (group, rules) = (text(p, "GroupId")?, texts(p, "SecurityGroupRuleIds"));
                 let out = self
                     .ec2
                     .revoke_security_group_ingress()
-                    .group_id(text(p, "GroupId")?)
-                    .set_security_group_rule_ids(Some(texts(p, "SecurityGroupRuleIds")))
+                    .group_id(group)
+                    .set_security_group_rule_ids(Some(rules))
                     .send()
-                    .await
-                    .map_err(|e| call_error(&call.operation, region, &e))?;
-                Ok(sent(out.request_id()))
+                    .await;
+                out.map(|out| sent(out.request_id()))
+                    .map_err(|e| call_error(&call.operation, region, &e))
             }
             "ec2:RevokeSecurityGroupEgress" => {
+                let (group, rules) = (text(p, "GroupId")?, texts(p, "SecurityGroupRuleIds"));
                 let out = self
                     .ec2
                     .revoke_security_group_egress()
-                    .group_id(text(p, "GroupId")?)
-                    .set_security_group_rule_ids(Some(texts(p, "SecurityGroupRuleIds")))
+                    .group_id(group)
+                    .set_security_group_rule_ids(Some(rules))
                     .send()
-                    .await
-                    .map_err(|e| call_error(&call.operation, region, &e))?;
-                Ok(sent(out.request_id()))
+                    .await;
+                out.map(|out| sent(out.request_id()))
+                    .map_err(|e| call_error(&call.operation, region, &e))
             }
             "iam:PutRolePolicy" => {
                 let out = self

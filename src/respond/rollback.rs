@@ -15,6 +15,22 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+/// A service's deployments as plans and results record them.
+fn deployments_json(service: &aws_sdk_ecs::types::Service) -> Vec<Value> {
+    service
+        .deployments()
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id(),
+                "status": d.status(),
+                "rolloutState": d.rollout_state().map(|r| r.as_str()),
+                "taskDefinition": d.task_definition(),
+            })
+        })
+        .collect()
+}
+
 /// Completed deployments read at most while looking for the target.
 const MAX_DEPLOYMENTS: usize = 1000;
 
@@ -76,18 +92,7 @@ async fn read_service(cloud: &Cloud, request: &RollbackRequest) -> anyhow::Resul
             request.service
         );
     }
-    let deployments: Vec<Value> = service
-        .deployments()
-        .iter()
-        .map(|d| {
-            json!({
-                "id": d.id(),
-                "status": d.status(),
-                "rolloutState": d.rollout_state().map(|r| r.as_str()),
-                "taskDefinition": d.task_definition(),
-            })
-        })
-        .collect();
+    let deployments = deployments_json(service);
     let rolling = service.deployments().iter().any(|d| {
         d.status() == Some("PRIMARY")
             && d.rollout_state()
@@ -461,12 +466,7 @@ pub async fn state_after(cloud: &Cloud, plan: &Plan) -> Value {
                 "taskDefinition": s.task_definition(),
                 "desiredCount": s.desired_count(),
                 "runningCount": s.running_count(),
-                "deployments": s.deployments().iter().map(|d| json!({
-                    "id": d.id(),
-                    "status": d.status(),
-                    "rolloutState": d.rollout_state().map(|r| r.as_str()),
-                    "taskDefinition": d.task_definition(),
-                })).collect::<Vec<_>>(),
+                "deployments": deployments_json(s),
             })
         }),
         Err(e) => json!({"error": describe_error("ecs:DescribeServices", &cloud.region, &e)}),

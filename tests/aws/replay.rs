@@ -108,6 +108,33 @@ impl HttpClient for Replay {
     }
 }
 
+/// An SDK configuration whose every call goes to `client`: region
+/// us-east-1, static test credentials, `attempts` attempts per call with a
+/// 5 ms initial backoff, and an endpoint nothing listens on.
+pub fn config(client: SharedHttpClient, attempts: u32) -> aws_config::SdkConfig {
+    use aws_config::retry::RetryConfig;
+    use aws_config::{BehaviorVersion, Region};
+    use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
+    aws_config::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDREPLAY",
+            "replay-secret",
+            None,
+            None,
+            "replay",
+        )))
+        .http_client(client)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(attempts)
+                .with_initial_backoff(std::time::Duration::from_millis(5)),
+        )
+        .endpoint_url("http://127.0.0.1:1")
+        .build()
+}
+
 /// A JSON response with AWS's headers; error statuses carry the JSON
 /// error content type the SDK expects.
 pub fn json_response(status: u16, body: &serde_json::Value) -> http::Response<SdkBody> {
