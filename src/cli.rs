@@ -490,6 +490,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = tui::Options {
                 bundle: out.clone(),
                 task: scope.task.clone(),
+                actions: None,
                 theme: look.theme,
                 config: look.config,
                 no_color: look.no_color,
@@ -541,6 +542,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tui::run(tui::Options {
                 bundle,
                 task,
+                actions: None,
                 theme: look.theme,
                 config: look.config,
                 no_color: look.no_color,
@@ -560,6 +562,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tui::run(tui::Options {
                 bundle: bundle.clone(),
                 task: task.or(Some(demo::COMPROMISED_TASK.to_string())),
+                actions: None,
                 theme: look.theme,
                 config: look.config,
                 no_color: look.no_color,
