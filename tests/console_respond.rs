@@ -426,6 +426,11 @@ fn both_actions_are_in_the_palette() {
 /// BEL, a C1 control, bidi overrides.
 const EVIL: &str = "\u{1b}[2J\u{1b}]52;c;cm0gLXJm\u{7} \u{9b}1;1H \u{202e}exe.txt \u{2066}x";
 
+/// [`EVIL`] as the screen must show it. ratatui drops control and
+/// zero-width characters by itself, so only the visible escapes tell an
+/// escaped value from one that was not.
+const SHOWN: &str = r"\x1b[2J\x1b]52;c;cm0gLXJm\x07 \x9b1;1H \u{202e}exe.txt \u{2066}x";
+
 fn hostile_plan() -> taskscope::respond::Plan {
     let mut plan = rollback_plan();
     plan.id = format!("rollback-{EVIL}");
@@ -440,9 +445,12 @@ fn hostile_plan() -> taskscope::respond::Plan {
     });
     plan.steps[0].title = format!("title {EVIL}");
     plan.steps[0].blast_radius = Some(format!("radius {EVIL}"));
+    plan.steps[0]
+        .calls
+        .push(Call::new(&format!("ecs:Op{EVIL}"), json!({})));
     plan.steps[0].calls.push(Call::new(
-        &format!("ecs:Op{EVIL}"),
-        json!({"reason": EVIL, "nested": [EVIL]}),
+        "ecs:TagResource",
+        json!({"v": "\u{9b}x\u{202e}y"}),
     ));
     plan.steps.push(Step::unavailable(
         StepId::Stop,
@@ -452,17 +460,25 @@ fn hostile_plan() -> taskscope::respond::Plan {
     plan
 }
 
-fn assert_escaped(screen: &str, what: &str) {
+/// No unsafe character is on `screen`, and each of `shown` is.
+fn assert_escaped(screen: &str, what: &str, shown: &[String]) {
     for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}'] {
         assert!(
             !screen.contains(bad),
             "{what}: {bad:?} reached the screen:\n{screen}"
         );
     }
-    assert!(
-        screen.contains("\\x1b"),
-        "{what}: escapes are shown:\n{screen}"
-    );
+    for text in shown {
+        assert!(
+            screen.contains(text.as_str()),
+            "{what}: {text} is not shown:\n{screen}"
+        );
+    }
+}
+
+/// `prefix` followed by [`SHOWN`], for each prefix.
+fn escaped_after(prefixes: &[&str]) -> Vec<String> {
+    prefixes.iter().map(|p| format!("{p}{SHOWN}")).collect()
 }
 
 #[test]
@@ -479,7 +495,7 @@ fn hostile_strings_in_a_plan_and_its_run_never_reach_the_screen() {
                 Progress::Step(StepId::Rollback),
                 Progress::Call {
                     step: StepId::Rollback,
-                    operation: format!("ecs:Op{EVIL}"),
+                    operation: "ecs:UpdateService".into(),
                     status: taskscope::bundle::audit::CallStatus::Failed,
                     detail: format!("denied {EVIL}"),
                 },
@@ -492,14 +508,30 @@ fn hostile_strings_in_a_plan_and_its_run_never_reach_the_screen() {
     let mut app = console_on_compromised(dir.path(), Some(&fake));
     press(&mut app, KeyCode::Char('r'));
     wait_for_plan(&mut app);
-    // The plan scrolls: look at it with the cursor on every step.
+    let mut shown = escaped_after(&[
+        "cluster  prod",
+        "service  svc",
+        "plan     rollback-",
+        "warning  warning ",
+        "now     current ",
+        "target  target ",
+        "title ",
+        "blast radius: radius ",
+        "ecs:Op",
+        "stop ",
+        "not run: because ",
+    ]);
+    shown.push(r#"ecs:TagResource {"v":"\x9bx\u{202e}y"}"#.into());
+    // Field names are cut at 60 characters.
+    shown.push(r"~ field \x1b[2J\x1b]52;c;cm0gLXJm\x07 \x9b1;1H \u{202e}exe.tx…".into());
+    assert_escaped(&render(&mut app, 120, 40), "the whole plan", &shown);
+    // The plan scrolls on small screens: look at it with the cursor on every step.
     for step in 0..hostile_plan().steps.len() {
-        for (width, height) in SIZES {
-            assert_escaped(
-                &render(&mut app, width, height),
-                &format!("plan, step {step}"),
-            );
-        }
+        assert_escaped(
+            &render(&mut app, 80, 24),
+            &format!("plan, step {step}"),
+            &[],
+        );
         press(&mut app, KeyCode::Char('j'));
     }
     press(&mut app, KeyCode::Enter);
@@ -507,7 +539,13 @@ fn hostile_strings_in_a_plan_and_its_run_never_reach_the_screen() {
     type_text(&mut app, &format!("svc{EVIL}"));
     press(&mut app, KeyCode::Enter);
     assert!(confirm_notice(&app).is_some());
-    assert_escaped(&render(&mut app, 80, 24), "confirm");
+    let shown = [
+        r"type svc\x1b[2J\x1b]52;c;cm0gLXJm\x07".to_string(),
+        r"that is not svc\x1b[2J\x1b]52;c;cm0gLXJm\x07".to_string(),
+        r"> svc[2J]52;c;cm0gLXJm 1;1H \u{202e}exe.txt".to_string(),
+    ];
+    assert_escaped(&render(&mut app, 120, 40), "confirm", &shown);
+    assert_escaped(&render(&mut app, 80, 24), "confirm", &[]);
     press(&mut app, KeyCode::Esc);
     // Run it as if it had been typed, to see progress and result.
     let Some(Popup::Action(flow)) = &mut app.popup else {
@@ -522,14 +560,19 @@ fn hostile_strings_in_a_plan_and_its_run_never_reach_the_screen() {
     press(&mut app, KeyCode::Enter);
     wait_until(&mut app, "held", |_| fake.calls().holding);
     app.poll_actions();
-    for (width, height) in SIZES {
-        assert_escaped(&render(&mut app, width, height), "progress");
-    }
+    let shown = escaped_after(&[
+        "running rollback-",
+        "FAILED denied ",
+        "(service svc) event ",
+    ]);
+    assert_escaped(&render(&mut app, 120, 40), "progress", &shown);
+    assert_escaped(&render(&mut app, 80, 24), "progress", &[]);
     fake.release();
     wait_for_result(&mut app);
-    for (width, height) in SIZES {
-        assert_escaped(&render(&mut app, width, height), "result");
-    }
+    let mut shown = escaped_after(&["rollback-", "step failed: ", "recorded in /cases/"]);
+    shown.push(r#"\u0007 \x9b1;1H \u{202e}exe.txt \u{2066}x"}"#.into());
+    assert_escaped(&render(&mut app, 120, 40), "result", &shown);
+    assert_escaped(&render(&mut app, 80, 24), "result", &[]);
 }
 
 #[test]
