@@ -17,11 +17,13 @@ use taskscope::bundle::audit::ResultStatus;
 use taskscope::bundle::build::{import_to_bundle, InputFile};
 use taskscope::demo::COMPROMISED_TASK;
 use taskscope::model::time::parse_time_str;
+use taskscope::model::Source;
 use taskscope::respond::execute::Progress;
 use taskscope::respond::plan::{Call, DiffLine, Step, StepId};
 use taskscope::respond::ActionRequest;
 use taskscope::tui::app::App;
 use taskscope::tui::keys::Action;
+use taskscope::tui::load;
 use taskscope::tui::popups::{Command, Popup};
 use taskscope::tui::respond::flow::Stage;
 
@@ -294,11 +296,30 @@ fn the_exact_text_runs_the_plan_once_and_the_bundle_is_read_again() {
         "closing the result reads the bundle again"
     );
     press(&mut app, KeyCode::Enter);
-    let calls = fake.calls();
-    assert_eq!(calls.applied.len(), 1);
-    assert_eq!(calls.applied[0].confirmed_by, "typed 3f9c2d7e");
-    assert_eq!(calls.applied[0].bundle, bundle);
-    assert_eq!(calls.applied[0].plan, isolate_plan());
+    {
+        let calls = fake.calls();
+        assert_eq!(calls.applied.len(), 1);
+        assert_eq!(calls.applied[0].confirmed_by, "typed 3f9c2d7e");
+        assert_eq!(calls.applied[0].bundle, bundle);
+        assert_eq!(calls.applied[0].plan, isolate_plan());
+    }
+    // What the event loop does: read the bundle again. The action's records
+    // are on the task's timeline, and the source filter reaches them.
+    app.set_data(load(&bundle).unwrap());
+    app.perform(Action::Open);
+    let mut sources = Vec::new();
+    while sources.last() != Some(&Source::Response) {
+        app.perform(Action::CycleSource);
+        let source = app
+            .timeline
+            .source
+            .expect("the cycle reaches response actions");
+        sources.push(source);
+    }
+    assert_eq!(app.timeline.list.len(), 2, "the plan and result records");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("ACT"), "{screen}");
+    assert!(screen.contains("typed 3f9c2d7e"), "{screen}");
 }
 
 #[test]

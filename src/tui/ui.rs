@@ -378,7 +378,13 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
             Some(t) => relative(t, app.now),
             None => "-".into(),
         };
-        let counts: Vec<String> = stats.per_source.iter().map(|n| n.to_string()).collect();
+        // The evidence sources, as the column header names them.
+        let counts: Vec<String> = Source::ALL
+            .iter()
+            .zip(&stats.per_source)
+            .filter(|(source, _)| **source != Source::Response)
+            .map(|(_, n)| n.to_string())
+            .collect();
         let service = facts.service().or(facts.group.as_deref()).unwrap_or("-");
         let mut cells = vec![
             Cell::from(status),

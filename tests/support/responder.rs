@@ -1,15 +1,18 @@
 //! A scripted responder for the console's action tests, and synthetic plans
 //! and outcomes for it to return. It records every request and every plan it
-//! is asked to apply; `apply` reports the scripted progress, then can wait
-//! for the test (to draw the progress screen mid-way) before returning the
-//! scripted outcome.
+//! is asked to apply; `apply` writes the plan's audit records into the
+//! bundle as the real responder does, reports the scripted progress, then
+//! can wait for the test (to draw the progress screen mid-way) before
+//! returning the scripted outcome.
 
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use taskscope::bundle::audit::{CallStatus, ResultStatus, StepOutcome, StepStatus};
+use taskscope::bundle::audit::{
+    self, Actor, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
+};
 use taskscope::respond::execute::{Outcome, Progress};
 use taskscope::respond::plan::{ActionKind, Call, DiffLine, Step, StepId, Target};
 use taskscope::respond::{ActionRequest, Plan, Responder};
@@ -85,6 +88,39 @@ impl Responder for Scripted {
             bundle: bundle.to_path_buf(),
             confirmed_by: confirmed_by.to_string(),
         });
+        let outcome = &self.0.script.outcome;
+        let entries = [
+            Entry::Plan {
+                plan: serde_json::to_value(plan).unwrap(),
+                confirmed_by: confirmed_by.to_string(),
+            },
+            Entry::Result {
+                status: outcome.status,
+                steps: outcome.steps.clone(),
+                error: outcome.error.clone(),
+                after: outcome.after.clone(),
+            },
+        ];
+        for entry in entries {
+            let record = Record {
+                time: "2026-11-20T15:00:00Z".into(),
+                plan_id: plan.id.clone(),
+                action: plan.action.name().into(),
+                actor: Actor {
+                    caller: "arn:aws:sts::111122223333:assumed-role/ir/tester".into(),
+                    user: "tester".into(),
+                },
+                target: plan
+                    .target
+                    .task_arn
+                    .clone()
+                    .or(plan.target.service.clone())
+                    .unwrap_or_default(),
+                task_definitions: Vec::new(),
+                entry,
+            };
+            audit::append(bundle, &record).unwrap();
+        }
         for line in &self.0.script.progress {
             progress(line.clone());
         }
