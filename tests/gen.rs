@@ -87,7 +87,7 @@ fn a_generated_incident_imports_completely_with_the_printed_counts() {
         written.values().map(|b| b.len() as u64).sum::<u64>()
     );
     assert_eq!(rows["cloudtrail"].1, EVENTS * 9 / 10);
-    for source in Source::ALL {
+    for source in Source::EVIDENCE {
         let (files, events, _) = rows[source.name()];
         assert!(files >= 1 && events >= 1, "{source}: {summary}");
     }
@@ -132,7 +132,7 @@ fn a_generated_incident_imports_completely_with_the_printed_counts() {
     let (incident, problems) = bundle.incident();
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(incident.events.len() as u64, EVENTS);
-    for source in Source::ALL {
+    for source in Source::EVIDENCE {
         let count = incident
             .events
             .iter()
@@ -153,7 +153,7 @@ fn a_generated_incident_imports_completely_with_the_printed_counts() {
         .timelines
         .iter()
         .all(|timeline| !timeline.is_empty()));
-    for source in Source::ALL {
+    for source in Source::EVIDENCE {
         let linked = incident
             .events
             .iter()

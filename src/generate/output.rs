@@ -64,7 +64,7 @@ impl GenSummary {
             "{:<12} {:>7} {:>10} {:>14}",
             "SOURCE", "FILES", "EVENTS", "BYTES"
         );
-        for source in Source::ALL {
+        for source in Source::EVIDENCE {
             let (files, events, bytes) = self.source_totals(source);
             let _ = writeln!(
                 out,

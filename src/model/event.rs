@@ -45,6 +45,16 @@ impl Source {
         Source::Logs,
         Source::Response,
     ];
+
+    /// The sources of evidence (imported, collected or generated): every
+    /// source but taskscope's own response actions, in display order.
+    pub const EVIDENCE: [Source; 5] = [
+        Source::Guardduty,
+        Source::Ecs,
+        Source::Cloudtrail,
+        Source::Falco,
+        Source::Logs,
+    ];
 }
 
 impl fmt::Display for Source {

@@ -382,7 +382,7 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         let counts: Vec<String> = Source::ALL
             .iter()
             .zip(&stats.per_source)
-            .filter(|(source, _)| **source != Source::Response)
+            .filter(|(source, _)| Source::EVIDENCE.contains(source))
             .map(|(_, n)| n.to_string())
             .collect();
         let service = facts.service().or(facts.group.as_deref()).unwrap_or("-");
