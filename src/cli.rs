@@ -155,6 +155,12 @@ pub enum Command {
         task: Option<String>,
         #[command(flatten)]
         look: Look,
+        /// Credentials and region for response actions (used only with
+        /// actions allowed, when the first one is asked for).
+        #[command(flatten)]
+        aws: OneRegionAwsArgs,
+        #[command(flatten)]
+        actions: ConsoleActions,
     },
     /// Collect an incident from AWS into a new bundle, with progress on the
     /// terminal (docs/collect.md). Exits 3 when the collection is partial.
@@ -227,6 +233,8 @@ pub enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         look: Look,
+        #[command(flatten)]
+        actions: ConsoleActions,
     },
     /// Generate a large synthetic incident for benchmarks and tests: gzip
     /// CloudTrail delivery files, ECS describe-tasks, GuardDuty findings,
@@ -392,6 +400,16 @@ pub struct Look {
     pub no_color: bool,
 }
 
+/// Response actions in the console (docs/response.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConsoleActions {
+    /// Allow response actions in the console (i isolates a task, r rolls
+    /// back its service); otherwise it is read-only unless the AWS profile
+    /// is listed under [actions] allow_profiles in the config.
+    #[arg(long)]
+    pub allow_actions: bool,
+}
+
 /// Runs a parsed command line and returns the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -480,6 +498,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scope,
             out,
             look,
+            actions,
         } => {
             if !io::stdout().is_terminal() {
                 bail!(
@@ -490,6 +509,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = tui::Options {
                 bundle: out.clone(),
                 task: scope.task.clone(),
+                actions: respond::console_actions(
+                    actions.allow_actions,
+                    look.config.as_deref(),
+                    aws.connection(),
+                )?,
                 theme: look.theme,
                 config: look.config,
                 no_color: look.no_color,
@@ -536,11 +560,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let summary = generate::generate_incident(&options, &out)?;
             print(&summary.render())
         }
-        Command::Open { bundle, task, look } => {
+        Command::Open {
+            bundle,
+            task,
+            look,
+            aws,
+            actions,
+        } => {
             Bundle::open(&bundle)?;
             tui::run(tui::Options {
                 bundle,
                 task,
+                actions: respond::console_actions(
+                    actions.allow_actions,
+                    look.config.as_deref(),
+                    aws.connection(),
+                )?,
                 theme: look.theme,
                 config: look.config,
                 no_color: look.no_color,
@@ -560,6 +595,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tui::run(tui::Options {
                 bundle: bundle.clone(),
                 task: task.or(Some(demo::COMPROMISED_TASK.to_string())),
+                actions: None,
                 theme: look.theme,
                 config: look.config,
                 no_color: look.no_color,

@@ -107,6 +107,10 @@ theme_slots! {
     stopped,
     /// The badge saying the bundle is opened read-only.
     read_only,
+    /// The badge saying response actions are on (it replaces `read_only`).
+    actions_on,
+    /// A changed line of a rollback's task definition comparison.
+    diff_changed,
     /// Histogram bars.
     chart,
     /// The selected time range in the histogram.
@@ -267,6 +271,8 @@ impl Theme {
             ),
             (&mut self.mark, Modifier::BOLD),
             (&mut self.read_only, Modifier::REVERSED),
+            (&mut self.actions_on, Modifier::REVERSED | Modifier::BOLD),
+            (&mut self.diff_changed, Modifier::BOLD),
             (&mut self.chart_selected, Modifier::REVERSED),
             (&mut self.sev_info, Modifier::DIM),
             (&mut self.sev_medium, Modifier::UNDERLINED),

@@ -2,7 +2,9 @@
 //! open the demo, filter, jump to a finding, add a note, quit. Then checks
 //! that the note is in the bundle and the bundle still verifies. And
 //! `taskscope live` against moto: the console is up at once, the tasks
-//! stream in, and quitting leaves a bundle that verifies.
+//! stream in, and quitting leaves a bundle that verifies. And `open
+//! --allow-actions` against moto: AWS is reached when `i` is pressed, and
+//! its answer shows in the action's popup.
 
 #[path = "aws/moto.rs"]
 mod moto;
@@ -379,6 +381,53 @@ fn live_without_a_region_says_so_before_taking_over_the_terminal() {
         "taskscope: error: no AWS region: pass --region, or set AWS_REGION or a region in the profile"
     );
     assert!(!bundle.exists(), "no bundle without a region");
+}
+
+#[test]
+fn open_with_actions_plans_against_aws_only_when_asked() {
+    let _alone = ONE_LIVE_TEST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let moto = moto::Moto::start();
+    let dir = tempfile::TempDir::new().unwrap();
+    let bundle = dir.path().join("demo-bundle");
+    let out = Command::new(BIN)
+        .args(["demo", "--print", "--out", bundle.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let with_moto = moto.taskscope();
+    let mut command = CommandBuilder::new(with_moto.get_program());
+    command.env_clear();
+    for (key, value) in with_moto.get_envs() {
+        if let Some(value) = value {
+            command.env(key, value);
+        }
+    }
+    command.env("XDG_CONFIG_HOME", dir.path().join("config"));
+    command.cwd(dir.path());
+    command.args(["open", bundle.to_str().unwrap(), "--allow-actions"]);
+    command.args(["--region", "us-east-1"]);
+    let mut session = Session::spawn(command);
+    session.screen.wait_for(" ACTIONS ON ");
+    session.screen.wait_for("Tasks (5)");
+    // moto has no such cluster: the plan cannot be made, and says why.
+    session.press("i");
+    session
+        .screen
+        .wait_for("isolate task 3f9c2d7e · could not plan");
+    session.screen.wait_for("cannot plan:");
+    session.press("\r");
+    session.screen.wait_until(
+        "the popup closed",
+        Instant::now() + Duration::from_secs(10),
+        |text| !text.contains("could not plan"),
+    );
+    session.press("q");
+    let status = session.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(!bundle.join("audit.jsonl").exists(), "nothing ran");
+    assert_verifies(&bundle);
 }
 
 fn assert_verifies(bundle: &Path) {

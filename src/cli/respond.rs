@@ -3,6 +3,7 @@
 use super::OneRegionAwsArgs;
 use crate::bundle::annotations;
 use crate::bundle::audit::{CallStatus, ResultStatus, StepStatus};
+use crate::collect::aws::Connection;
 use crate::config::Config;
 use crate::render::sanitize::escape;
 use crate::respond::execute::Progress;
@@ -10,9 +11,10 @@ use crate::respond::isolate::{check_protect_minutes, preserve_path, IsolateReque
 use crate::respond::plan::{render_text, StepId};
 use crate::respond::rollback::RollbackRequest;
 use crate::respond::{check_allowed, ActionRequest, AwsResponder, Plan, Responder};
+use crate::tui::respond::ActionAccess;
 use anyhow::Context;
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit status of an action that was refused: actions off, not confirmed,
@@ -154,6 +156,35 @@ pub fn rollback(
     )
 }
 
+/// The console's access to response actions: Some when allowed
+/// (`--allow-actions`, or the profile in use listed under `[actions]
+/// allow_profiles` in the config at `config`), else None (read-only). AWS is
+/// reached only when the first action is asked for, on the console's action
+/// worker.
+pub fn console_actions(
+    allow_actions: bool,
+    config: Option<&Path>,
+    connection: Connection,
+) -> anyhow::Result<Option<ActionAccess>> {
+    let config = Config::load(config)?.config;
+    let allowed = check_allowed(
+        allow_actions,
+        &config.actions.allow_profiles,
+        connection.profile.as_deref(),
+    );
+    if allowed.is_err() {
+        return Ok(None);
+    }
+    let user = config
+        .author
+        .clone()
+        .unwrap_or_else(annotations::default_author);
+    Ok(Some(ActionAccess::new(move || {
+        let responder = AwsResponder::connect(&connection, user.clone())?;
+        Ok(Box::new(responder) as Box<dyn Responder>)
+    })))
+}
+
 fn act_on(
     aws: &OneRegionAwsArgs,
     act: &ActArgs,
@@ -272,4 +303,25 @@ fn confirm(plan: &Plan, yes: bool) -> anyhow::Result<Option<String>> {
     let mut typed = String::new();
     io::stdin().lock().read_line(&mut typed)?;
     Ok((typed.trim() == plan.confirm_with).then(|| format!("typed {}", plan.confirm_with)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_gets_actions_only_with_the_flag_or_an_allowed_profile() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "[actions]\nallow_profiles = [\"ir\"]\n").unwrap();
+        let connection = |profile: &str| Connection {
+            profile: Some(profile.into()),
+            regions: vec!["us-east-1".into()],
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+        };
+        let access = |flag, profile| console_actions(flag, Some(&config), connection(profile));
+        assert!(access(false, "prod").unwrap().is_none(), "read-only");
+        assert!(access(true, "prod").unwrap().is_some(), "the flag");
+        assert!(access(false, "ir").unwrap().is_some(), "an allowed profile");
+    }
 }

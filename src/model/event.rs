@@ -36,16 +36,6 @@ impl Source {
         }
     }
 
-    /// The sources of imported evidence: every source but taskscope's own
-    /// response actions.
-    pub const EVIDENCE: [Source; 5] = [
-        Source::Guardduty,
-        Source::Ecs,
-        Source::Cloudtrail,
-        Source::Falco,
-        Source::Logs,
-    ];
-
     /// Every source, in display order.
     pub const ALL: [Source; 6] = [
         Source::Guardduty,
@@ -54,6 +44,16 @@ impl Source {
         Source::Falco,
         Source::Logs,
         Source::Response,
+    ];
+
+    /// The sources of evidence (imported, collected or generated): every
+    /// source but taskscope's own response actions, in display order.
+    pub const EVIDENCE: [Source; 5] = [
+        Source::Guardduty,
+        Source::Ecs,
+        Source::Cloudtrail,
+        Source::Falco,
+        Source::Logs,
     ];
 }
 

@@ -9,6 +9,8 @@ use super::live::LiveStatus;
 use super::place::{self, Place};
 use super::popups::{Palette, Popup, Prompt, PromptKind, EXPORT_FORMATS};
 use super::raw_text::{positions_in, RawText};
+use super::respond::flow::{ActionFlow, After};
+use super::respond::{request, ActionAccess, Actions, ACTIONS_OFF};
 use super::views::tasks::TasksView;
 use super::views::timeline::{TimelineView, HISTOGRAM_BUCKETS};
 use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
@@ -17,6 +19,7 @@ use crate::inspect::facts::{key_facts, Fact};
 use crate::inspect::tree::JsonTree;
 use crate::model::Timestamp;
 use crate::raw::RawReader;
+use crate::respond::plan::ActionKind;
 use crate::theme::Theme;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -133,6 +136,11 @@ pub struct App {
     pub export_dir: std::path::PathBuf,
     /// Live collection filling the bundle (`taskscope live`), as last heard.
     pub live: Option<LiveStatus>,
+    /// Set when the bundle should be read again (an action wrote its audit
+    /// log); the event loop starts the load and clears it.
+    pub reload_requested: bool,
+    /// Response actions, when allowed.
+    actions: Option<Actions>,
     /// Views whose filter lost its results in a reload: run again when shown.
     stale_filters: Vec<View>,
     /// The load problems last put on the status line.
@@ -179,6 +187,8 @@ impl App {
             open_task: None,
             export_dir: std::path::PathBuf::from("."),
             live: None,
+            reload_requested: false,
+            actions: None,
             stale_filters: Vec::new(),
             shown_problems: None,
             filter: Filter::spawn({
@@ -190,6 +200,65 @@ impl App {
             raw_filtered: false,
             raw: None,
             context_index: None,
+        }
+    }
+
+    /// Allows response actions (the `i` and `r` keys) through `access`; the
+    /// title bar then says ACTIONS ON instead of READ-ONLY.
+    pub fn enable_actions(&mut self, access: ActionAccess) {
+        self.actions = Some(Actions::new(access, Arc::clone(&self.notify)));
+    }
+
+    /// Whether response actions are allowed.
+    pub fn actions_enabled(&self) -> bool {
+        self.actions.is_some()
+    }
+
+    /// Takes in what the action worker reported; returns whether anything
+    /// arrived. Reports for an action no longer on screen are dropped.
+    pub fn poll_actions(&mut self) -> bool {
+        let Some(actions) = &mut self.actions else {
+            return false;
+        };
+        let reports = actions.reports();
+        if reports.is_empty() {
+            return false;
+        }
+        if let Some(Popup::Action(flow)) = &mut self.popup {
+            for (job, report) in reports {
+                flow.take(job, report);
+            }
+        }
+        true
+    }
+
+    /// Starts planning an action on the task in question (tasks view or a
+    /// task's timeline); says on the status line why it cannot start.
+    fn start_action(&mut self, data: &Data, kind: ActionKind) {
+        let task = match self.view {
+            View::Tasks | View::Timeline => self.selected_task(),
+            View::Findings => None,
+        };
+        let Some(actions) = &mut self.actions else {
+            self.status = Some((ACTIONS_OFF.into(), Level::Info));
+            return;
+        };
+        let Some(task) = task else {
+            let line = "select a task (tasks view, or open its timeline) to act on it";
+            self.status = Some((line.into(), Level::Info));
+            return;
+        };
+        let facts = &data.incident.tasks[task];
+        let asked = match kind {
+            ActionKind::Isolate => request::isolate(facts, &data.bundle.root, chrono::Utc::now()),
+            ActionKind::Rollback => request::rollback(facts),
+        };
+        match asked {
+            Ok(asked) => {
+                let flow = ActionFlow::start(actions, asked, data.bundle.root.clone());
+                self.popup = Some(Popup::Action(Box::new(flow)));
+            }
+            Err(why) => self.status = Some((why, Level::Info)),
         }
     }
 
@@ -524,6 +593,8 @@ impl App {
                     self.status = Some(("select a task to export".into(), Level::Info));
                 }
             }
+            Action::Isolate => self.start_action(&data, ActionKind::Isolate),
+            Action::Rollback => self.start_action(&data, ActionKind::Rollback),
             Action::Quit | Action::Help => {}
         }
     }
@@ -994,6 +1065,22 @@ impl App {
                 }
                 _ => self.popup = Some(Popup::Export { selected }),
             },
+            Popup::Action(mut flow) => {
+                let quits = self.keymap.action(&key) == Some(Action::Quit)
+                    && key.code != KeyCode::Char('q');
+                if quits && !flow.is_running() {
+                    self.quit = true;
+                    return;
+                }
+                let Some(actions) = &mut self.actions else {
+                    return;
+                };
+                match flow.on_key(key, actions) {
+                    After::Stay => self.popup = Some(Popup::Action(flow)),
+                    After::Close => {}
+                    After::CloseAndReload => self.reload_requested = true,
+                }
+            }
         }
     }
 

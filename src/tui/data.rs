@@ -14,7 +14,8 @@ pub const SPARK_BUCKETS: usize = 24;
 /// Per-task figures for the tasks view.
 #[derive(Debug, Clone, Default)]
 pub struct TaskStats {
-    /// Events on the task's timeline, per source, in [`Source::ALL`] order.
+    /// Events on the task's timeline, per source, in [`Source::ALL`] order
+    /// (taskscope's own response actions last).
     pub per_source: [usize; Source::ALL.len()],
     /// Highest severity among the task's findings.
     pub top_severity: Option<Severity>,

@@ -76,6 +76,10 @@ pub enum Action {
     Group,
     /// Select a time range on the histogram (press twice), filtering the timeline.
     SelectRange,
+    /// Plan the isolation of the selected task (response actions must be on).
+    Isolate,
+    /// Plan the rollback of the selected task's service (response actions must be on).
+    Rollback,
 }
 
 /// Where an action is listed in the help overlay.
@@ -165,6 +169,8 @@ bindings! {
     Tag "tag" Annotate ["T"] "add a tag";
     Copy "copy" Annotate ["y"] "copy ARN / ID (OSC 52)";
     Export "export" Annotate ["e"] "export report / CSV / JSON / Timesketch";
+    Isolate "isolate" Annotate ["i"] "isolate the task: plan, confirm, run (actions on)";
+    Rollback "rollback" Annotate ["r"] "roll back the task's service (actions on)";
     Help "help" General ["?", "f1"] "this help";
     Quit "quit" General ["q", "ctrl-c"] "quit";
 }

@@ -13,6 +13,7 @@ pub mod live;
 pub mod place;
 pub mod popups;
 pub mod raw_text;
+pub mod respond;
 pub mod side;
 pub mod terminal;
 pub mod text;
@@ -50,6 +51,9 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// Drop colours even without NO_COLOR.
     pub no_color: bool,
+    /// Response actions, when allowed (`--allow-actions`, or the profile
+    /// listed in the config); None keeps the console read-only.
+    pub actions: Option<respond::ActionAccess>,
 }
 
 /// Messages into the UI thread.
@@ -115,6 +119,9 @@ pub fn prepare(
         .unwrap_or_else(crate::bundle::annotations::default_author);
     let mut app = App::new(keymap, theme, author, notify);
     app.open_task = options.task.clone();
+    if let Some(access) = &options.actions {
+        app.enable_actions(access.clone());
+    }
     app.loading = format!("opening {} …", options.bundle.display());
     Ok(app)
 }
@@ -240,7 +247,8 @@ impl Loader {
         });
     }
 
-    /// Live collection stored more: load again when the schedule allows.
+    /// Live collection (or an action's audit log) stored more: load again
+    /// when the schedule allows.
     fn more_stored(&mut self) {
         if let Some(delay) = self.schedule.more_stored(Instant::now()) {
             self.spawn(delay);
@@ -291,8 +299,12 @@ fn event_loop(
                 }
                 Message::Wake => {
                     app.poll_filter();
+                    app.poll_actions();
                 }
                 Message::Terminate => return Ok(()),
+            }
+            if std::mem::take(&mut app.reload_requested) {
+                loader.more_stored();
             }
             if app.quit {
                 return Ok(());

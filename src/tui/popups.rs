@@ -1,8 +1,10 @@
 //! Modal popups: help, the text prompt (filter, note, tag), the command
-//! palette with fuzzy task jump, and the export chooser.
+//! palette with fuzzy task jump, the export chooser, and a response action
+//! (its stages are in `respond`).
 
 use super::data::Data;
 use super::keys::{Action, DEFAULT_BINDINGS};
+use super::respond::flow::ActionFlow;
 use super::text::short_id;
 use crate::export::ExportFormat;
 use crate::theme::BUILTIN_THEMES;
@@ -26,6 +28,8 @@ pub enum Popup {
         /// Highlighted format.
         selected: usize,
     },
+    /// A response action: plan, confirmation, progress, result.
+    Action(Box<ActionFlow>),
 }
 
 /// What a prompt's text is for.
@@ -68,26 +72,31 @@ impl Prompt {
         Prompt { kind, input }
     }
 
-    /// Applies a key press: printable characters, backspace, ctrl-u, ctrl-w.
-    /// Control characters never enter the text.
+    /// Applies a key press (see [`edit_line`]).
     pub fn edit(&mut self, key: KeyEvent) {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Backspace => {
-                self.input.pop();
-            }
-            KeyCode::Char('u') if ctrl => self.input.clear(),
-            KeyCode::Char('w') if ctrl => {
-                let kept = self.input.trim_end().rfind(' ').map_or(0, |i| i + 1);
-                self.input.truncate(kept);
-            }
-            KeyCode::Char(c)
-                if !ctrl && !c.is_control() && self.input.chars().count() < PROMPT_MAX_CHARS =>
-            {
-                self.input.push(c)
-            }
-            _ => {}
+        edit_line(&mut self.input, key);
+    }
+}
+
+/// Applies a key press to a one-line text: printable characters,
+/// backspace, ctrl-u, ctrl-w. Control characters never enter the text.
+pub fn edit_line(input: &mut String, key: KeyEvent) {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Backspace => {
+            input.pop();
         }
+        KeyCode::Char('u') if ctrl => input.clear(),
+        KeyCode::Char('w') if ctrl => {
+            let kept = input.trim_end().rfind(' ').map_or(0, |i| i + 1);
+            input.truncate(kept);
+        }
+        KeyCode::Char(c)
+            if !ctrl && !c.is_control() && input.chars().count() < PROMPT_MAX_CHARS =>
+        {
+            input.push(c)
+        }
+        _ => {}
     }
 }
 

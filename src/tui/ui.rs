@@ -67,7 +67,11 @@ fn draw_title(frame: &mut Frame, app: &mut App, area: Rect) {
         spans.push(Span::styled(text, style));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled(" READ-ONLY ", theme.read_only));
+    if app.actions_enabled() {
+        spans.push(Span::styled(" ACTIONS ON ", theme.actions_on));
+    } else {
+        spans.push(Span::styled(" READ-ONLY ", theme.read_only));
+    }
     spans.push(Span::raw(" "));
     if let Some(live) = &app.live {
         let (badge, style) = if live.finished {
@@ -180,7 +184,8 @@ fn split_side(area: Rect, list_share: u16) -> (Rect, Rect) {
     (list, side)
 }
 
-fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
+/// A bordered pane or popup box, its border in the focus style when `focused`.
+pub fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
@@ -889,7 +894,7 @@ fn draw_findings(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
 }
 
 /// A centred rectangle of at most `width` x `height`.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect::new(
@@ -977,5 +982,6 @@ fn draw_popup(frame: &mut Frame, app: &App, area: Rect) {
             let block = pane_block(" Export task — Enter writes ", true, theme);
             frame.render_widget(Paragraph::new(lines).block(block).style(theme.base), rect);
         }
+        Popup::Action(flow) => super::respond::view::draw(frame, flow, theme, area),
     }
 }

@@ -1,0 +1,422 @@
+//! One action from key press to result, as a popup that moves through its
+//! stages: planning (the worker reads AWS), the plan (steps chosen with
+//! space), the typed confirmation, progress, and the result. Only the exact
+//! confirmation text sends the plan to the worker; a refused plan, or one
+//! with nothing to run, never reaches the confirmation.
+
+use super::worker::{Job, Report};
+use super::Actions;
+use crate::bundle::audit::CallStatus;
+use crate::respond::execute::{Outcome, Progress};
+use crate::respond::plan::StepId;
+use crate::respond::Plan;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use std::path::PathBuf;
+
+/// Most service events kept for the progress screen (the latest).
+const EVENTS_KEPT: usize = 200;
+
+/// A plan on screen, with the step under the cursor.
+#[derive(Debug, Clone)]
+pub struct Review {
+    /// The plan, with the steps as selected so far.
+    pub plan: Plan,
+    /// The step under the cursor (index into `plan.steps`).
+    pub cursor: usize,
+    /// Why the last key did nothing (raw text: escape before drawing).
+    pub notice: Option<String>,
+}
+
+/// How a step stands while the plan runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepState {
+    /// Not started yet.
+    Pending,
+    /// Its calls are being made.
+    Running,
+    /// Every call succeeded.
+    Done,
+    /// A call failed; the plan stopped.
+    Failed,
+}
+
+impl StepState {
+    /// The word shown for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepState::Pending => "pending",
+            StepState::Running => "running",
+            StepState::Done => "done",
+            StepState::Failed => "FAILED",
+        }
+    }
+}
+
+/// A call that returned, as the progress screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallLine {
+    /// `service:Operation`.
+    pub operation: String,
+    /// How it ended.
+    pub status: CallStatus,
+    /// The request ID, or why it failed (raw text from AWS).
+    pub detail: String,
+}
+
+/// One selected step of a running plan.
+#[derive(Debug, Clone)]
+pub struct StepRun {
+    /// Which step.
+    pub id: StepId,
+    /// How it stands.
+    pub state: StepState,
+    /// Its calls that returned, in order.
+    pub calls: Vec<CallLine>,
+}
+
+/// A confirmed plan as it runs.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The plan sent to the worker.
+    pub plan: Plan,
+    /// How the plan was confirmed.
+    pub confirmed_by: String,
+    /// The steps that run, in order.
+    pub steps: Vec<StepRun>,
+    /// Service events seen while following a deployment, the latest last.
+    pub events: Vec<String>,
+}
+
+impl Run {
+    /// A run of `plan`'s selected steps, none started.
+    fn new(plan: Plan, confirmed_by: String) -> Run {
+        let steps = plan
+            .steps
+            .iter()
+            .filter(|step| step.will_run())
+            .map(|step| StepRun {
+                id: step.id,
+                state: StepState::Pending,
+                calls: Vec::new(),
+            })
+            .collect();
+        Run {
+            plan,
+            confirmed_by,
+            steps,
+            events: Vec::new(),
+        }
+    }
+
+    /// Takes in one progress line: a step starting ends the one before it.
+    fn record(&mut self, progress: Progress) {
+        match progress {
+            Progress::Step(id) => {
+                for step in &mut self.steps {
+                    if step.state == StepState::Running {
+                        step.state = StepState::Done;
+                    }
+                    if step.id == id {
+                        step.state = StepState::Running;
+                    }
+                }
+            }
+            Progress::Call {
+                step,
+                operation,
+                status,
+                detail,
+            } => {
+                if let Some(run) = self.steps.iter_mut().find(|s| s.id == step) {
+                    if status == CallStatus::Failed {
+                        run.state = StepState::Failed;
+                    }
+                    run.calls.push(CallLine {
+                        operation,
+                        status,
+                        detail,
+                    });
+                }
+            }
+            Progress::ServiceEvent(message) => {
+                if self.events.len() == EVENTS_KEPT {
+                    self.events.remove(0);
+                }
+                self.events.push(message);
+            }
+        }
+    }
+
+    /// The step that ran last (running, failed or done), for scrolling.
+    pub fn current(&self) -> usize {
+        self.steps
+            .iter()
+            .rposition(|s| s.state != StepState::Pending)
+            .unwrap_or(0)
+    }
+}
+
+/// Where an action stands.
+#[derive(Debug, Clone)]
+pub enum Stage {
+    /// The worker reads AWS and makes the plan.
+    Planning,
+    /// The plan, its steps chosen with space.
+    Plan(Review),
+    /// The confirmation text being typed.
+    Confirm {
+        /// The plan, kept to go back to.
+        review: Review,
+        /// What was typed so far.
+        typed: String,
+        /// Why Enter did not run it (raw text: escape before drawing).
+        notice: Option<String>,
+    },
+    /// The confirmed plan runs.
+    Running(Run),
+    /// The plan has ended.
+    Finished {
+        /// What ran.
+        run: Run,
+        /// How it ended.
+        outcome: Outcome,
+        /// Lines scrolled.
+        scroll: u16,
+    },
+    /// Planning failed, or the worker did (raw text: escape before drawing).
+    Failed {
+        /// What went wrong.
+        error: String,
+        /// Whether a confirmed plan may have run part way (then closing
+        /// reads the bundle again).
+        after_confirming: bool,
+    },
+}
+
+/// What the console does after a key the popup handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    /// The popup stays open.
+    Stay,
+    /// The popup closes.
+    Close,
+    /// The popup closes and the bundle is read again: the audit log has
+    /// new records.
+    CloseAndReload,
+}
+
+/// One action in the console, from planning to result.
+#[derive(Debug)]
+pub struct ActionFlow {
+    /// What it acts on (`isolate task 3f9c2d7e`; raw: escape before drawing).
+    pub title: String,
+    /// The bundle that receives the audit record (the open bundle).
+    bundle: PathBuf,
+    /// The job whose reports the flow takes.
+    job: u64,
+    /// Where it stands.
+    pub stage: Stage,
+}
+
+impl ActionFlow {
+    /// Asks the worker for the plan of `request` and waits for it.
+    pub fn start(
+        actions: &mut Actions,
+        asked: super::request::Asked,
+        bundle: PathBuf,
+    ) -> ActionFlow {
+        let job = actions.submit(Job::Plan(asked.request));
+        ActionFlow {
+            title: asked.title,
+            bundle,
+            job,
+            stage: Stage::Planning,
+        }
+    }
+
+    /// Whether a confirmed plan is running (the popup cannot be closed).
+    pub fn is_running(&self) -> bool {
+        matches!(self.stage, Stage::Running(_))
+    }
+
+    /// Takes in a report of job `job`; reports of other jobs (a plan
+    /// cancelled earlier) are dropped.
+    pub fn take(&mut self, job: u64, report: Report) {
+        if job != self.job {
+            return;
+        }
+        let stage = std::mem::replace(&mut self.stage, Stage::Planning);
+        self.stage = match (stage, report) {
+            (Stage::Planning, Report::Planned(plan)) => Stage::Plan(Review {
+                plan: *plan,
+                cursor: 0,
+                notice: None,
+            }),
+            (Stage::Planning, Report::Failed(error)) => Stage::Failed {
+                error,
+                after_confirming: false,
+            },
+            (Stage::Running(mut run), Report::Progress(progress)) => {
+                run.record(progress);
+                Stage::Running(run)
+            }
+            (Stage::Running(run), Report::Applied(outcome)) => Stage::Finished {
+                run,
+                outcome,
+                scroll: 0,
+            },
+            (Stage::Running(_), Report::Failed(error)) => Stage::Failed {
+                error,
+                after_confirming: true,
+            },
+            (stage, _) => stage,
+        };
+    }
+
+    /// Handles a key; `actions` receives the plan once confirmed.
+    pub fn on_key(&mut self, key: KeyEvent, actions: &mut Actions) -> After {
+        let stage = std::mem::replace(&mut self.stage, Stage::Planning);
+        let (stage, after) = match stage {
+            Stage::Planning => match key.code {
+                KeyCode::Esc => (Stage::Planning, After::Close),
+                _ => (Stage::Planning, After::Stay),
+            },
+            Stage::Plan(review) => review_key(review, key),
+            Stage::Confirm {
+                review,
+                typed,
+                notice,
+            } => self.confirm_key(review, typed, notice, key, actions),
+            Stage::Running(run) => (Stage::Running(run), After::Stay),
+            Stage::Finished {
+                run,
+                outcome,
+                scroll,
+            } => {
+                let (scroll, after) = match key.code {
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
+                        (scroll, After::CloseAndReload)
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => (scroll.saturating_add(1), After::Stay),
+                    KeyCode::Up | KeyCode::Char('k') => (scroll.saturating_sub(1), After::Stay),
+                    _ => (scroll, After::Stay),
+                };
+                let stage = Stage::Finished {
+                    run,
+                    outcome,
+                    scroll,
+                };
+                (stage, after)
+            }
+            Stage::Failed {
+                error,
+                after_confirming,
+            } => {
+                let after = match (key.code, after_confirming) {
+                    (KeyCode::Esc | KeyCode::Enter, true) => After::CloseAndReload,
+                    (KeyCode::Esc | KeyCode::Enter, false) => After::Close,
+                    _ => After::Stay,
+                };
+                let stage = Stage::Failed {
+                    error,
+                    after_confirming,
+                };
+                (stage, after)
+            }
+        };
+        self.stage = stage;
+        after
+    }
+
+    /// The confirmation stage: Enter runs the plan only when the typed text
+    /// is exactly the plan's confirmation text; Esc goes back to the plan.
+    fn confirm_key(
+        &mut self,
+        review: Review,
+        mut typed: String,
+        notice: Option<String>,
+        key: KeyEvent,
+        actions: &mut Actions,
+    ) -> (Stage, After) {
+        match key.code {
+            KeyCode::Esc => {
+                let review = Review {
+                    notice: Some("not confirmed: nothing ran".into()),
+                    ..review
+                };
+                (Stage::Plan(review), After::Stay)
+            }
+            KeyCode::Enter if typed == review.plan.confirm_with => {
+                let confirmed_by = format!("typed {}", review.plan.confirm_with);
+                let plan = review.plan;
+                self.job = actions.submit(Job::Apply {
+                    plan: Box::new(plan.clone()),
+                    bundle: self.bundle.clone(),
+                    confirmed_by: confirmed_by.clone(),
+                });
+                (Stage::Running(Run::new(plan, confirmed_by)), After::Stay)
+            }
+            KeyCode::Enter => {
+                let notice = format!(
+                    "that is not {}: type it exactly to run the plan (nothing ran)",
+                    review.plan.confirm_with
+                );
+                let stage = Stage::Confirm {
+                    review,
+                    typed,
+                    notice: Some(notice),
+                };
+                (stage, After::Stay)
+            }
+            _ => {
+                super::super::popups::edit_line(&mut typed, key);
+                let stage = Stage::Confirm {
+                    review,
+                    typed,
+                    notice,
+                };
+                (stage, After::Stay)
+            }
+        }
+    }
+}
+
+/// The plan stage: j/k move, space toggles an available step, Enter goes on
+/// to the confirmation (not for a refused plan, or one with nothing to run),
+/// Esc cancels.
+fn review_key(mut review: Review, key: KeyEvent) -> (Stage, After) {
+    review.notice = None;
+    let last = review.plan.steps.len().saturating_sub(1);
+    match key.code {
+        KeyCode::Esc => return (Stage::Plan(review), After::Close),
+        KeyCode::Down | KeyCode::Char('j') => review.cursor = (review.cursor + 1).min(last),
+        KeyCode::Up | KeyCode::Char('k') => review.cursor = review.cursor.saturating_sub(1),
+        KeyCode::Char(' ') => {
+            if let Some(step) = review.plan.steps.get_mut(review.cursor) {
+                match &step.unavailable {
+                    Some(why) => {
+                        review.notice = Some(format!("{} will not run: {why}", step.id.name()))
+                    }
+                    None => step.selected = !step.selected,
+                }
+            }
+        }
+        KeyCode::Enter => {
+            if let Some(refusal) = &review.plan.refused {
+                review.notice = Some(format!("REFUSED, it cannot run: {refusal}"));
+            } else if !review.plan.steps.iter().any(|s| s.will_run()) {
+                review.notice =
+                    Some("nothing to do: every step is done already or deselected".into());
+            } else {
+                let stage = Stage::Confirm {
+                    review,
+                    typed: String::new(),
+                    notice: None,
+                };
+                return (stage, After::Stay);
+            }
+        }
+        _ => {}
+    }
+    (Stage::Plan(review), After::Stay)
+}
