@@ -1,0 +1,193 @@
+//! Planning the isolation of one task, from what AWS says about it now:
+//! preserve, protect, detach, contain (network ACL, a security group only
+//! it uses, or the service's next tasks), revoke the role's sessions, stop.
+//! A step that is already done, or cannot apply, says so and does not run,
+//! which makes re-running an isolation safe. [`task`] reads the task,
+//! [`network`] plans the steps on its network, [`steps`] the others.
+
+mod network;
+mod steps;
+mod task;
+
+use super::cloud::Cloud;
+use super::plan::{ActionKind, Plan, Target};
+use crate::collect::aws::describe_error;
+use crate::model::time::format_time;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use network::{contain_steps, detach_step};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use steps::{preserve_step, protect_step, quarantine_step, revoke_step, stop_step};
+use task::read_task;
+
+/// The longest protection ECS accepts, in minutes (48 hours).
+pub const MAX_PROTECT_MINUTES: i32 = 2880;
+
+/// What to isolate, and the responder's choices.
+#[derive(Debug, Clone)]
+pub struct IsolateRequest {
+    /// The cluster (name or ARN).
+    pub cluster: String,
+    /// The task (ID or ARN).
+    pub task: String,
+    /// The incident ID carried by the stop reason and the deny policy's name.
+    pub incident: Option<String>,
+    /// How long protection lasts, 1 to [`MAX_PROTECT_MINUTES`].
+    pub protect_minutes: i32,
+    /// A security group to move the service's next tasks to.
+    pub quarantine_group: Option<String>,
+    /// Where the preserve step writes the task's evidence bundle.
+    pub preserve_out: PathBuf,
+    /// Start of the window the preserve step collects.
+    pub since: DateTime<Utc>,
+}
+
+/// The facts of a plan: who plans, and when.
+#[derive(Debug, Clone)]
+pub struct Planning {
+    /// The account the credentials belong to.
+    pub account: String,
+    /// The local user (recorded in stop reasons).
+    pub user: String,
+    /// The time of planning.
+    pub now: DateTime<Utc>,
+}
+
+/// Makes the isolation plan for the task `request` names.
+pub async fn plan(
+    cloud: &Cloud,
+    planning: &Planning,
+    request: &IsolateRequest,
+) -> anyhow::Result<Plan> {
+    let task = read_task(cloud, request).await?;
+    let short = crate::model::keys::short_id(&task.id).to_string();
+    let stopped = task.status == "STOPPED";
+    let mut warnings = Vec::new();
+    let mut before = json!({
+        "taskArn": task.arn,
+        "lastStatus": task.status,
+        "service": task.service,
+        "taskDefinitionArn": task.definition,
+        "networkInterfaceId": task.eni,
+        "subnetId": task.subnet,
+        "privateIPv4Address": task.ip,
+        "vpcId": task.vpc,
+        "securityGroups": task.groups,
+        "taskRoleArn": task.role,
+    });
+    let mut steps = vec![preserve_step(request, &task)];
+    steps.push(protect_step(request, &task));
+    steps.push(detach_step(cloud, &task, &mut before).await?);
+    let (nacl, group) = contain_steps(cloud, &task, &mut before, &mut warnings).await?;
+    steps.push(nacl);
+    steps.push(group);
+    steps.push(quarantine_step(cloud, request, &task).await?);
+    steps.push(revoke_step(cloud, planning, request, &task, &mut warnings).await?);
+    steps.push(stop_step(planning, request, &task));
+    if stopped {
+        warnings.push(
+            "the task is already STOPPED: only preserving its evidence and revoking its role's sessions still apply"
+                .to_string(),
+        );
+    }
+    Ok(Plan {
+        action: ActionKind::Isolate,
+        id: format!("isolate-{short}-{}", planning.now.format("%Y%m%dT%H%M%SZ")),
+        created: format_time(&planning.now),
+        target: Target {
+            region: cloud.region.clone(),
+            account: planning.account.clone(),
+            cluster: request.cluster.clone(),
+            task_arn: Some(task.arn.clone()),
+            service: task.service.clone(),
+        },
+        confirm_with: short,
+        steps,
+        warnings,
+        refused: None,
+        diff: Vec::new(),
+        before,
+    })
+}
+
+/// Reads what the isolation changed, for the result record: the task's
+/// status, the ACL entries for its IP, the target groups that still hold it,
+/// and the task role's inline policies. A read that fails says why instead.
+pub async fn state_after(cloud: &Cloud, plan: &Plan) -> Value {
+    let mut state = json!({});
+    let Some(arn) = plan.target.task_arn.as_deref() else {
+        return state;
+    };
+    match cloud
+        .ecs
+        .describe_tasks()
+        .cluster(&plan.target.cluster)
+        .tasks(arn)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            if let Some(task) = out.tasks().first() {
+                state["lastStatus"] = json!(task.last_status());
+                state["desiredStatus"] = json!(task.desired_status());
+                state["stoppedReason"] = json!(task.stopped_reason());
+            }
+        }
+        Err(e) => {
+            state["lastStatus"] = json!(describe_error("ecs:DescribeTasks", &cloud.region, &e))
+        }
+    }
+    if let (Some(acl), Some(ip)) = (
+        plan.before["networkAclId"].as_str(),
+        plan.before["privateIPv4Address"].as_str(),
+    ) {
+        let cidr = format!("{ip}/32");
+        state["networkAclDenies"] = match cloud.ec2.describe_network_acls().network_acl_ids(acl).send().await {
+            Ok(out) => json!(out
+                .network_acls()
+                .iter()
+                .flat_map(|a| a.entries())
+                .filter(|e| e.cidr_block() == Some(cidr.as_str()))
+                .map(|e| json!({"ruleNumber": e.rule_number(), "egress": e.egress(), "action": e.rule_action().map(|a| a.as_str())}))
+                .collect::<Vec<_>>()),
+            Err(e) => json!(describe_error("ec2:DescribeNetworkAcls", &cloud.region, &e)),
+        };
+    }
+    if let Some(role) = plan.before["taskRoleArn"].as_str() {
+        let role = role.rsplit('/').next().unwrap_or(role);
+        state["rolePolicies"] = match cloud.iam.list_role_policies().role_name(role).send().await {
+            Ok(out) => json!(out.policy_names()),
+            Err(e) => json!(describe_error("iam:ListRolePolicies", "global", &e)),
+        };
+    }
+    state
+}
+
+/// The default path of a preserved evidence bundle: beside `bundle`, named
+/// after it, the task and the time.
+pub fn preserve_path(bundle: &std::path::Path, task: &str, now: &DateTime<Utc>) -> PathBuf {
+    let name = bundle
+        .file_name()
+        .map_or_else(|| "bundle".into(), |n| n.to_string_lossy().into_owned());
+    let short: String = task
+        .rsplit('/')
+        .next()
+        .unwrap_or(task)
+        .chars()
+        .take(8)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    bundle.with_file_name(format!(
+        "{name}.preserve-{short}-{}",
+        now.format("%Y%m%dT%H%M%SZ")
+    ))
+}
+
+/// Checks `--protect-minutes`.
+pub fn check_protect_minutes(minutes: i32) -> anyhow::Result<i32> {
+    (1..=MAX_PROTECT_MINUTES)
+        .contains(&minutes)
+        .then_some(minutes)
+        .with_context(|| format!("--protect-minutes must be 1 to {MAX_PROTECT_MINUTES}"))
+}

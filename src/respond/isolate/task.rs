@@ -1,0 +1,110 @@
+//! The task as an isolation plan sees it: its status, service, network
+//! interface, security groups and task role.
+
+use super::IsolateRequest;
+use crate::collect::aws::describe_error;
+use crate::model::keys::parse_task_arn;
+use crate::respond::cloud::Cloud;
+use anyhow::anyhow;
+
+/// The task as the plan sees it.
+#[derive(Debug, Default)]
+pub(super) struct TaskState {
+    pub(super) arn: String,
+    pub(super) id: String,
+    pub(super) status: String,
+    pub(super) desired: String,
+    pub(super) service: Option<String>,
+    pub(super) definition: String,
+    pub(super) eni: Option<String>,
+    pub(super) subnet: Option<String>,
+    pub(super) ip: Option<String>,
+    pub(super) vpc: Option<String>,
+    pub(super) groups: Vec<String>,
+    pub(super) role: Option<String>,
+}
+
+/// Reads the task and its task definition.
+pub(super) async fn read_task(
+    cloud: &Cloud,
+    request: &IsolateRequest,
+) -> anyhow::Result<TaskState> {
+    let region = &cloud.region;
+    let described = cloud
+        .ecs
+        .describe_tasks()
+        .cluster(&request.cluster)
+        .tasks(&request.task)
+        .send()
+        .await
+        .map_err(|e| anyhow!(describe_error("ecs:DescribeTasks", region, &e)))?;
+    let task = described.tasks().first().ok_or_else(|| {
+        anyhow!(
+            "task {} is not in cluster {} ({region}); ECS forgets stopped tasks after about an hour",
+            request.task,
+            request.cluster
+        )
+    })?;
+    let arn = task.task_arn().unwrap_or_default().to_string();
+    let mut state = TaskState {
+        id: parse_task_arn(&arn).map_or_else(|| request.task.to_ascii_lowercase(), |a| a.id),
+        arn,
+        status: task.last_status().unwrap_or("UNKNOWN").to_string(),
+        desired: task.desired_status().unwrap_or("UNKNOWN").to_string(),
+        service: task
+            .group()
+            .and_then(|g| g.strip_prefix("service:"))
+            .map(str::to_string),
+        definition: task.task_definition_arn().unwrap_or_default().to_string(),
+        ..TaskState::default()
+    };
+    for attachment in task.attachments() {
+        for detail in attachment.details() {
+            let value = detail.value().map(str::to_string);
+            match detail.name() {
+                Some("networkInterfaceId") => state.eni = value,
+                Some("subnetId") => state.subnet = value,
+                Some("privateIPv4Address") => state.ip = value,
+                _ => {}
+            }
+        }
+    }
+    if state.ip.is_none() {
+        state.ip = task
+            .containers()
+            .iter()
+            .flat_map(|c| c.network_interfaces())
+            .find_map(|n| n.private_ipv4_address())
+            .map(str::to_string);
+    }
+    let definition = cloud
+        .ecs
+        .describe_task_definition()
+        .task_definition(&state.definition)
+        .send()
+        .await
+        .map_err(|e| anyhow!(describe_error("ecs:DescribeTaskDefinition", region, &e)))?;
+    state.role = definition
+        .task_definition()
+        .and_then(|d| d.task_role_arn())
+        .map(str::to_string);
+    if let (Some(eni), false) = (&state.eni, state.status == "STOPPED") {
+        let interfaces = cloud
+            .ec2
+            .describe_network_interfaces()
+            .network_interface_ids(eni)
+            .send()
+            .await
+            .map_err(|e| anyhow!(describe_error("ec2:DescribeNetworkInterfaces", region, &e)))?;
+        if let Some(interface) = interfaces.network_interfaces().first() {
+            state.vpc = interface.vpc_id().map(str::to_string);
+            state.groups = interface
+                .groups()
+                .iter()
+                .filter_map(|g| g.group_id())
+                .map(str::to_string)
+                .collect();
+        }
+    }
+    Ok(state)
+}
