@@ -7,9 +7,11 @@ use crate::collect::aws::Connection;
 use crate::config::Config;
 use crate::render::sanitize::escape;
 use crate::respond::execute::Progress;
-use crate::respond::isolate::{check_protect_minutes, preserve_path, IsolateRequest};
+use crate::respond::isolate::{
+    check_protect_minutes, preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES,
+};
 use crate::respond::plan::{render_text, StepId};
-use crate::respond::rollback::RollbackRequest;
+use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
 use crate::respond::{check_allowed, ActionRequest, AwsResponder, Plan, Responder};
 use crate::tui::respond::ActionAccess;
 use anyhow::Context;
@@ -60,7 +62,7 @@ pub struct IsolateArgs {
     #[arg(long)]
     pub incident: Option<String>,
     /// Minutes of scale-in protection (1 to 2880).
-    #[arg(long, default_value_t = 120)]
+    #[arg(long, default_value_t = DEFAULT_PROTECT_MINUTES)]
     pub protect_minutes: i32,
     /// A security group to move the service's next tasks to (offers the
     /// quarantine step).
@@ -87,9 +89,9 @@ pub struct RollbackArgs {
     /// Roll back even when the target runs the image digest under suspicion.
     #[arg(long)]
     pub allow_same_digest: bool,
-    /// How long to follow the deployment: 10m, 90s.
-    #[arg(long, default_value = "10m")]
-    pub follow_timeout: String,
+    /// How long to follow the deployment: 10m, 90s [default: 10m].
+    #[arg(long)]
+    pub follow_timeout: Option<String>,
     /// Seconds between two polls of the deployment.
     #[arg(long, default_value_t = 5)]
     pub poll_seconds: u64,
@@ -136,10 +138,13 @@ pub fn rollback(
     act: &ActArgs,
     args: &RollbackArgs,
 ) -> anyhow::Result<ExitCode> {
-    let follow_timeout = crate::collect::parse_duration(&args.follow_timeout)
-        .context("--follow-timeout")?
-        .to_std()
-        .context("--follow-timeout")?;
+    let follow_timeout = match &args.follow_timeout {
+        Some(text) => crate::collect::parse_duration(text)
+            .context("--follow-timeout")?
+            .to_std()
+            .context("--follow-timeout")?,
+        None => DEFAULT_FOLLOW_TIMEOUT,
+    };
     let request = ActionRequest::Rollback(RollbackRequest {
         cluster: args.cluster.clone(),
         service: args.service.clone(),

@@ -34,6 +34,9 @@ fn deployments_json(service: &aws_sdk_ecs::types::Service) -> Vec<Value> {
 /// Completed deployments read at most while looking for the target.
 const MAX_DEPLOYMENTS: usize = 1000;
 
+/// How long a deployment is followed unless the responder asks otherwise.
+pub const DEFAULT_FOLLOW_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
 /// What to roll back, and the responder's choices.
 #[derive(Debug, Clone)]
 pub struct RollbackRequest {

@@ -24,6 +24,10 @@ use task::read_task;
 /// The longest protection ECS accepts, in minutes (48 hours).
 pub const MAX_PROTECT_MINUTES: i32 = 2880;
 
+/// Minutes of protection unless the responder asks otherwise (ECS's own
+/// default, two hours).
+pub const DEFAULT_PROTECT_MINUTES: i32 = 120;
+
 /// What to isolate, and the responder's choices.
 #[derive(Debug, Clone)]
 pub struct IsolateRequest {

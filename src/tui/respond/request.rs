@@ -6,18 +6,11 @@
 
 use super::super::text::short_id;
 use crate::model::task::TaskFacts;
-use crate::respond::isolate::{preserve_path, IsolateRequest};
-use crate::respond::rollback::RollbackRequest;
+use crate::respond::isolate::{preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES};
+use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
 use crate::respond::ActionRequest;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::path::Path;
-use std::time::Duration;
-
-/// Minutes of scale-in protection an isolation asks for.
-pub const PROTECT_MINUTES: i32 = 120;
-
-/// How long a rollback's deployment is followed.
-pub const FOLLOW_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// An action ready to plan, and how the popup names it.
 #[derive(Debug, Clone)]
@@ -46,7 +39,7 @@ pub fn isolate(task: &TaskFacts, bundle_root: &Path, now: DateTime<Utc>) -> Resu
             cluster,
             task: task.display_ref().to_string(),
             incident: None,
-            protect_minutes: PROTECT_MINUTES,
+            protect_minutes: DEFAULT_PROTECT_MINUTES,
             quarantine_group: None,
             preserve_out: preserve_path(bundle_root, &task.id, &now),
             since,
@@ -70,7 +63,7 @@ pub fn rollback(task: &TaskFacts) -> Result<Asked, String> {
             service: service.to_string(),
             to: None,
             allow_same_digest: false,
-            follow_timeout: FOLLOW_TIMEOUT,
+            follow_timeout: DEFAULT_FOLLOW_TIMEOUT,
         }),
         title: format!("roll back service {}", service),
     })
@@ -139,7 +132,7 @@ mod tests {
             (request.cluster.as_str(), request.service.as_str()),
             ("prod", "checkout-api")
         );
-        assert_eq!(request.follow_timeout, FOLLOW_TIMEOUT);
+        assert_eq!(request.follow_timeout, DEFAULT_FOLLOW_TIMEOUT);
         let standalone = TaskFacts {
             group: Some("family:batch".into()),
             ..task()
