@@ -87,8 +87,13 @@ pub enum Entry {
         step: String,
         /// `service:Operation`.
         operation: String,
-        /// What was sent.
+        /// What was sent (the parameters chosen at execution, such as a
+        /// network ACL rule number, where they differ from the plan's).
         parameters: Value,
+        /// The state the call changed, as read before it: what `undo`
+        /// restores (see [`crate::respond::plan::Call::prior`]).
+        #[serde(skip_serializing_if = "Value::is_null", default)]
+        prior: Value,
         /// The request ID AWS returned, when it returned one.
         #[serde(skip_serializing_if = "Option::is_none")]
         request_id: Option<String>,

@@ -32,6 +32,9 @@ pub struct Sent {
     pub request_id: Option<String>,
     /// Output worth recording (a deployment ARN, a preserved bundle).
     pub output: Value,
+    /// The parameters actually sent, when they were settled at execution
+    /// and differ from the plan's (a rule number free at that moment).
+    pub parameters: Option<Value>,
 }
 
 /// Why a call failed: one line, and the request ID when there was one.
@@ -100,6 +103,7 @@ fn sent(request_id: Option<&str>) -> Sent {
     Sent {
         request_id: request_id.map(str::to_string),
         output: Value::Null,
+        parameters: None,
     }
 }
 
@@ -154,6 +158,7 @@ impl Cloud {
                 Ok(Sent {
                     request_id: out.request_id().map(str::to_string),
                     output: json!({ "expirationDate": expires }),
+                    parameters: None,
                 })
             }
             "elasticloadbalancing:DeregisterTargets" => {
@@ -250,6 +255,7 @@ impl Cloud {
                 Ok(Sent {
                     request_id: out.request_id().map(str::to_string),
                     output: json!({ "lastStatus": status }),
+                    parameters: None,
                 })
             }
             "ecs:UpdateService" => self.update_service(call).await,
@@ -308,6 +314,7 @@ impl Cloud {
         Ok(Sent {
             request_id: out.request_id().map(str::to_string),
             output: json!({ "deployment": deployment }),
+            parameters: None,
         })
     }
 }

@@ -201,18 +201,20 @@ pub async fn run(
                 }
                 plan_written = true;
             }
-            let (status, request_id, error, output) = match &result {
+            let (status, request_id, error, output, parameters) = match &result {
                 Ok(sent) => (
                     CallStatus::Ok,
                     sent.request_id.clone(),
                     None,
                     sent.output.clone(),
+                    sent.parameters.clone(),
                 ),
                 Err(e) => (
                     CallStatus::Failed,
                     e.request_id.clone(),
                     Some(e.message.clone()),
                     Value::Null,
+                    None,
                 ),
             };
             progress(Progress::Call {
@@ -229,7 +231,8 @@ pub async fn run(
                 Entry::Call {
                     step: step.id.name().to_string(),
                     operation: call.operation.clone(),
-                    parameters: call.parameters.clone(),
+                    parameters: parameters.unwrap_or_else(|| call.parameters.clone()),
+                    prior: call.prior.clone(),
                     request_id,
                     status,
                     error: error.clone(),
@@ -348,6 +351,7 @@ async fn send(
                 rollback::Settled::Steady => Ok(Sent {
                     request_id: None,
                     output: json!({"settled": "steady"}),
+                    parameters: None,
                 }),
                 rollback::Settled::Failed(reason) => {
                     Err(CallError::local(format!("the deployment failed: {reason}")))
@@ -404,5 +408,6 @@ async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError>
             "sealedAt": format_time(&chrono::Utc::now()),
             "partialSources": incomplete,
         }),
+        parameters: None,
     })
 }

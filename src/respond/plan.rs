@@ -113,6 +113,12 @@ pub struct Call {
     pub operation: String,
     /// The request parameters, in the API's own names.
     pub parameters: Value,
+    /// The state this call changes, as read before it (the rules a revoke
+    /// removes, a service's previous network configuration or task
+    /// definition): what `taskscope undo` restores. Null when the call
+    /// replaces nothing (a new deny entry) or cannot be undone.
+    #[serde(skip_serializing_if = "Value::is_null", default)]
+    pub prior: Value,
 }
 
 impl Call {
@@ -121,7 +127,13 @@ impl Call {
         Call {
             operation: operation.to_string(),
             parameters,
+            prior: Value::Null,
         }
+    }
+
+    /// The same call, with the state it changes.
+    pub fn with_prior(self, prior: Value) -> Call {
+        Call { prior, ..self }
     }
 
     /// True when the call changes AWS state (every call but taskscope's own
