@@ -20,7 +20,8 @@ pub fn import_alert(alert: &Value, raw: RawRef, stream_key: Option<Key>, sink: &
     };
     let Some(time) = path_time(alert, &["time"]) else {
         sink.problem(ParseError::new(format!(
-            "Falco alert at {} has no valid time",
+            "Falco alert at {} has no valid time (RFC 3339, or epoch seconds to \
+             nanoseconds): this alert is skipped",
             raw.locator
         )));
         return;

@@ -3,7 +3,8 @@
 //! AWS tools print the same instant in at least five forms: RFC 3339 with `Z`,
 //! RFC 3339 with a numeric offset and microseconds, epoch seconds (possibly
 //! fractional), epoch milliseconds, and boto3 `datetime` objects recorded by
-//! cloud-custodian. [`parse_time`] accepts all of them.
+//! cloud-custodian. Falco adds offsets without a colon (`+0000`) and epoch
+//! nanoseconds. [`parse_time`] accepts all of them.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use serde_json::Value;
@@ -11,16 +12,28 @@ use serde_json::Value;
 /// An instant in UTC with sub-second precision.
 pub type Timestamp = DateTime<Utc>;
 
-/// Epoch values above this are taken as milliseconds rather than seconds
-/// (1e11 seconds is the year 5138; 1e11 milliseconds is March 1973).
-const MILLIS_THRESHOLD: f64 = 1e11;
+/// The units of an epoch number, told apart by magnitude: each bound is
+/// 1e11 of the unit before it (1e11 seconds is the year 5138; 1e11
+/// milliseconds is March 1973), with the nanoseconds in one unit.
+const EPOCH_UNITS: [(f64, i64); 4] = [
+    (1e11, 1_000_000_000), // seconds
+    (1e14, 1_000_000),     // milliseconds
+    (1e17, 1_000),         // microseconds
+    (f64::INFINITY, 1),    // nanoseconds
+];
+
+/// The last instant accepted from an epoch number: 9999-12-31T23:59:59.999999999Z.
+const EPOCH_MAX_NANOS: i128 = 253_402_300_799_999_999_999;
 
 /// Parses any timestamp form found in AWS evidence; `None` when the value is
 /// not a timestamp or lies outside the representable range.
 pub fn parse_time(value: &Value) -> Option<Timestamp> {
     match value {
         Value::String(text) => parse_time_str(text),
-        Value::Number(number) => parse_epoch(number.as_f64()?),
+        Value::Number(number) => match number.as_i64() {
+            Some(whole) => parse_epoch_integer(whole),
+            None => parse_epoch(number.as_f64()?),
+        },
         Value::Object(map) if map.get("__class__").and_then(Value::as_str) == Some("datetime") => {
             let part = |key: &str| map.get(key).and_then(Value::as_i64);
             let date = NaiveDate::from_ymd_opt(
@@ -41,7 +54,8 @@ pub fn parse_time(value: &Value) -> Option<Timestamp> {
 }
 
 /// Parses a textual timestamp: RFC 3339 (with `Z` or an offset), the same
-/// without a zone (taken as UTC), or a number of epoch seconds/milliseconds.
+/// with an offset without a colon (`+0000`), the same without a zone (taken
+/// as UTC), or an epoch number (see [`EPOCH_UNITS`]).
 pub fn parse_time_str(text: &str) -> Option<Timestamp> {
     let text = text.trim();
     if let Ok(parsed) = DateTime::parse_from_rfc3339(text) {
@@ -52,28 +66,58 @@ pub fn parse_time_str(text: &str) -> Option<Timestamp> {
             return Some(Utc.from_utc_datetime(&naive));
         }
     }
-    if let Ok(parsed) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
-        return Some(parsed.with_timezone(&Utc));
+    for format in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
+        if let Ok(parsed) = DateTime::parse_from_str(text, format) {
+            return Some(parsed.with_timezone(&Utc));
+        }
     }
-    text.parse::<f64>().ok().and_then(parse_epoch)
+    // Whole numbers exactly (nanoseconds exceed what an f64 holds), others as f64.
+    match text.parse::<i64>() {
+        Ok(whole) => parse_epoch_integer(whole),
+        Err(_) => text.parse::<f64>().ok().and_then(parse_epoch),
+    }
 }
 
-/// Converts epoch seconds or milliseconds (see [`MILLIS_THRESHOLD`]).
+/// The nanoseconds in one unit of an epoch number of this size.
+fn epoch_unit_nanos(magnitude: f64) -> i64 {
+    EPOCH_UNITS
+        .iter()
+        .find(|(bound, _)| magnitude < *bound)
+        .map_or(1, |&(_, nanos)| nanos)
+}
+
+/// Converts a fractional epoch number in the unit its size gives (see
+/// [`EPOCH_UNITS`]); `None` when negative, not finite or after year 9999.
+/// An f64 holds about 16 digits, so the result is rounded to the
+/// microsecond rather than showing float noise as nanoseconds.
 pub fn parse_epoch(value: f64) -> Option<Timestamp> {
     if !value.is_finite() || value < 0.0 {
         return None;
     }
-    let millis = if value > MILLIS_THRESHOLD {
-        value
-    } else {
-        value * 1000.0
-    };
-    if millis > 253_402_300_799_999.0 {
-        return None; // after 9999-12-31
+    let micros = (value * (epoch_unit_nanos(value) as f64 / 1000.0)).round();
+    // Range-checked first, so the cast below cannot saturate.
+    if micros > (EPOCH_MAX_NANOS / 1000) as f64 {
+        return None;
     }
-    let whole = millis.trunc() as i64;
-    let nanos = ((millis - millis.trunc()) * 1e6).round() as i64;
-    DateTime::from_timestamp_millis(whole).map(|t| t + chrono::Duration::nanoseconds(nanos))
+    from_epoch_nanos(micros as i128 * 1000)
+}
+
+/// Converts a whole epoch number exactly, in the unit its size gives.
+pub fn parse_epoch_integer(value: i64) -> Option<Timestamp> {
+    if value < 0 {
+        return None;
+    }
+    from_epoch_nanos(i128::from(value) * i128::from(epoch_unit_nanos(value as f64)))
+}
+
+/// The instant `nanos` after the epoch, up to [`EPOCH_MAX_NANOS`].
+fn from_epoch_nanos(nanos: i128) -> Option<Timestamp> {
+    if !(0..=EPOCH_MAX_NANOS).contains(&nanos) {
+        return None;
+    }
+    let seconds = i64::try_from(nanos / 1_000_000_000).ok()?;
+    let fraction = u32::try_from(nanos % 1_000_000_000).ok()?;
+    DateTime::from_timestamp(seconds, fraction)
 }
 
 /// Formats an instant as RFC 3339 UTC with as many sub-second digits as it has.
@@ -140,7 +184,49 @@ mod tests {
     }
 
     #[test]
+    fn reads_falco_offsets_and_epoch_nanoseconds() {
+        assert_eq!(
+            iso(json!("2016-08-04T16:17:57.881781397+0000")),
+            "2016-08-04T16:17:57.881781397Z"
+        );
+        assert_eq!(
+            iso(json!("2016-08-04T18:17:57.5+0200")),
+            "2016-08-04T16:17:57.500Z"
+        );
+        // Nanoseconds, exactly, as a number or a numeric string.
+        assert_eq!(
+            iso(json!(1_470_327_477_881_781_397_u64)),
+            "2016-08-04T16:17:57.881781397Z"
+        );
+        assert_eq!(
+            iso(json!("1470327477881781397")),
+            "2016-08-04T16:17:57.881781397Z"
+        );
+        assert_eq!(
+            iso(json!(1_470_327_477_881_781_u64)),
+            "2016-08-04T16:17:57.881781Z",
+            "microseconds"
+        );
+        assert_eq!(iso(json!("1470327477")), "2016-08-04T16:17:57Z");
+        assert_eq!(iso(json!("1470327477.25")), "2016-08-04T16:17:57.250Z");
+        assert_eq!(
+            iso(json!(1.5e18)),
+            "2017-07-14T02:40:00Z",
+            "f64 nanoseconds"
+        );
+        assert_eq!(
+            iso(json!(1_557_128_640.123)),
+            "2019-05-06T07:44:00.123Z",
+            "no float noise"
+        );
+    }
+
+    #[test]
     fn rejects_out_of_range_and_garbage() {
+        assert_eq!(parse_time(&json!(1e21)), None, "nanoseconds after 9999");
+        assert_eq!(parse_time(&json!("99999999999999999999999")), None);
+        assert_eq!(parse_time(&json!(-1_470_327_477_881_781_397_i64)), None);
+        assert_eq!(parse_time(&json!("2016-08-04T16:17:57+99999")), None);
         assert_eq!(parse_time(&json!(1e300)), None);
         assert_eq!(parse_time(&json!(-5)), None);
         assert_eq!(parse_time(&json!("yesterday")), None);
