@@ -159,16 +159,62 @@ impl TaskFacts {
 
     /// Whether `time` falls inside the task's lifetime, as far as it is known.
     /// Unknown start means the lifetime is unknown, so the answer is no.
+    ///
+    /// A time in whole seconds may have been truncated (CloudTrail's
+    /// `eventTime` is): the instant lies somewhere in the second that
+    /// follows, so it is alive when the lifetime began within that second.
     pub fn alive_at(&self, time: Timestamp) -> bool {
         let Some(start) = self.created_at.or(self.started_at) else {
             return false;
         };
         let end = self.stopped_at.or(self.stopping_at);
-        time >= start && end.is_none_or(|end| time <= end)
+        let began = if time.timestamp_subsec_nanos() == 0 {
+            // Checked: the calendar's first second has no second before it.
+            start
+                .checked_sub_signed(chrono::TimeDelta::seconds(1))
+                .is_none_or(|earliest| time > earliest)
+        } else {
+            time >= start
+        };
+        began && end.is_none_or(|end| time <= end)
     }
 
     /// The display name: the ARN when known, else the ID.
     pub fn display_ref(&self) -> &str {
         self.arn.as_deref().unwrap_or(&self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::time::parse_time_str;
+
+    fn at(text: &str) -> Timestamp {
+        parse_time_str(text).expect("a valid time")
+    }
+
+    #[test]
+    fn a_time_truncated_to_the_second_reaches_a_lifetime_begun_in_that_second() {
+        let mut task = TaskFacts::new("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93");
+        task.created_at = Some(at("2026-11-20T13:01:31.204Z"));
+        task.stopped_at = Some(at("2026-11-20T14:31:40.118Z"));
+        assert!(task.alive_at(at("2026-11-20T13:01:31Z")), "truncated stamp");
+        assert!(
+            !task.alive_at(at("2026-11-20T13:01:30Z")),
+            "the second before"
+        );
+        assert!(
+            !task.alive_at(at("2026-11-20T13:01:31.100Z")),
+            "a precise time before the start"
+        );
+        assert!(task.alive_at(at("2026-11-20T13:01:31.204Z")));
+        assert!(task.alive_at(at("2026-11-20T14:31:40.118Z")));
+        assert!(!task.alive_at(at("2026-11-20T14:31:41Z")), "after the stop");
+        task.created_at = Some(Timestamp::MIN_UTC);
+        assert!(
+            task.alive_at(Timestamp::MIN_UTC),
+            "no second before the first"
+        );
     }
 }
