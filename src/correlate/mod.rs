@@ -10,8 +10,10 @@
 
 mod index;
 
+use crate::model::keys::canonical_task_arn;
 use crate::model::{Event, Key, Link, LinkReason, Source, TaskFacts, Timestamp};
 use index::TaskIndex;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Everything known about an incident, correlated.
@@ -139,6 +141,15 @@ fn merge_tasks(facts: Vec<TaskFacts>, events: &[Event]) -> Vec<TaskFacts> {
         }
     }
     let mut tasks: Vec<TaskFacts> = by_id.into_values().collect();
+    // Records may write the task ID in any case; every output prints the
+    // ARN the way it prints the ID.
+    for task in &mut tasks {
+        if let Some(arn) = &task.arn {
+            if let Cow::Owned(canonical) = canonical_task_arn(arn) {
+                task.arn = Some(canonical);
+            }
+        }
+    }
     tasks.sort_by(|a, b| {
         let start = |t: &TaskFacts| t.created_at.or(t.started_at);
         match (start(a), start(b)) {

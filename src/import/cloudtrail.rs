@@ -8,7 +8,10 @@
 use super::decode::ParseError;
 use super::json::{path_array, path_str};
 use super::{ecs, Sink};
-use crate::model::keys::{is_private_ipv4, is_task_id, role_session_name, task_ref_key};
+use crate::model::keys::{
+    is_private_ipv4, is_task_id, parse_session_target, parse_task_arn, role_session_name,
+    role_session_of_principal_id, task_ref_key,
+};
 use crate::model::time::parse_time_str;
 use crate::model::{Event, Key, RawRef, Severity, Source};
 use serde::Deserialize;
@@ -153,8 +156,7 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
     if let Some(session) = record
         .user_identity
         .as_ref()
-        .and_then(|id| id.arn.as_deref())
-        .and_then(role_session_name)
+        .and_then(role_session_of)
         .filter(|s| is_task_id(s))
     {
         keys.push(Key::RoleSession(session.to_ascii_lowercase()));
@@ -192,6 +194,10 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
             }
         }
     }
+    if service == "ssm" && name == "StartSession" {
+        let request = parse_optional(record.request_parameters, "requestParameters", &raw, sink);
+        session_target_keys(&request, &mut keys, &mut detail);
+    }
 
     let mut summary = format!(
         "{name} ({service}) by {}",
@@ -218,6 +224,35 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
     event.keys = keys;
     event.fact_id = fact_id;
     sink.event(event);
+}
+
+/// The role session an identity names: from its assumed-role ARN, or, in
+/// cross-account records that carry no ARN, from its `principalId`.
+fn role_session_of<'a>(identity: &'a Identity<'_>) -> Option<&'a str> {
+    match identity.arn.as_deref() {
+        Some(arn) => role_session_name(arn),
+        None => identity
+            .principal_id
+            .as_deref()
+            .and_then(role_session_of_principal_id),
+    }
+}
+
+/// Keys from a Session Manager `StartSession` whose target is an ECS task
+/// container (`ecs:<cluster>_<task-id>_<runtime-id>`): port forwarding or a
+/// shell that reaches the task without an `ExecuteCommand` call.
+fn session_target_keys(request: &Value, keys: &mut Vec<Key>, detail: &mut String) {
+    let Some(target) = path_str(request, &["target"]) else {
+        return;
+    };
+    detail.push_str(&format!(" target={target}"));
+    if let Some(document) = path_str(request, &["documentName"]) {
+        detail.push_str(&format!(" document={document}"));
+    }
+    if let Some(parsed) = parse_session_target(target) {
+        keys.push(Key::TaskId(parsed.task_id));
+        keys.push(Key::RuntimeId(parsed.runtime_id));
+    }
 }
 
 fn actor_of(record: &Record<'_>) -> Option<String> {
@@ -292,6 +327,11 @@ fn ecs_keys(
     if let Some(arn) = path_str(response, &["taskArn"]) {
         task_ref(arn, keys);
     }
+    // TagResource, UntagResource and ListTagsForResource name the resource
+    // by ARN; taskscope's own response actions tag tasks this way.
+    if let Some(arn) = path_str(request, &["resourceArn"]).filter(|a| parse_task_arn(a).is_some()) {
+        task_ref(arn, keys);
+    }
     let response_tasks = path_array(response, &["tasks"])
         .iter()
         .chain(response.get("task"));
@@ -307,6 +347,27 @@ fn ecs_keys(
                 if let Some(value) = path_str(request, &[field]) {
                     detail.push_str(&format!(" {label}={value}"));
                 }
+            }
+        }
+        "TagResource" => {
+            let tags: Vec<String> = path_array(request, &["tags"])
+                .iter()
+                .filter_map(|tag| {
+                    let key = path_str(tag, &["key"])?;
+                    Some(format!("{key}={}", path_str(tag, &["value"]).unwrap_or("")))
+                })
+                .collect();
+            if !tags.is_empty() {
+                detail.push_str(&format!(" tags={}", tags.join(",")));
+            }
+        }
+        "UntagResource" => {
+            let tag_keys: Vec<&str> = path_array(request, &["tagKeys"])
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            if !tag_keys.is_empty() {
+                detail.push_str(&format!(" tagKeys={}", tag_keys.join(",")));
             }
         }
         "StopTask" => {

@@ -152,7 +152,9 @@ fn task_details_facts(task: &Value) -> Option<TaskFacts> {
     facts.group = owned(task, &["group"]);
     facts.started_by = owned(task, &["startedBy"]);
     facts.launch_type = owned(task, &["launchType"]);
-    facts.created_at = path_time(task, &["createdAt"]);
+    // The wire name is `createdAt`; the CLI prints the member name `TaskCreatedAt`.
+    facts.created_at =
+        path_time(task, &["createdAt"]).or_else(|| path_time(task, &["taskCreatedAt"]));
     facts.started_at = path_time(task, &["startedAt"]);
     for container in path_array(task, &["containers"]) {
         facts.containers.push(Container {

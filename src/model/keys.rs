@@ -1,6 +1,7 @@
 //! Identifiers that tie a record to an ECS task.
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Something a record names that may identify the task it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -119,6 +120,52 @@ pub fn role_session_name(arn: &str) -> Option<&str> {
     rest.split_once('/').map(|(_, session)| session)
 }
 
+/// The session name of a `principalId` `AROA…:<session>`, the only identity
+/// field some cross-account records hold for a role session. `AROA` starts
+/// the unique ID of every IAM role; other principals (users `AIDA…`, root)
+/// have no session.
+pub fn role_session_of_principal_id(principal_id: &str) -> Option<&str> {
+    let (role_id, session) = principal_id.split_once(':')?;
+    role_id.starts_with("AROA").then_some(session)
+}
+
+/// An ECS task ARN as taskscope prints it: the task ID lower-cased (as
+/// [`parse_task_arn`] normalizes it), the rest as written. Anything that is
+/// not a task ARN comes back unchanged.
+pub fn canonical_task_arn(arn: &str) -> Cow<'_, str> {
+    let Some(parsed) = parse_task_arn(arn) else {
+        return Cow::Borrowed(arn);
+    };
+    match arn.rsplit_once('/') {
+        Some((prefix, id)) if id != parsed.id => Cow::Owned(format!("{prefix}/{}", parsed.id)),
+        _ => Cow::Borrowed(arn),
+    }
+}
+
+/// The task a Session Manager target `ecs:<cluster>_<task-id>_<runtime-id>`
+/// names (the target ECS Exec and port forwarding to a task use).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTarget {
+    /// The task ID, lower-cased.
+    pub task_id: String,
+    /// The container runtime ID.
+    pub runtime_id: String,
+}
+
+/// Parses an `ecs:` Session Manager target. Cluster names may hold `_`;
+/// task and runtime IDs never do, so the target is split from the right.
+pub fn parse_session_target(target: &str) -> Option<SessionTarget> {
+    let rest = target.strip_prefix("ecs:")?;
+    let mut parts = rest.rsplitn(3, '_');
+    let runtime_id = parts.next()?;
+    let task_id = parts.next()?;
+    let cluster = parts.next()?;
+    (!cluster.is_empty() && !runtime_id.is_empty() && is_task_id(task_id)).then(|| SessionTarget {
+        task_id: task_id.to_ascii_lowercase(),
+        runtime_id: runtime_id.to_string(),
+    })
+}
+
 /// True for RFC 1918 private IPv4 addresses, the only ones a Fargate task ENI holds.
 pub fn is_private_ipv4(text: &str) -> bool {
     match text.parse::<std::net::Ipv4Addr>() {
@@ -172,8 +219,55 @@ mod tests {
             Some("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93")
         );
         assert_eq!(role_session_name("arn:aws:iam::1:user/alice"), None);
+        assert_eq!(
+            role_session_of_principal_id("AROA3XFRBF23EXAMPLE:3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93"),
+            Some("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93")
+        );
+        assert_eq!(role_session_of_principal_id("AIDA3XFRBF23EXAMPLE"), None);
+        assert_eq!(role_session_of_principal_id("AIDA3XFRBF23EXAMPLE:x"), None);
         assert!(is_private_ipv4("10.0.12.47"));
         assert!(!is_private_ipv4("203.0.113.66"));
         assert!(!is_private_ipv4("ecs.amazonaws.com"));
+    }
+
+    #[test]
+    fn canonical_task_arns_lower_case_only_the_task_id() {
+        assert_eq!(
+            canonical_task_arn(
+                "arn:aws:ecs:us-east-1:1:task/MyCluster/3F9C2D7E5B1A4C8E9D0F6A2B7C4E1D93"
+            ),
+            "arn:aws:ecs:us-east-1:1:task/MyCluster/3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93"
+        );
+        assert_eq!(
+            canonical_task_arn("arn:aws:ecs:us-east-1:1:task/7B0E1C2D-3F4A-4B5C-8D6E-9F0A1B2C3D4E"),
+            "arn:aws:ecs:us-east-1:1:task/7b0e1c2d-3f4a-4b5c-8d6e-9f0a1b2c3d4e"
+        );
+        let already = "arn:aws:ecs:us-east-1:1:task/c/3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93";
+        assert!(matches!(canonical_task_arn(already), Cow::Borrowed(_)));
+        assert_eq!(canonical_task_arn("Not-An-Arn"), "Not-An-Arn");
+    }
+
+    #[test]
+    fn session_targets_name_the_task_and_its_container() {
+        let id = "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93";
+        let target = parse_session_target(&format!(
+            "ecs:payments_prod_{}_{id}-1837765126",
+            id.to_ascii_uppercase()
+        ))
+        .expect("an ECS target");
+        assert_eq!(target.task_id, id);
+        assert_eq!(target.runtime_id, format!("{id}-1837765126"));
+        assert_eq!(parse_session_target("i-0123456789abcdef0"), None);
+        assert_eq!(
+            parse_session_target(&format!("ecs:_{id}_x")),
+            None,
+            "no cluster"
+        );
+        assert_eq!(
+            parse_session_target(&format!("ecs:c_{id}_")),
+            None,
+            "no runtime ID"
+        );
+        assert_eq!(parse_session_target("ecs:c_not-a-task_x"), None);
     }
 }
