@@ -777,14 +777,11 @@ fn render_notes(all: &[Annotation], format: Format) -> anyhow::Result<String> {
                 .collect();
             render::aligned(&header, &rows)
         }
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            writer.write_record(header.map(str::to_ascii_lowercase))?;
-            for annotation in all {
-                writer.write_record(cells(annotation).iter().map(|c| escape(c).into_owned()))?;
-            }
-            String::from_utf8(writer.into_inner()?)?
-        }
+        Format::Csv => render::safe_csv::write_csv(
+            header.map(str::to_ascii_lowercase),
+            all.iter()
+                .map(|a| cells(a).map(|c| escape(&c).into_owned())),
+        )?,
         Format::Md => {
             let mut text = String::from("| Time (UTC) | Author | On | Target | Action | Text |\n");
             text.push_str("|---|---|---|---|---|---|\n");

@@ -163,16 +163,15 @@ pub(crate) fn raw_text(record: &RawRecord) -> String {
 /// CSV: the `taskscope timeline` columns, then `anchor`, `marked`, `tags`
 /// (`;`-separated) and `notes` (one `TIME AUTHOR: TEXT` per line), and with
 /// `with_raw` a `raw` column (compact JSON). Strings are escaped as in every
-/// output meant for eyes.
+/// output meant for eyes, and formula-like cells neutralized
+/// ([`crate::render::safe_csv`]).
 pub fn timeline_csv(rows: &[ExportRow], with_raw: bool) -> anyhow::Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = timeline::CSV_COLUMNS.to_vec();
     header.extend(["anchor", "marked", "tags", "notes"]);
     if with_raw {
         header.push("raw");
     }
-    writer.write_record(&header)?;
-    for export in rows {
+    let records = rows.iter().map(|export| {
         let mut cells = timeline::csv_cells(&export.row);
         cells.push(escape(&export.anchor).into_owned());
         cells.push(export.marked.to_string());
@@ -199,9 +198,9 @@ pub fn timeline_csv(rows: &[ExportRow], with_raw: bool) -> anyhow::Result<String
                 .into_owned(),
             );
         }
-        writer.write_record(&cells)?;
-    }
-    Ok(String::from_utf8(writer.into_inner()?)?)
+        cells
+    });
+    crate::render::safe_csv::write_csv(header, records)
 }
 
 /// JSON: an array of the `taskscope timeline --format json` objects with

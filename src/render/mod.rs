@@ -1,5 +1,6 @@
 //! Headless output: the same rows the console shows, as table, JSON, CSV or Markdown.
 
+pub mod safe_csv;
 pub mod sanitize;
 pub mod tasks;
 pub mod timeline;
@@ -11,7 +12,8 @@ pub enum Format {
     Table,
     /// A JSON array of objects.
     Json,
-    /// Comma-separated values with a header row; evidence strings escaped.
+    /// Comma-separated values with a header row; evidence strings escaped
+    /// and formula-like cells neutralized ([`safe_csv`]).
     Csv,
     /// A Markdown table; evidence strings escaped.
     Md,

@@ -149,14 +149,7 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
             out
         }
         Format::Table => aligned(&HEADER, &rows.iter().map(cells).collect::<Vec<_>>()),
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            writer.write_record(HEADER)?;
-            for row in rows {
-                writer.write_record(cells(row))?;
-            }
-            String::from_utf8(writer.into_inner()?)?
-        }
+        Format::Csv => super::safe_csv::write_csv(HEADER, rows.iter().map(cells))?,
         Format::Md => {
             let mut out = format!(
                 "| {} |\n|{}\n",

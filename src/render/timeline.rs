@@ -127,14 +127,7 @@ pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
                 &cells,
             )
         }
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            writer.write_record(CSV_COLUMNS)?;
-            for row in rows {
-                writer.write_record(csv_cells(row))?;
-            }
-            String::from_utf8(writer.into_inner()?)?
-        }
+        Format::Csv => super::safe_csv::write_csv(CSV_COLUMNS, rows.iter().map(csv_cells))?,
         Format::Md => {
             let mut out =
                 String::from("| Time (UTC) | Source | Severity | Kind | Task | Link | Summary |\n");
