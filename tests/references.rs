@@ -150,14 +150,18 @@ fn delivery(records: &[Value]) -> String {
     json!({ "Records": records }).to_string()
 }
 
-#[test]
-fn session_manager_targets_and_tags_on_task_arns_reach_the_task() {
-    let running = describe_task(
+/// The task the references name, running since 13:00 with [`RUNTIME`].
+fn running_task() -> Value {
+    describe_task(
         &task_arn(TASK),
         "2026-11-20T13:00:00.000Z",
         "10.0.2.15",
         RUNTIME,
-    );
+    )
+}
+
+#[test]
+fn a_session_manager_target_reaches_the_task() {
     let start_session = cloudtrail(
         "2026-11-20T13:10:00Z",
         "ssm.amazonaws.com",
@@ -170,6 +174,30 @@ fn session_manager_targets_and_tags_on_task_arns_reach_the_task() {
             "parameters": {"portNumber": ["5432"], "localPortNumber": ["15432"]}
         }),
     );
+    let (_dir, bundle, out) = import(&[
+        ("tasks.json", describe_tasks(&[running_task()])),
+        ("trail.json", delivery(&[start_session])),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = timeline(&bundle, TASK);
+    let session = row(&rows, "StartSession");
+    assert_eq!(session["link"], "task-id", "{session}");
+    assert_eq!(session["weak"], false);
+    let summary = session["summary"].as_str().unwrap();
+    assert!(
+        summary.contains(&format!("target=ecs:payments_prod_{TASK}_{RUNTIME}"))
+            && summary.contains("document=AWS-StartPortForwardingSession"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn tags_set_and_removed_on_a_task_arn_reach_the_task() {
     let responder = iam_user("taskscope-responder");
     let tag = cloudtrail(
         "2026-11-20T13:20:00Z",
@@ -203,28 +231,11 @@ fn session_manager_targets_and_tags_on_task_arns_reach_the_task() {
         }),
     );
     let (_dir, bundle, out) = import(&[
-        ("tasks.json", describe_tasks(&[running])),
-        (
-            "trail.json",
-            delivery(&[start_session, tag, untag, tag_cluster]),
-        ),
+        ("tasks.json", describe_tasks(&[running_task()])),
+        ("trail.json", delivery(&[tag, untag, tag_cluster])),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0));
     let rows = timeline(&bundle, TASK);
-    let session = row(&rows, "StartSession");
-    assert_eq!(session["link"], "task-id", "{session}");
-    assert_eq!(session["weak"], false);
-    let summary = session["summary"].as_str().unwrap();
-    assert!(
-        summary.contains(&format!("target=ecs:payments_prod_{TASK}_{RUNTIME}"))
-            && summary.contains("document=AWS-StartPortForwardingSession"),
-        "{summary}"
-    );
     let tagged = row(&rows, "TagResource");
     assert_eq!(tagged["link"], "task-arn");
     assert!(tagged["summary"]
@@ -283,12 +294,7 @@ fn a_session_target_with_an_upper_case_id_and_a_docker_runtime_id_still_links() 
 
 #[test]
 fn a_principal_id_only_identity_is_a_role_session() {
-    let running = describe_task(
-        &task_arn(TASK),
-        "2026-11-20T13:00:00.000Z",
-        "10.0.2.15",
-        RUNTIME,
-    );
+    let running = running_task();
     // As a bucket owner's trail records a call from another account's task.
     let cross_account = cloudtrail(
         "2026-11-20T13:30:00Z",
@@ -445,12 +451,7 @@ fn an_event_time_truncated_to_the_second_reaches_a_lifetime_begun_in_it() {
 
 #[test]
 fn falco_epoch_nanoseconds_and_colonless_offsets_parse_and_a_bad_time_skips_one_alert() {
-    let running = describe_task(
-        &task_arn(TASK),
-        "2026-11-20T13:00:00.000Z",
-        "10.0.2.15",
-        RUNTIME,
-    );
+    let running = running_task();
     let alert = |rule: &str, time: Value| {
         json!({
             "hostname": "ip-10-0-2-15.ec2.internal",
