@@ -53,6 +53,9 @@ pub async fn follow(
             .collect()
     };
     let suspects = texts("suspectRevisions");
+    // Deployments listed when the plan was made: one of them still primary
+    // is the one being replaced, not a rollback ECS started.
+    let known = texts("knownDeployments");
     // The deployment a StopServiceDeployment(ROLLBACK) stops stays primary
     // until ECS starts the rollback: not a landing elsewhere.
     let stopping = p["stoppingDeployment"].as_str();
@@ -91,22 +94,31 @@ pub async fn follow(
         let rollout = primary
             .and_then(|d| d.rollout_state())
             .map(|r| r.as_str().to_string());
-        let landed = primary.and_then(|d| d.task_definition());
-        if let Some(landed) = landed.filter(|l| !same_revision(l, target)) {
-            let being_stopped = stopping.is_some() && primary.and_then(|d| d.id()) == stopping;
-            if !being_stopped {
-                let suspect = if suspects.iter().any(|s| same_revision(s, landed)) {
-                    ", a revision under suspicion"
-                } else {
-                    ""
-                };
-                return Ok(Settled::Failed(format!(
-                    "the service's primary deployment runs {}{suspect}, not the target {}: ECS rolled the deployment back (circuit breaker or alarms), or another deployment replaced it (rollout {})",
-                    short(landed),
-                    short(target),
-                    rollout.as_deref().unwrap_or("unknown")
-                )));
-            }
+        let primary_id = primary.and_then(|d| d.id());
+        let being_stopped = stopping.is_some() && primary_id == stopping;
+        let primary_known = primary_id.is_some_and(|id| known.contains(id));
+        let elsewhere = |d: &&str| !same_revision(d, target);
+        let landed = if being_stopped {
+            None
+        } else {
+            current.task_definition().filter(elsewhere).or_else(|| {
+                primary
+                    .and_then(|d| d.task_definition())
+                    .filter(|d| elsewhere(d) && !primary_known)
+            })
+        };
+        if let Some(landed) = landed {
+            let suspect = if suspects.iter().any(|s| same_revision(s, landed)) {
+                ", a revision under suspicion"
+            } else {
+                ""
+            };
+            return Ok(Settled::Failed(format!(
+                "the service runs {}{suspect}, not the target {}: ECS rolled the deployment back (circuit breaker or alarms), or another deployment replaced it (rollout {})",
+                short(landed),
+                short(target),
+                rollout.as_deref().unwrap_or("unknown")
+            )));
         }
         if rollout.as_deref() == Some("FAILED") {
             let reason = primary

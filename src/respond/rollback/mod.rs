@@ -536,6 +536,12 @@ pub async fn plan(
                     "taskDefinition": target.arn,
                     "suspectRevisions": suspect_revisions,
                     "stoppingDeployment": stop.as_ref().and(service.primary_id.as_deref()),
+                    "knownDeployments": service.before["deployments"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|d| d["id"].clone())
+                        .collect::<Vec<_>>(),
                     "timeoutSeconds": request.follow_timeout.as_secs(),
                     "knownEventIds": service.before["eventIds"],
                     "reads": ["ecs:DescribeServices"],
