@@ -252,9 +252,9 @@ impl App {
         let facts = &data.incident.tasks[task];
         let asked = match kind {
             ActionKind::Isolate => request::isolate(facts, &data.bundle.root, chrono::Utc::now()),
-            ActionKind::Rollback => {
-                request::rollback(facts, RollbackHistory::from_bundle(&data.bundle))
-            }
+            // Read again: the audit log may have grown since the bundle opened.
+            ActionKind::Rollback => RollbackHistory::at(&data.bundle.root)
+                .and_then(|history| request::rollback(facts, history)),
         };
         match asked {
             Ok(asked) => {
