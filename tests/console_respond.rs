@@ -13,7 +13,7 @@ use responder::*;
 use serde_json::json;
 use std::path::Path;
 use support::{console, demo_bundle, render};
-use taskscope::bundle::audit::ResultStatus;
+use taskscope::bundle::audit::{self, Actor, Entry, Record, ResultStatus};
 use taskscope::bundle::build::{import_to_bundle, InputFile};
 use taskscope::demo::COMPROMISED_TASK;
 use taskscope::model::time::parse_time_str;
@@ -194,6 +194,54 @@ fn rolling_back_asks_for_the_task_s_service_from_its_timeline() {
     assert_eq!(request.to, None);
     assert!(!request.allow_same_digest);
     assert_eq!(request.follow_timeout.as_secs(), 600);
+}
+
+#[test]
+fn rolling_back_hands_the_bundle_s_earlier_rollbacks_to_the_plan() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let fake = Fake::new(
+        script(rollback_plan(), isolate_outcome(ResultStatus::Completed)),
+        false,
+    );
+    let mut app = console_on_compromised(dir.path(), Some(&fake));
+    // An earlier rollback of the service, confirmed into the open bundle.
+    let earlier = rollback_plan();
+    let record = Record {
+        time: "2026-11-20T15:00:00Z".into(),
+        plan_id: earlier.id.clone(),
+        action: "rollback".into(),
+        actor: Actor {
+            caller: "arn:aws:sts::111122223333:assumed-role/ir/tester".into(),
+            user: "tester".into(),
+        },
+        target: "checkout-api".into(),
+        task_definitions: Vec::new(),
+        entry: Entry::Plan {
+            plan: serde_json::to_value(&earlier).unwrap(),
+            confirmed_by: "--yes".into(),
+        },
+    };
+    let root = app.data.as_ref().unwrap().bundle.root.clone();
+    audit::append(&root, &record).unwrap();
+    app.perform(Action::Open);
+    press(&mut app, KeyCode::Char('r'));
+    wait_for_plan(&mut app);
+    let calls = fake.calls();
+    let ActionRequest::Rollback(request) = &calls.planned[0] else {
+        panic!("not a rollback: {:?}", calls.planned);
+    };
+    let known = &request.history.earlier;
+    assert_eq!(known.len(), 1, "{known:?}");
+    assert_eq!(known[0].plan_id, earlier.id);
+    assert_eq!(
+        known[0].revisions,
+        [earlier.before["taskDefinition"]
+            .as_str()
+            .unwrap()
+            .to_string()]
+        .into(),
+        "the revision it rolled away from"
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::respond::isolate::{
     check_protect_minutes, preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES,
 };
 use crate::respond::plan::{render_text, StepId};
+use crate::respond::rollback::suspects::RollbackHistory;
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
 use crate::respond::{check_allowed, ActionRequest, AwsResponder, Plan, Responder};
 use crate::tui::respond::ActionAccess;
@@ -83,10 +84,11 @@ pub struct RollbackArgs {
     #[arg(long)]
     pub service: String,
     /// The target: a revision number, family:revision or an ARN (default:
-    /// the last completed deployment before the current one).
+    /// the newest completed deployment not under suspicion).
     #[arg(long)]
     pub to: Option<String>,
-    /// Roll back even when the target runs the image digest under suspicion.
+    /// Roll back even when the target ran an image digest under suspicion
+    /// (never to a suspect revision).
     #[arg(long)]
     pub allow_same_digest: bool,
     /// How long to follow the deployment: 10m, 90s [default: 10m].
@@ -145,12 +147,18 @@ pub fn rollback(
             .context("--follow-timeout")?,
         None => DEFAULT_FOLLOW_TIMEOUT,
     };
+    // Earlier rollbacks in the bundle name the revisions they left.
+    let history = match &act.bundle {
+        Some(bundle) => RollbackHistory::at(bundle).map_err(anyhow::Error::msg)?,
+        None => RollbackHistory::default(),
+    };
     let request = ActionRequest::Rollback(RollbackRequest {
         cluster: args.cluster.clone(),
         service: args.service.clone(),
         to: args.to.clone(),
         allow_same_digest: args.allow_same_digest,
         follow_timeout,
+        history,
     });
     act_on(
         aws,

@@ -306,9 +306,15 @@ impl Cloud {
             .send()
             .await
             .map_err(|e| call_error(&call.operation, &self.region, &e))?;
+        // The deployment this call started is the PRIMARY one, wherever
+        // ECS lists it.
         let deployment = out
             .service()
-            .and_then(|s| s.deployments().first())
+            .and_then(|s| {
+                s.deployments()
+                    .iter()
+                    .find(|d| d.status() == Some("PRIMARY"))
+            })
             .and_then(|d| d.id())
             .map(str::to_string);
         Ok(Sent {

@@ -20,6 +20,7 @@ use crate::inspect::tree::JsonTree;
 use crate::model::Timestamp;
 use crate::raw::RawReader;
 use crate::respond::plan::ActionKind;
+use crate::respond::rollback::suspects::RollbackHistory;
 use crate::theme::Theme;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -251,7 +252,9 @@ impl App {
         let facts = &data.incident.tasks[task];
         let asked = match kind {
             ActionKind::Isolate => request::isolate(facts, &data.bundle.root, chrono::Utc::now()),
-            ActionKind::Rollback => request::rollback(facts),
+            // Read again: the audit log may have grown since the bundle opened.
+            ActionKind::Rollback => RollbackHistory::at(&data.bundle.root)
+                .and_then(|history| request::rollback(facts, history)),
         };
         match asked {
             Ok(asked) => {

@@ -1,12 +1,14 @@
 //! The action a key asks for, from what the bundle knows of the selected
 //! task (its cluster, ARN, service and creation time). The console's
 //! choices are fixed: two hours of protection, no incident ID and no
-//! quarantine group for an isolation; the previous deployment, no digest
-//! override and ten minutes of following for a rollback.
+//! quarantine group for an isolation; the default target, no digest
+//! override, ten minutes of following and the open bundle's earlier
+//! rollbacks for a rollback.
 
 use super::super::text::short_id;
 use crate::model::task::TaskFacts;
 use crate::respond::isolate::{preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES};
+use crate::respond::rollback::suspects::RollbackHistory;
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
 use crate::respond::ActionRequest;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -48,9 +50,11 @@ pub fn isolate(task: &TaskFacts, bundle_root: &Path, now: DateTime<Utc>) -> Resu
     })
 }
 
-/// The rollback of the service `task` belongs to. Fails, saying why, when
-/// the task is not part of a service or its cluster is not known.
-pub fn rollback(task: &TaskFacts) -> Result<Asked, String> {
+/// The rollback of the service `task` belongs to, knowing the earlier
+/// rollbacks `history` read from the audit log of the bundle where this
+/// one's record goes. Fails, saying why, when the task is not part of a
+/// service or its cluster is not known.
+pub fn rollback(task: &TaskFacts, history: RollbackHistory) -> Result<Asked, String> {
     let Some(service) = task.service() else {
         return Err(format!(
             "task {} is not part of a service: there is no service to roll back",
@@ -64,6 +68,7 @@ pub fn rollback(task: &TaskFacts) -> Result<Asked, String> {
             to: None,
             allow_same_digest: false,
             follow_timeout: DEFAULT_FOLLOW_TIMEOUT,
+            history,
         }),
         title: format!("roll back service {}", service),
     })
@@ -125,7 +130,10 @@ mod tests {
 
     #[test]
     fn a_rollback_needs_a_service_and_a_cluster() {
-        let ActionRequest::Rollback(request) = rollback(&task()).unwrap().request else {
+        let ActionRequest::Rollback(request) = rollback(&task(), RollbackHistory::default())
+            .unwrap()
+            .request
+        else {
             panic!("not a rollback");
         };
         assert_eq!(
@@ -137,13 +145,15 @@ mod tests {
             group: Some("family:batch".into()),
             ..task()
         };
-        assert!(rollback(&standalone)
+        assert!(rollback(&standalone, RollbackHistory::default())
             .unwrap_err()
             .contains("not part of a service"));
         let nowhere = TaskFacts {
             cluster: None,
             ..task()
         };
-        assert!(rollback(&nowhere).unwrap_err().contains("which cluster"));
+        assert!(rollback(&nowhere, RollbackHistory::default())
+            .unwrap_err()
+            .contains("which cluster"));
     }
 }
