@@ -20,7 +20,7 @@ use taskscope::collect::aws::Connection;
 use taskscope::respond::execute::Progress;
 use taskscope::respond::plan::StepId;
 use taskscope::respond::rollback::RollbackRequest;
-use taskscope::respond::{ActionRequest, AwsResponder, Responder};
+use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Responder};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -176,9 +176,13 @@ fn a_deployment_in_progress_is_stopped_with_rollback_and_followed() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("rollback");
     let mut events = Vec::new();
-    let outcome = responder.apply(&plan, &bundle, "typed web-svc", &mut |progress| {
-        events.push(progress)
-    });
+    let outcome = responder.apply(
+        &plan,
+        &bundle,
+        "typed web-svc",
+        &Interrupt::new(),
+        &mut |progress| events.push(progress),
+    );
     assert_eq!(
         outcome.status,
         ResultStatus::Completed,

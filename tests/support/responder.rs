@@ -15,7 +15,7 @@ use taskscope::bundle::audit::{
 };
 use taskscope::respond::execute::{Outcome, Progress};
 use taskscope::respond::plan::{ActionKind, Call, DiffLine, Step, StepId, Target};
-use taskscope::respond::{ActionRequest, Plan, Responder};
+use taskscope::respond::{ActionRequest, Interrupt, Plan, Responder};
 use taskscope::tui::app::App;
 use taskscope::tui::popups::Popup;
 use taskscope::tui::respond::flow::Stage;
@@ -81,6 +81,7 @@ impl Responder for Scripted {
         plan: &Plan,
         bundle: &Path,
         confirmed_by: &str,
+        _interrupt: &Interrupt,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Outcome {
         self.0.calls.lock().unwrap().applied.push(Applied {
@@ -98,6 +99,8 @@ impl Responder for Scripted {
                 status: outcome.status,
                 steps: outcome.steps.clone(),
                 error: outcome.error.clone(),
+                interrupted_by: outcome.interrupted_by.clone(),
+                in_flight: outcome.in_flight.clone(),
                 after: outcome.after.clone(),
             },
         ];
@@ -380,6 +383,11 @@ pub fn isolate_progress_midway() -> Vec<Progress> {
         status: CallStatus::Ok,
         detail: detail.into(),
     };
+    let done = |step| Progress::StepEnded {
+        step,
+        status: StepStatus::Done,
+        reason: None,
+    };
     vec![
         Progress::Step(StepId::Preserve),
         call(
@@ -387,12 +395,14 @@ pub fn isolate_progress_midway() -> Vec<Progress> {
             "taskscope:collect",
             "bundle /cases/inc-2211.preserve-3f9c2d7e-20261120T150000Z",
         ),
+        done(StepId::Preserve),
         Progress::Step(StepId::Protect),
         call(
             StepId::Protect,
             "ecs:UpdateTaskProtection",
             "request 6f1d2a4c-0000-4000-8000-000000000001",
         ),
+        done(StepId::Protect),
         Progress::Step(StepId::ContainNacl),
         call(
             StepId::ContainNacl,
@@ -404,15 +414,19 @@ pub fn isolate_progress_midway() -> Vec<Progress> {
 
 /// The outcome of an isolation: completed, or failed at `revoke`.
 pub fn isolate_outcome(status: ResultStatus) -> Outcome {
-    let step = |name: &str, status| StepOutcome {
-        step: name.into(),
-        status,
-    };
+    let step = StepOutcome::new;
     let failed = status == ResultStatus::Failed;
-    let (revoke, stop) = if failed {
-        (StepStatus::Failed, StepStatus::NotRun)
+    // A failed revoke does not hold back stop: it needs nothing.
+    let revoke = if failed {
+        StepOutcome {
+            reason: Some(
+                "failed at iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy"
+                    .into(),
+            ),
+            ..step("revoke", StepStatus::Failed)
+        }
     } else {
-        (StepStatus::Done, StepStatus::Done)
+        step("revoke", StepStatus::Done)
     };
     Outcome {
         status,
@@ -422,14 +436,16 @@ pub fn isolate_outcome(status: ResultStatus) -> Outcome {
             step("detach", StepStatus::Skipped),
             step("contain-nacl", StepStatus::Done),
             step("contain-group", StepStatus::Skipped),
-            step("revoke", revoke),
-            step("stop", stop),
+            revoke,
+            step("stop", StepStatus::Done),
         ],
         error: failed.then(|| {
-            "step revoke failed at iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy".into()
+            "step revoke failed: failed at iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy".into()
         }),
+        interrupted_by: None,
+        in_flight: None,
         after: if failed {
-            json!({"lastStatus": "RUNNING", "protectionEnabled": true})
+            json!({"lastStatus": "STOPPED", "stoppedReason": "taskscope isolate (no incident ID) by tester"})
         } else {
             json!({"lastStatus": "STOPPED", "stoppedReason": "taskscope isolate (no incident ID) by tester"})
         },
