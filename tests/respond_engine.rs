@@ -132,8 +132,15 @@ fn serve(stream: TcpStream, held: &Sender<String>, release: &Mutex<Receiver<()>>
                 ),
             ),
         };
+        // The SDK takes the request ID from this header, as AWS sends it.
+        let request_id = xml
+            .split("<RequestId>")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap_or_default();
         let response = format!(
-            "HTTP/1.1 {status} {}\r\ncontent-type: text/xml\r\ncontent-length: {}\r\n\r\n{xml}",
+            "HTTP/1.1 {status} {}\r\ncontent-type: text/xml\r\nx-amzn-requestid: {request_id}\r\n\
+             content-length: {}\r\n\r\n{xml}",
             if status == 200 { "OK" } else { "Bad Request" },
             xml.len()
         );
@@ -569,7 +576,7 @@ fn a_failed_rollback_holds_back_the_follow_that_needs_it() {
     );
     let error = outcome.error.unwrap();
     assert!(
-        error.starts_with("step rollback failed: failed at ecs:UpdateService"),
+        error.starts_with("step rollback failed: ecs:UpdateService: "),
         "{error}"
     );
 }

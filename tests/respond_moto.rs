@@ -416,7 +416,7 @@ fn access_denied_midway_fails_its_step_and_the_independent_stop_still_runs() {
     assert_eq!(outcome.status, ResultStatus::Failed);
     let error = outcome.error.clone().unwrap();
     assert!(
-        error.starts_with("step revoke failed: failed at iam:PutRolePolicy"),
+        error.starts_with("step revoke failed: iam:PutRolePolicy: "),
         "the result names the failed step: {error}"
     );
     assert!(

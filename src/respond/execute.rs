@@ -166,7 +166,7 @@ impl Auditor<'_> {
 enum CallEnd {
     /// It succeeded.
     Ok,
-    /// It failed: `operation: message`.
+    /// It failed: `service:Operation: message`.
     Failed(String),
     /// The interruption cut it short: a read-only sequence stopped, or a
     /// transient failure not attempted again.
@@ -523,9 +523,7 @@ impl Runner<'_> {
                 "{} cut short: interrupted by {why}",
                 call.operation
             )),
-            (Ok(()), Some(error), false) => {
-                CallEnd::Failed(format!("failed at {}: {error}", call.operation))
-            }
+            (Ok(()), Some(error), false) => CallEnd::Failed(format!("{}: {error}", call.operation)),
             (Ok(()), None, false) => CallEnd::Ok,
         }
     }

@@ -50,6 +50,8 @@ pub struct Calls {
     pub applied: Vec<Applied>,
     /// `apply` has reported its progress and waits for the gate.
     pub holding: bool,
+    /// Why the plan was asked to stop, as `apply` saw it when released.
+    pub interrupted_by: Option<String>,
 }
 
 /// What the responder answers.
@@ -81,7 +83,7 @@ impl Responder for Scripted {
         plan: &Plan,
         bundle: &Path,
         confirmed_by: &str,
-        _interrupt: &Interrupt,
+        interrupt: &Interrupt,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Outcome {
         self.0.calls.lock().unwrap().applied.push(Applied {
@@ -132,6 +134,7 @@ impl Responder for Scripted {
             self.0.calls.lock().unwrap().holding = true;
             let _ = gate.recv();
         }
+        self.0.calls.lock().unwrap().interrupted_by = interrupt.reason();
         self.0.script.outcome.clone()
     }
 }
@@ -420,7 +423,7 @@ pub fn isolate_outcome(status: ResultStatus) -> Outcome {
     let revoke = if failed {
         StepOutcome {
             reason: Some(
-                "failed at iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy"
+                "iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy"
                     .into(),
             ),
             ..step("revoke", StepStatus::Failed)
@@ -440,15 +443,11 @@ pub fn isolate_outcome(status: ResultStatus) -> Outcome {
             step("stop", StepStatus::Done),
         ],
         error: failed.then(|| {
-            "step revoke failed: failed at iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy".into()
+            "step revoke failed: iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy".into()
         }),
         interrupted_by: None,
         in_flight: None,
-        after: if failed {
-            json!({"lastStatus": "STOPPED", "stoppedReason": "taskscope isolate (no incident ID) by tester"})
-        } else {
-            json!({"lastStatus": "STOPPED", "stoppedReason": "taskscope isolate (no incident ID) by tester"})
-        },
+        after: json!({"lastStatus": "STOPPED", "stoppedReason": "taskscope isolate (no incident ID) by tester"}),
         bundle: PathBuf::from(OUTCOME_BUNDLE),
     }
 }
