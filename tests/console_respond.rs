@@ -371,6 +371,38 @@ fn the_exact_text_runs_the_plan_once_and_the_bundle_is_read_again() {
 }
 
 #[test]
+fn a_signal_while_a_plan_runs_interrupts_it_and_waits_for_its_result() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut fake = Fake::new(
+        script(isolate_plan(), isolate_outcome(ResultStatus::Completed)),
+        true,
+    );
+    let mut app = console_on_compromised(dir.path(), Some(&fake));
+    assert!(app.terminate("SIGTERM"), "nothing runs: leave at once");
+    press(&mut app, KeyCode::Char('i'));
+    wait_for_plan(&mut app);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "3f9c2d7e");
+    press(&mut app, KeyCode::Enter);
+    wait_until(&mut app, "held", |_| fake.calls().holding);
+    assert!(
+        !app.terminate("SIGTERM"),
+        "a running plan keeps the console"
+    );
+    assert!(!app.should_leave());
+    assert!(
+        status(&app).contains("SIGTERM: stopping the action"),
+        "{}",
+        status(&app)
+    );
+    // The call in flight returns; the worker reports the recorded outcome.
+    fake.release();
+    wait_for_result(&mut app);
+    assert!(app.should_leave(), "the result is in: leave now");
+    assert_eq!(fake.calls().interrupted_by.as_deref(), Some("SIGTERM"));
+}
+
+#[test]
 fn the_steps_chosen_on_screen_are_the_steps_applied() {
     let dir = tempfile::TempDir::new().unwrap();
     let fake = Fake::new(

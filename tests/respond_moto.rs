@@ -27,7 +27,7 @@ use taskscope::collect::aws::Connection;
 use taskscope::model::Source;
 use taskscope::respond::isolate::IsolateRequest;
 use taskscope::respond::plan::StepId;
-use taskscope::respond::{ActionRequest, AwsResponder, Plan, Responder};
+use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Plan, Responder};
 
 const EXIT_FAILED: i32 = 1;
 const EXIT_REFUSED: i32 = 5;
@@ -243,7 +243,7 @@ fn isolate_a_running_service_task_end_to_end() {
         .filter(|s| s.id == StepId::ContainGroup)
         .for_each(|s| s.selected = true);
 
-    let outcome = responder.apply(&plan, &bundle, "--yes", &mut |_| {});
+    let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
     assert_eq!(
         outcome.status,
         ResultStatus::Completed,
@@ -397,7 +397,7 @@ fn a_dry_run_makes_no_mutating_call() {
 }
 
 #[test]
-fn access_denied_midway_stops_the_plan_and_is_audited() {
+fn access_denied_midway_fails_its_step_and_the_independent_stop_still_runs() {
     let moto = Moto::start();
     let seeded = seed(&moto);
     let dir = tempfile::tempdir().unwrap();
@@ -411,10 +411,14 @@ fn access_denied_midway_stops_the_plan_and_is_audited() {
         StepId::Stop,
     ])
     .unwrap();
-    let outcome = responder.apply(&plan, &bundle, "--yes", &mut |_| {});
+    let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
 
     assert_eq!(outcome.status, ResultStatus::Failed);
     let error = outcome.error.clone().unwrap();
+    assert!(
+        error.starts_with("step revoke failed: iam:PutRolePolicy: "),
+        "the result names the failed step: {error}"
+    );
     assert!(
         error.contains("missing permission iam:PutRolePolicy"),
         "{error}"
@@ -430,12 +434,13 @@ fn access_denied_midway_stops_the_plan_and_is_audited() {
     assert_eq!(status("detach"), StepStatus::Done);
     assert_eq!(status("contain-nacl"), StepStatus::Done);
     assert_eq!(status("revoke"), StepStatus::Failed);
-    assert_eq!(status("stop"), StepStatus::NotRun);
+    // Stop needs nothing: the failed revoke does not hold it back.
+    assert_eq!(status("stop"), StepStatus::Done);
     assert_eq!(status("preserve"), StepStatus::Skipped);
 
-    // AWS is as the result says: contained, not stopped.
+    // AWS is as the result says: contained and stopped, sessions not revoked.
     let state = aws_state(&moto, &seeded);
-    assert_eq!(state["lastStatus"], "RUNNING", "{state}");
+    assert_eq!(state["lastStatus"], "STOPPED", "{state}");
     assert_eq!(state["denies"], json!([[1, false], [1, true]]), "{state}");
     assert_eq!(state["rolePolicies"], json!([]), "{state}");
 
@@ -460,14 +465,89 @@ fn access_denied_midway_stops_the_plan_and_is_audited() {
             status,
             after,
             steps,
+            error,
             ..
         } => {
             assert_eq!(*status, ResultStatus::Failed);
-            assert_eq!(after["lastStatus"], "RUNNING");
+            assert_eq!(after["lastStatus"], "STOPPED");
             assert_eq!(steps.len(), plan.steps.len());
+            let revoke = steps.iter().find(|s| s.step == "revoke").unwrap();
+            assert_eq!(revoke.status, StepStatus::Failed);
+            assert!(revoke.reason.as_deref().unwrap().contains("AccessDenied"));
+            assert!(error.as_deref().unwrap().starts_with("step revoke failed"));
         }
         other => panic!("the last record is the result, not {other:?}"),
     }
+}
+
+#[test]
+fn a_task_stopped_after_planning_fails_the_network_steps_and_stop_says_so() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("stale");
+    let seen = Seen::default();
+    let mut responder = responder(&moto, seen.clone(), false);
+    let mut plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+    let again = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+    assert_ne!(plan.id, again.id, "two plans of one moment differ");
+    let mut wanted = vec![StepId::Detach, StepId::Revoke, StepId::Stop];
+    if step(&plan, StepId::ContainNacl).will_run() {
+        wanted.push(StepId::ContainNacl);
+    }
+    plan.select_only(&wanted).unwrap();
+
+    // While the plan waits for its confirmation, the task stops.
+    let code = "import boto3, sys\n\
+        ecs = boto3.client('ecs', endpoint_url=sys.argv[1], region_name='us-east-1', \
+        aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+        ecs.stop_task(cluster='prod', task=sys.argv[2], reason='Essential container exited')";
+    moto.python(
+        &["-c".as_ref(), code.as_ref()],
+        &[seeded["task"].as_str().unwrap()],
+    );
+    seen.lock().unwrap().clear();
+    let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+
+    assert_eq!(outcome.status, ResultStatus::Failed);
+    let of = |name: &str| outcome.steps.iter().find(|s| s.step == name).unwrap();
+    let detach = of("detach");
+    assert_eq!(detach.status, StepStatus::Failed);
+    assert!(
+        detach
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("the task stopped since planning (Essential container exited)"),
+        "{detach:?}"
+    );
+    if wanted.contains(&StepId::ContainNacl) {
+        assert_eq!(of("contain-nacl").status, StepStatus::Failed);
+    }
+    let stop = of("stop");
+    assert_eq!(stop.status, StepStatus::Skipped, "{stop:?}");
+    assert!(
+        stop.reason
+            .as_deref()
+            .unwrap()
+            .contains("the task had stopped already"),
+        "{stop:?}"
+    );
+    assert_eq!(
+        of("revoke").status,
+        StepStatus::Done,
+        "sessions still revoked"
+    );
+    let sent: Vec<String> = operations(&seen)
+        .into_iter()
+        .filter(|op| MUTATING.contains(&op.as_str()))
+        .collect();
+    assert_eq!(sent, ["PutRolePolicy"], "only the revoke was sent");
+    let error = outcome.error.unwrap();
+    assert!(
+        error.contains("step detach failed: the task stopped"),
+        "{error}"
+    );
 }
 
 fn taskscope(moto: &Moto, args: &[&str]) -> Output {

@@ -22,7 +22,7 @@ use taskscope::respond::execute::Progress;
 use taskscope::respond::plan::StepId;
 use taskscope::respond::rollback::suspects::RollbackHistory;
 use taskscope::respond::rollback::RollbackRequest;
-use taskscope::respond::{ActionRequest, AwsResponder, Responder};
+use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Responder};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -179,9 +179,13 @@ fn a_deployment_in_progress_is_stopped_with_rollback_and_followed() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("rollback");
     let mut events = Vec::new();
-    let outcome = responder.apply(&plan, &bundle, "typed web-svc", &mut |progress| {
-        events.push(progress)
-    });
+    let outcome = responder.apply(
+        &plan,
+        &bundle,
+        "typed web-svc",
+        &Interrupt::new(),
+        &mut |progress| events.push(progress),
+    );
     assert_eq!(
         outcome.status,
         ResultStatus::Completed,
@@ -460,7 +464,7 @@ fn first_rollback(world: &Arc<Mutex<World>>, bundle: &std::path::Path) {
     assert_eq!(plan.refused, None, "{plan:?}");
     assert_eq!(plan.before["targetTaskDefinition"], web(2));
     plan.select_only(&[StepId::Rollback]).unwrap();
-    let outcome = responder.apply(&plan, bundle, "--yes", &mut |_| {});
+    let outcome = responder.apply(&plan, bundle, "--yes", &Interrupt::new(), &mut |_| {});
     assert_eq!(
         outcome.status,
         ResultStatus::Completed,
@@ -656,7 +660,13 @@ fn ecs_rolling_back_to_the_bad_revision_fails_the_follow_step() {
         plan.warnings
     );
     let dir = tempfile::tempdir().unwrap();
-    let outcome = responder.apply(&plan, &dir.path().join("b"), "--yes", &mut |_| {});
+    let outcome = responder.apply(
+        &plan,
+        &dir.path().join("b"),
+        "--yes",
+        &Interrupt::new(),
+        &mut |_| {},
+    );
     assert_eq!(outcome.status, ResultStatus::Failed);
     let error = outcome.error.unwrap_or_default();
     assert!(error.contains("step follow failed"), "{error}");

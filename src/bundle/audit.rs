@@ -1,7 +1,8 @@
 //! The audit log of response actions: `audit.jsonl` in the bundle, one JSON
 //! record per line, appended as things happen (the plan when confirmed, each
-//! API call with its request ID and result, service events while following a
-//! deployment, the result with the state after) and never rewritten. Each
+//! API call before it is sent and again with its request ID and result,
+//! service events while following a deployment, the result with the state
+//! after) and never rewritten. Each
 //! record is also an event on the timeline of the tasks it concerns.
 //! `taskscope::respond` writes it; the format is in docs/bundle-format.md.
 
@@ -33,8 +34,26 @@ pub struct Actor {
 pub enum CallStatus {
     /// AWS accepted it.
     Ok,
-    /// It failed; the plan stopped here.
+    /// It failed (after its last attempt).
     Failed,
+}
+
+/// One attempt at a call, in its `call` record. Only transient failures
+/// (throttling, a 5xx answer, a timeout) are attempted again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// When it was sent, RFC 3339 UTC (its `call-started` record's time).
+    pub started: String,
+    /// How it ended.
+    pub status: CallStatus,
+    /// The request ID AWS returned, when it returned one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub request_id: Option<String>,
+    /// Why it failed, in one line.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
 }
 
 /// How a whole action ended.
@@ -43,8 +62,12 @@ pub enum CallStatus {
 pub enum ResultStatus {
     /// Every selected step ran.
     Completed,
-    /// A step failed; the steps after it did not run.
+    /// A step failed; the steps that needed it did not run, the others did.
     Failed,
+    /// A signal (or the console quitting) stopped the plan between two
+    /// calls: the call in flight was finished and recorded, the steps after
+    /// it were not started.
+    Interrupted,
 }
 
 /// What became of one step.
@@ -53,12 +76,32 @@ pub enum ResultStatus {
 pub enum StepStatus {
     /// All its calls succeeded.
     Done,
-    /// One of its calls failed.
+    /// One of its calls failed, or the state re-read just before it
+    /// showed it must not run (the task stopped, its IP moved).
     Failed,
-    /// It was selected, but an earlier step failed.
+    /// It was selected, but did not run: a step it needs failed or did not
+    /// run, the plan was interrupted before it, or the audit log could not
+    /// be written.
     NotRun,
-    /// It was not selected, or had nothing to do.
+    /// It was not selected, or had nothing to do (also when the state
+    /// re-read just before it showed it done already).
     Skipped,
+    /// The plan was interrupted while it ran: the call in flight was
+    /// finished, its later calls were not sent.
+    Interrupted,
+}
+
+impl StepStatus {
+    /// The word shown on screen and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepStatus::Done => "done",
+            StepStatus::Failed => "FAILED",
+            StepStatus::NotRun => "not run",
+            StepStatus::Skipped => "skipped",
+            StepStatus::Interrupted => "interrupted",
+        }
+    }
 }
 
 /// The outcome of one step, in a result record.
@@ -68,6 +111,25 @@ pub struct StepOutcome {
     pub step: String,
     /// What became of it.
     pub status: StepStatus,
+    /// Why it failed, did not run or was skipped at execution, in one line.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// For a step that did not run: the step it needed, which failed or did
+    /// not run itself.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub waited_for: Option<String>,
+}
+
+impl StepOutcome {
+    /// The outcome `status` of `step`, with no reason.
+    pub fn new(step: &str, status: StepStatus) -> StepOutcome {
+        StepOutcome {
+            step: step.to_string(),
+            status,
+            reason: None,
+            waited_for: None,
+        }
+    }
 }
 
 /// What a record says.
@@ -81,7 +143,19 @@ pub enum Entry {
         /// How it was confirmed (`--yes`, `typed abcd1234`).
         confirmed_by: String,
     },
-    /// One API call.
+    /// A call about to be sent: written and committed before the request
+    /// leaves, so a kill before its `call` record still shows it.
+    CallStarted {
+        /// The step it belongs to.
+        step: String,
+        /// `service:Operation`.
+        operation: String,
+        /// The parameters as planned (the `call` record has those sent).
+        parameters: Value,
+        /// 1 for the first attempt; a transient failure is attempted again.
+        attempt: u32,
+    },
+    /// One API call, as it returned.
     Call {
         /// The step it belongs to.
         step: String,
@@ -106,6 +180,9 @@ pub enum Entry {
         /// manifest hash, a deployment ARN).
         #[serde(skip_serializing_if = "Value::is_null", default)]
         output: Value,
+        /// Every attempt, the last one last (see [`Attempt`]).
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        attempts: Vec<Attempt>,
     },
     /// A service event seen while following a deployment.
     ServiceEvent {
@@ -116,13 +193,19 @@ pub enum Entry {
     },
     /// How the action ended, with the state read afterwards.
     Result {
-        /// Completed or failed.
+        /// Completed, failed or interrupted.
         status: ResultStatus,
         /// Every step of the plan, in order.
         steps: Vec<StepOutcome>,
         /// Why it failed, in one line.
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// What interrupted it (`SIGTERM`, `the console quit`).
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        interrupted_by: Option<String>,
+        /// The step that was running when the interruption came.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        in_flight: Option<String>,
         /// The state read after the last call (task or service).
         after: Value,
     },
@@ -247,6 +330,16 @@ fn describe(record: &Record) -> (String, String, Severity) {
                 Severity::Medium,
             )
         }
+        Entry::CallStarted {
+            step,
+            operation,
+            attempt,
+            ..
+        } => (
+            format!("{operation} started"),
+            format!("{action} {step}: {operation} sent (attempt {attempt})"),
+            Severity::Info,
+        ),
         Entry::Call {
             step,
             operation,
@@ -291,6 +384,15 @@ fn describe(record: &Record) -> (String, String, Severity) {
                     "{action} FAILED for {}: {}",
                     record.target,
                     error.as_deref().unwrap_or("unknown error")
+                ),
+                Severity::High,
+            ),
+            ResultStatus::Interrupted => (
+                format!("{action} interrupted"),
+                format!(
+                    "{action} INTERRUPTED for {}: {}",
+                    record.target,
+                    error.as_deref().unwrap_or("interrupted")
                 ),
                 Severity::High,
             ),

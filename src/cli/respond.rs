@@ -2,18 +2,20 @@
 
 use super::OneRegionAwsArgs;
 use crate::bundle::annotations;
-use crate::bundle::audit::{CallStatus, ResultStatus, StepStatus};
+use crate::bundle::audit::{CallStatus, ResultStatus};
 use crate::collect::aws::Connection;
 use crate::config::Config;
 use crate::render::sanitize::escape;
 use crate::respond::execute::Progress;
+use crate::respond::interrupt::{signal_name, SIGNALS};
 use crate::respond::isolate::{
     check_protect_minutes, preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES,
 };
 use crate::respond::plan::{render_text, StepId};
 use crate::respond::rollback::suspects::RollbackHistory;
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
-use crate::respond::{check_allowed, ActionRequest, AwsResponder, Plan, Responder};
+use crate::respond::{check_allowed, unfinished, ActionRequest, AwsResponder, Interrupt};
+use crate::respond::{Plan, Responder};
 use crate::tui::respond::ActionAccess;
 use anyhow::Context;
 use std::io::{self, BufRead, IsTerminal, Write};
@@ -23,6 +25,10 @@ use std::process::ExitCode;
 /// Exit status of an action that was refused: actions off, not confirmed,
 /// or a rollback to a digest under suspicion.
 pub const EXIT_REFUSED: u8 = 5;
+
+/// Exit status of an action stopped by SIGINT, SIGTERM or SIGHUP: the call
+/// in flight was finished and an `interrupted` result recorded.
+pub const EXIT_INTERRUPTED: u8 = 6;
 
 /// The safety switches every action takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -228,6 +234,9 @@ fn act_on(
     if !steps.is_empty() {
         plan.select_only(steps).map_err(anyhow::Error::msg)?;
     }
+    if let Some(bundle) = &act.bundle {
+        plan.warnings.extend(unfinished::warning(bundle, &plan));
+    }
     if act.dry_run {
         println!("{}", serde_json::to_string_pretty(&plan)?);
         return Ok(ExitCode::from(if plan.refused.is_some() {
@@ -249,22 +258,29 @@ fn act_on(
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
     let bundle = act.bundle.clone().context("--bundle is required")?;
-    let outcome = responder.apply(&plan, &bundle, &confirmed_by, &mut print_progress);
+    let interrupt = Interrupt::new();
+    watch_signals(&interrupt)?;
+    let outcome = responder.apply(
+        &plan,
+        &bundle,
+        &confirmed_by,
+        &interrupt,
+        &mut print_progress,
+    );
     eprintln!(
         "result: {}",
         match outcome.status {
             ResultStatus::Completed => "completed",
             ResultStatus::Failed => "FAILED",
+            ResultStatus::Interrupted => "INTERRUPTED",
         }
     );
     for step in &outcome.steps {
-        let status = match step.status {
-            StepStatus::Done => "done",
-            StepStatus::Failed => "FAILED",
-            StepStatus::NotRun => "not run",
-            StepStatus::Skipped => "skipped",
-        };
-        eprintln!("  {:<13} {status}", step.step);
+        let status = step.status.name();
+        match &step.reason {
+            Some(reason) => eprintln!("  {:<13} {status}: {}", step.step, escape(reason)),
+            None => eprintln!("  {:<13} {status}", step.step),
+        }
     }
     if let Some(error) = &outcome.error {
         eprintln!("error: {}", escape(error));
@@ -280,7 +296,30 @@ fn act_on(
     Ok(match outcome.status {
         ResultStatus::Completed => ExitCode::SUCCESS,
         ResultStatus::Failed => ExitCode::from(super::EXIT_FAILURE),
+        ResultStatus::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
     })
+}
+
+/// From now on, SIGINT, SIGTERM and SIGHUP raise `interrupt`: the plan
+/// stops after the call in flight. A second signal exits at once (the
+/// audit log then shows the call started but not its answer).
+fn watch_signals(interrupt: &Interrupt) -> anyhow::Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new(SIGNALS)?;
+    let interrupt = interrupt.clone();
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            if interrupt.reason().is_some() {
+                eprintln!("taskscope: {} again: exiting now", signal_name(signal));
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
+            eprintln!(
+                "taskscope: {}: finishing the call in flight, then stopping (send it again to exit at once)",
+                signal_name(signal)
+            );
+            interrupt.raise(signal_name(signal));
+        }
+    });
+    Ok(())
 }
 
 fn print_progress(progress: Progress) {
@@ -298,6 +337,12 @@ fn print_progress(progress: Progress) {
             };
             eprintln!("    {} {status} {}", escape(&operation), escape(&detail));
         }
+        Progress::StepEnded {
+            step,
+            status,
+            reason: Some(reason),
+        } => eprintln!("    {} {}: {}", step.name(), status.name(), escape(&reason)),
+        Progress::StepEnded { .. } => {}
         Progress::ServiceEvent(message) => eprintln!("    event: {}", escape(&message)),
     }
 }

@@ -37,13 +37,17 @@ pub struct Sent {
     pub parameters: Option<Value>,
 }
 
-/// Why a call failed: one line, and the request ID when there was one.
+/// Why a call failed: one line, the request ID when there was one, and
+/// whether another attempt may succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallError {
     /// What failed and what to do, in one line.
     pub message: String,
     /// The request ID, when AWS answered.
     pub request_id: Option<String>,
+    /// Throttling, a 5xx answer, a timeout or a broken connection: the
+    /// executor attempts the call again ([`is_transient`]).
+    pub transient: bool,
 }
 
 impl CallError {
@@ -52,7 +56,30 @@ impl CallError {
         CallError {
             message: message.into(),
             request_id: None,
+            transient: false,
         }
+    }
+}
+
+/// True when an SDK error may pass on another attempt: the SDK's own
+/// throttling and transient error codes, a 5xx answer, a timeout, a broken
+/// connection or an unreadable answer. Refusals (access denied, bad
+/// parameters, a quota) are not.
+pub fn is_transient<E>(error: &SdkError<E, HttpResponse>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    use aws_runtime::retries::classifiers::{THROTTLING_ERRORS, TRANSIENT_ERRORS};
+    match error {
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::DispatchFailure(failure) => failure.is_timeout() || failure.is_io(),
+        SdkError::ServiceError(context) => {
+            let code = context.err().code().unwrap_or_default();
+            THROTTLING_ERRORS.contains(&code)
+                || TRANSIENT_ERRORS.contains(&code)
+                || context.raw().status().is_server_error()
+        }
+        _ => false,
     }
 }
 
@@ -71,6 +98,7 @@ where
                     .or_else(|| r.headers().get("x-amz-request-id"))
             })
             .map(str::to_string),
+        transient: is_transient(error),
     }
 }
 
@@ -119,6 +147,32 @@ impl Cloud {
         }
     }
 
+    /// The same clients, each call made once: the SDK attempts nothing
+    /// again on its own, so every attempt the executor makes is recorded.
+    pub fn single_attempt(&self) -> Cloud {
+        use aws_config::retry::RetryConfig;
+        let once = RetryConfig::disabled;
+        Cloud {
+            ecs: aws_sdk_ecs::Client::from_conf(
+                self.ecs.config().to_builder().retry_config(once()).build(),
+            ),
+            ec2: aws_sdk_ec2::Client::from_conf(
+                self.ec2.config().to_builder().retry_config(once()).build(),
+            ),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                self.elbv2
+                    .config()
+                    .to_builder()
+                    .retry_config(once())
+                    .build(),
+            ),
+            iam: aws_sdk_iam::Client::from_conf(
+                self.iam.config().to_builder().retry_config(once()).build(),
+            ),
+            region: self.region.clone(),
+        }
+    }
+
     /// Sends one mutating call of a plan, exactly as planned. The read-only
     /// `taskscope:` sequences are run by the executor, not here.
     pub async fn send(&self, call: &Call) -> Result<Sent, CallError> {
@@ -148,6 +202,7 @@ impl Cloud {
                         .trim_end()
                         .to_string(),
                         request_id: out.request_id().map(str::to_string),
+                        transient: false,
                     });
                 }
                 let expires = out

@@ -1,13 +1,21 @@
 //! Running a confirmed plan: its selected steps in order, each call sent as
-//! planned and written to the audit log as soon as it returns. The first
-//! failure stops the plan; the result record then says which steps happened
-//! and what AWS looks like now.
+//! planned. Before a call is sent a `call-started` record is committed to
+//! the audit log, and a `call` record follows when it returns. A transient
+//! failure (throttling, a 5xx answer, a timeout) is attempted again after a
+//! pause, each attempt recorded; the SDK itself attempts mutating calls only
+//! once. Just before a step, what it acts on is read again
+//! ([`super::fresh`]). A failed step does not stop the plan: the steps that
+//! need it ([`super::plan::Step::needs`]) do not run, the others do. An
+//! [`Interrupt`] stops the plan after the call in flight. The result record
+//! says what became of every step, and what AWS looks like now.
 
 use super::cloud::{CallError, Cloud, Sent};
-use super::plan::{ActionKind, Call, Plan, StepId};
+use super::fresh::{self, Fresh};
+use super::interrupt::Interrupt;
+use super::plan::{ActionKind, Call, Plan, Step, StepId};
 use super::{isolate, rollback};
 use crate::bundle::audit::{
-    self, Actor, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
+    self, Actor, Attempt, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
 };
 use crate::bundle::growing::GrowingBundle;
 use crate::bundle::manifest::{CollectRequest, CollectionState};
@@ -25,7 +33,7 @@ use std::time::Duration;
 pub enum Progress {
     /// A step started.
     Step(StepId),
-    /// A call returned.
+    /// An attempt at a call returned.
     Call {
         /// Its step.
         step: StepId,
@@ -33,8 +41,18 @@ pub enum Progress {
         operation: String,
         /// How it ended.
         status: CallStatus,
-        /// The request ID, or why it failed.
+        /// The request ID, or why it failed (and whether it is attempted
+        /// again).
         detail: String,
+    },
+    /// A step ended, or was passed over without starting.
+    StepEnded {
+        /// Which step.
+        step: StepId,
+        /// What became of it.
+        status: StepStatus,
+        /// Why it failed, did not run or was skipped.
+        reason: Option<String>,
     },
     /// A service event seen while following a deployment.
     ServiceEvent(String),
@@ -43,16 +61,47 @@ pub enum Progress {
 /// How a plan ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
-    /// Completed or failed.
+    /// Completed, failed or interrupted.
     pub status: ResultStatus,
     /// Every step of the plan, in order.
     pub steps: Vec<StepOutcome>,
-    /// Why it failed.
+    /// Why it failed or stopped.
     pub error: Option<String>,
+    /// What interrupted it.
+    pub interrupted_by: Option<String>,
+    /// The step that was running when it was interrupted.
+    pub in_flight: Option<String>,
     /// The state read after the last call.
     pub after: Value,
     /// The bundle holding the audit record.
     pub bundle: PathBuf,
+}
+
+/// How often, and after what pause, a call that failed transiently is
+/// attempted again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The pause before the second attempt; it doubles after each.
+    pub first_pause: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Retry {
+        Retry {
+            attempts: 3,
+            first_pause: Duration::from_secs(1),
+        }
+    }
+}
+
+impl Retry {
+    /// The pause after attempt `attempt` (1-based) failed.
+    fn pause(&self, attempt: u32) -> Duration {
+        self.first_pause
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
+    }
 }
 
 /// Everything the executor needs besides the plan.
@@ -72,6 +121,10 @@ pub struct Context<'a> {
     pub confirmed_by: String,
     /// How often a deployment is polled while following it.
     pub poll_interval: Duration,
+    /// How transient failures are attempted again.
+    pub retry: Retry,
+    /// Raised to stop the plan after the call in flight.
+    pub interrupt: Interrupt,
 }
 
 /// Writes audit records for one plan.
@@ -83,13 +136,6 @@ struct Auditor<'a> {
 
 impl Auditor<'_> {
     fn write(&self, time: String, entry: Entry) -> Result<(), String> {
-        let target = self
-            .plan
-            .target
-            .task_arn
-            .clone()
-            .or_else(|| self.plan.target.service.clone())
-            .unwrap_or_default();
         let mut task_definitions = Vec::new();
         if self.plan.action == ActionKind::Rollback {
             for key in ["taskDefinition", "targetTaskDefinition"] {
@@ -103,57 +149,97 @@ impl Auditor<'_> {
             plan_id: self.plan.id.clone(),
             action: self.plan.action.name().to_string(),
             actor: self.actor.clone(),
-            target,
+            target: self.plan.audit_target(),
             task_definitions,
             entry,
         };
         audit::append(self.bundle, &record).map_err(|e| {
             format!(
-                "the audit log of {} could not be written ({e}); nothing further was done",
+                "the audit log of {} could not be written ({e}); nothing further was sent",
                 self.bundle.display()
             )
         })
     }
 }
 
+/// How one call of a step ended, after all its attempts.
+enum CallEnd {
+    /// It succeeded.
+    Ok,
+    /// It failed: `service:Operation: message`.
+    Failed(String),
+    /// The interruption cut it short: a read-only sequence stopped, or a
+    /// transient failure not attempted again.
+    Cut(String),
+    /// Its record could not be written (nothing more may be sent).
+    Unrecorded(String),
+}
+
+/// One plan being run.
+struct Runner<'a> {
+    plan: &'a Plan,
+    context: &'a Context<'a>,
+    auditor: Auditor<'a>,
+    /// The clients for mutating calls: one attempt each.
+    once: Cloud,
+    outcome: Outcome,
+    confirmed_at: String,
+    plan_written: bool,
+    /// Why the audit log cannot be written any more.
+    unrecorded: Option<String>,
+    /// One line per failed step.
+    failures: Vec<String>,
+    /// Whether the interruption kept a step from running to its end.
+    cut: bool,
+}
+
 /// Runs `plan` (already confirmed, and not refused). Never panics on AWS
-/// errors: they end the plan with [`ResultStatus::Failed`].
+/// errors: a failed step ends the plan with [`ResultStatus::Failed`].
 pub async fn run(
     plan: &Plan,
     context: Context<'_>,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Outcome {
-    let confirmed_at = audit::now();
     let mut outcome = Outcome {
         status: ResultStatus::Completed,
         steps: plan
             .steps
             .iter()
-            .map(|step| StepOutcome {
-                step: step.id.name().to_string(),
-                status: if step.will_run() {
+            .map(|step| {
+                let status = if step.will_run() {
                     StepStatus::NotRun
                 } else {
                     StepStatus::Skipped
-                },
+                };
+                StepOutcome::new(step.id.name(), status)
             })
             .collect(),
         error: None,
+        interrupted_by: None,
+        in_flight: None,
         after: Value::Null,
         bundle: context.bundle.to_path_buf(),
     };
-    let fail = |outcome: &mut Outcome, error: String| {
-        outcome.status = ResultStatus::Failed;
-        outcome.error = Some(error);
-    };
     if let Some(refusal) = &plan.refused {
-        fail(&mut outcome, format!("refused: {refusal}"));
+        outcome.status = ResultStatus::Failed;
+        outcome.error = Some(format!("refused: {refusal}"));
         return outcome;
     }
-    let auditor = Auditor {
-        bundle: context.bundle,
+    let mut runner = Runner {
         plan,
-        actor: &context.actor,
+        context: &context,
+        auditor: Auditor {
+            bundle: context.bundle,
+            plan,
+            actor: &context.actor,
+        },
+        once: context.cloud.single_attempt(),
+        outcome,
+        confirmed_at: audit::now(),
+        plan_written: false,
+        unrecorded: None,
+        failures: Vec::new(),
+        cut: false,
     };
     // The plan record comes first; a bundle that does not exist yet is made
     // by the preserve step when it writes there, else created empty here.
@@ -165,123 +251,413 @@ pub async fn run(
                 .iter()
                 .any(|c| c.parameters["out"].as_str() == Some(bundle_path.as_str()))
     });
-    let mut plan_written = false;
     if !preserve_creates || context.bundle.exists() {
-        if let Err(error) = ensure_bundle(&context, plan).and_then(|()| {
-            auditor.write(
-                confirmed_at.clone(),
-                plan_entry(plan, &context.confirmed_by),
-            )
-        }) {
-            fail(&mut outcome, error);
-            return outcome;
+        if let Err(error) = runner.write_plan() {
+            runner.outcome.status = ResultStatus::Failed;
+            runner.outcome.error = Some(error);
+            return runner.outcome;
         }
-        plan_written = true;
     }
-    'steps: for (index, step) in plan.steps.iter().enumerate() {
+    for (index, step) in plan.steps.iter().enumerate() {
         if !step.will_run() {
             continue;
         }
+        if let Some((reason, waited_for)) = runner.held_back(step) {
+            runner.end(
+                index,
+                StepStatus::NotRun,
+                Some(reason),
+                waited_for,
+                progress,
+            );
+            continue;
+        }
         progress(Progress::Step(step.id));
-        for call in &step.calls {
+        let (status, reason) = runner.run_step(step, progress).await;
+        if status == StepStatus::Failed {
+            let why = reason.as_deref().unwrap_or("unknown error");
+            runner
+                .failures
+                .push(format!("step {} failed: {why}", step.id.name()));
+        }
+        if runner.context.interrupt.reason().is_some() && runner.outcome.in_flight.is_none() {
+            runner.outcome.in_flight = Some(step.id.name().to_string());
+        }
+        runner.end(index, status, reason, None, progress);
+    }
+    runner.finish().await
+}
+
+impl Runner<'_> {
+    fn write_plan(&mut self) -> Result<(), String> {
+        ensure_bundle(self.context, self.plan)?;
+        self.auditor.write(
+            self.confirmed_at.clone(),
+            plan_entry(self.plan, &self.context.confirmed_by),
+        )?;
+        self.plan_written = true;
+        Ok(())
+    }
+
+    /// Why `step` must not start, and the step it waited for: the audit
+    /// log is broken, the plan was interrupted, or a step it needs failed
+    /// or did not run.
+    fn held_back(&mut self, step: &Step) -> Option<(String, Option<String>)> {
+        if self.unrecorded.is_some() {
+            return Some(("the audit log could not be written".to_string(), None));
+        }
+        if let Some(why) = self.context.interrupt.reason() {
+            self.cut = true;
+            return Some((format!("not started: interrupted by {why}"), None));
+        }
+        step.needs.iter().find_map(|need| {
+            let outcome = self.outcome.steps.iter().find(|s| s.step == need.name())?;
+            let what = match outcome.status {
+                StepStatus::Failed => "failed",
+                StepStatus::NotRun => "did not run",
+                StepStatus::Interrupted => "was interrupted",
+                StepStatus::Done | StepStatus::Skipped => return None,
+            };
+            Some((
+                format!("it needs {}, which {what}", need.name()),
+                Some(need.name().to_string()),
+            ))
+        })
+    }
+
+    /// Records what became of step `index` and reports it.
+    fn end(
+        &mut self,
+        index: usize,
+        status: StepStatus,
+        reason: Option<String>,
+        waited_for: Option<String>,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) {
+        let Some(outcome) = self.outcome.steps.get_mut(index) else {
+            return;
+        };
+        outcome.status = status;
+        outcome.reason.clone_from(&reason);
+        outcome.waited_for = waited_for;
+        if let Some(step) = self.plan.steps.get(index) {
+            progress(Progress::StepEnded {
+                step: step.id,
+                status,
+                reason,
+            });
+        }
+    }
+
+    /// Runs one step: the fresh read, then its calls in order.
+    async fn run_step(
+        &mut self,
+        step: &Step,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> (StepStatus, Option<String>) {
+        match fresh::check(self.context.cloud, self.plan, step.id).await {
+            Fresh::Go => {}
+            Fresh::Stale(why) => return (StepStatus::Failed, Some(why)),
+            Fresh::Done(why) => return (StepStatus::Skipped, Some(why)),
+        }
+        for (sent, call) in step.calls.iter().enumerate() {
+            if let Some(why) = self.context.interrupt.reason() {
+                self.cut = true;
+                return if sent == 0 {
+                    (
+                        StepStatus::NotRun,
+                        Some(format!("not started: interrupted by {why}")),
+                    )
+                } else {
+                    (
+                        StepStatus::Interrupted,
+                        Some(format!(
+                            "interrupted by {why} after {sent} of its {} calls",
+                            step.calls.len()
+                        )),
+                    )
+                };
+            }
+            match self.call(step.id, call, progress).await {
+                CallEnd::Ok => {}
+                CallEnd::Failed(why) => return (StepStatus::Failed, Some(why)),
+                CallEnd::Cut(why) => {
+                    self.cut = true;
+                    return (StepStatus::Interrupted, Some(why));
+                }
+                CallEnd::Unrecorded(why) => {
+                    self.unrecorded = Some(why.clone());
+                    return (StepStatus::Failed, Some(why));
+                }
+            }
+        }
+        (StepStatus::Done, None)
+    }
+
+    /// Makes one call, attempting it again after a transient failure; each
+    /// attempt is announced by a `call-started` record, and the `call`
+    /// record lists them all.
+    async fn call(
+        &mut self,
+        step: StepId,
+        call: &Call,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> CallEnd {
+        let retry = self.context.retry;
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let (result, cut) = loop {
+            let attempt = attempts.len() as u32 + 1;
             let started = audit::now();
-            let result = send(call, &context, &auditor, progress).await;
-            if !plan_written {
+            if self.plan_written {
+                let announced = self.auditor.write(
+                    started.clone(),
+                    Entry::CallStarted {
+                        step: step.name().to_string(),
+                        operation: call.operation.clone(),
+                        parameters: call.parameters.clone(),
+                        attempt,
+                    },
+                );
+                if let Err(error) = announced {
+                    return CallEnd::Unrecorded(error);
+                }
+            }
+            let result = self.send(call, progress).await;
+            if !self.plan_written {
                 // The preserve step has just created the bundle (or failed
                 // to: then it is created empty, to record the failure).
-                let written = ensure_bundle(&context, plan).and_then(|()| {
-                    auditor.write(
-                        confirmed_at.clone(),
-                        plan_entry(plan, &context.confirmed_by),
-                    )
-                });
-                if let Err(error) = written {
-                    fail(&mut outcome, error);
-                    break 'steps;
+                if let Err(error) = self.write_plan() {
+                    return CallEnd::Unrecorded(error);
                 }
-                plan_written = true;
             }
-            let (status, request_id, error, output, parameters) = match &result {
-                Ok(sent) => (
-                    CallStatus::Ok,
-                    sent.request_id.clone(),
-                    None,
-                    sent.output.clone(),
-                    sent.parameters.clone(),
-                ),
-                Err(e) => (
-                    CallStatus::Failed,
-                    e.request_id.clone(),
-                    Some(e.message.clone()),
-                    Value::Null,
-                    None,
-                ),
-            };
-            progress(Progress::Call {
-                step: step.id,
-                operation: call.operation.clone(),
-                status,
-                detail: error
-                    .clone()
-                    .or_else(|| request_id.as_ref().map(|id| format!("request {id}")))
-                    .unwrap_or_default(),
-            });
-            let recorded = auditor.write(
+            let failure = result.as_ref().err();
+            attempts.push(Attempt {
+                attempt,
                 started,
-                Entry::Call {
-                    step: step.id.name().to_string(),
-                    operation: call.operation.clone(),
-                    parameters: parameters.unwrap_or_else(|| call.parameters.clone()),
-                    prior: call.prior.clone(),
-                    request_id,
-                    status,
-                    error: error.clone(),
-                    output,
+                status: if failure.is_some() {
+                    CallStatus::Failed
+                } else {
+                    CallStatus::Ok
                 },
-            );
-            if let Some(error) = error {
-                outcome.steps[index].status = StepStatus::Failed;
-                fail(
-                    &mut outcome,
-                    format!(
-                        "step {} failed at {}: {error}",
-                        step.id.name(),
-                        call.operation
+                request_id: match &result {
+                    Ok(sent) => sent.request_id.clone(),
+                    Err(error) => error.request_id.clone(),
+                },
+                error: failure.map(|e| e.message.clone()),
+            });
+            let again = failure.is_some_and(|e| e.transient)
+                && call.is_mutating()
+                && attempt < retry.attempts;
+            let pause = retry.pause(attempt);
+            progress(Progress::Call {
+                step,
+                operation: call.operation.clone(),
+                status: attempts[attempts.len() - 1].status,
+                detail: match &result {
+                    Ok(sent) => sent
+                        .request_id
+                        .as_ref()
+                        .map(|id| format!("request {id}"))
+                        .unwrap_or_default(),
+                    Err(error) if again => format!(
+                        "{} (attempt {attempt} of {}; again in {} ms)",
+                        error.message,
+                        retry.attempts,
+                        pause.as_millis()
                     ),
-                );
-                break 'steps;
+                    Err(error) => error.message.clone(),
+                },
+            });
+            if !again {
+                // A read-only sequence the interruption cut short.
+                let cut = !call.is_mutating() && self.context.interrupt.reason().is_some();
+                break (result, cut);
             }
-            if let Err(error) = recorded {
-                outcome.steps[index].status = StepStatus::Failed;
-                fail(&mut outcome, error);
-                break 'steps;
+            let interrupt = &self.context.interrupt;
+            let interrupted = tokio::select! {
+                () = tokio::time::sleep(pause) => false,
+                () = interrupt.raised() => true,
+            };
+            if interrupted {
+                break (result, true);
             }
-        }
-        outcome.steps[index].status = StepStatus::Done;
-    }
-    outcome.after = match plan.action {
-        ActionKind::Isolate => isolate::state_after(context.cloud, plan).await,
-        ActionKind::Rollback => rollback::state_after(context.cloud, plan).await,
-    };
-    if plan_written {
-        let written = auditor.write(
+        };
+        let (status, request_id, error, output, parameters) = match &result {
+            Ok(sent) => (
+                CallStatus::Ok,
+                sent.request_id.clone(),
+                None,
+                sent.output.clone(),
+                sent.parameters.clone(),
+            ),
+            Err(e) => (
+                CallStatus::Failed,
+                e.request_id.clone(),
+                Some(e.message.clone()),
+                Value::Null,
+                None,
+            ),
+        };
+        let recorded = self.auditor.write(
             audit::now(),
-            Entry::Result {
-                status: outcome.status,
-                steps: outcome.steps.clone(),
-                error: outcome.error.clone(),
-                after: outcome.after.clone(),
+            Entry::Call {
+                step: step.name().to_string(),
+                operation: call.operation.clone(),
+                parameters: parameters.unwrap_or_else(|| call.parameters.clone()),
+                prior: call.prior.clone(),
+                request_id,
+                status,
+                error: error.clone(),
+                output,
+                attempts,
             },
         );
-        if let Err(error) = written {
-            let previous = outcome.error.take();
-            fail(
-                &mut outcome,
-                previous.map_or(error.clone(), |p| format!("{p}; {error}")),
-            );
+        let why = self.context.interrupt.reason().unwrap_or_default();
+        match (recorded, error, cut) {
+            (Err(unrecorded), _, _) => CallEnd::Unrecorded(unrecorded),
+            (Ok(()), Some(error), true) => CallEnd::Cut(format!(
+                "{}: {error}; not attempted again: interrupted by {why}",
+                call.operation
+            )),
+            (Ok(()), None, true) => CallEnd::Cut(format!(
+                "{} cut short: interrupted by {why}",
+                call.operation
+            )),
+            (Ok(()), Some(error), false) => CallEnd::Failed(format!("{}: {error}", call.operation)),
+            (Ok(()), None, false) => CallEnd::Ok,
         }
     }
-    outcome
+
+    /// Sends one attempt: taskscope's own read-only sequences here, AWS
+    /// calls through the single-attempt clients.
+    async fn send(
+        &self,
+        call: &Call,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<Sent, CallError> {
+        match call.operation.as_str() {
+            "taskscope:collect" => preserve(call, self.context).await,
+            "taskscope:follow" => self.follow(call, progress).await,
+            _ => self.once.send(call).await,
+        }
+    }
+
+    /// Follows a deployment, recording its service events; an interruption
+    /// stops following (the deployment goes on).
+    async fn follow(
+        &self,
+        call: &Call,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<Sent, CallError> {
+        let mut unrecorded = None;
+        let auditor = &self.auditor;
+        let mut on_event = |at: String, message: String| {
+            progress(Progress::ServiceEvent(message.clone()));
+            let time = if parse_time_str(&at).is_some() {
+                at.clone()
+            } else {
+                audit::now()
+            };
+            if let Err(error) = auditor.write(time, Entry::ServiceEvent { at, message }) {
+                unrecorded.get_or_insert(error);
+            }
+        };
+        let context = self.context;
+        let followed = rollback::follow(context.cloud, call, context.poll_interval, &mut on_event);
+        let settled = tokio::select! {
+            settled = followed => settled.map_err(CallError::local)?,
+            () = context.interrupt.raised() => {
+                return Err(CallError::local(
+                    "stopped following; the deployment goes on: see the service's events",
+                ))
+            }
+        };
+        if let Some(error) = unrecorded {
+            return Err(CallError::local(error));
+        }
+        match settled {
+            rollback::Settled::Steady => Ok(Sent {
+                request_id: None,
+                output: json!({"settled": "steady"}),
+                parameters: None,
+            }),
+            rollback::Settled::Failed(reason) => {
+                Err(CallError::local(format!("the deployment failed: {reason}")))
+            }
+        }
+    }
+
+    /// Reads the state after, sums up the outcome and writes the result.
+    async fn finish(self) -> Outcome {
+        let Runner {
+            plan,
+            context,
+            auditor,
+            mut outcome,
+            plan_written,
+            unrecorded,
+            mut failures,
+            cut,
+            ..
+        } = self;
+        if let Some(error) = unrecorded {
+            if !failures.iter().any(|f| f.contains(&error)) {
+                failures.push(error);
+            }
+        }
+        if cut {
+            let why = context.interrupt.reason().unwrap_or_default();
+            let not_started: Vec<&str> = outcome
+                .steps
+                .iter()
+                .filter(|s| s.status == StepStatus::NotRun)
+                .map(|s| s.step.as_str())
+                .collect();
+            let mut line = format!("interrupted by {why}");
+            if let Some(step) = &outcome.in_flight {
+                line.push_str(&format!(" while {step} ran"));
+            }
+            if !not_started.is_empty() {
+                line.push_str(&format!("; not started: {}", not_started.join(", ")));
+            }
+            failures.insert(0, line);
+            outcome.status = ResultStatus::Interrupted;
+            outcome.interrupted_by = Some(why);
+        } else {
+            outcome.in_flight = None;
+            if !failures.is_empty() {
+                outcome.status = ResultStatus::Failed;
+            }
+        }
+        if !failures.is_empty() {
+            outcome.error = Some(failures.join("; "));
+        }
+        outcome.after = match plan.action {
+            ActionKind::Isolate => isolate::state_after(context.cloud, plan).await,
+            ActionKind::Rollback => rollback::state_after(context.cloud, plan).await,
+        };
+        if plan_written {
+            let written = auditor.write(
+                audit::now(),
+                Entry::Result {
+                    status: outcome.status,
+                    steps: outcome.steps.clone(),
+                    error: outcome.error.clone(),
+                    interrupted_by: outcome.interrupted_by.clone(),
+                    in_flight: outcome.in_flight.clone(),
+                    after: outcome.after.clone(),
+                },
+            );
+            if let Err(error) = written {
+                if outcome.status == ResultStatus::Completed {
+                    outcome.status = ResultStatus::Failed;
+                }
+                let previous = outcome.error.take();
+                outcome.error = Some(previous.map_or(error.clone(), |p| format!("{p}; {error}")));
+            }
+        }
+        outcome
+    }
 }
 
 fn plan_entry(plan: &Plan, confirmed_by: &str) -> Entry {
@@ -319,50 +695,8 @@ fn ensure_bundle(context: &Context<'_>, plan: &Plan) -> Result<(), String> {
         })
 }
 
-async fn send(
-    call: &Call,
-    context: &Context<'_>,
-    auditor: &Auditor<'_>,
-    progress: &mut (dyn FnMut(Progress) + Send),
-) -> Result<Sent, CallError> {
-    match call.operation.as_str() {
-        "taskscope:collect" => preserve(call, context).await,
-        "taskscope:follow" => {
-            let mut unrecorded = None;
-            let mut on_event = |at: String, message: String| {
-                progress(Progress::ServiceEvent(message.clone()));
-                let time = if parse_time_str(&at).is_some() {
-                    at.clone()
-                } else {
-                    audit::now()
-                };
-                if let Err(error) = auditor.write(time, Entry::ServiceEvent { at, message }) {
-                    unrecorded.get_or_insert(error);
-                }
-            };
-            let settled =
-                rollback::follow(context.cloud, call, context.poll_interval, &mut on_event)
-                    .await
-                    .map_err(CallError::local)?;
-            if let Some(error) = unrecorded {
-                return Err(CallError::local(error));
-            }
-            match settled {
-                rollback::Settled::Steady => Ok(Sent {
-                    request_id: None,
-                    output: json!({"settled": "steady"}),
-                    parameters: None,
-                }),
-                rollback::Settled::Failed(reason) => {
-                    Err(CallError::local(format!("the deployment failed: {reason}")))
-                }
-            }
-        }
-        _ => context.cloud.send(call).await,
-    }
-}
-
-/// Collects the task's evidence into a new bundle and seals it.
+/// Collects the task's evidence into a new bundle and seals it; an
+/// interruption ends the collection early, with what was received sealed.
 async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError> {
     let p = &call.parameters;
     let (Some(out), Some(task)) = (p["out"].as_str(), p["task"].as_str()) else {
@@ -387,7 +721,7 @@ async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError>
     let prepared = prepare_checked(context.connection, checked, scope, &out, |_| {})
         .map_err(|e| CallError::local(format!("preserve: {e}")))?;
     let (manifest, _) = prepared
-        .run(std::future::pending(), || {})
+        .run(context.interrupt.raised(), || {})
         .await
         .map_err(|e| CallError::local(format!("preserve: {e}")))?;
     let manifest_bytes = std::fs::read(out.join(crate::bundle::manifest::MANIFEST_FILE))

@@ -3,22 +3,28 @@
 //! Every action is a [`Plan`] first: the exact API calls, step by step, read
 //! from what AWS says now. Nothing changes until the plan is confirmed; then
 //! [`execute::run`] sends the selected calls in order, writing each to the
-//! bundle's audit log ([`crate::bundle::audit`]) as it returns, and stops at the first
-//! failure. Actions are off unless allowed ([`check_allowed`]). The console
+//! bundle's audit log ([`crate::bundle::audit`]) before it is sent and as it
+//! returns; a failed step holds back only the steps that need it, and an
+//! [`Interrupt`] stops the plan after the call in flight. Actions are off
+//! unless allowed ([`check_allowed`]). The console
 //! reaches AWS only through the [`Responder`] trait, so tests and offline
 //! sessions swap it. docs/response.md is the user's guide.
 
 pub mod cloud;
 pub mod diff;
 pub mod execute;
+pub mod fresh;
+pub mod interrupt;
 pub mod isolate;
 pub mod plan;
 pub mod rollback;
+pub mod unfinished;
 
 use crate::bundle::audit::Actor;
 use crate::collect::aws::{caller_identity, Connection};
 use cloud::Cloud;
-use execute::{Context, Outcome, Progress};
+use execute::{Context, Outcome, Progress, Retry};
+pub use interrupt::Interrupt;
 use isolate::{IsolateRequest, Planning};
 pub use plan::Plan;
 use rollback::RollbackRequest;
@@ -41,12 +47,14 @@ pub trait Responder: Send {
     fn plan(&mut self, request: &ActionRequest) -> anyhow::Result<Plan>;
 
     /// Runs a confirmed plan, writing its audit record into `bundle`.
-    /// `confirmed_by` says how it was confirmed.
+    /// `confirmed_by` says how it was confirmed; raising `interrupt` stops
+    /// it after the call in flight, with an `interrupted` result record.
     fn apply(
         &mut self,
         plan: &Plan,
         bundle: &Path,
         confirmed_by: &str,
+        interrupt: &Interrupt,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Outcome;
 }
@@ -61,6 +69,8 @@ pub struct AwsResponder {
     actor: Actor,
     /// How often a followed deployment is polled.
     pub poll_interval: Duration,
+    /// How a call that failed transiently is attempted again.
+    pub retry: Retry,
 }
 
 impl AwsResponder {
@@ -109,6 +119,7 @@ impl AwsResponder {
                 user,
             },
             poll_interval: Duration::from_secs(5),
+            retry: Retry::default(),
         })
     }
 
@@ -142,6 +153,7 @@ impl Responder for AwsResponder {
         plan: &Plan,
         bundle: &Path,
         confirmed_by: &str,
+        interrupt: &Interrupt,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Outcome {
         let context = Context {
@@ -152,6 +164,8 @@ impl Responder for AwsResponder {
             actor: self.actor.clone(),
             confirmed_by: confirmed_by.to_string(),
             poll_interval: self.poll_interval,
+            retry: self.retry,
+            interrupt: interrupt.clone(),
         };
         self.runtime.block_on(execute::run(plan, context, progress))
     }

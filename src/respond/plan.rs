@@ -89,6 +89,18 @@ impl StepId {
     pub fn parse(name: &str) -> Option<StepId> {
         ALL_STEPS.into_iter().find(|step| step.name() == name)
     }
+
+    /// The steps this one needs: when one of them fails or does not run,
+    /// this one does not run either. Following a deployment needs the
+    /// rollback that starts it. The isolation steps need nothing: each
+    /// contains on its own, so stopping the task still runs when preserving
+    /// its evidence or detaching it failed.
+    pub fn needs(self) -> &'static [StepId] {
+        match self {
+            StepId::Follow => &[StepId::Rollback],
+            _ => &[],
+        }
+    }
 }
 
 /// Every step, for parsing and help texts.
@@ -161,6 +173,10 @@ pub struct Step {
     /// cannot run here; such a step is never run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
+    /// The steps it needs ([`StepId::needs`]): when one of them fails or
+    /// does not run, this one does not run.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub needs: Vec<StepId>,
 }
 
 impl Step {
@@ -173,6 +189,7 @@ impl Step {
             calls,
             blast_radius: None,
             unavailable: None,
+            needs: id.needs().to_vec(),
         }
     }
 
@@ -230,7 +247,7 @@ impl DiffLine {
 pub struct Plan {
     /// The action.
     pub action: ActionKind,
-    /// A unique ID for the audit log (`isolate-<short id>-<UTC time>`).
+    /// A unique ID for the audit log ([`plan_id`]).
     pub id: String,
     /// When it was made, RFC 3339 UTC.
     pub created: String,
@@ -255,6 +272,16 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// What its audit records name as their target: the task's ARN, else
+    /// the service's name.
+    pub fn audit_target(&self) -> String {
+        self.target
+            .task_arn
+            .clone()
+            .or_else(|| self.target.service.clone())
+            .unwrap_or_default()
+    }
+
     /// The mutating calls the selected steps will make.
     pub fn mutating_calls(&self) -> usize {
         self.steps
@@ -284,6 +311,27 @@ impl Plan {
         }
         Ok(())
     }
+}
+
+/// A new plan ID: the action, what it acts on (a short task ID, a service
+/// name), the UTC time to the millisecond and six hex digits that differ
+/// between any two calls (`isolate-3f9c2d7e-20261120T142938.417Z-5c0e1a`),
+/// so two plans made at the same moment, by one process or two, differ.
+pub fn plan_id(action: ActionKind, subject: &str, now: &chrono::DateTime<chrono::Utc>) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static MADE: AtomicU64 = AtomicU64::new(0);
+    // RandomState's keys are random per process; the count and the process
+    // ID keep two IDs of one process, or of two, apart.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(MADE.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    format!(
+        "{}-{subject}-{}-{:06x}",
+        action.name(),
+        now.format("%Y%m%dT%H%M%S%.3fZ"),
+        hasher.finish() & 0xff_ffff
+    )
 }
 
 /// The plan as text for a terminal: target, steps with their calls, blast
@@ -342,6 +390,13 @@ pub fn render_text(plan: &Plan) -> String {
         }
         if let Some(radius) = &step.blast_radius {
             out.push_str(&format!("        blast radius: {}\n", escape(radius)));
+        }
+        if !step.needs.is_empty() {
+            let needs: Vec<&str> = step.needs.iter().map(|id| id.name()).collect();
+            out.push_str(&format!(
+                "        needs: {} (not run if it fails)\n",
+                needs.join(", ")
+            ));
         }
     }
     for warning in &plan.warnings {
@@ -406,6 +461,34 @@ mod tests {
         let error = plan().select_only(&[StepId::Follow]).unwrap_err();
         assert!(error.contains("no step follow"), "{error}");
         assert!(error.contains("preserve, stop, protect"), "{error}");
+    }
+
+    #[test]
+    fn two_plans_made_at_the_same_moment_have_different_ids() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00.250Z")
+            .unwrap()
+            .to_utc();
+        let first = plan_id(ActionKind::Isolate, "abcd1234", &now);
+        let second = plan_id(ActionKind::Isolate, "abcd1234", &now);
+        assert_ne!(first, second);
+        assert!(
+            first.starts_with("isolate-abcd1234-20261123T100000.250Z-"),
+            "{first}"
+        );
+        assert_eq!(first.len(), second.len(), "{first} {second}");
+    }
+
+    #[test]
+    fn follow_needs_the_rollback_and_the_plan_text_says_so() {
+        let follow = Step::new(StepId::Follow, "follow", Vec::new());
+        assert_eq!(follow.needs, [StepId::Rollback]);
+        assert!(Step::new(StepId::Stop, "stop", Vec::new()).needs.is_empty());
+        let mut plan = plan();
+        plan.steps.push(follow);
+        assert!(render_text(&plan).contains("needs: rollback (not run if it fails)"));
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(json["steps"][3]["needs"], json!(["rollback"]));
+        assert!(json["steps"][1].get("needs").is_none(), "empty: left out");
     }
 
     #[test]

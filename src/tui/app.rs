@@ -129,6 +129,9 @@ pub struct App {
     pub areas: Areas,
     /// Set when the user quits.
     pub quit: bool,
+    /// Set when a signal asked the console to leave while a plan ran: it
+    /// leaves once the plan has written its result.
+    pub leaving: bool,
     /// Text to put on the clipboard (written by the event loop as OSC 52).
     pub clipboard: Option<String>,
     /// Task to open once loaded (`--task`).
@@ -184,6 +187,7 @@ impl App {
             author,
             areas: Areas::default(),
             quit: false,
+            leaving: false,
             clipboard: None,
             open_task: None,
             export_dir: std::path::PathBuf::from("."),
@@ -213,6 +217,36 @@ impl App {
     /// Whether response actions are allowed.
     pub fn actions_enabled(&self) -> bool {
         self.actions.is_some()
+    }
+
+    /// Whether a confirmed plan is running on the action worker.
+    pub fn action_running(&self) -> bool {
+        matches!(&self.popup, Some(Popup::Action(flow)) if flow.is_running())
+    }
+
+    /// A signal (`why`) asks the console to leave. Returns true when it may
+    /// leave now; while a plan runs, the plan is interrupted (it finishes
+    /// its call in flight and records an `interrupted` result) and the
+    /// console leaves once that has arrived, or at a second signal.
+    pub fn terminate(&mut self, why: &str) -> bool {
+        if self.leaving || !self.action_running() {
+            return true;
+        }
+        if let Some(actions) = &self.actions {
+            actions.interrupt(why);
+        }
+        self.leaving = true;
+        self.status = Some((
+            format!("{why}: stopping the action after its call in flight, then leaving"),
+            Level::Info,
+        ));
+        false
+    }
+
+    /// Whether the console should leave now: the user quit, or a signal
+    /// came and no plan is running any more.
+    pub fn should_leave(&self) -> bool {
+        self.quit || (self.leaving && !self.action_running())
     }
 
     /// Takes in what the action worker reported; returns whether anything

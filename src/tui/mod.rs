@@ -25,13 +25,13 @@ use crate::bundle::{Bundle, OpenedIncident};
 use crate::config::Config;
 use crate::inspect::context::ContextIndex;
 use crate::raw::RawReader;
+use crate::respond::interrupt::{signal_name, SIGNALS};
 use crate::theme::Theme;
 use app::App;
 use data::Data;
 use keys::Keymap;
 use live::{LiveStatus, ReloadSchedule};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -66,8 +66,9 @@ pub enum Message {
     Wake,
     /// Live collection stored a response, finished a source, or ended.
     Collected(LiveStatus),
-    /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
-    Terminate,
+    /// SIGTERM, SIGHUP or SIGINT (named): leave cleanly, after a running
+    /// action has recorded its result.
+    Terminate(&'static str),
 }
 
 /// What the loader hands to the UI.
@@ -301,12 +302,16 @@ fn event_loop(
                     app.poll_filter();
                     app.poll_actions();
                 }
-                Message::Terminate => return Ok(()),
+                Message::Terminate(signal) => {
+                    if app.terminate(signal) {
+                        return Ok(());
+                    }
+                }
             }
             if std::mem::take(&mut app.reload_requested) {
                 loader.more_stored();
             }
-            if app.quit {
+            if app.should_leave() {
                 return Ok(());
             }
         }
@@ -324,10 +329,15 @@ fn spawn_input(sender: Sender<Message>) {
 }
 
 fn spawn_signal_watch(sender: Sender<Message>) -> anyhow::Result<()> {
-    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    let mut signals = Signals::new(SIGNALS)?;
     thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            let _ = sender.send(Message::Terminate);
+        for signal in signals.forever() {
+            if sender
+                .send(Message::Terminate(signal_name(signal)))
+                .is_err()
+            {
+                return;
+            }
         }
     });
     Ok(())

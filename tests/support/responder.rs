@@ -15,7 +15,7 @@ use taskscope::bundle::audit::{
 };
 use taskscope::respond::execute::{Outcome, Progress};
 use taskscope::respond::plan::{ActionKind, Call, DiffLine, Step, StepId, Target};
-use taskscope::respond::{ActionRequest, Plan, Responder};
+use taskscope::respond::{ActionRequest, Interrupt, Plan, Responder};
 use taskscope::tui::app::App;
 use taskscope::tui::popups::Popup;
 use taskscope::tui::respond::flow::Stage;
@@ -50,6 +50,8 @@ pub struct Calls {
     pub applied: Vec<Applied>,
     /// `apply` has reported its progress and waits for the gate.
     pub holding: bool,
+    /// Why the plan was asked to stop, as `apply` saw it when released.
+    pub interrupted_by: Option<String>,
 }
 
 /// What the responder answers.
@@ -81,6 +83,7 @@ impl Responder for Scripted {
         plan: &Plan,
         bundle: &Path,
         confirmed_by: &str,
+        interrupt: &Interrupt,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Outcome {
         self.0.calls.lock().unwrap().applied.push(Applied {
@@ -98,6 +101,8 @@ impl Responder for Scripted {
                 status: outcome.status,
                 steps: outcome.steps.clone(),
                 error: outcome.error.clone(),
+                interrupted_by: outcome.interrupted_by.clone(),
+                in_flight: outcome.in_flight.clone(),
                 after: outcome.after.clone(),
             },
         ];
@@ -129,6 +134,7 @@ impl Responder for Scripted {
             self.0.calls.lock().unwrap().holding = true;
             let _ = gate.recv();
         }
+        self.0.calls.lock().unwrap().interrupted_by = interrupt.reason();
         self.0.script.outcome.clone()
     }
 }
@@ -380,6 +386,11 @@ pub fn isolate_progress_midway() -> Vec<Progress> {
         status: CallStatus::Ok,
         detail: detail.into(),
     };
+    let done = |step| Progress::StepEnded {
+        step,
+        status: StepStatus::Done,
+        reason: None,
+    };
     vec![
         Progress::Step(StepId::Preserve),
         call(
@@ -387,12 +398,14 @@ pub fn isolate_progress_midway() -> Vec<Progress> {
             "taskscope:collect",
             "bundle /cases/inc-2211.preserve-3f9c2d7e-20261120T150000Z",
         ),
+        done(StepId::Preserve),
         Progress::Step(StepId::Protect),
         call(
             StepId::Protect,
             "ecs:UpdateTaskProtection",
             "request 6f1d2a4c-0000-4000-8000-000000000001",
         ),
+        done(StepId::Protect),
         Progress::Step(StepId::ContainNacl),
         call(
             StepId::ContainNacl,
@@ -404,15 +417,19 @@ pub fn isolate_progress_midway() -> Vec<Progress> {
 
 /// The outcome of an isolation: completed, or failed at `revoke`.
 pub fn isolate_outcome(status: ResultStatus) -> Outcome {
-    let step = |name: &str, status| StepOutcome {
-        step: name.into(),
-        status,
-    };
+    let step = StepOutcome::new;
     let failed = status == ResultStatus::Failed;
-    let (revoke, stop) = if failed {
-        (StepStatus::Failed, StepStatus::NotRun)
+    // A failed revoke does not hold back stop: it needs nothing.
+    let revoke = if failed {
+        StepOutcome {
+            reason: Some(
+                "iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy"
+                    .into(),
+            ),
+            ..step("revoke", StepStatus::Failed)
+        }
     } else {
-        (StepStatus::Done, StepStatus::Done)
+        step("revoke", StepStatus::Done)
     };
     Outcome {
         status,
@@ -422,17 +439,15 @@ pub fn isolate_outcome(status: ResultStatus) -> Outcome {
             step("detach", StepStatus::Skipped),
             step("contain-nacl", StepStatus::Done),
             step("contain-group", StepStatus::Skipped),
-            step("revoke", revoke),
-            step("stop", stop),
+            revoke,
+            step("stop", StepStatus::Done),
         ],
         error: failed.then(|| {
-            "step revoke failed at iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy".into()
+            "step revoke failed: iam:PutRolePolicy: AccessDenied: not authorized to perform iam:PutRolePolicy".into()
         }),
-        after: if failed {
-            json!({"lastStatus": "RUNNING", "protectionEnabled": true})
-        } else {
-            json!({"lastStatus": "STOPPED", "stoppedReason": "taskscope isolate (no incident ID) by tester"})
-        },
+        interrupted_by: None,
+        in_flight: None,
+        after: json!({"lastStatus": "STOPPED", "stoppedReason": "taskscope isolate (no incident ID) by tester"}),
         bundle: PathBuf::from(OUTCOME_BUNDLE),
     }
 }

@@ -10,7 +10,7 @@ mod steps;
 mod task;
 
 use super::cloud::Cloud;
-use super::plan::{ActionKind, Plan, Target};
+use super::plan::{plan_id, ActionKind, Plan, Target};
 use crate::collect::aws::describe_error;
 use crate::model::time::format_time;
 use anyhow::Context;
@@ -97,7 +97,7 @@ pub async fn plan(
     }
     Ok(Plan {
         action: ActionKind::Isolate,
-        id: format!("isolate-{short}-{}", planning.now.format("%Y%m%dT%H%M%SZ")),
+        id: plan_id(ActionKind::Isolate, &short, &planning.now),
         created: format_time(&planning.now),
         target: Target {
             region: cloud.region.clone(),

@@ -12,7 +12,7 @@ pub use follow::{follow, Settled};
 use super::cloud::Cloud;
 use super::diff::{compare, Definition};
 use super::isolate::Planning;
-use super::plan::{ActionKind, Call, Plan, Step, StepId, Target};
+use super::plan::{plan_id, ActionKind, Call, Plan, Step, StepId, Target};
 use crate::collect::aws::describe_error;
 use crate::model::time::format_time;
 use anyhow::anyhow;
@@ -555,11 +555,7 @@ pub async fn plan(
     before["suspectDigests"] = json!(suspects.digests);
     Ok(Plan {
         action: ActionKind::Rollback,
-        id: format!(
-            "rollback-{}-{}",
-            service.name,
-            planning.now.format("%Y%m%dT%H%M%SZ")
-        ),
+        id: plan_id(ActionKind::Rollback, &service.name, &planning.now),
         created: format_time(&planning.now),
         target: Target {
             region: cloud.region.clone(),

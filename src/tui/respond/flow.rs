@@ -6,10 +6,10 @@
 
 use super::worker::{Job, Report};
 use super::Actions;
-use crate::bundle::audit::CallStatus;
+use crate::bundle::audit::{CallStatus, StepStatus};
 use crate::respond::execute::{Outcome, Progress};
 use crate::respond::plan::StepId;
-use crate::respond::Plan;
+use crate::respond::{unfinished, Plan};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::path::PathBuf;
 
@@ -34,10 +34,8 @@ pub enum StepState {
     Pending,
     /// Its calls are being made.
     Running,
-    /// Every call succeeded.
-    Done,
-    /// A call failed; the plan stopped.
-    Failed,
+    /// It has ended, or was passed over (a step it needs failed).
+    Ended(StepStatus),
 }
 
 impl StepState {
@@ -46,8 +44,7 @@ impl StepState {
         match self {
             StepState::Pending => "pending",
             StepState::Running => "running",
-            StepState::Done => "done",
-            StepState::Failed => "FAILED",
+            StepState::Ended(status) => status.name(),
         }
     }
 }
@@ -70,8 +67,10 @@ pub struct StepRun {
     pub id: StepId,
     /// How it stands.
     pub state: StepState,
-    /// Its calls that returned, in order.
+    /// Its calls that returned, in order (every attempt).
     pub calls: Vec<CallLine>,
+    /// Why it failed, did not run or was skipped (raw text from AWS).
+    pub reason: Option<String>,
 }
 
 /// A confirmed plan as it runs.
@@ -98,6 +97,7 @@ impl Run {
                 id: step.id,
                 state: StepState::Pending,
                 calls: Vec::new(),
+                reason: None,
             })
             .collect();
         Run {
@@ -108,17 +108,12 @@ impl Run {
         }
     }
 
-    /// Takes in one progress line: a step starting ends the one before it.
+    /// Takes in one progress line.
     fn record(&mut self, progress: Progress) {
         match progress {
             Progress::Step(id) => {
-                for step in &mut self.steps {
-                    if step.state == StepState::Running {
-                        step.state = StepState::Done;
-                    }
-                    if step.id == id {
-                        step.state = StepState::Running;
-                    }
+                if let Some(step) = self.steps.iter_mut().find(|s| s.id == id) {
+                    step.state = StepState::Running;
                 }
             }
             Progress::Call {
@@ -128,14 +123,21 @@ impl Run {
                 detail,
             } => {
                 if let Some(run) = self.steps.iter_mut().find(|s| s.id == step) {
-                    if status == CallStatus::Failed {
-                        run.state = StepState::Failed;
-                    }
                     run.calls.push(CallLine {
                         operation,
                         status,
                         detail,
                     });
+                }
+            }
+            Progress::StepEnded {
+                step,
+                status,
+                reason,
+            } => {
+                if let Some(run) = self.steps.iter_mut().find(|s| s.id == step) {
+                    run.state = StepState::Ended(status);
+                    run.reason = reason;
                 }
             }
             Progress::ServiceEvent(message) => {
@@ -147,7 +149,7 @@ impl Run {
         }
     }
 
-    /// The step that ran last (running, failed or done), for scrolling.
+    /// The step that ran last (running or ended), for scrolling.
     pub fn current(&self) -> usize {
         self.steps
             .iter()
@@ -247,11 +249,16 @@ impl ActionFlow {
         }
         let stage = std::mem::replace(&mut self.stage, Stage::Planning);
         self.stage = match (stage, report) {
-            (Stage::Planning, Report::Planned(plan)) => Stage::Plan(Review {
-                plan: *plan,
-                cursor: 0,
-                notice: None,
-            }),
+            (Stage::Planning, Report::Planned(mut plan)) => {
+                // The last run on this target may not have ended.
+                let warning = unfinished::warning(&self.bundle, &plan);
+                plan.warnings.extend(warning);
+                Stage::Plan(Review {
+                    plan: *plan,
+                    cursor: 0,
+                    notice: None,
+                })
+            }
             (Stage::Planning, Report::Failed(error)) => Stage::Failed {
                 error,
                 after_confirming: false,

@@ -13,7 +13,7 @@ pub mod run_view;
 pub mod view;
 pub mod worker;
 
-use crate::respond::Responder;
+use crate::respond::{Interrupt, Responder};
 use std::fmt;
 use std::sync::Arc;
 use worker::{Job, Report, Worker};
@@ -61,6 +61,7 @@ pub struct Actions {
     notify: Arc<dyn Fn() + Send + Sync>,
     worker: Option<Worker>,
     last_job: u64,
+    interrupt: Interrupt,
 }
 
 impl Actions {
@@ -72,7 +73,14 @@ impl Actions {
             notify,
             worker: None,
             last_job: 0,
+            interrupt: Interrupt::new(),
         }
+    }
+
+    /// Stops a running plan after its call in flight (the console is
+    /// leaving); `why` goes into its result record.
+    pub fn interrupt(&self, why: &str) {
+        self.interrupt.raise(why);
     }
 
     /// Hands `job` to the worker, starting it if needed; returns the job's
@@ -87,7 +95,11 @@ impl Actions {
             },
             None => job,
         };
-        let worker = Worker::spawn(Arc::clone(&self.access.connect), Arc::clone(&self.notify));
+        let worker = Worker::spawn(
+            Arc::clone(&self.access.connect),
+            Arc::clone(&self.notify),
+            self.interrupt.clone(),
+        );
         // A worker that cannot take the job has stopped: `reports` then
         // answers the job with a failure.
         let _ = worker.send(number, job);

@@ -21,9 +21,34 @@ fn state_mark(state: StepState, theme: &Theme) -> (&'static str, Style) {
     match state {
         StepState::Pending => ("[ ]", theme.dim),
         StepState::Running => ("[…]", theme.key_hint),
-        StepState::Done => ("[✓]", theme.running),
-        StepState::Failed => ("[✗]", theme.status_error),
+        StepState::Ended(status) => {
+            let mark = match status {
+                StepStatus::Done => "[✓]",
+                StepStatus::Failed => "[✗]",
+                StepStatus::NotRun | StepStatus::Interrupted => "[!]",
+                StepStatus::Skipped => "[-]",
+            };
+            (mark, status_style(status, theme))
+        }
     }
+}
+
+/// The style of a step's status word.
+fn status_style(status: StepStatus, theme: &Theme) -> Style {
+    match status {
+        StepStatus::Done => theme.running,
+        StepStatus::Failed => theme.status_error,
+        StepStatus::NotRun | StepStatus::Interrupted => theme.status_warning,
+        StepStatus::Skipped => theme.dim,
+    }
+}
+
+/// The line under a step saying why it failed, did not run or was skipped.
+fn reason_line(reason: &str, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::raw("      "),
+        Span::styled(clip(reason, VALUE_CHARS * 2), theme.dim),
+    ])
 }
 
 /// The progress screen's steps: each selected step with its state and the
@@ -61,6 +86,9 @@ pub fn progress_lines(run: &Run, theme: &Theme) -> (Vec<Line<'static>>, Range<us
                 Span::styled(clip(&call.detail, VALUE_CHARS), theme.dim),
             ]));
         }
+        if let Some(reason) = &step.reason {
+            lines.push(reason_line(reason, theme));
+        }
         if index == current {
             kept = start..lines.len();
         }
@@ -95,6 +123,7 @@ pub fn result_lines(run: &Run, outcome: &Outcome, theme: &Theme) -> Vec<Line<'st
                 .add_modifier(ratatui::style::Modifier::REVERSED),
         ),
         ResultStatus::Failed => (" FAILED ", theme.status_error),
+        ResultStatus::Interrupted => (" INTERRUPTED ", theme.status_warning),
     };
     let mut lines = vec![
         Line::from(vec![
@@ -111,16 +140,13 @@ pub fn result_lines(run: &Run, outcome: &Outcome, theme: &Theme) -> Vec<Line<'st
         Line::from(Span::styled("steps", theme.header)),
     ];
     for step in &outcome.steps {
-        let (status, style) = match step.status {
-            StepStatus::Done => ("done", theme.running),
-            StepStatus::Failed => ("FAILED", theme.status_error),
-            StepStatus::NotRun => ("not run (an earlier step failed)", theme.status_warning),
-            StepStatus::Skipped => ("skipped", theme.dim),
-        };
         lines.push(Line::from(vec![
             Span::raw(format!("  {:<13} ", clip(&step.step, 40))),
-            Span::styled(status, style),
+            Span::styled(step.status.name(), status_style(step.status, theme)),
         ]));
+        if let Some(reason) = &step.reason {
+            lines.push(reason_line(reason, theme));
+        }
     }
     if let Some(error) = &outcome.error {
         lines.push(Line::from(vec![

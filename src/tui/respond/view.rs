@@ -98,7 +98,7 @@ pub fn draw(frame: &mut Frame, flow: &ActionFlow, theme: &Theme, area: Rect) {
             let inner = open(frame, large(area), format!(" {title} · running "), theme);
             let mut footer = run_view::event_lines(run, EVENTS_SHOWN, theme);
             footer.push(Line::from(Span::styled(
-                "the plan runs to its end (or its first failure); the result follows",
+                "the plan runs to its end; a failed step holds back only the steps that need it",
                 theme.dim,
             )));
             framed_body(

@@ -1,11 +1,13 @@
 //! The action worker: one thread that holds the responder and does what
 //! would block the UI (reading AWS to plan, running a confirmed plan). It
 //! makes the responder on its first job, reports every result and progress
-//! line through a channel, and wakes the UI thread after each.
+//! line through a channel, and wakes the UI thread after each. A running
+//! plan stops after its call in flight when the shared [`Interrupt`] is
+//! raised (the console leaving on a signal), and still reports its outcome.
 
 use super::Connect;
 use crate::respond::execute::{Outcome, Progress};
-use crate::respond::{ActionRequest, Plan, Responder};
+use crate::respond::{ActionRequest, Interrupt, Plan, Responder};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, SendError, Sender, TryRecvError};
 use std::sync::Arc;
@@ -49,8 +51,13 @@ pub struct Worker {
 
 impl Worker {
     /// Starts the worker; it makes its responder with `connect` when the
-    /// first job arrives, and calls `notify` after every report.
-    pub fn spawn(connect: Arc<Connect>, notify: Arc<dyn Fn() + Send + Sync>) -> Worker {
+    /// first job arrives, calls `notify` after every report, and stops a
+    /// running plan when `interrupt` is raised.
+    pub fn spawn(
+        connect: Arc<Connect>,
+        notify: Arc<dyn Fn() + Send + Sync>,
+        interrupt: Interrupt,
+    ) -> Worker {
         let (jobs, job_queue) = mpsc::channel::<(u64, Job)>();
         let (report_sender, reports) = mpsc::channel();
         let send_report = move |number: u64, report: Report| {
@@ -90,8 +97,13 @@ impl Worker {
                         } => {
                             let mut progress =
                                 |line: Progress| send_report(number, Report::Progress(line));
-                            let outcome =
-                                responder.apply(&plan, &bundle, &confirmed_by, &mut progress);
+                            let outcome = responder.apply(
+                                &plan,
+                                &bundle,
+                                &confirmed_by,
+                                &interrupt,
+                                &mut progress,
+                            );
                             send_report(number, Report::Applied(outcome));
                         }
                     }
