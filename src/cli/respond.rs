@@ -8,8 +8,10 @@ use crate::config::Config;
 use crate::render::sanitize::escape;
 use crate::respond::execute::Progress;
 use crate::respond::isolate::{
-    check_protect_minutes, preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES,
+    check_nacl_rule_quota, check_protect_minutes, preserve_path, IsolateRequest,
+    DEFAULT_PROTECT_MINUTES,
 };
+use crate::respond::nacl::DEFAULT_RULE_QUOTA;
 use crate::respond::plan::{render_text, StepId};
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
 use crate::respond::{check_allowed, ActionRequest, AwsResponder, Plan, Responder};
@@ -68,6 +70,10 @@ pub struct IsolateArgs {
     /// quarantine step).
     #[arg(long)]
     pub quarantine_group: Option<String>,
+    /// The account's quota of rules per network ACL and direction (1 to 40;
+    /// pass it when the quota was raised from AWS's default).
+    #[arg(long, default_value_t = DEFAULT_RULE_QUOTA)]
+    pub nacl_rule_quota: usize,
     /// How far back the preserve step collects: 24h, 90m, 7d.
     #[arg(long, default_value = "24h")]
     pub since: String,
@@ -126,6 +132,7 @@ pub fn isolate(
         incident: args.incident.clone(),
         protect_minutes: check_protect_minutes(args.protect_minutes)?,
         quarantine_group: args.quarantine_group.clone(),
+        nacl_rule_quota: check_nacl_rule_quota(args.nacl_rule_quota)?,
         preserve_out,
         since,
     });

@@ -12,6 +12,7 @@ pub mod cloud;
 pub mod diff;
 pub mod execute;
 pub mod isolate;
+pub mod nacl;
 pub mod plan;
 pub mod rollback;
 
