@@ -17,8 +17,7 @@ use replay::Replay;
 use respond::{audit_records, moto_config, moto_responder, step};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex};
 use taskscope::bundle::audit::{Entry, Record, ResultStatus, StepStatus};
 use taskscope::respond::isolate::IsolateRequest;
 use taskscope::respond::nacl::DEFAULT_RULE_QUOTA;
@@ -103,13 +102,14 @@ fn denies(acls: &[(&str, i64, i64)]) -> Value {
     Value::Array(expected)
 }
 
-/// Runs `code` with boto3's EC2 client as `ec2` and `sys.argv[2:]` as `args`.
-fn ec2_python(moto: &Moto, code: &str, args: &[&str]) {
+/// Runs `code` against the moto server at `url`, with boto3's EC2 client as
+/// `ec2` and `sys.argv[2:]` as `args`.
+fn ec2_python(url: &str, code: &str, args: &[&str]) {
     let program = format!(
         "import boto3, sys\nargs = sys.argv[2:]\nec2 = boto3.client('ec2', endpoint_url=sys.argv[1], \
          region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n{code}"
     );
-    moto.python(&["-c".as_ref(), program.as_ref()], args);
+    moto::python_at(url, &["-c".as_ref(), program.as_ref()], args);
 }
 
 /// The `call` records of an audit log: (operation, parameters, prior, output).
@@ -202,7 +202,7 @@ fn an_acl_at_its_rule_quota_makes_the_step_unavailable_and_the_rest_still_plans(
     // With the seed's allow at rule 100, the NAT ACL's inbound rules reach
     // the default quota.
     ec2_python(
-        &moto,
+        &moto.url,
         "for n in range(19):\n    ec2.create_network_acl_entry(NetworkAclId=args[0], RuleNumber=200 + n, \
          Protocol='-1', RuleAction='allow', Egress=False, CidrBlock=f'10.99.{n}.0/24')",
         &[nat],
@@ -235,37 +235,70 @@ fn an_acl_at_its_rule_quota_makes_the_step_unavailable_and_the_rest_still_plans(
 }
 
 #[test]
-fn a_rule_number_taken_after_planning_is_replaced_by_a_free_one() {
+fn rule_numbers_taken_after_planning_or_while_sending_are_handled() {
     let moto = Moto::start();
     let seeded = seed(&moto);
     let dir = tempfile::tempdir().unwrap();
-    let nat = text(&seeded, "/acls/nat");
-    // The first CreateNetworkAclEntry for the NAT ACL's inbound rules is
+    let (nat, endpoint) = (
+        text(&seeded, "/acls/nat").to_string(),
+        text(&seeded, "/acls/endpoint").to_string(),
+    );
+    let cidr = format!("{}/32", text(&seeded, "/ip"));
+    // The first CreateNetworkAclEntry of each ACL's inbound rules is
     // answered NetworkAclEntryAlreadyExists (replayed, in EC2's error
-    // format), as when another run takes the number between this run's read
-    // and its call; every other request reaches moto.
-    let refused = Arc::new(AtomicBool::new(false));
+    // format) after making in moto what explains it: for the NAT ACL,
+    // another run's entry at that number; for the endpoint ACL, the very
+    // entry asked for, as when the response to a call that succeeded is lost
+    // and the SDK's retry finds the entry. Every other request reaches moto.
+    let answered = Arc::new(Mutex::new(Vec::<String>::new()));
     let fallback = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
         .build_https();
-    let nat_inbound = format!("NetworkAclId={nat}&");
+    let (url, wanted) = (moto.url.clone(), cidr.clone());
+    let (nat_id, endpoint_id) = (nat.clone(), endpoint.clone());
     let client = Replay::before(fallback, move |request| {
+        if replay::operation(request) != "CreateNetworkAclEntry" {
+            return None;
+        }
         let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default());
-        let create = replay::operation(request) == "CreateNetworkAclEntry"
-            && format!("{body}&").contains(&nat_inbound)
-            && body.contains("Egress=false");
-        (create && !refused.swap(true, Ordering::SeqCst)).then(|| {
+        let field = |name: &str| {
+            body.split('&')
+                .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let acl = field("NetworkAclId");
+        let mut answered = answered.lock().unwrap();
+        if field("Egress") != "false" || answered.contains(&acl) {
+            return None;
+        }
+        let rule = field("RuleNumber");
+        let block = if acl == nat_id {
+            "10.98.0.0/24"
+        } else if acl == endpoint_id {
+            wanted.as_str()
+        } else {
+            return None;
+        };
+        ec2_python(
+            &url,
+            "ec2.create_network_acl_entry(NetworkAclId=args[0], RuleNumber=int(args[1]), \
+             Protocol='-1', RuleAction='deny', Egress=False, CidrBlock=args[2])",
+            &[&acl, &rule, block],
+        );
+        answered.push(acl);
+        Some(
             http::Response::builder()
                 .status(400)
                 .header("content-type", "text/xml")
-                .body(SdkBody::from(
+                .body(SdkBody::from(format!(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error>\
                      <Code>NetworkAclEntryAlreadyExists</Code>\
-                     <Message>The network acl entry identified by 2 already exists.</Message>\
-                     </Error></Errors><RequestID>replayed-exists</RequestID></Response>",
-                ))
-                .unwrap()
-        })
+                     <Message>The network acl entry identified by {rule} already exists.</Message>\
+                     </Error></Errors><RequestID>replayed-exists</RequestID></Response>"
+                )))
+                .unwrap(),
+        )
     });
     let config = moto_config(&moto)
         .into_builder()
@@ -283,10 +316,10 @@ fn a_rule_number_taken_after_planning_is_replaced_by_a_free_one() {
     // Another entry takes rule 1 of the NAT ACL's inbound rules after
     // planning.
     ec2_python(
-        &moto,
+        &moto.url,
         "ec2.create_network_acl_entry(NetworkAclId=args[0], RuleNumber=1, Protocol='6', \
          RuleAction='deny', Egress=False, CidrBlock='10.99.0.0/24', PortRange={'From': 22, 'To': 22})",
-        &[nat],
+        &[&nat],
     );
     let bundle = dir.path().join("audit");
     let outcome = responder.apply(&plan, &bundle, "--yes", &mut |_| {});
@@ -296,32 +329,39 @@ fn a_rule_number_taken_after_planning_is_replaced_by_a_free_one() {
         "{:?}",
         outcome.error
     );
-    let endpoint = text(&seeded, "/acls/endpoint");
+    // NAT inbound: 1 was taken before the call, 2 while it was sent, so 3.
+    // Endpoint inbound: the entry made at 1 is this run's, once.
     assert_eq!(
         entries_for_the_task(&moto, &seeded),
-        denies(&[(nat, 2, 1), (endpoint, 1, 1)])
+        denies(&[(nat.as_str(), 3, 1), (endpoint.as_str(), 1, 1)])
     );
 
-    // The audit log records the numbers actually used, and the refused one.
+    // The audit log records the numbers actually used, and how they came.
     let calls = call_records(&audit_records(&bundle));
-    let nat_inbound = calls
-        .iter()
-        .find(|(op, p, _, _)| {
-            op == "ec2:CreateNetworkAclEntry" && p["NetworkAclId"] == nat && p["Egress"] == false
-        })
-        .expect("the NAT ACL's inbound call is recorded");
-    assert_eq!(nat_inbound.1["RuleNumber"], 2, "{:?}", nat_inbound.1);
+    let inbound = |acl: &str| {
+        calls
+            .iter()
+            .find(|(op, p, _, _)| {
+                op == "ec2:CreateNetworkAclEntry"
+                    && p["NetworkAclId"] == acl
+                    && p["Egress"] == false
+            })
+            .cloned()
+            .expect("the inbound call is recorded")
+    };
+    let (_, parameters, _, output) = inbound(&nat);
+    assert_eq!(parameters["RuleNumber"], 3, "{parameters}");
+    assert_eq!(parameters["CidrBlock"], cidr);
     assert_eq!(
-        nat_inbound.1["CidrBlock"],
-        format!("{}/32", text(&seeded, "/ip"))
+        output,
+        json!({"ruleNumber": 3, "alreadyPresent": false, "numbersTaken": [2]})
     );
+    let (_, parameters, _, output) = inbound(&endpoint);
+    assert_eq!(parameters["RuleNumber"], 1, "{parameters}");
     assert_eq!(
-        nat_inbound.3["numbersTaken"],
-        json!([2]),
-        "{:?}",
-        nat_inbound.3
+        output,
+        json!({"ruleNumber": 1, "alreadyPresent": true, "numbersTaken": [1]})
     );
-    assert_eq!(nat_inbound.3["alreadyPresent"], false);
 }
 
 #[test]
