@@ -112,6 +112,34 @@ fn ec2_python(url: &str, code: &str, args: &[&str]) {
     moto::python_at(url, &["-c".as_ref(), program.as_ref()], args);
 }
 
+/// An EC2 error response (synthetic, in EC2's XML error format).
+fn ec2_error(code: &str, message: &str) -> http::Response<SdkBody> {
+    http::Response::builder()
+        .status(400)
+        .header("content-type", "text/xml")
+        .body(SdkBody::from(format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error>\
+             <Code>{code}</Code><Message>{message}</Message></Error></Errors>\
+             <RequestID>replayed-error</RequestID></Response>"
+        )))
+        .unwrap()
+}
+
+/// A configuration for `moto` whose HTTP client asks `answer` first
+/// (tests/aws/replay.rs).
+fn replaying(
+    moto: &Moto,
+    answer: impl Fn(&http::Request<SdkBody>) -> Option<http::Response<SdkBody>> + Send + Sync + 'static,
+) -> aws_config::SdkConfig {
+    let fallback = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https();
+    moto_config(moto)
+        .into_builder()
+        .http_client(Replay::before(fallback, answer))
+        .build()
+}
+
 /// The `call` records of an audit log: (operation, parameters, prior, output).
 fn call_records(records: &[Record]) -> Vec<(String, Value, Value, Value)> {
     records
@@ -142,13 +170,20 @@ fn contain_nacl_denies_the_task_at_the_boundaries_of_the_other_subnets() {
     let mut responder = moto_responder(&moto, moto_config(&moto));
     let plan = plan_only(&mut responder, &seeded, dir.path(), &[StepId::ContainNacl]);
 
-    // The plan says what ACLs cannot block: the task's own subnet.
+    // The plan says what ACLs cannot block: the task's own subnet, and its
+    // public IP's internet traffic.
     let own = format!(
         "cannot block traffic between the task and anything else in its own subnet {}",
         text(&seeded, "/subnets/app")
     );
+    let public = format!(
+        "the task has the public IP {}: its internet traffic",
+        text(&seeded, "/public_ip")
+    );
     assert!(
-        plan.warnings.iter().any(|w| w.contains(&own)),
+        plan.warnings
+            .iter()
+            .any(|w| w.contains(&own) && w.contains(&public) && w.contains("stop ends")),
         "{:?}",
         plan.warnings
     );
@@ -251,12 +286,9 @@ fn rule_numbers_taken_after_planning_or_while_sending_are_handled() {
     // entry asked for, as when the response to a call that succeeded is lost
     // and the SDK's retry finds the entry. Every other request reaches moto.
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));
-    let fallback = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .build_https();
     let (url, wanted) = (moto.url.clone(), cidr.clone());
     let (nat_id, endpoint_id) = (nat.clone(), endpoint.clone());
-    let client = Replay::before(fallback, move |request| {
+    let config = replaying(&moto, move |request| {
         if replay::operation(request) != "CreateNetworkAclEntry" {
             return None;
         }
@@ -287,23 +319,11 @@ fn rule_numbers_taken_after_planning_or_while_sending_are_handled() {
             &[&acl, &rule, block],
         );
         answered.push(acl);
-        Some(
-            http::Response::builder()
-                .status(400)
-                .header("content-type", "text/xml")
-                .body(SdkBody::from(format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error>\
-                     <Code>NetworkAclEntryAlreadyExists</Code>\
-                     <Message>The network acl entry identified by {rule} already exists.</Message>\
-                     </Error></Errors><RequestID>replayed-exists</RequestID></Response>"
-                )))
-                .unwrap(),
-        )
+        Some(ec2_error(
+            "NetworkAclEntryAlreadyExists",
+            &format!("The network acl entry identified by {rule} already exists."),
+        ))
     });
-    let config = moto_config(&moto)
-        .into_builder()
-        .http_client(client)
-        .build();
     let mut responder = moto_responder(&moto, config);
     let plan = plan_only(&mut responder, &seeded, dir.path(), &[StepId::ContainNacl]);
     let planned: Vec<i64> = step(&plan, StepId::ContainNacl)
@@ -362,6 +382,32 @@ fn rule_numbers_taken_after_planning_or_while_sending_are_handled() {
         output,
         json!({"ruleNumber": 1, "alreadyPresent": true, "numbersTaken": [1]})
     );
+}
+
+#[test]
+fn an_acl_aws_finds_full_fails_the_step_saying_so() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    // AWS's quota for this account is lower than --nacl-rule-quota says:
+    // every CreateNetworkAclEntry is refused (replayed).
+    let config = replaying(&moto, |request| {
+        (replay::operation(request) == "CreateNetworkAclEntry").then(|| {
+            ec2_error(
+                "NetworkAclEntryLimitExceeded",
+                "The maximum number of network acl entries has been reached.",
+            )
+        })
+    });
+    let mut responder = moto_responder(&moto, config);
+    let plan = plan_only(&mut responder, &seeded, dir.path(), &[StepId::ContainNacl]);
+    let outcome = responder.apply(&plan, &dir.path().join("audit"), "--yes", &mut |_| {});
+    assert_eq!(outcome.status, ResultStatus::Failed);
+    let error = outcome.error.unwrap_or_default();
+    let full = format!("{} is full", text(&seeded, "/acls/nat"));
+    assert!(error.contains(&full), "{error}");
+    assert!(error.contains("\"Rules per network ACL\""), "{error}");
+    assert_eq!(entries_for_the_task(&moto, &seeded), json!([]));
 }
 
 #[test]

@@ -170,7 +170,8 @@ pub async fn create_entry(
                     refused.message = format!(
                         "{acl} is full: it holds as many {} rules as the account's quota allows \
                          (\"Rules per network ACL\": {DEFAULT_RULE_QUOTA} by default, at most \
-                         {MAX_RULE_QUOTA}); remove a rule or raise the quota, then run again",
+                         {MAX_RULE_QUOTA}; a --nacl-rule-quota above the account's own lets \
+                         the plan expect room); remove a rule or raise the quota, then run again",
                         wanted.direction()
                     );
                     return Err(refused);

@@ -10,7 +10,7 @@ Prints a JSON object with what was created. Everything is synthetic.
 - Service tier-svc (ECS deployments) runs in the app subnet with security
   group tier-svc-sg, which only its one task's interface uses. The task
   also has tier-task-sg, which the service's configuration does not name
-  (it was started under an older one).
+  (it was started under an older one), and a public IP.
 - Service tier-bg (CODE_DEPLOY deployments) has one task in the app subnet,
   with its own group tier-bg-sg.
 """
@@ -139,6 +139,13 @@ for service, controller, service_groups, task_groups in [
     )["tasks"][0]
     details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
     tasks[service] = {"arn": task["taskArn"], "ip": details["privateIPv4Address"]}
+    if service == "tier-svc":
+        # What assignPublicIp ENABLED gives a task (moto's RunTask does not).
+        address = ec2.allocate_address(Domain="vpc")
+        ec2.associate_address(
+            AllocationId=address["AllocationId"], NetworkInterfaceId=details["networkInterfaceId"]
+        )
+        tasks[service]["public_ip"] = address["PublicIp"]
 
 print(
     json.dumps(
@@ -148,6 +155,7 @@ print(
             "acls": acls,
             "task": tasks["tier-svc"]["arn"],
             "ip": tasks["tier-svc"]["ip"],
+            "public_ip": tasks["tier-svc"]["public_ip"],
             "blue_green_task": tasks["tier-bg"]["arn"],
             "service_group": service_group,
             "task_group": task_group,

@@ -46,6 +46,7 @@ pub(super) async fn nacl_step(
             "the VPC of the task's network interface is not known",
         ));
     };
+    before["publicIp"] = json!(task.public_ip);
     warnings.push(limits(subnet, task.public_ip.as_deref()));
     let subnets = vpc_subnets(cloud, vpc).await?;
     let others: Vec<&String> = subnets.iter().filter(|s| s.as_str() != subnet).collect();
