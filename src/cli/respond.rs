@@ -8,10 +8,9 @@ use crate::config::Config;
 use crate::render::sanitize::escape;
 use crate::respond::execute::Progress;
 use crate::respond::isolate::{
-    check_nacl_rule_quota, check_protect_minutes, preserve_path, IsolateRequest,
-    DEFAULT_PROTECT_MINUTES,
+    check_protect_minutes, preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES,
 };
-use crate::respond::nacl::DEFAULT_RULE_QUOTA;
+use crate::respond::nacl::{check_rule_quota, DEFAULT_RULE_QUOTA};
 use crate::respond::plan::{render_text, StepId};
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
 use crate::respond::{check_allowed, ActionRequest, AwsResponder, Plan, Responder};
@@ -132,7 +131,7 @@ pub fn isolate(
         incident: args.incident.clone(),
         protect_minutes: check_protect_minutes(args.protect_minutes)?,
         quarantine_group: args.quarantine_group.clone(),
-        nacl_rule_quota: check_nacl_rule_quota(args.nacl_rule_quota)?,
+        nacl_rule_quota: check_rule_quota(args.nacl_rule_quota)?,
         preserve_out,
         since,
     });

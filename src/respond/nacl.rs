@@ -1,5 +1,6 @@
 //! Network ACL entries: whether an ACL already holds an entry, which rule
-//! number is free, how many rules a direction holds against the quota; and
+//! number is free, how many rules a direction holds against the quota (and
+//! the check of the quota a responder gives); and
 //! the one call that adds an entry, `ec2:CreateNetworkAclEntry`, whose rule
 //! number is chosen when it is sent, not when it was planned.
 
@@ -107,6 +108,15 @@ pub fn rules_counted(entries: &[NetworkAclEntry], egress: bool) -> usize {
         .filter(|e| e.egress() == Some(egress))
         .filter(|e| e.rule_number() != Some(DEFAULT_RULE))
         .count()
+}
+
+/// Checks `--nacl-rule-quota`.
+pub fn check_rule_quota(quota: usize) -> anyhow::Result<usize> {
+    (1..=MAX_RULE_QUOTA).contains(&quota).then_some(quota).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--nacl-rule-quota must be 1 to {MAX_RULE_QUOTA} (AWS's default is {DEFAULT_RULE_QUOTA})"
+        )
+    })
 }
 
 /// Sends a planned `CreateNetworkAclEntry`. The ACL is read first: an
@@ -255,6 +265,16 @@ mod tests {
             .map(|n| entry(n, true, "0.0.0.0/0", RuleAction::Allow))
             .collect();
         assert_eq!(lowest_free(&full, true), None);
+    }
+
+    #[test]
+    fn a_rule_quota_is_one_to_the_maximum() {
+        assert_eq!(check_rule_quota(20).unwrap(), 20);
+        assert_eq!(check_rule_quota(MAX_RULE_QUOTA).unwrap(), MAX_RULE_QUOTA);
+        for wrong in [0, MAX_RULE_QUOTA + 1] {
+            let error = check_rule_quota(wrong).unwrap_err().to_string();
+            assert!(error.contains("must be 1 to 40"), "{error}");
+        }
     }
 
     #[test]

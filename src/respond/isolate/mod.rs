@@ -17,7 +17,6 @@ use super::cloud::Cloud;
 use super::plan::{ActionKind, Plan, Target};
 use crate::collect::aws::describe_error;
 use crate::model::time::format_time;
-use crate::respond::nacl::{DEFAULT_RULE_QUOTA, MAX_RULE_QUOTA};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use network::{contain_steps, detach_step};
@@ -47,7 +46,8 @@ pub struct IsolateRequest {
     /// A security group to move the service's next tasks to.
     pub quarantine_group: Option<String>,
     /// The account's quota of rules per network ACL and direction, 1 to
-    /// [`MAX_RULE_QUOTA`] ([`DEFAULT_RULE_QUOTA`] unless raised).
+    /// [`crate::respond::nacl::MAX_RULE_QUOTA`]
+    /// ([`crate::respond::nacl::DEFAULT_RULE_QUOTA`] unless raised).
     pub nacl_rule_quota: usize,
     /// Where the preserve step writes the task's evidence bundle.
     pub preserve_out: PathBuf,
@@ -189,16 +189,4 @@ pub fn check_protect_minutes(minutes: i32) -> anyhow::Result<i32> {
         .contains(&minutes)
         .then_some(minutes)
         .with_context(|| format!("--protect-minutes must be 1 to {MAX_PROTECT_MINUTES}"))
-}
-
-/// Checks `--nacl-rule-quota`.
-pub fn check_nacl_rule_quota(quota: usize) -> anyhow::Result<usize> {
-    (1..=MAX_RULE_QUOTA)
-        .contains(&quota)
-        .then_some(quota)
-        .with_context(|| {
-            format!(
-                "--nacl-rule-quota must be 1 to {MAX_RULE_QUOTA} (AWS's default is {DEFAULT_RULE_QUOTA})"
-            )
-        })
 }
