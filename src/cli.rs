@@ -198,8 +198,9 @@ pub enum Command {
     },
     /// Isolate a task (docs/response.md): preserve its evidence, protect it
     /// from scale-in, detach it from load balancers, deny its IP in the
-    /// subnet's network ACL, revoke its role's sessions, stop it. Shows the
-    /// plan first; exits 5 when refused or not confirmed, 1 when a step failed.
+    /// network ACLs of its VPC's other subnets, revoke its role's sessions,
+    /// stop it. Shows the plan first; exits 5 when refused or not confirmed,
+    /// 1 when a step failed.
     Isolate {
         #[command(flatten)]
         aws: OneRegionAwsArgs,

@@ -10,24 +10,25 @@
 mod moto;
 #[path = "aws/replay.rs"]
 mod replay;
+#[path = "aws/respond.rs"]
+mod respond;
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ecs::config::Credentials;
+use aws_config::SdkConfig;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use moto::Moto;
 use replay::{json_response, Replay};
+use respond::{audit_records, moto_config, moto_responder, step};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 use taskscope::bundle::audit::{self, Entry, ResultStatus, StepStatus};
-use taskscope::bundle::{verify, Bundle};
-use taskscope::collect::aws::Connection;
+use taskscope::bundle::Bundle;
 use taskscope::model::Source;
 use taskscope::respond::isolate::IsolateRequest;
+use taskscope::respond::nacl::DEFAULT_RULE_QUOTA;
 use taskscope::respond::plan::StepId;
-use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Plan, Responder};
+use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Responder};
 
 const EXIT_FAILED: i32 = 1;
 const EXIT_REFUSED: i32 = 5;
@@ -57,15 +58,7 @@ type Seen = Arc<Mutex<Vec<(String, String)>>>;
 /// UpdateTaskProtection (which moto lacks) with a replayed response, and
 /// answers PutRolePolicy with AccessDenied when `deny_role_policy`.
 fn config(moto: &Moto, seen: Seen, deny_role_policy: bool) -> SdkConfig {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let base = runtime.block_on(
-        aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&moto.url)
-            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .load(),
-    );
+    let base = moto_config(moto);
     let fallback = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
         .build_https();
@@ -103,17 +96,7 @@ fn config(moto: &Moto, seen: Seen, deny_role_policy: bool) -> SdkConfig {
 }
 
 fn responder(moto: &Moto, seen: Seen, deny_role_policy: bool) -> AwsResponder {
-    let connection = Connection {
-        profile: None,
-        regions: vec!["us-east-1".into()],
-        endpoint_url: Some(moto.url.clone()),
-    };
-    AwsResponder::from_config(
-        config(moto, seen, deny_role_policy),
-        &connection,
-        "tester@host".into(),
-    )
-    .expect("the responder connects to moto")
+    moto_responder(moto, config(moto, seen, deny_role_policy))
 }
 
 fn isolate_request(seeded: &Value, preserve_out: &Path) -> ActionRequest {
@@ -123,16 +106,10 @@ fn isolate_request(seeded: &Value, preserve_out: &Path) -> ActionRequest {
         incident: Some("INC-42".into()),
         protect_minutes: 60,
         quarantine_group: None,
+        nacl_rule_quota: DEFAULT_RULE_QUOTA,
         preserve_out: preserve_out.to_path_buf(),
         since: chrono::Utc::now() - chrono::TimeDelta::hours(1),
     })
-}
-
-fn step(plan: &Plan, id: StepId) -> &taskscope::respond::plan::Step {
-    plan.steps
-        .iter()
-        .find(|s| s.id == id)
-        .expect("the plan has the step")
 }
 
 fn operations(seen: &Seen) -> Vec<String> {
@@ -141,16 +118,6 @@ fn operations(seen: &Seen) -> Vec<String> {
         .iter()
         .map(|(op, _)| op.clone())
         .collect()
-}
-
-/// The audit records of a bundle, which must verify.
-fn audit_records(root: &Path) -> Vec<audit::Record> {
-    let bundle = Bundle::open(root).expect("the bundle opens");
-    let problems = verify::verify(&bundle);
-    assert!(problems.is_empty(), "verify: {problems:?}");
-    let (records, problems) = audit::load(&bundle);
-    assert!(problems.is_empty(), "{problems:?}");
-    records.into_iter().map(|(_, record)| record).collect()
 }
 
 /// AWS state the tests check, read with boto3.
@@ -195,10 +162,12 @@ fn isolate_a_running_service_task_end_to_end() {
     let bundle = dir.path().join("inc-42");
     let seen = Seen::default();
     let mut responder = responder(&moto, seen.clone(), false);
-    let mut plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+    let plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
 
-    // What the plan found: a service task, its target group, the subnet's
-    // ACL, a security group only it uses, and its task role.
+    // What the plan found: a service task, its target group, the ACL of
+    // the VPC's other subnets, and its task role. Its security group is
+    // used by its interface alone, but the service's configuration names it
+    // (every replacement task gets it), so the group is not the task's own.
     let task_id = seeded["task"].as_str().unwrap().rsplit('/').next().unwrap();
     assert_eq!(
         plan.confirm_with,
@@ -220,9 +189,15 @@ fn isolate_a_running_service_task_end_to_end() {
         );
     }
     let group = step(&plan, StepId::ContainGroup);
+    assert!(group.unavailable.is_some(), "not offered: {group:?}");
+    let named_by_service = format!(
+        "{} is in service web-svc's network configuration",
+        seeded["group"].as_str().unwrap()
+    );
     assert!(
-        !group.selected && group.unavailable.is_none(),
-        "offered, not selected: {group:?}"
+        plan.warnings.iter().any(|w| w.contains(&named_by_service)),
+        "{:?}",
+        plan.warnings
     );
     assert!(step(&plan, StepId::Quarantine).unavailable.is_some());
     let nacl_calls = &step(&plan, StepId::ContainNacl).calls;
@@ -238,11 +213,6 @@ fn isolate_a_running_service_task_end_to_end() {
         "{:?}",
         plan.warnings
     );
-    plan.steps
-        .iter_mut()
-        .filter(|s| s.id == StepId::ContainGroup)
-        .for_each(|s| s.selected = true);
-
     let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
     assert_eq!(
         outcome.status,
@@ -254,7 +224,7 @@ fn isolate_a_running_service_task_end_to_end() {
         outcome
             .steps
             .iter()
-            .filter(|s| s.step != "quarantine")
+            .filter(|s| s.step != "quarantine" && s.step != "contain-group")
             .all(|s| s.status == StepStatus::Done),
         "{:?}",
         outcome.steps
@@ -267,7 +237,10 @@ fn isolate_a_running_service_task_end_to_end() {
         "{state}"
     );
     assert_eq!(state["denies"], json!([[1, false], [1, true]]), "{state}");
-    assert_eq!(state["groupRules"], 0, "{state}");
+    assert_eq!(
+        state["groupRules"], 2,
+        "the service's group keeps its ingress and egress rules: {state}"
+    );
     assert_eq!(state["targets"], json!([]), "{state}");
     assert_eq!(
         state["rolePolicies"],
@@ -308,8 +281,6 @@ fn isolate_a_running_service_task_end_to_end() {
             "elasticloadbalancing:DeregisterTargets",
             "ec2:CreateNetworkAclEntry",
             "ec2:CreateNetworkAclEntry",
-            "ec2:RevokeSecurityGroupIngress",
-            "ec2:RevokeSecurityGroupEgress",
             "iam:PutRolePolicy",
             "ecs:StopTask",
         ]

@@ -11,6 +11,7 @@ use crate::respond::interrupt::{signal_name, SIGNALS};
 use crate::respond::isolate::{
     check_protect_minutes, preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES,
 };
+use crate::respond::nacl::{check_rule_quota, DEFAULT_RULE_QUOTA};
 use crate::respond::plan::{render_text, StepId};
 use crate::respond::rollback::suspects::RollbackHistory;
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
@@ -75,6 +76,10 @@ pub struct IsolateArgs {
     /// quarantine step).
     #[arg(long)]
     pub quarantine_group: Option<String>,
+    /// The account's quota of rules per network ACL and direction (1 to 40;
+    /// pass it when the quota was raised from AWS's default).
+    #[arg(long, default_value_t = DEFAULT_RULE_QUOTA)]
+    pub nacl_rule_quota: usize,
     /// How far back the preserve step collects: 24h, 90m, 7d.
     #[arg(long, default_value = "24h")]
     pub since: String,
@@ -134,6 +139,7 @@ pub fn isolate(
         incident: args.incident.clone(),
         protect_minutes: check_protect_minutes(args.protect_minutes)?,
         quarantine_group: args.quarantine_group.clone(),
+        nacl_rule_quota: check_rule_quota(args.nacl_rule_quota)?,
         preserve_out,
         since,
     });

@@ -102,7 +102,8 @@ where
     }
 }
 
-fn text<'a>(parameters: &'a Value, name: &str) -> Result<&'a str, CallError> {
+/// The text parameter `name` of a planned call.
+pub(super) fn text<'a>(parameters: &'a Value, name: &str) -> Result<&'a str, CallError> {
     parameters[name]
         .as_str()
         .ok_or_else(|| CallError::local(format!("the plan has no {name}")))
@@ -173,7 +174,8 @@ impl Cloud {
         }
     }
 
-    /// Sends one mutating call of a plan, exactly as planned. The read-only
+    /// Sends one mutating call of a plan, as planned; a network ACL entry's
+    /// rule number is chosen when it is sent ([`super::nacl`]). The read-only
     /// `taskscope:` sequences are run by the executor, not here.
     pub async fn send(&self, call: &Call) -> Result<Sent, CallError> {
         let p = &call.parameters;
@@ -244,22 +246,7 @@ impl Cloud {
                     .map_err(|e| call_error(&call.operation, region, &e))?;
                 Ok(sent(out.request_id()))
             }
-            "ec2:CreateNetworkAclEntry" => {
-                use aws_sdk_ec2::types::RuleAction;
-                let out = self
-                    .ec2
-                    .create_network_acl_entry()
-                    .network_acl_id(text(p, "NetworkAclId")?)
-                    .rule_number(number(p, "RuleNumber")?)
-                    .protocol(text(p, "Protocol")?)
-                    .rule_action(RuleAction::from(text(p, "RuleAction")?))
-                    .egress(p["Egress"].as_bool().unwrap_or(false))
-                    .cidr_block(text(p, "CidrBlock")?)
-                    .send()
-                    .await
-                    .map_err(|e| call_error(&call.operation, region, &e))?;
-                Ok(sent(out.request_id()))
-            }
+            "ec2:CreateNetworkAclEntry" => super::nacl::create_entry(&self.ec2, region, call).await,
             "ec2:RevokeSecurityGroupIngress" => {
                 let (group, rules) = (text(p, "GroupId")?, texts(p, "SecurityGroupRuleIds"));
                 let out = self

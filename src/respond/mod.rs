@@ -16,6 +16,7 @@ pub mod execute;
 pub mod fresh;
 pub mod interrupt;
 pub mod isolate;
+pub mod nacl;
 pub mod plan;
 pub mod rollback;
 pub mod unfinished;

@@ -51,7 +51,7 @@ pub enum StepId {
     Protect,
     /// Deregister the task's IP from its load balancer target groups.
     Detach,
-    /// Deny the task's IP in its subnet's network ACL.
+    /// Deny the task's IP in the network ACLs of its VPC's other subnets.
     ContainNacl,
     /// Remove every rule of a security group only this task uses.
     ContainGroup,

@@ -69,22 +69,7 @@ impl Moto {
     /// `-c` and code; the code finds this server's URL in `sys.argv[1]`.
     /// Returns what it printed; panics when it fails.
     pub fn python(&self, program: &[&std::ffi::OsStr], args: &[&str]) -> Vec<u8> {
-        let python = server_path()
-            .parent()
-            .map(|bin| bin.join("python"))
-            .expect("moto_server sits in a virtualenv's bin");
-        let output = Command::new(python)
-            .args(program)
-            .arg(&self.url)
-            .args(args)
-            .output()
-            .expect("the virtualenv's python runs");
-        assert!(
-            output.status.success(),
-            "python failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output.stdout
+        python_at(&self.url, program, args)
     }
 
     /// The taskscope binary with this server as its endpoint and test
@@ -104,6 +89,27 @@ impl Moto {
             .env("AWS_ENDPOINT_URL", &self.url);
         command
     }
+}
+
+/// As [`Moto::python`], for the server at `url`: for code that holds no
+/// handle, such as a replaying HTTP client's answer.
+pub fn python_at(url: &str, program: &[&std::ffi::OsStr], args: &[&str]) -> Vec<u8> {
+    let python = server_path()
+        .parent()
+        .map(|bin| bin.join("python"))
+        .expect("moto_server sits in a virtualenv's bin");
+    let output = Command::new(python)
+        .args(program)
+        .arg(url)
+        .args(args)
+        .output()
+        .expect("the virtualenv's python runs");
+    assert!(
+        output.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
 }
 
 impl Drop for Moto {

@@ -3,9 +3,13 @@
 //! it uses, or the service's next tasks), revoke the role's sessions, stop.
 //! A step that is already done, or cannot apply, says so and does not run,
 //! which makes re-running an isolation safe. [`task`] reads the task,
-//! [`network`] plans the steps on its network, [`steps`] the others.
+//! [`network`] plans the steps on its network ([`acl`], [`group`]),
+//! [`steps`] the others; [`service`] reads the task's service.
 
+mod acl;
+mod group;
 mod network;
+mod service;
 mod steps;
 mod task;
 
@@ -41,6 +45,10 @@ pub struct IsolateRequest {
     pub protect_minutes: i32,
     /// A security group to move the service's next tasks to.
     pub quarantine_group: Option<String>,
+    /// The account's quota of rules per network ACL and direction, 1 to
+    /// [`crate::respond::nacl::MAX_RULE_QUOTA`]
+    /// ([`crate::respond::nacl::DEFAULT_RULE_QUOTA`] unless raised).
+    pub nacl_rule_quota: usize,
     /// Where the preserve step writes the task's evidence bundle.
     pub preserve_out: PathBuf,
     /// Start of the window the preserve step collects.
@@ -83,7 +91,7 @@ pub async fn plan(
     let mut steps = vec![preserve_step(request, &task)];
     steps.push(protect_step(request, &task));
     steps.push(detach_step(cloud, &task, &mut before).await?);
-    let (nacl, group) = contain_steps(cloud, &task, &mut before, &mut warnings).await?;
+    let (nacl, group) = contain_steps(cloud, request, &task, &mut before, &mut warnings).await?;
     steps.push(nacl);
     steps.push(group);
     steps.push(quarantine_step(cloud, request, &task).await?);
@@ -116,8 +124,8 @@ pub async fn plan(
 }
 
 /// Reads what the isolation changed, for the result record: the task's
-/// status, the ACL entries for its IP, the target groups that still hold it,
-/// and the task role's inline policies. A read that fails says why instead.
+/// status, the entries for its IP in the network ACLs the plan named, and
+/// the task role's inline policies. A read that fails says why instead.
 pub async fn state_after(cloud: &Cloud, plan: &Plan) -> Value {
     let mut state = json!({});
     let Some(arn) = plan.target.task_arn.as_deref() else {
@@ -142,21 +150,8 @@ pub async fn state_after(cloud: &Cloud, plan: &Plan) -> Value {
             state["lastStatus"] = json!(describe_error("ecs:DescribeTasks", &cloud.region, &e))
         }
     }
-    if let (Some(acl), Some(ip)) = (
-        plan.before["networkAclId"].as_str(),
-        plan.before["privateIPv4Address"].as_str(),
-    ) {
-        let cidr = format!("{ip}/32");
-        state["networkAclDenies"] = match cloud.ec2.describe_network_acls().network_acl_ids(acl).send().await {
-            Ok(out) => json!(out
-                .network_acls()
-                .iter()
-                .flat_map(|a| a.entries())
-                .filter(|e| e.cidr_block() == Some(cidr.as_str()))
-                .map(|e| json!({"ruleNumber": e.rule_number(), "egress": e.egress(), "action": e.rule_action().map(|a| a.as_str())}))
-                .collect::<Vec<_>>()),
-            Err(e) => json!(describe_error("ec2:DescribeNetworkAcls", &cloud.region, &e)),
-        };
+    if let Some(denies) = acl::denies_after(cloud, plan).await {
+        state["networkAclDenies"] = denies;
     }
     if let Some(role) = plan.before["taskRoleArn"].as_str() {
         let role = role.rsplit('/').next().unwrap_or(role);

@@ -1,6 +1,7 @@
 //! The isolation steps that act on the task itself, its service and its
 //! role: preserve, protect, quarantine, revoke, stop.
 
+use super::service::{read_service, ServiceNetwork};
 use super::task::TaskState;
 use super::{IsolateRequest, Planning};
 use crate::collect::aws::describe_error;
@@ -87,33 +88,29 @@ pub(super) async fn quarantine_step(
             "pass --quarantine-group sg-... to offer it",
         ));
     };
-    let described = cloud
-        .ecs
-        .describe_services()
-        .cluster(&request.cluster)
-        .services(service)
-        .send()
-        .await
-        .map_err(|e| anyhow!(describe_error("ecs:DescribeServices", &cloud.region, &e)))?;
-    let vpc = described
-        .services()
-        .first()
-        .and_then(|s| s.network_configuration())
-        .and_then(|n| n.awsvpc_configuration());
-    let Some(vpc) = vpc else {
+    let facts = read_service(cloud, &request.cluster, service).await?;
+    if facts.controller != "ECS" {
+        return Ok(Step::unavailable(
+            StepId::Quarantine,
+            title,
+            format!(
+                "service {service} is deployed by {}: UpdateService cannot change its network \
+                 configuration (a new deployment through that controller can)",
+                facts.controller
+            ),
+        ));
+    }
+    let Some(previous) = facts.network else {
         return Ok(Step::unavailable(
             StepId::Quarantine,
             title,
             format!("service {service} has no awsvpc network configuration"),
         ));
     };
-    let mut configuration = json!({
-        "subnets": vpc.subnets(),
-        "securityGroups": [quarantine],
-    });
-    if let Some(public) = vpc.assign_public_ip() {
-        configuration["assignPublicIp"] = json!(public.as_str());
-    }
+    let quarantined = ServiceNetwork {
+        groups: vec![quarantine.to_string()],
+        ..previous.clone()
+    };
     Ok(Step::new(
         StepId::Quarantine,
         title,
@@ -122,9 +119,10 @@ pub(super) async fn quarantine_step(
             json!({
                 "cluster": request.cluster,
                 "service": service,
-                "networkConfiguration": {"awsvpcConfiguration": configuration},
+                "networkConfiguration": quarantined.to_json(),
             }),
-        )],
+        )
+        .with_prior(json!({"networkConfiguration": previous.to_json()}))],
     )
     .deselected()
     .with_blast_radius(format!(

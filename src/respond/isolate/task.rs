@@ -1,5 +1,5 @@
 //! The task as an isolation plan sees it: its status, service, network
-//! interface, security groups and task role.
+//! interface (with its public IP), security groups and task role.
 
 use super::IsolateRequest;
 use crate::collect::aws::describe_error;
@@ -19,6 +19,8 @@ pub(super) struct TaskState {
     pub(super) eni: Option<String>,
     pub(super) subnet: Option<String>,
     pub(super) ip: Option<String>,
+    /// The public IPv4 address of its network interface, when it has one.
+    pub(super) public_ip: Option<String>,
     pub(super) vpc: Option<String>,
     pub(super) groups: Vec<String>,
     pub(super) role: Option<String>,
@@ -98,6 +100,10 @@ pub(super) async fn read_task(
             .map_err(|e| anyhow!(describe_error("ec2:DescribeNetworkInterfaces", region, &e)))?;
         if let Some(interface) = interfaces.network_interfaces().first() {
             state.vpc = interface.vpc_id().map(str::to_string);
+            state.public_ip = interface
+                .association()
+                .and_then(|a| a.public_ip())
+                .map(str::to_string);
             state.groups = interface
                 .groups()
                 .iter()

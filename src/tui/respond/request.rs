@@ -1,13 +1,14 @@
 //! The action a key asks for, from what the bundle knows of the selected
 //! task (its cluster, ARN, service and creation time). The console's
-//! choices are fixed: two hours of protection, no incident ID and no
-//! quarantine group for an isolation; the default target, no digest
-//! override, ten minutes of following and the open bundle's earlier
-//! rollbacks for a rollback.
+//! choices are fixed: two hours of protection, no incident ID, no
+//! quarantine group and AWS's default network ACL rule quota for an
+//! isolation; the default target, no digest override, ten minutes of
+//! following and the open bundle's earlier rollbacks for a rollback.
 
 use super::super::text::short_id;
 use crate::model::task::TaskFacts;
 use crate::respond::isolate::{preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES};
+use crate::respond::nacl::DEFAULT_RULE_QUOTA;
 use crate::respond::rollback::suspects::RollbackHistory;
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
 use crate::respond::ActionRequest;
@@ -43,6 +44,7 @@ pub fn isolate(task: &TaskFacts, bundle_root: &Path, now: DateTime<Utc>) -> Resu
             incident: None,
             protect_minutes: DEFAULT_PROTECT_MINUTES,
             quarantine_group: None,
+            nacl_rule_quota: DEFAULT_RULE_QUOTA,
             preserve_out: preserve_path(bundle_root, &task.id, &now),
             since,
         }),

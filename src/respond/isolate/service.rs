@@ -1,0 +1,75 @@
+//! The task's service as the network steps see it: the network
+//! configuration every task it starts gets, and who deploys it.
+
+use crate::collect::aws::describe_error;
+use crate::respond::cloud::Cloud;
+use anyhow::anyhow;
+use serde_json::{json, Value};
+
+/// A service's awsvpc network configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ServiceNetwork {
+    pub(super) subnets: Vec<String>,
+    pub(super) groups: Vec<String>,
+    /// `ENABLED` or `DISABLED` (ECS's default when the service does not say).
+    pub(super) assign_public_ip: String,
+}
+
+impl ServiceNetwork {
+    /// As `UpdateService` takes it (`networkConfiguration`).
+    pub(super) fn to_json(&self) -> Value {
+        json!({"awsvpcConfiguration": {
+            "subnets": self.subnets,
+            "securityGroups": self.groups,
+            "assignPublicIp": self.assign_public_ip,
+        }})
+    }
+}
+
+/// What the network steps need of a service.
+#[derive(Debug, Clone)]
+pub(super) struct ServiceFacts {
+    /// Its awsvpc network configuration, when it has one.
+    pub(super) network: Option<ServiceNetwork>,
+    /// Its deployment controller (`ECS`, `CODE_DEPLOY`, `EXTERNAL`).
+    pub(super) controller: String,
+}
+
+/// Reads `service` of `cluster` (`DescribeServices`).
+pub(super) async fn read_service(
+    cloud: &Cloud,
+    cluster: &str,
+    service: &str,
+) -> anyhow::Result<ServiceFacts> {
+    let described = cloud
+        .ecs
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .map_err(|e| anyhow!(describe_error("ecs:DescribeServices", &cloud.region, &e)))?;
+    let found = described
+        .services()
+        .first()
+        .ok_or_else(|| anyhow!("service {service} is not in cluster {cluster}"))?;
+    let network = found
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration())
+        .map(|vpc| ServiceNetwork {
+            subnets: vpc.subnets().to_vec(),
+            groups: vpc.security_groups().to_vec(),
+            assign_public_ip: vpc
+                .assign_public_ip()
+                .map_or("DISABLED", |a| a.as_str())
+                .to_string(),
+        });
+    let controller = found
+        .deployment_controller()
+        .map_or("ECS", |c| c.r#type().as_str())
+        .to_string();
+    Ok(ServiceFacts {
+        network,
+        controller,
+    })
+}
