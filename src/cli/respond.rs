@@ -1,4 +1,4 @@
-//! `taskscope isolate` and `taskscope rollback`: plan, confirm, apply, audit.
+//! `taskscope isolate`, `rollback` and `undo`: plan, confirm, apply, audit.
 
 use super::OneRegionAwsArgs;
 use crate::bundle::annotations;
@@ -12,6 +12,7 @@ use crate::respond::isolate::{
 };
 use crate::respond::plan::{render_text, StepId};
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
+use crate::respond::undo::UndoRequest;
 use crate::respond::{check_allowed, ActionRequest, AwsResponder, Plan, Responder};
 use crate::tui::respond::ActionAccess;
 use anyhow::Context;
@@ -25,7 +26,7 @@ pub const EXIT_REFUSED: u8 = 5;
 
 /// The safety switches every action takes.
 #[derive(Debug, Clone, clap::Args)]
-pub struct ActArgs {
+pub struct Switches {
     /// Print the plan as JSON and make no mutating call (needs no
     /// --allow-actions and no --bundle).
     #[arg(long)]
@@ -37,12 +38,31 @@ pub struct ActArgs {
     /// the profile is listed under [actions] allow_profiles in the config).
     #[arg(long)]
     pub allow_actions: bool,
-    /// The bundle that receives the audit record (created when missing).
-    #[arg(long, required_unless_present = "dry_run")]
-    pub bundle: Option<PathBuf>,
     /// Config file (default: $XDG_CONFIG_HOME/taskscope/config.toml; docs/config.md).
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+/// The safety switches, and the bundle that receives the audit record.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ActArgs {
+    #[command(flatten)]
+    pub switches: Switches,
+    /// The bundle that receives the audit record (created when missing).
+    #[arg(long, required_unless_present = "dry_run")]
+    pub bundle: Option<PathBuf>,
+}
+
+/// `undo`'s own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UndoArgs {
+    /// The bundle whose audit log records the action; the undo's own
+    /// records go there too.
+    pub bundle: PathBuf,
+    /// The plan ID of the action to undo (default: the last isolate with a
+    /// call to reverse).
+    #[arg(long)]
+    pub action: Option<String>,
 }
 
 /// `isolate`'s own options.
@@ -129,7 +149,14 @@ pub fn isolate(
         preserve_out,
         since,
     });
-    act_on(aws, act, &request, &steps, None)
+    act_on(
+        aws,
+        &act.switches,
+        act.bundle.as_deref(),
+        &request,
+        &steps,
+        None,
+    )
 }
 
 /// Runs `taskscope rollback`.
@@ -154,11 +181,25 @@ pub fn rollback(
     });
     act_on(
         aws,
-        act,
+        &act.switches,
+        act.bundle.as_deref(),
         &request,
         &[],
         Some(std::time::Duration::from_secs(args.poll_seconds.max(1))),
     )
+}
+
+/// Runs `taskscope undo`.
+pub fn undo(
+    aws: &OneRegionAwsArgs,
+    switches: &Switches,
+    args: &UndoArgs,
+) -> anyhow::Result<ExitCode> {
+    let request = ActionRequest::Undo(UndoRequest {
+        bundle: args.bundle.clone(),
+        action: args.action.clone(),
+    });
+    act_on(aws, switches, Some(&args.bundle), &request, &[], None)
 }
 
 /// The console's access to response actions: Some when allowed
@@ -192,7 +233,8 @@ pub fn console_actions(
 
 fn act_on(
     aws: &OneRegionAwsArgs,
-    act: &ActArgs,
+    act: &Switches,
+    bundle: Option<&Path>,
     request: &ActionRequest,
     steps: &[StepId],
     poll: Option<std::time::Duration>,
@@ -240,8 +282,8 @@ fn act_on(
         eprintln!("taskscope: not confirmed; nothing was changed");
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
-    let bundle = act.bundle.clone().context("--bundle is required")?;
-    let outcome = responder.apply(&plan, &bundle, &confirmed_by, &mut print_progress);
+    let bundle = bundle.context("--bundle is required")?;
+    let outcome = responder.apply(&plan, bundle, &confirmed_by, &mut print_progress);
     eprintln!(
         "result: {}",
         match outcome.status {
@@ -303,7 +345,11 @@ fn confirm(plan: &Plan, yes: bool) -> anyhow::Result<Option<String>> {
         eprintln!("taskscope: pass --yes, or run on a terminal to type the confirmation");
         return Ok(None);
     }
-    eprint!("type {} to run this plan: ", escape(&plan.confirm_with));
+    eprint!(
+        "type {} to run this plan as {}: ",
+        escape(&plan.confirm_with),
+        escape(&plan.target.caller)
+    );
     io::stderr().flush()?;
     let mut typed = String::new();
     io::stdin().lock().read_line(&mut typed)?;

@@ -5,7 +5,7 @@
 
 use super::cloud::{CallError, Cloud, Sent};
 use super::plan::{ActionKind, Call, Plan, StepId};
-use super::{isolate, rollback};
+use super::{isolate, rollback, undo};
 use crate::bundle::audit::{
     self, Actor, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
 };
@@ -262,6 +262,7 @@ pub async fn run(
     outcome.after = match plan.action {
         ActionKind::Isolate => isolate::state_after(context.cloud, plan).await,
         ActionKind::Rollback => rollback::state_after(context.cloud, plan).await,
+        ActionKind::Undo => undo::state_after(context.cloud, plan).await,
     };
     if plan_written {
         let written = auditor.write(

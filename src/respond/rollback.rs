@@ -440,6 +440,7 @@ pub async fn plan(
         target: Target {
             region: cloud.region.clone(),
             account: planning.account.clone(),
+            caller: planning.caller.clone(),
             cluster: request.cluster.clone(),
             task_arn: None,
             service: Some(service.name.clone()),

@@ -252,6 +252,9 @@ impl App {
         let asked = match kind {
             ActionKind::Isolate => request::isolate(facts, &data.bundle.root, chrono::Utc::now()),
             ActionKind::Rollback => request::rollback(facts),
+            ActionKind::Undo => {
+                Err("undo is not offered in the console: run taskscope undo BUNDLE".into())
+            }
         };
         match asked {
             Ok(asked) => {

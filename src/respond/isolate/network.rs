@@ -9,12 +9,20 @@ use crate::respond::plan::{Call, Step, StepId};
 use anyhow::anyhow;
 use serde_json::{json, Value};
 
+/// The detach step's title.
+pub(super) const DETACH_TITLE: &str = "deregister the task from its load balancer target groups";
+/// The contain-nacl step's title.
+pub(super) const NACL_TITLE: &str =
+    "deny the task's IP, inbound and outbound, in its subnet's network ACL";
+/// The contain-group step's title.
+pub(super) const GROUP_TITLE: &str = "remove every rule of the security groups only this task uses";
+
 pub(super) async fn detach_step(
     cloud: &Cloud,
     task: &TaskState,
     before: &mut Value,
 ) -> anyhow::Result<Step> {
-    let title = "deregister the task from its load balancer target groups";
+    let title = DETACH_TITLE;
     let Some(ip) = task.ip.as_deref().filter(|_| task.status != "STOPPED") else {
         return Ok(Step::unavailable(
             StepId::Detach,
@@ -100,8 +108,7 @@ pub(super) async fn contain_steps(
     before: &mut Value,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<(Step, Step)> {
-    let nacl_title = "deny the task's IP, inbound and outbound, in its subnet's network ACL";
-    let group_title = "remove every rule of the security groups only this task uses";
+    let (nacl_title, group_title) = (NACL_TITLE, GROUP_TITLE);
     let (Some(ip), Some(subnet), Some(_)) = (
         task.ip.as_deref(),
         task.subnet.as_deref(),
@@ -133,7 +140,7 @@ async fn nacl_step(
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Step> {
     use aws_sdk_ec2::types::{Filter, RuleAction};
-    let title = "deny the task's IP, inbound and outbound, in its subnet's network ACL";
+    let title = NACL_TITLE;
     let acls = cloud
         .ec2
         .describe_network_acls()
@@ -218,7 +225,7 @@ async fn group_step(
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Step> {
     use aws_sdk_ec2::types::Filter;
-    let title = "remove every rule of the security groups only this task uses";
+    let title = GROUP_TITLE;
     let region = &cloud.region;
     let mut exclusive = Vec::new();
     for group in groups {
