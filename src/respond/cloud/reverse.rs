@@ -6,8 +6,8 @@
 
 use super::{call_error, number, sent, target_descriptions, text, CallError, Cloud, Sent};
 use crate::respond::plan::Call;
-use aws_sdk_ecs::operation::RequestId;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
+use aws_sdk_ecs::operation::RequestId;
 use serde_json::Value;
 
 impl Cloud {
