@@ -418,6 +418,15 @@ mod tests {
     }
 
     #[test]
+    fn the_text_plan_names_who_acts() {
+        let text = render_text(&plan());
+        assert!(
+            text.contains("\n  as       arn:aws:sts::123456789012:assumed-role/ir/alice\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn step_names_round_trip() {
         for step in ALL_STEPS {
             assert_eq!(StepId::parse(step.name()), Some(step));
