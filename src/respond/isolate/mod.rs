@@ -95,25 +95,23 @@ pub async fn plan(
     ));
     // The interface gives the VPC (detach) and the security groups
     // (contain-group); the network ACL step needs only the subnet.
-    let interface = |planned| match &task.interface_unread {
-        Some(why) => Err(anyhow::anyhow!("{why}")),
-        None => planned,
+    let interface_unread = || {
+        task.interface_unread
+            .as_ref()
+            .map(|why| anyhow::anyhow!("{why}"))
     };
-    steps.push(or_unavailable(
-        StepId::Detach,
-        DETACH_TITLE,
-        interface(detach_step(cloud, &task, &mut before).await),
-    ));
+    let detach = match interface_unread() {
+        Some(unread) => Err(unread),
+        None => detach_step(cloud, &task, &mut before).await,
+    };
+    steps.push(or_unavailable(StepId::Detach, DETACH_TITLE, detach));
     let (nacl, group) = match contain_steps(cloud, &task, &mut before, &mut warnings).await {
         Ok((nacl, group)) => (Ok(nacl), Ok(group)),
         Err(error) => (Err(anyhow::anyhow!("{error}")), Err(error)),
     };
     steps.push(or_unavailable(StepId::ContainNacl, NACL_TITLE, nacl));
-    steps.push(or_unavailable(
-        StepId::ContainGroup,
-        GROUP_TITLE,
-        interface(group),
-    ));
+    let group = interface_unread().map_or(group, Err);
+    steps.push(or_unavailable(StepId::ContainGroup, GROUP_TITLE, group));
     steps.push(or_unavailable(
         StepId::Quarantine,
         QUARANTINE_TITLE,
