@@ -897,32 +897,34 @@ fn undo_reverses_an_isolation_and_a_second_undo_changes_nothing() {
         group_prior(&moto, group, true),
     );
 
-    // Contain the task without stopping it, the security group included
-    // (its revokes carry the rules they remove, as the contain-group step
-    // records them).
-    let mut plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+    // Contain the task without stopping it, the security group and the
+    // quarantine included (their calls carry the state they change, as the
+    // contain-group and quarantine steps record it).
+    let mut request = isolate_request(&seeded, &bundle);
+    if let ActionRequest::Isolate(isolate) = &mut request {
+        isolate.quarantine_group = seeded["quarantine"].as_str().map(str::to_string);
+    }
+    let mut plan = responder.plan(&request).unwrap();
     plan.select_only(&[
         StepId::Preserve,
         StepId::Protect,
         StepId::Detach,
         StepId::ContainNacl,
         StepId::ContainGroup,
+        StepId::Quarantine,
         StepId::Revoke,
     ])
     .unwrap();
-    for step in plan
-        .steps
-        .iter_mut()
-        .filter(|s| s.id == StepId::ContainGroup)
-    {
+    let network = json!({"awsvpcConfiguration": {
+        "subnets": [seeded["subnet"]], "securityGroups": [group], "assignPublicIp": "DISABLED"}});
+    for step in plan.steps.iter_mut() {
         for call in &mut step.calls {
-            let egress = call.operation.ends_with("Egress");
-            let prior = if egress {
-                &rules_before.1
-            } else {
-                &rules_before.0
+            call.prior = match (step.id, call.operation.ends_with("Egress")) {
+                (StepId::ContainGroup, true) => rules_before.1.clone(),
+                (StepId::ContainGroup, false) => rules_before.0.clone(),
+                (StepId::Quarantine, _) => json!({"networkConfiguration": network}),
+                _ => continue,
             };
-            call.prior = prior.clone();
         }
     }
     let protect = step(&plan, StepId::Protect);
@@ -941,6 +943,7 @@ fn undo_reverses_an_isolation_and_a_second_undo_changes_nothing() {
     let contained = aws_state(&moto, &seeded);
     assert_eq!(contained["targets"], json!([]), "{contained}");
     assert_eq!(contained["groupRules"], 0, "{contained}");
+    assert_eq!(service_groups(&moto), json!([seeded["quarantine"]]));
     let isolated_records = audit_records(&bundle).len();
 
     // Undo from the command line. The binary cannot replay what moto
@@ -977,6 +980,11 @@ fn undo_reverses_an_isolation_and_a_second_undo_changes_nothing() {
     );
     assert_eq!(undone["groupRules"], before["groupRules"], "{undone}");
     assert_eq!(undone["lastStatus"], "RUNNING", "{undone}");
+    assert_eq!(
+        service_groups(&moto),
+        json!([group]),
+        "the service's groups are back"
+    );
     let rules_after = (
         group_prior(&moto, group, false),
         group_prior(&moto, group, true),
@@ -1018,6 +1026,7 @@ fn undo_reverses_an_isolation_and_a_second_undo_changes_nothing() {
         reversed,
         [
             "iam:DeleteRolePolicy",
+            "ecs:UpdateService",
             "ec2:AuthorizeSecurityGroupEgress",
             "ec2:AuthorizeSecurityGroupIngress",
             "ec2:DeleteNetworkAclEntry",
@@ -1122,6 +1131,13 @@ fn undo_reverses_an_isolation_and_a_second_undo_changes_nothing() {
     );
     assert_eq!(operations(&seen).len(), sent_before);
     assert!(isolated_records < recorded_before);
+}
+
+/// The security groups of web-svc's network configuration.
+fn service_groups(moto: &Moto) -> Value {
+    let code = "s = c('ecs').describe_services(cluster='prod', services=['web-svc'])['services'][0]\n\
+                print(json.dumps(s['networkConfiguration']['awsvpcConfiguration']['securityGroups']))";
+    serde_json::from_slice(&boto3(moto, code, &[])).unwrap()
 }
 
 /// The ID of the first plan in the audit log.
