@@ -1207,3 +1207,73 @@ fn the_plan_names_who_acts_and_warns_when_keys_override_the_profile() {
         "{stderr}"
     );
 }
+
+#[test]
+fn undo_lists_a_call_sent_without_a_recorded_result_as_uncertain() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("killed");
+    let mut responder = responder(&moto, Seen::default(), false);
+    let mut plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+    plan.select_only(&[StepId::Detach]).unwrap();
+    let outcome = responder.apply(&plan, &bundle, "--yes", &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+
+    // As a run killed between sending a call and recording its result
+    // leaves it, followed by a record this version does not know.
+    let record = |extra: Value| {
+        let mut line = json!({"time": "2026-11-20T14:30:00Z", "plan_id": plan.id,
+            "action": "isolate", "actor": {"caller": "c", "user": "u"}, "target": seeded["task"]});
+        line.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        format!("{line}\n")
+    };
+    for line in [
+        record(json!({"record": "call-started", "step": "contain-nacl",
+            "operation": "ec2:CreateNetworkAclEntry",
+            "parameters": {"NetworkAclId": "acl-1", "RuleNumber": 7, "Egress": false}})),
+        record(json!({"record": "a-record-from-the-future", "anything": [1, 2]})),
+    ] {
+        taskscope::bundle::journal::append_line(&bundle, audit::AUDIT_FILE, &line).unwrap();
+    }
+
+    let undo = ActionRequest::Undo(UndoRequest {
+        bundle: bundle.clone(),
+        action: Some(plan.id.clone()),
+    });
+    let undo = responder.plan(&undo).unwrap();
+    let uncertain = &undo.steps[0];
+    assert_eq!(
+        uncertain.id,
+        StepId::ContainNacl,
+        "newest first: {:#?}",
+        undo.steps
+    );
+    assert!(
+        uncertain
+            .title
+            .starts_with("uncertain: ec2:CreateNetworkAclEntry"),
+        "{}",
+        uncertain.title
+    );
+    let why = uncertain.unavailable.as_deref().unwrap();
+    assert!(why.contains("never recorded"), "{why}");
+    assert!(
+        why.contains("ec2:DescribeNetworkAcls") && why.contains("ec2:DeleteNetworkAclEntry"),
+        "{why}"
+    );
+    let register = &undo.steps[1];
+    assert_eq!(register.id, StepId::Detach);
+    assert!(
+        register.will_run(),
+        "the rest is still planned: {register:?}"
+    );
+    assert_eq!(undo.mutating_calls(), 1);
+}
