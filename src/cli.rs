@@ -220,6 +220,19 @@ pub enum Command {
         #[command(flatten)]
         args: respond::RollbackArgs,
     },
+    /// Reverse an action recorded in BUNDLE's audit log (docs/response.md):
+    /// each call it made, newest first, from what AWS says now; what is
+    /// already as it was is left alone, and what cannot be undone (a stopped
+    /// task, a rollback) is said. Shows the plan first; exits 5 when refused
+    /// or not confirmed, 1 when a step failed.
+    Undo {
+        #[command(flatten)]
+        args: respond::UndoArgs,
+        #[command(flatten)]
+        aws: OneRegionAwsArgs,
+        #[command(flatten)]
+        act: respond::Switches,
+    },
     /// Collect from AWS with the console open at once: evidence streams in
     /// as it is stored (docs/collect.md). Quitting stops the collection and
     /// keeps what was received. Exits 3 when the bundle is partial.
@@ -525,6 +538,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Isolate { aws, act, args } => respond::isolate(&aws, &act, &args),
         Command::Rollback { aws, act, args } => respond::rollback(&aws, &act, &args),
+        Command::Undo { args, aws, act } => respond::undo(&aws, &act, &args),
         Command::Watch {
             aws,
             cluster,

@@ -398,6 +398,7 @@ fn plan(action: ActionKind, steps: Vec<Step>, before: Value) -> Plan {
             cluster: "prod".into(),
             task_arn: (action == ActionKind::Isolate).then(|| TASK.to_string()),
             service: (action == ActionKind::Rollback).then(|| "web".to_string()),
+            caller: format!("arn:aws:sts::{ACCOUNT}:assumed-role/ir/tester"),
         },
         confirm_with: "test".into(),
         steps,

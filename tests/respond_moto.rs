@@ -28,6 +28,7 @@ use taskscope::model::Source;
 use taskscope::respond::isolate::IsolateRequest;
 use taskscope::respond::nacl::DEFAULT_RULE_QUOTA;
 use taskscope::respond::plan::StepId;
+use taskscope::respond::undo::UndoRequest;
 use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Responder};
 
 const EXIT_FAILED: i32 = 1;
@@ -55,27 +56,45 @@ fn seed(moto: &Moto) -> Value {
 type Seen = Arc<Mutex<Vec<(String, String)>>>;
 
 /// A configuration for moto whose HTTP client counts every request, answers
-/// UpdateTaskProtection (which moto lacks) with a replayed response, and
-/// answers PutRolePolicy with AccessDenied when `deny_role_policy`.
+/// UpdateTaskProtection and GetTaskProtection (which moto lacks) with
+/// replayed responses that keep the task's protection between calls (the
+/// task starts unprotected), and answers PutRolePolicy with AccessDenied
+/// when `deny_role_policy`.
 fn config(moto: &Moto, seen: Seen, deny_role_policy: bool) -> SdkConfig {
     let base = moto_config(moto);
     let fallback = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
         .build_https();
+    // The replayed protection: whether it is on, and until when (epoch s).
+    let protection: Arc<Mutex<(bool, Option<f64>)>> = Arc::default();
     let client = Replay::before(fallback, move |request| {
         let operation = replay::operation(request);
         let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
         seen.lock().unwrap().push((operation.clone(), body.clone()));
+        let sent: Value = serde_json::from_str(&body).unwrap_or_default();
+        let tasks = sent["tasks"].as_array().cloned().unwrap_or_default();
+        let protected = |(enabled, until): (bool, Option<f64>)| -> Vec<Value> {
+            tasks
+                .iter()
+                .map(|arn| json!({"taskArn": arn, "protectionEnabled": enabled, "expirationDate": until}))
+                .collect()
+        };
         match operation.as_str() {
             // Replayed: moto 5.2.5 does not implement UpdateTaskProtection.
             "UpdateTaskProtection" => {
-                let sent: Value = serde_json::from_str(&body).unwrap_or_default();
-                let tasks = sent["tasks"].as_array().cloned().unwrap_or_default();
-                let protected: Vec<Value> = tasks
-                    .iter()
-                    .map(|arn| json!({"taskArn": arn, "protectionEnabled": true, "expirationDate": 1.7e9}))
-                    .collect();
-                Some(json_response(200, &json!({"protectedTasks": protected, "failures": []})))
+                let enabled = sent["protectionEnabled"].as_bool().unwrap_or(false);
+                let now = chrono::Utc::now().timestamp() as f64;
+                let until = sent["expiresInMinutes"]
+                    .as_f64()
+                    .filter(|_| enabled)
+                    .map(|minutes| now + minutes * 60.0);
+                *protection.lock().unwrap() = (enabled, until);
+                Some(json_response(200, &json!({"protectedTasks": protected((enabled, until)), "failures": []})))
+            }
+            // Replayed: nor GetTaskProtection.
+            "GetTaskProtection" => {
+                let state = *protection.lock().unwrap();
+                Some(json_response(200, &json!({"protectedTasks": protected(state), "failures": []})))
             }
             "PutRolePolicy" if deny_role_policy => Some(
                 http::Response::builder()
@@ -307,11 +326,18 @@ fn isolate_a_running_service_task_end_to_end() {
         "every audit record is on the task's timeline"
     );
 
-    // Re-running is safe: everything is done already.
+    // Re-running is safe: everything is done already, except revoke, which
+    // replaces its policy to move the cutoff forward.
     let again = responder
         .plan(&isolate_request(&seeded, &dir.path().join("again")))
         .unwrap();
-    assert_eq!(again.mutating_calls(), 0, "{:#?}", again.steps);
+    let running: Vec<StepId> = again
+        .steps
+        .iter()
+        .filter(|s| s.will_run() && s.calls.iter().any(|c| c.is_mutating()))
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(running, [StepId::Revoke], "{:#?}", again.steps);
 }
 
 #[test]
@@ -690,4 +716,626 @@ fn actions_are_off_unless_allowed() {
     let output = isolate(&["--allow-actions", "--steps", "reboot"]);
     assert_eq!(output.status.code(), Some(EXIT_FAILED));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown step \"reboot\""));
+}
+
+/// Runs boto3 code against moto; the code finds the URL in `sys.argv[1]`
+/// and a client maker `c(name)`.
+fn boto3(moto: &Moto, code: &str, args: &[&str]) -> Vec<u8> {
+    let code = format!(
+        "import boto3, json, sys\n\
+         c = lambda n: boto3.client(n, endpoint_url=sys.argv[1], region_name='us-east-1', \
+         aws_access_key_id='testing', aws_secret_access_key='testing')\n{code}"
+    );
+    moto.python(&["-c".as_ref(), code.as_ref()], args)
+}
+
+/// The `call` records of `operation`: (parameters, prior).
+fn recorded(records: &[audit::Record], operation: &str) -> Vec<(Value, Value)> {
+    records
+        .iter()
+        .filter_map(|r| match &r.entry {
+            Entry::Call {
+                operation: op,
+                parameters,
+                prior,
+                ..
+            } if op == operation => Some((parameters.clone(), prior.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `aws:TokenIssueTime` cutoff of a deny policy document.
+fn cutoff(document: &str) -> chrono::DateTime<chrono::Utc> {
+    let parsed: Value = serde_json::from_str(document).expect("a JSON policy");
+    let text = parsed["Statement"][0]["Condition"]["DateLessThan"]["aws:TokenIssueTime"]
+        .as_str()
+        .expect("a cutoff");
+    chrono::DateTime::parse_from_rfc3339(text)
+        .expect("an RFC 3339 cutoff")
+        .with_timezone(&chrono::Utc)
+}
+
+#[test]
+fn a_missing_task_role_makes_only_revoke_unavailable() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    // The task definition names a role IAM no longer has.
+    boto3(&moto, "c('iam').delete_role(RoleName='web-task-role')", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("no-role");
+    let mut responder = responder(&moto, Seen::default(), false);
+    let mut plan = responder
+        .plan(&isolate_request(&seeded, &bundle))
+        .expect("a plan, even without the role");
+    let revoke = step(&plan, StepId::Revoke);
+    assert!(
+        revoke
+            .unavailable
+            .as_deref()
+            .is_some_and(|why| why.contains("role web-task-role no longer exists")),
+        "{revoke:?}"
+    );
+    for id in [
+        StepId::Protect,
+        StepId::Detach,
+        StepId::ContainNacl,
+        StepId::Stop,
+    ] {
+        assert!(step(&plan, id).will_run(), "{:#?}", step(&plan, id));
+    }
+    plan.select_only(&[
+        StepId::Protect,
+        StepId::Detach,
+        StepId::ContainNacl,
+        StepId::Stop,
+    ])
+    .unwrap();
+    let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+    let state = aws_state_without_role(&moto, &seeded);
+    assert_eq!(state["lastStatus"], "STOPPED", "{state}");
+    assert_eq!(state["targets"], json!([]), "{state}");
+    assert_eq!(state["denies"], json!([[1, false], [1, true]]), "{state}");
+}
+
+/// [`aws_state`]'s task, ACL and target group parts, for a test that
+/// deleted the task role.
+fn aws_state_without_role(moto: &Moto, seeded: &Value) -> Value {
+    let code = r#"
+url, task, tg, ip = sys.argv[1:5]
+t = c("ecs").describe_tasks(cluster="prod", tasks=[task])["tasks"][0]
+acl = c("ec2").describe_network_acls()["NetworkAcls"]
+print(json.dumps({
+    "lastStatus": t["lastStatus"],
+    "denies": sorted([e["RuleNumber"], e["Egress"]] for a in acl for e in a["Entries"]
+                     if e.get("CidrBlock") == ip + "/32" and e["RuleAction"] == "deny"),
+    "targets": [d["Target"]["Id"] for d in c("elbv2").describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]],
+}))
+"#;
+    let text = |key: &str| seeded[key].as_str().unwrap().to_string();
+    let out = boto3(
+        moto,
+        code,
+        &[&text("task"), &text("target_group"), &text("ip")],
+    );
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn a_revoke_run_again_moves_the_cutoff_to_its_apply_time() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("revoke");
+    let mut responder = responder(&moto, Seen::default(), false);
+    let revoke_only = |responder: &mut AwsResponder| {
+        let mut plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+        plan.select_only(&[StepId::Revoke]).unwrap();
+        plan
+    };
+
+    let first = revoke_only(&mut responder);
+    let planned = first.steps.iter().find(|s| s.id == StepId::Revoke).unwrap();
+    assert!(
+        planned.calls[0].parameters["PolicyDocument"]
+            .as_str()
+            .unwrap()
+            .contains("<apply time>"),
+        "the plan leaves the cutoff to the time of sending: {planned:?}"
+    );
+    assert!(planned.calls[0].prior.is_null(), "no policy before");
+    // A plan confirmed a while after it was made: the cutoff is when it runs.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let applied_from = chrono::Utc::now();
+    let outcome = responder.apply(&first, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+    let puts = recorded(&audit_records(&bundle), "iam:PutRolePolicy");
+    let first_document = puts[0].0["PolicyDocument"].as_str().unwrap().to_string();
+    let first_cutoff = cutoff(&first_document);
+    assert!(
+        first_cutoff >= applied_from - chrono::TimeDelta::seconds(1)
+            && first_cutoff > chrono::DateTime::parse_from_rfc3339(&first.created).unwrap(),
+        "the cutoff {first_cutoff} is the apply time (from {applied_from}), not the planning time {}",
+        first.created
+    );
+
+    // Again: the policy exists, and the new plan replaces it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = revoke_only(&mut responder);
+    let replacing = second
+        .steps
+        .iter()
+        .find(|s| s.id == StepId::Revoke)
+        .unwrap();
+    assert!(replacing.will_run(), "{replacing:?}");
+    assert!(replacing.title.contains("replace"), "{}", replacing.title);
+    assert!(
+        replacing
+            .title
+            .contains(&first_cutoff.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        "the plan names the cutoff it moves: {}",
+        replacing.title
+    );
+    let outcome = responder.apply(&second, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+    let puts = recorded(&audit_records(&bundle), "iam:PutRolePolicy");
+    assert_eq!(puts.len(), 2);
+    let second_cutoff = cutoff(puts[1].0["PolicyDocument"].as_str().unwrap());
+    assert!(
+        second_cutoff > first_cutoff,
+        "{second_cutoff} after {first_cutoff}"
+    );
+    let prior: Value =
+        serde_json::from_str(puts[1].1["PolicyDocument"].as_str().expect("the prior")).unwrap();
+    assert_eq!(
+        prior,
+        serde_json::from_str::<Value>(&first_document).unwrap(),
+        "prior holds the replaced document"
+    );
+    let now_in_iam = boto3(
+        &moto,
+        "print(json.dumps(c('iam').get_role_policy(RoleName='web-task-role', \
+         PolicyName='taskscope-revoke-sessions-INC-42')['PolicyDocument']))",
+        &[],
+    );
+    let now_in_iam: Value = serde_json::from_slice(&now_in_iam).unwrap();
+    assert_eq!(cutoff(&now_in_iam.to_string()), second_cutoff);
+}
+
+/// The rules of a security group in the format of a revoke's `prior`.
+fn group_prior(moto: &Moto, group: &str, egress: bool) -> Value {
+    let code = r#"
+group, egress = sys.argv[2], sys.argv[3] == "true"
+rules = c("ec2").describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+keys = ["SecurityGroupRuleId", "IpProtocol", "FromPort", "ToPort", "CidrIpv4", "CidrIpv6", "PrefixListId", "Description"]
+print(json.dumps({"GroupId": group, "Rules": [
+    dict({k: r[k] for k in keys if k in r}, **({"ReferencedGroupId": r["ReferencedGroupInfo"]["GroupId"]} if "ReferencedGroupInfo" in r else {}))
+    for r in rules if r["IsEgress"] == egress]}))
+"#;
+    let out = boto3(moto, code, &[group, if egress { "true" } else { "false" }]);
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn undo_reverses_an_isolation_and_a_second_undo_changes_nothing() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("inc-42");
+    let bundle_arg = bundle.to_str().unwrap();
+    let seen = Seen::default();
+    let mut responder = responder(&moto, seen.clone(), false);
+    let before = aws_state(&moto, &seeded);
+    let group = seeded["group"].as_str().unwrap();
+    let rules_before = (
+        group_prior(&moto, group, false),
+        group_prior(&moto, group, true),
+    );
+
+    // The service names another group for its next tasks, so the task's
+    // own group is its alone and contain-group is offered.
+    let next_group = service_uses_a_new_group(&moto, group, seeded["subnet"].as_str().unwrap());
+
+    // Contain the task without stopping it, the security group and the
+    // quarantine included: their calls record the state they change.
+    let mut request = isolate_request(&seeded, &bundle);
+    if let ActionRequest::Isolate(isolate) = &mut request {
+        isolate.quarantine_group = seeded["quarantine"].as_str().map(str::to_string);
+    }
+    let mut plan = responder.plan(&request).unwrap();
+    plan.select_only(&[
+        StepId::Preserve,
+        StepId::Protect,
+        StepId::Detach,
+        StepId::ContainNacl,
+        StepId::ContainGroup,
+        StepId::Quarantine,
+        StepId::Revoke,
+    ])
+    .unwrap();
+    assert!(
+        step(&plan, StepId::ContainGroup).will_run(),
+        "{:?}",
+        step(&plan, StepId::ContainGroup)
+    );
+    let protect = step(&plan, StepId::Protect);
+    assert_eq!(
+        protect.calls[0].prior,
+        json!({"protectionEnabled": false, "expirationDate": null}),
+        "the protection before, read with GetTaskProtection (replayed)"
+    );
+    let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+    let contained = aws_state(&moto, &seeded);
+    assert_eq!(contained["targets"], json!([]), "{contained}");
+    assert_eq!(contained["groupRules"], 0, "{contained}");
+    assert_eq!(service_groups(&moto), json!([seeded["quarantine"]]));
+    let isolated_records = audit_records(&bundle).len();
+
+    // Undo from the command line. The binary cannot replay what moto
+    // lacks, so GetTaskProtection fails there and only protect stays.
+    let output = taskscope(
+        &moto,
+        &[
+            "undo",
+            bundle_arg,
+            "--region",
+            "us-east-1",
+            "--yes",
+            "--allow-actions",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("undo plan undo-"), "{stderr}");
+    assert!(stderr.contains("ecs:GetTaskProtection"), "{stderr}");
+    let undone = aws_state(&moto, &seeded);
+    assert_eq!(
+        undone["denies"],
+        json!([]),
+        "the deny entries are gone: {undone}"
+    );
+    assert_eq!(
+        undone["targets"], before["targets"],
+        "registered again: {undone}"
+    );
+    assert_eq!(
+        undone["rolePolicies"],
+        json!([]),
+        "the policy is deleted: {undone}"
+    );
+    assert_eq!(undone["groupRules"], before["groupRules"], "{undone}");
+    assert_eq!(undone["lastStatus"], "RUNNING", "{undone}");
+    assert_eq!(
+        service_groups(&moto),
+        json!([next_group]),
+        "the service's groups are back"
+    );
+    let rules_after = (
+        group_prior(&moto, group, false),
+        group_prior(&moto, group, true),
+    );
+    let without_ids = |prior: &Value| -> Vec<Value> {
+        let mut rules: Vec<Value> = prior["Rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.as_object_mut().unwrap().remove("SecurityGroupRuleId");
+                r
+            })
+            .collect();
+        rules.sort_by_key(|r| r.to_string());
+        rules
+    };
+    assert_eq!(without_ids(&rules_after.0), without_ids(&rules_before.0));
+    assert_eq!(without_ids(&rules_after.1), without_ids(&rules_before.1));
+
+    // The undo's records are in the same bundle, newest call reversed
+    // first, and on the task's timeline.
+    let records = audit_records(&bundle);
+    let undo_records: Vec<&audit::Record> = records.iter().filter(|r| r.action == "undo").collect();
+    assert!(matches!(undo_records[0].entry, Entry::Plan { .. }));
+    let reversed: Vec<&str> = undo_records
+        .iter()
+        .filter_map(|r| match &r.entry {
+            Entry::Call {
+                operation,
+                status: audit::CallStatus::Ok,
+                ..
+            } => Some(operation.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reversed,
+        [
+            "iam:DeleteRolePolicy",
+            "ecs:UpdateService",
+            "ec2:AuthorizeSecurityGroupEgress",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:DeleteNetworkAclEntry",
+            "ec2:DeleteNetworkAclEntry",
+            "elasticloadbalancing:RegisterTargets",
+        ]
+    );
+    assert!(matches!(
+        undo_records.last().unwrap().entry,
+        Entry::Result {
+            status: ResultStatus::Completed,
+            ..
+        }
+    ));
+    assert!(undo_records.iter().all(|r| r.target == seeded["task"]));
+    let opened = Bundle::open(&bundle).unwrap();
+    let (incident, _) = opened.incident();
+    let task = incident
+        .find_task(seeded["task"].as_str().unwrap())
+        .unwrap();
+    let on_timeline = incident.timelines[task]
+        .iter()
+        .filter(|&&e| incident.events[e].source == Source::Response)
+        .filter(|&&e| {
+            incident.events[e].kind.starts_with("undo")
+                || incident.events[e].summary.starts_with("undo")
+        })
+        .count();
+    assert_eq!(
+        on_timeline,
+        undo_records.len(),
+        "the undo is on the task's timeline"
+    );
+
+    // The protection, through the responder whose GetTaskProtection is
+    // replayed: it was off before, so undo turns it off.
+    let undo = ActionRequest::Undo(UndoRequest {
+        bundle: bundle.clone(),
+        action: None,
+    });
+    let plan = responder.plan(&undo).unwrap();
+    assert_eq!(plan.before["undoes"], json!(first_plan_id(&records)));
+    let running: Vec<&taskscope::respond::plan::Step> =
+        plan.steps.iter().filter(|s| s.will_run()).collect();
+    assert_eq!(running.len(), 1, "{:#?}", plan.steps);
+    assert_eq!(running[0].id, StepId::Protect);
+    assert_eq!(
+        running[0].calls[0].parameters["protectionEnabled"],
+        json!(false)
+    );
+    assert!(
+        plan.steps
+            .iter()
+            .filter(|s| s.id == StepId::ContainNacl)
+            .all(|s| s
+                .unavailable
+                .as_deref()
+                .is_some_and(|why| why.starts_with("nothing to do"))),
+        "{:#?}",
+        plan.steps
+    );
+    let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+    let turned_off = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(op, body)| {
+            op == "UpdateTaskProtection" && body.contains("\"protectionEnabled\":false")
+        })
+        .count();
+    assert_eq!(turned_off, 1);
+
+    // A second undo finds everything as it was: no mutating call.
+    let again = responder.plan(&undo).unwrap();
+    assert_eq!(again.mutating_calls(), 0, "{:#?}", again.steps);
+    let recorded_before = audit_records(&bundle).len();
+    let sent_before = operations(&seen).len();
+    let output = taskscope(
+        &moto,
+        &[
+            "undo",
+            bundle_arg,
+            "--region",
+            "us-east-1",
+            "--yes",
+            "--allow-actions",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("nothing to do"), "{stderr}");
+    assert_eq!(
+        audit_records(&bundle).len(),
+        recorded_before,
+        "nothing recorded"
+    );
+    assert_eq!(operations(&seen).len(), sent_before);
+    assert!(isolated_records < recorded_before);
+}
+
+/// The security groups of web-svc's network configuration.
+fn service_groups(moto: &Moto) -> Value {
+    let code = "s = c('ecs').describe_services(cluster='prod', services=['web-svc'])['services'][0]\n\
+                print(json.dumps(s['networkConfiguration']['awsvpcConfiguration']['securityGroups']))";
+    serde_json::from_slice(&boto3(moto, code, &[])).unwrap()
+}
+
+/// Creates a security group in `group`'s VPC and makes web-svc's network
+/// configuration name it instead; returns its ID.
+fn service_uses_a_new_group(moto: &Moto, group: &str, subnet: &str) -> String {
+    let code = r#"
+group, subnet = sys.argv[2], sys.argv[3]
+ec2 = c("ec2")
+vpc = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["VpcId"]
+new = ec2.create_security_group(GroupName="web-next", Description="web's next tasks", VpcId=vpc)["GroupId"]
+c("ecs").update_service(cluster="prod", service="web-svc", networkConfiguration={"awsvpcConfiguration": {
+    "subnets": [subnet], "securityGroups": [new], "assignPublicIp": "DISABLED"}})
+print(json.dumps(new))
+"#;
+    serde_json::from_slice(&boto3(moto, code, &[group, subnet])).unwrap()
+}
+
+/// The ID of the first plan in the audit log.
+fn first_plan_id(records: &[audit::Record]) -> String {
+    records[0].plan_id.clone()
+}
+
+#[test]
+fn the_plan_names_who_acts_and_warns_when_keys_override_the_profile() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let caller = boto3(&moto, "print(c('sts').get_caller_identity()['Arn'])", &[]);
+    let caller = String::from_utf8(caller).unwrap().trim().to_string();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[actions]\nallow_profiles = [\"ir\"]\n").unwrap();
+    let aws_config = dir.path().join("aws-config");
+    std::fs::write(&aws_config, "[profile ir]\nregion = us-east-1\n").unwrap();
+    let task = seeded["task"].as_str().unwrap();
+    // moto.taskscope() sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+    let isolate = |extra: &[&str]| {
+        moto.taskscope()
+            .env("AWS_CONFIG_FILE", &aws_config)
+            .args(["isolate", "--profile", "ir", "--region", "us-east-1"])
+            .args(["--cluster", "prod", "--task", task, "--steps", "stop"])
+            .arg("--config")
+            .arg(&config)
+            .args(extra)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+
+    let output = isolate(&["--dry-run"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["target"]["caller"], json!(caller));
+    let warnings = printed["warnings"].to_string();
+    assert!(
+        warnings.contains("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY")
+            && warnings.contains("profile \\\"ir\\\""),
+        "{warnings}"
+    );
+
+    // Listed profile, but the keys in the environment are what would act:
+    // refused, and the refusal says why.
+    let output = isolate(&["--yes", "--bundle", "b"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_REFUSED), "{stderr}");
+    assert!(stderr.contains("environment credentials"), "{stderr}");
+    assert!(!dir.path().join("b").exists());
+
+    // The text plan names the caller.
+    let output = isolate(&["--allow-actions", "--bundle", "b"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(EXIT_REFUSED),
+        "not confirmed: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("  as       {caller}\n")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn undo_lists_a_call_sent_without_a_recorded_result_as_uncertain() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("killed");
+    let mut responder = responder(&moto, Seen::default(), false);
+    let mut plan = responder.plan(&isolate_request(&seeded, &bundle)).unwrap();
+    plan.select_only(&[StepId::Detach]).unwrap();
+    let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+
+    // As a run killed between sending a call and recording its result
+    // leaves it, followed by a record this version does not know.
+    let record = |extra: Value| {
+        let mut line = json!({"time": "2026-11-20T14:30:00Z", "plan_id": plan.id,
+            "action": "isolate", "actor": {"caller": "c", "user": "u"}, "target": seeded["task"]});
+        line.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        format!("{line}\n")
+    };
+    for line in [
+        record(json!({"record": "call-started", "step": "contain-nacl",
+            "operation": "ec2:CreateNetworkAclEntry",
+            "parameters": {"NetworkAclId": "acl-1", "RuleNumber": 7, "Egress": false}})),
+        record(json!({"record": "a-record-from-the-future", "anything": [1, 2]})),
+    ] {
+        taskscope::bundle::journal::append_line(&bundle, audit::AUDIT_FILE, &line).unwrap();
+    }
+
+    let undo = ActionRequest::Undo(UndoRequest {
+        bundle: bundle.clone(),
+        action: Some(plan.id.clone()),
+    });
+    let undo = responder.plan(&undo).unwrap();
+    let uncertain = &undo.steps[0];
+    assert_eq!(
+        uncertain.id,
+        StepId::ContainNacl,
+        "newest first: {:#?}",
+        undo.steps
+    );
+    assert!(
+        uncertain
+            .title
+            .starts_with("uncertain: ec2:CreateNetworkAclEntry"),
+        "{}",
+        uncertain.title
+    );
+    let why = uncertain.unavailable.as_deref().unwrap();
+    assert!(why.contains("never recorded"), "{why}");
+    assert!(
+        why.contains("ec2:DescribeNetworkAcls") && why.contains("ec2:DeleteNetworkAclEntry"),
+        "{why}"
+    );
+    let register = &undo.steps[1];
+    assert_eq!(register.id, StepId::Detach);
+    assert!(
+        register.will_run(),
+        "the rest is still planned: {register:?}"
+    );
+    assert_eq!(undo.mutating_calls(), 1);
 }

@@ -1,4 +1,4 @@
-//! `taskscope isolate` and `taskscope rollback`: plan, confirm, apply, audit.
+//! `taskscope isolate`, `rollback` and `undo`: plan, confirm, apply, audit.
 
 use super::OneRegionAwsArgs;
 use crate::bundle::annotations;
@@ -15,6 +15,7 @@ use crate::respond::nacl::{check_rule_quota, DEFAULT_RULE_QUOTA};
 use crate::respond::plan::{render_text, StepId};
 use crate::respond::rollback::suspects::RollbackHistory;
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
+use crate::respond::undo::UndoRequest;
 use crate::respond::{check_allowed, unfinished, ActionRequest, AwsResponder, Interrupt};
 use crate::respond::{Plan, Responder};
 use crate::tui::respond::ActionAccess;
@@ -33,7 +34,7 @@ pub const EXIT_INTERRUPTED: u8 = 6;
 
 /// The safety switches every action takes.
 #[derive(Debug, Clone, clap::Args)]
-pub struct ActArgs {
+pub struct Switches {
     /// Print the plan as JSON and make no mutating call (needs no
     /// --allow-actions and no --bundle).
     #[arg(long)]
@@ -45,12 +46,31 @@ pub struct ActArgs {
     /// the profile is listed under [actions] allow_profiles in the config).
     #[arg(long)]
     pub allow_actions: bool,
-    /// The bundle that receives the audit record (created when missing).
-    #[arg(long, required_unless_present = "dry_run")]
-    pub bundle: Option<PathBuf>,
     /// Config file (default: $XDG_CONFIG_HOME/taskscope/config.toml; docs/config.md).
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+/// The safety switches, and the bundle that receives the audit record.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ActArgs {
+    #[command(flatten)]
+    pub switches: Switches,
+    /// The bundle that receives the audit record (created when missing).
+    #[arg(long, required_unless_present = "dry_run")]
+    pub bundle: Option<PathBuf>,
+}
+
+/// `undo`'s own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UndoArgs {
+    /// The bundle whose audit log records the action; the undo's own
+    /// records go there too.
+    pub bundle: PathBuf,
+    /// The plan ID of the action to undo (default: the last isolate with a
+    /// call to reverse).
+    #[arg(long)]
+    pub action: Option<String>,
 }
 
 /// `isolate`'s own options.
@@ -143,7 +163,14 @@ pub fn isolate(
         preserve_out,
         since,
     });
-    act_on(aws, act, &request, &steps, None)
+    act_on(
+        aws,
+        &act.switches,
+        act.bundle.as_deref(),
+        &request,
+        &steps,
+        None,
+    )
 }
 
 /// Runs `taskscope rollback`.
@@ -174,11 +201,25 @@ pub fn rollback(
     });
     act_on(
         aws,
-        act,
+        &act.switches,
+        act.bundle.as_deref(),
         &request,
         &[],
         Some(std::time::Duration::from_secs(args.poll_seconds.max(1))),
     )
+}
+
+/// Runs `taskscope undo`.
+pub fn undo(
+    aws: &OneRegionAwsArgs,
+    switches: &Switches,
+    args: &UndoArgs,
+) -> anyhow::Result<ExitCode> {
+    let request = ActionRequest::Undo(UndoRequest {
+        bundle: args.bundle.clone(),
+        action: args.action.clone(),
+    });
+    act_on(aws, switches, Some(&args.bundle), &request, &[], None)
 }
 
 /// The console's access to response actions: Some when allowed
@@ -212,7 +253,8 @@ pub fn console_actions(
 
 fn act_on(
     aws: &OneRegionAwsArgs,
-    act: &ActArgs,
+    act: &Switches,
+    bundle: Option<&Path>,
     request: &ActionRequest,
     steps: &[StepId],
     poll: Option<std::time::Duration>,
@@ -240,7 +282,7 @@ fn act_on(
     if !steps.is_empty() {
         plan.select_only(steps).map_err(anyhow::Error::msg)?;
     }
-    if let Some(bundle) = &act.bundle {
+    if let Some(bundle) = bundle {
         plan.warnings.extend(unfinished::warning(bundle, &plan));
     }
     if act.dry_run {
@@ -263,12 +305,12 @@ fn act_on(
         eprintln!("taskscope: not confirmed; nothing was changed");
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
-    let bundle = act.bundle.clone().context("--bundle is required")?;
+    let bundle = bundle.context("--bundle is required")?;
     let interrupt = Interrupt::new();
     watch_signals(&interrupt)?;
     let outcome = responder.apply(
         &plan,
-        &bundle,
+        bundle,
         &confirmed_by,
         &interrupt,
         &mut print_progress,
@@ -362,7 +404,11 @@ fn confirm(plan: &Plan, yes: bool) -> anyhow::Result<Option<String>> {
         eprintln!("taskscope: pass --yes, or run on a terminal to type the confirmation");
         return Ok(None);
     }
-    eprint!("type {} to run this plan: ", escape(&plan.confirm_with));
+    eprint!(
+        "type {} to run this plan as {}: ",
+        escape(&plan.confirm_with),
+        escape(&plan.target.caller)
+    );
     io::stderr().flush()?;
     let mut typed = String::new();
     io::stdin().lock().read_line(&mut typed)?;
@@ -386,6 +432,15 @@ mod tests {
         let access = |flag, profile| console_actions(flag, Some(&config), connection(profile));
         assert!(access(false, "prod").unwrap().is_none(), "read-only");
         assert!(access(true, "prod").unwrap().is_some(), "the flag");
-        assert!(access(false, "ir").unwrap().is_some(), "an allowed profile");
+        // Credentials in the environment (of whoever runs the tests)
+        // override any profile, and then the list does not apply.
+        let keys = crate::respond::identity::credential_variables(
+            &crate::respond::identity::process_environment,
+        );
+        assert_eq!(
+            access(false, "ir").unwrap().is_some(),
+            keys.is_empty(),
+            "an allowed profile, unless environment credentials override it"
+        );
     }
 }

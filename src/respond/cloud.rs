@@ -1,5 +1,12 @@
 //! The AWS side of response actions: the SDK clients, the reads that plans
-//! are made from, and the one place where a planned call is sent.
+//! are made from, and the one place where a planned call is sent. [`iam`]
+//! holds the task role's inline policy (read, and the cutoff set at send
+//! time), [`protection`] a task's protection; `reverse` sends the calls
+//! that only `taskscope undo` makes.
+
+pub mod iam;
+pub mod protection;
+mod reverse;
 
 use super::plan::Call;
 use crate::collect::aws::{describe_error, region_of};
@@ -128,6 +135,32 @@ fn number(parameters: &Value, name: &str) -> Result<i32, CallError> {
         .ok_or_else(|| CallError::local(format!("the plan has no number {name}")))
 }
 
+/// The `Targets` of a (de)registration: each an `Id` and maybe a `Port`.
+fn target_descriptions(
+    parameters: &Value,
+) -> Vec<aws_sdk_elasticloadbalancingv2::types::TargetDescription> {
+    use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
+    parameters["Targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            TargetDescription::builder()
+                .id(t["Id"].as_str().unwrap_or_default())
+                .set_port(t["Port"].as_i64().and_then(|n| i32::try_from(n).ok()))
+                .build()
+        })
+        .collect()
+}
+
+/// The number `name`, or None when the plan leaves it out.
+fn optional_number(parameters: &Value, name: &str) -> Result<Option<i32>, CallError> {
+    if parameters[name].is_null() {
+        return Ok(None);
+    }
+    number(parameters, name).map(Some)
+}
+
 fn sent(request_id: Option<&str>) -> Sent {
     Sent {
         request_id: request_id.map(str::to_string),
@@ -189,7 +222,8 @@ impl Cloud {
                     .cluster(text(p, "cluster")?)
                     .set_tasks(Some(texts(p, "tasks")))
                     .protection_enabled(p["protectionEnabled"].as_bool().unwrap_or(true))
-                    .expires_in_minutes(number(p, "expiresInMinutes")?)
+                    // Absent when protection is turned off (undo).
+                    .set_expires_in_minutes(optional_number(p, "expiresInMinutes")?)
                     .send()
                     .await
                     .map_err(|e| call_error(action, region, &e))?;
@@ -219,28 +253,11 @@ impl Cloud {
                 })
             }
             "elasticloadbalancing:DeregisterTargets" => {
-                use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
-                let targets = p["Targets"]
-                    .as_array()
-                    .map(|targets| {
-                        targets
-                            .iter()
-                            .map(|t| {
-                                TargetDescription::builder()
-                                    .id(t["Id"].as_str().unwrap_or_default())
-                                    .set_port(
-                                        t["Port"].as_i64().and_then(|n| i32::try_from(n).ok()),
-                                    )
-                                    .build()
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default();
                 let out = self
                     .elbv2
                     .deregister_targets()
                     .target_group_arn(text(p, "TargetGroupArn")?)
-                    .set_targets(Some(targets))
+                    .set_targets(Some(target_descriptions(p)))
                     .send()
                     .await
                     .map_err(|e| call_error(&call.operation, region, &e))?;
@@ -272,16 +289,24 @@ impl Cloud {
                     .map_err(|e| call_error(&call.operation, region, &e))
             }
             "iam:PutRolePolicy" => {
+                // The revoke step's cutoff is the time of sending.
+                let planned = text(p, "PolicyDocument")?;
+                let document = iam::stamp_apply_time(planned, &chrono::Utc::now());
                 let out = self
                     .iam
                     .put_role_policy()
                     .role_name(text(p, "RoleName")?)
                     .policy_name(text(p, "PolicyName")?)
-                    .policy_document(text(p, "PolicyDocument")?)
+                    .policy_document(&document)
                     .send()
                     .await
                     .map_err(|e| call_error(&call.operation, "global", &e))?;
-                Ok(sent(out.request_id()))
+                let mut parameters = p.clone();
+                parameters["PolicyDocument"] = json!(document);
+                Ok(Sent {
+                    parameters: (document != planned).then_some(parameters),
+                    ..sent(out.request_id())
+                })
             }
             "ecs:StopTask" => {
                 let out = self
@@ -313,6 +338,11 @@ impl Cloud {
                     .map_err(|e| call_error(&call.operation, region, &e))?;
                 Ok(sent(out.request_id()))
             }
+            "ec2:DeleteNetworkAclEntry"
+            | "ec2:AuthorizeSecurityGroupIngress"
+            | "ec2:AuthorizeSecurityGroupEgress"
+            | "elasticloadbalancing:RegisterTargets"
+            | "iam:DeleteRolePolicy" => self.send_reverse(call).await,
             other => Err(CallError::local(format!(
                 "{other} is not a call taskscope makes"
             ))),

@@ -13,7 +13,7 @@ use super::cloud::{CallError, Cloud, Sent};
 use super::fresh::{self, Fresh};
 use super::interrupt::Interrupt;
 use super::plan::{ActionKind, Call, Plan, Step, StepId};
-use super::{isolate, rollback};
+use super::{isolate, rollback, undo};
 use crate::bundle::audit::{
     self, Actor, Attempt, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
 };
@@ -635,6 +635,7 @@ impl Runner<'_> {
         outcome.after = match plan.action {
             ActionKind::Isolate => isolate::state_after(context.cloud, plan).await,
             ActionKind::Rollback => rollback::state_after(context.cloud, plan).await,
+            ActionKind::Undo => undo::state_after(context.cloud, plan).await,
         };
         if plan_written {
             let written = auditor.write(

@@ -1,4 +1,4 @@
-//! Response actions: isolate a task, roll back a service.
+//! Response actions: isolate a task, roll back a service, undo either.
 //!
 //! Every action is a [`Plan`] first: the exact API calls, step by step, read
 //! from what AWS says now. Nothing changes until the plan is confirmed; then
@@ -14,11 +14,13 @@ pub mod cloud;
 pub mod diff;
 pub mod execute;
 pub mod fresh;
+pub mod identity;
 pub mod interrupt;
 pub mod isolate;
 pub mod nacl;
 pub mod plan;
 pub mod rollback;
+pub mod undo;
 pub mod unfinished;
 
 use crate::bundle::audit::Actor;
@@ -31,6 +33,7 @@ pub use plan::Plan;
 use rollback::RollbackRequest;
 use std::path::Path;
 use std::time::Duration;
+use undo::UndoRequest;
 
 /// An action to plan.
 #[derive(Debug, Clone)]
@@ -39,6 +42,8 @@ pub enum ActionRequest {
     Isolate(IsolateRequest),
     /// Roll back a service.
     Rollback(RollbackRequest),
+    /// Reverse an action recorded in a bundle's audit log.
+    Undo(UndoRequest),
 }
 
 /// Plans and applies actions. The console holds one when actions are
@@ -134,10 +139,11 @@ impl Responder for AwsResponder {
     fn plan(&mut self, request: &ActionRequest) -> anyhow::Result<Plan> {
         let planning = Planning {
             account: self.account.clone(),
+            caller: self.actor.caller.clone(),
             user: self.actor.user.clone(),
             now: chrono::Utc::now(),
         };
-        self.runtime.block_on(async {
+        let mut plan = self.runtime.block_on(async {
             match request {
                 ActionRequest::Isolate(request) => {
                     isolate::plan(&self.cloud, &planning, request).await
@@ -145,8 +151,15 @@ impl Responder for AwsResponder {
                 ActionRequest::Rollback(request) => {
                     rollback::plan(&self.cloud, &planning, request).await
                 }
+                ActionRequest::Undo(request) => undo::plan(&self.cloud, &planning, request).await,
             }
-        })
+        })?;
+        plan.warnings.extend(identity::override_warning(
+            self.connection.profile.as_deref(),
+            &self.actor.caller,
+            &identity::process_environment,
+        ));
+        Ok(plan)
     }
 
     fn apply(
@@ -173,37 +186,82 @@ impl Responder for AwsResponder {
 }
 
 /// Whether actions may run: `--allow-actions` was given, or the AWS profile
-/// in use is listed under `[actions] allow_profiles` in the config. The
-/// error says how to enable them, and that `--dry-run` needs neither.
+/// in use is listed under `[actions] allow_profiles` in the config and no
+/// environment credentials override it. The error says how to enable them,
+/// and that `--dry-run` needs neither.
 pub fn check_allowed(
     flag: bool,
     allowed_profiles: &[String],
     profile: Option<&str>,
 ) -> Result<(), String> {
-    let profile = profile
-        .map(str::to_string)
-        .or_else(|| std::env::var("AWS_PROFILE").ok())
-        .unwrap_or_else(|| "default".to_string());
-    if flag || allowed_profiles.contains(&profile) {
+    check_allowed_in(
+        flag,
+        allowed_profiles,
+        profile,
+        &identity::process_environment,
+    )
+}
+
+/// [`check_allowed`] in the environment `env`.
+fn check_allowed_in(
+    flag: bool,
+    allowed_profiles: &[String],
+    profile: Option<&str>,
+    env: identity::Environment<'_>,
+) -> Result<(), String> {
+    let profile = identity::named_profile(profile, env).unwrap_or_else(|| "default".to_string());
+    if flag {
+        return Ok(());
+    }
+    let dry_run = "--dry-run shows the plan without either";
+    if !allowed_profiles.contains(&profile) {
+        return Err(format!(
+            "actions are off (read-only): pass --allow-actions, or list profile {profile:?} under \
+             [actions] allow_profiles in the config; {dry_run}"
+        ));
+    }
+    let variables = identity::credential_variables(env);
+    if variables.is_empty() {
         return Ok(());
     }
     Err(format!(
-        "actions are off (read-only): pass --allow-actions, or list profile {profile:?} under \
-         [actions] allow_profiles in the config; --dry-run shows the plan without either"
+        "actions are off (read-only): profile {profile:?} is listed under [actions] \
+         allow_profiles, but environment credentials ({}) are set, and the SDK's credential \
+         chain uses them before any profile: the calls would not be made as {profile:?}. Unset \
+         them to act as the profile, or pass --allow-actions to act as whoever they are; \
+         {dry_run} (and who would act)",
+        variables.join(", ")
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::check_allowed;
+    use super::check_allowed_in;
+
+    fn no_keys(_: &str) -> Option<String> {
+        None
+    }
 
     #[test]
     fn actions_need_the_flag_or_an_allowed_profile() {
         let allowed = vec!["ir".to_string()];
-        assert!(check_allowed(true, &[], Some("prod")).is_ok());
-        assert!(check_allowed(false, &allowed, Some("ir")).is_ok());
-        let refusal = check_allowed(false, &allowed, Some("prod")).unwrap_err();
+        assert!(check_allowed_in(true, &[], Some("prod"), &no_keys).is_ok());
+        assert!(check_allowed_in(false, &allowed, Some("ir"), &no_keys).is_ok());
+        let refusal = check_allowed_in(false, &allowed, Some("prod"), &no_keys).unwrap_err();
         assert!(refusal.contains("read-only"), "{refusal}");
         assert!(refusal.contains("\"prod\""), "{refusal}");
+    }
+
+    #[test]
+    fn an_allowed_profile_does_not_allow_environment_credentials() {
+        let allowed = vec!["ir".to_string()];
+        let keys = |name: &str| (name == "AWS_ACCESS_KEY_ID").then(|| "AKIA".to_string());
+        let refusal = check_allowed_in(false, &allowed, Some("ir"), &keys).unwrap_err();
+        assert!(refusal.contains("AWS_ACCESS_KEY_ID"), "{refusal}");
+        assert!(refusal.contains("before any profile"), "{refusal}");
+        assert!(
+            check_allowed_in(true, &allowed, Some("ir"), &keys).is_ok(),
+            "the flag allows whoever acts"
+        );
     }
 }

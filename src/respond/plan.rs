@@ -12,6 +12,8 @@ pub enum ActionKind {
     Isolate,
     /// Return a service to an earlier task definition.
     Rollback,
+    /// Reverse the calls of an earlier action recorded in a bundle.
+    Undo,
 }
 
 impl ActionKind {
@@ -20,17 +22,22 @@ impl ActionKind {
         match self {
             ActionKind::Isolate => "isolate",
             ActionKind::Rollback => "rollback",
+            ActionKind::Undo => "undo",
         }
     }
 }
 
-/// What a plan acts on.
+/// What a plan acts on, and as whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     /// The region called.
     pub region: String,
     /// The account, from STS GetCallerIdentity.
     pub account: String,
+    /// The identity that will make the calls: the caller's ARN from STS
+    /// GetCallerIdentity (a user, or an assumed role's session).
+    #[serde(default)]
+    pub caller: String,
     /// The cluster, as given.
     pub cluster: String,
     /// The task's ARN (isolate).
@@ -347,6 +354,7 @@ pub fn render_text(plan: &Plan) -> String {
         escape(&plan.target.region),
         escape(&plan.target.cluster)
     );
+    out.push_str(&format!("  as       {}\n", escape(&plan.target.caller)));
     if let Some(task) = &plan.target.task_arn {
         out.push_str(&format!("  task     {}\n", escape(task)));
     }
@@ -421,6 +429,7 @@ mod tests {
             target: Target {
                 region: "us-east-1".into(),
                 account: "123456789012".into(),
+                caller: "arn:aws:sts::123456789012:assumed-role/ir/alice".into(),
                 cluster: "prod".into(),
                 task_arn: Some("arn:aws:ecs:us-east-1:123456789012:task/prod/abcd".into()),
                 service: None,
@@ -489,6 +498,15 @@ mod tests {
         let json = serde_json::to_value(&plan).unwrap();
         assert_eq!(json["steps"][3]["needs"], json!(["rollback"]));
         assert!(json["steps"][1].get("needs").is_none(), "empty: left out");
+    }
+
+    #[test]
+    fn the_text_plan_names_who_acts() {
+        let text = render_text(&plan());
+        assert!(
+            text.contains("\n  as       arn:aws:sts::123456789012:assumed-role/ir/alice\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -289,6 +289,9 @@ impl App {
             // Read again: the audit log may have grown since the bundle opened.
             ActionKind::Rollback => RollbackHistory::at(&data.bundle.root)
                 .and_then(|history| request::rollback(facts, history)),
+            ActionKind::Undo => {
+                Err("undo is not offered in the console: run taskscope undo BUNDLE".into())
+            }
         };
         match asked {
             Ok(asked) => {

@@ -222,6 +222,7 @@ fn target(task: bool) -> Target {
     Target {
         region: "us-east-1".into(),
         account: "111122223333".into(),
+        caller: "arn:aws:sts::111122223333:assumed-role/ir/tester".into(),
         cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/payments-prod".into(),
         task_arn: task.then(|| TASK_ARN.to_string()),
         service: Some("checkout-api".into()),

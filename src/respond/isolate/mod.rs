@@ -2,7 +2,9 @@
 //! preserve, protect, detach, contain (network ACL, a security group only
 //! it uses, or the service's next tasks), revoke the role's sessions, stop.
 //! A step that is already done, or cannot apply, says so and does not run,
-//! which makes re-running an isolation safe. [`task`] reads the task,
+//! which makes re-running an isolation safe; so does a step whose reads
+//! failed, with the error, while the others are still planned. Only a
+//! failure to read the task itself stops planning. [`task`] reads the task,
 //! [`network`] plans the steps on its network ([`acl`], [`group`]),
 //! [`steps`] the others; [`service`] reads the task's service.
 
@@ -14,15 +16,18 @@ mod steps;
 mod task;
 
 use super::cloud::Cloud;
-use super::plan::{plan_id, ActionKind, Plan, Target};
+use super::plan::{plan_id, ActionKind, Plan, Step, StepId, Target};
 use crate::collect::aws::describe_error;
 use crate::model::time::format_time;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use network::{contain_steps, detach_step};
+use network::{contain_steps, detach_step, DETACH_TITLE};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use steps::{preserve_step, protect_step, quarantine_step, revoke_step, stop_step};
+use steps::{
+    preserve_step, protect_step, protect_title, quarantine_step, revoke_step, stop_step,
+    QUARANTINE_TITLE, REVOKE_TITLE,
+};
 use task::read_task;
 
 /// The longest protection ECS accepts, in minutes (48 hours).
@@ -60,6 +65,8 @@ pub struct IsolateRequest {
 pub struct Planning {
     /// The account the credentials belong to.
     pub account: String,
+    /// Who will make the calls: the caller's ARN (STS GetCallerIdentity).
+    pub caller: String,
     /// The local user (recorded in stop reasons).
     pub user: String,
     /// The time of planning.
@@ -89,13 +96,37 @@ pub async fn plan(
         "taskRoleArn": task.role,
     });
     let mut steps = vec![preserve_step(request, &task)];
-    steps.push(protect_step(request, &task));
-    steps.push(detach_step(cloud, &task, &mut before).await?);
-    let (nacl, group) = contain_steps(cloud, request, &task, &mut before, &mut warnings).await?;
-    steps.push(nacl);
-    steps.push(group);
-    steps.push(quarantine_step(cloud, request, &task).await?);
-    steps.push(revoke_step(cloud, planning, request, &task, &mut warnings).await?);
+    steps.push(or_unavailable(
+        StepId::Protect,
+        &protect_title(request.protect_minutes),
+        protect_step(cloud, request, &task).await,
+    ));
+    // The interface gives the VPC (detach) and the security groups
+    // (contain-group); the network ACL step needs only the subnet.
+    let interface_unread = || {
+        task.interface_unread
+            .as_ref()
+            .map(|why| anyhow::anyhow!("{why}"))
+    };
+    let detach = match interface_unread() {
+        Some(unread) => Err(unread),
+        None => detach_step(cloud, &task, &mut before).await,
+    };
+    steps.push(or_unavailable(StepId::Detach, DETACH_TITLE, detach));
+    let (nacl, group) = contain_steps(cloud, request, &task, &mut before, &mut warnings).await;
+    steps.push(or_unavailable(StepId::ContainNacl, acl::TITLE, nacl));
+    let group = interface_unread().map_or(group, Err);
+    steps.push(or_unavailable(StepId::ContainGroup, group::TITLE, group));
+    steps.push(or_unavailable(
+        StepId::Quarantine,
+        QUARANTINE_TITLE,
+        quarantine_step(cloud, request, &task).await,
+    ));
+    steps.push(or_unavailable(
+        StepId::Revoke,
+        REVOKE_TITLE,
+        revoke_step(cloud, request, &task, &mut warnings).await,
+    ));
     steps.push(stop_step(planning, request, &task));
     if stopped {
         warnings.push(
@@ -110,6 +141,7 @@ pub async fn plan(
         target: Target {
             region: cloud.region.clone(),
             account: planning.account.clone(),
+            caller: planning.caller.clone(),
             cluster: request.cluster.clone(),
             task_arn: Some(task.arn.clone()),
             service: task.service.clone(),
@@ -120,6 +152,15 @@ pub async fn plan(
         refused: None,
         diff: Vec::new(),
         before,
+    })
+}
+
+/// The step `planned`, or when a read it needs failed, the step unavailable
+/// with that read's error as the reason: a failed read takes out only the
+/// steps that need it, and the rest of the plan is still made.
+fn or_unavailable(id: StepId, title: &str, planned: anyhow::Result<Step>) -> Step {
+    planned.unwrap_or_else(|error| {
+        Step::unavailable(id, title, format!("cannot be planned: {error:#}"))
     })
 }
 

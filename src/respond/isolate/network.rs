@@ -11,12 +11,15 @@ use crate::respond::plan::{Call, Step, StepId};
 use anyhow::anyhow;
 use serde_json::{json, Value};
 
+/// The detach step's title.
+pub(super) const DETACH_TITLE: &str = "deregister the task from its load balancer target groups";
+
 pub(super) async fn detach_step(
     cloud: &Cloud,
     task: &TaskState,
     before: &mut Value,
 ) -> anyhow::Result<Step> {
-    let title = "deregister the task from its load balancer target groups";
+    let title = DETACH_TITLE;
     let Some(ip) = task.ip.as_deref().filter(|_| task.status != "STOPPED") else {
         return Ok(Step::unavailable(
             StepId::Detach,
@@ -95,34 +98,35 @@ pub(super) async fn detach_step(
     ))
 }
 
-/// The network ACL step and the security group step.
+/// The network ACL step and the security group step, each planned on its
+/// own: a read that fails for one leaves the other planned.
 pub(super) async fn contain_steps(
     cloud: &Cloud,
     request: &IsolateRequest,
     task: &TaskState,
     before: &mut Value,
     warnings: &mut Vec<String>,
-) -> anyhow::Result<(Step, Step)> {
+) -> (anyhow::Result<Step>, anyhow::Result<Step>) {
     let (Some(ip), Some(subnet), Some(_)) = (
         task.ip.as_deref(),
         task.subnet.as_deref(),
         task.eni.as_deref(),
     ) else {
         let why = "the task has no network interface to contain";
-        return Ok((
-            Step::unavailable(StepId::ContainNacl, acl::TITLE, why),
-            Step::unavailable(StepId::ContainGroup, group::TITLE, why),
-        ));
+        return (
+            Ok(Step::unavailable(StepId::ContainNacl, acl::TITLE, why)),
+            Ok(Step::unavailable(StepId::ContainGroup, group::TITLE, why)),
+        );
     };
     if task.status == "STOPPED" {
         let why = "the task is stopped";
-        return Ok((
-            Step::unavailable(StepId::ContainNacl, acl::TITLE, why),
-            Step::unavailable(StepId::ContainGroup, group::TITLE, why),
-        ));
+        return (
+            Ok(Step::unavailable(StepId::ContainNacl, acl::TITLE, why)),
+            Ok(Step::unavailable(StepId::ContainGroup, group::TITLE, why)),
+        );
     }
     let quota = request.nacl_rule_quota;
-    let nacl = acl::nacl_step(cloud, task, (ip, subnet), quota, before, warnings).await?;
-    let group = group::group_step(cloud, &request.cluster, task, warnings).await?;
-    Ok((nacl, group))
+    let nacl = acl::nacl_step(cloud, task, (ip, subnet), quota, before, warnings).await;
+    let group = group::group_step(cloud, &request.cluster, task, warnings).await;
+    (nacl, group)
 }

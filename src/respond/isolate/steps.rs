@@ -4,12 +4,12 @@
 use super::service::{read_service, ServiceNetwork};
 use super::task::TaskState;
 use super::{IsolateRequest, Planning};
-use crate::collect::aws::describe_error;
 use crate::model::time::format_time;
+use crate::respond::cloud::iam::{RolePolicy, APPLY_TIME};
 use crate::respond::cloud::Cloud;
 use crate::respond::plan::{Call, Step, StepId};
 use anyhow::anyhow;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// The longest StopTask reason ECS accepts, in characters.
 const MAX_REASON_CHARS: usize = 255;
@@ -35,22 +35,37 @@ pub(super) fn preserve_step(request: &IsolateRequest, task: &TaskState) -> Step 
     )
 }
 
-pub(super) fn protect_step(request: &IsolateRequest, task: &TaskState) -> Step {
-    let title = format!(
-        "protect the task from scale-in and deployments for {} minutes",
-        request.protect_minutes
-    );
+/// The protect step's title, for `minutes` of protection.
+pub(super) fn protect_title(minutes: i32) -> String {
+    format!("protect the task from scale-in and deployments for {minutes} minutes")
+}
+
+pub(super) async fn protect_step(
+    cloud: &Cloud,
+    request: &IsolateRequest,
+    task: &TaskState,
+) -> anyhow::Result<Step> {
+    let title = protect_title(request.protect_minutes);
     if task.status == "STOPPED" || task.desired == "STOPPED" {
-        return Step::unavailable(StepId::Protect, title, "the task is stopped or stopping");
+        return Ok(Step::unavailable(
+            StepId::Protect,
+            title,
+            "the task is stopped or stopping",
+        ));
     }
     if task.service.is_none() {
-        return Step::unavailable(
+        return Ok(Step::unavailable(
             StepId::Protect,
             title,
             "a standalone task: protection applies to service tasks only",
-        );
+        ));
     }
-    Step::new(
+    // What undo puts back.
+    let before = cloud
+        .task_protection(&request.cluster, &task.arn)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    Ok(Step::new(
         StepId::Protect,
         title,
         vec![Call::new(
@@ -61,19 +76,24 @@ pub(super) fn protect_step(request: &IsolateRequest, task: &TaskState) -> Step {
                 "protectionEnabled": true,
                 "expiresInMinutes": request.protect_minutes,
             }),
-        )],
+        )
+        .with_prior(before.to_prior())],
     )
     .with_blast_radius(
         "this task only; while it is protected the service's deployments wait for it",
-    )
+    ))
 }
+
+/// The quarantine step's title.
+pub(super) const QUARANTINE_TITLE: &str =
+    "move the service's network configuration to a quarantine security group";
 
 pub(super) async fn quarantine_step(
     cloud: &Cloud,
     request: &IsolateRequest,
     task: &TaskState,
 ) -> anyhow::Result<Step> {
-    let title = "move the service's network configuration to a quarantine security group";
+    let title = QUARANTINE_TITLE;
     let Some(service) = task.service.as_deref() else {
         return Ok(Step::unavailable(
             StepId::Quarantine,
@@ -144,14 +164,20 @@ fn deny_policy_name(request: &IsolateRequest, task: &TaskState) -> String {
     format!("taskscope-revoke-sessions-{label}")
 }
 
+/// The revoke step's title.
+pub(super) const REVOKE_TITLE: &str =
+    "deny every session of the task role issued before the policy is applied";
+
 pub(super) async fn revoke_step(
     cloud: &Cloud,
-    planning: &Planning,
     request: &IsolateRequest,
     task: &TaskState,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Step> {
-    let title = "deny every session of the task role issued before now";
+    let title = REVOKE_TITLE;
+    if let Some(why) = &task.definition_unread {
+        return Err(anyhow!("{why}"));
+    }
     let Some(role_arn) = task.role.as_deref() else {
         return Ok(Step::unavailable(
             StepId::Revoke,
@@ -161,25 +187,25 @@ pub(super) async fn revoke_step(
     };
     let role = role_arn.rsplit('/').next().unwrap_or(role_arn);
     let policy = deny_policy_name(request, task);
-    let mut names = cloud
-        .iam
-        .list_role_policies()
-        .role_name(role)
-        .into_paginator()
-        .items()
-        .send();
-    let mut existing = Vec::new();
-    while let Some(name) = names.next().await {
-        existing
-            .push(name.map_err(|e| anyhow!(describe_error("iam:ListRolePolicies", "global", &e)))?);
-    }
-    if existing.contains(&policy) {
-        return Ok(Step::unavailable(
-            StepId::Revoke,
-            title,
-            format!("{role} already has the inline policy {policy}"),
-        ));
-    }
+    // The previous document is what undo puts back.
+    let (prior, replaces) = match cloud
+        .role_policy(role, &policy)
+        .await
+        .map_err(anyhow::Error::msg)?
+    {
+        RolePolicy::NoRole => {
+            return Ok(Step::unavailable(
+                StepId::Revoke,
+                title,
+                format!("role {role} no longer exists (IAM: NoSuchEntity)"),
+            ))
+        }
+        RolePolicy::Absent => (Value::Null, None),
+        RolePolicy::Document(previous) => {
+            let cutoff = revoke_cutoff(&previous);
+            (json!({ "PolicyDocument": previous }), Some(cutoff))
+        }
+    };
     let document = json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -187,14 +213,19 @@ pub(super) async fn revoke_step(
             "Effect": "Deny",
             "Action": "*",
             "Resource": "*",
-            "Condition": {"DateLessThan": {
-                "aws:TokenIssueTime": planning.now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-            }},
+            "Condition": {"DateLessThan": {"aws:TokenIssueTime": APPLY_TIME}},
         }],
     });
     warnings.push(format!(
         "revoking sessions hits every task and service using {role}, not only this task"
     ));
+    let title = match replaces {
+        Some(cutoff) => format!(
+            "replace {role}'s inline policy {policy} (cutoff {cutoff}): deny every session \
+             issued before the new policy is applied, moving the cutoff forward"
+        ),
+        None => title.to_string(),
+    };
     Ok(Step::new(
         StepId::Revoke,
         title,
@@ -205,12 +236,26 @@ pub(super) async fn revoke_step(
                 "PolicyName": policy,
                 "PolicyDocument": document.to_string(),
             }),
-        )],
+        )
+        .with_prior(prior)],
     )
     .with_blast_radius(format!(
         "every task using {role} loses the credentials it holds now; ECS hands out new ones, \
          so this cuts off stolen credentials, not the task"
     )))
+}
+
+/// The `aws:TokenIssueTime` cutoff of a deny policy taskscope wrote, or
+/// `unknown` for a document it cannot read.
+fn revoke_cutoff(document: &str) -> String {
+    let parsed: Value = serde_json::from_str(document).unwrap_or_default();
+    parsed["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|statement| statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"].as_str())
+        .unwrap_or("unknown")
+        .to_string()
 }
 
 pub(super) fn stop_step(planning: &Planning, request: &IsolateRequest, task: &TaskState) -> Step {

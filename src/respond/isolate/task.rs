@@ -24,9 +24,16 @@ pub(super) struct TaskState {
     pub(super) vpc: Option<String>,
     pub(super) groups: Vec<String>,
     pub(super) role: Option<String>,
+    /// Why the task definition could not be read (the role is then unknown).
+    pub(super) definition_unread: Option<String>,
+    /// Why the network interface could not be read (its VPC and security
+    /// groups are then unknown).
+    pub(super) interface_unread: Option<String>,
 }
 
-/// Reads the task and its task definition.
+/// Reads the task, its task definition and its network interface. Only a
+/// failure to read the task itself is an error; the other reads say why
+/// they failed, for the steps that need them.
 pub(super) async fn read_task(
     cloud: &Cloud,
     request: &IsolateRequest,
@@ -79,37 +86,51 @@ pub(super) async fn read_task(
             .find_map(|n| n.private_ipv4_address())
             .map(str::to_string);
     }
-    let definition = cloud
+    match cloud
         .ecs
         .describe_task_definition()
         .task_definition(&state.definition)
         .send()
         .await
-        .map_err(|e| anyhow!(describe_error("ecs:DescribeTaskDefinition", region, &e)))?;
-    state.role = definition
-        .task_definition()
-        .and_then(|d| d.task_role_arn())
-        .map(str::to_string);
+    {
+        Ok(definition) => {
+            state.role = definition
+                .task_definition()
+                .and_then(|d| d.task_role_arn())
+                .map(str::to_string);
+        }
+        Err(e) => {
+            state.definition_unread =
+                Some(describe_error("ecs:DescribeTaskDefinition", region, &e));
+        }
+    }
     if let (Some(eni), false) = (&state.eni, state.status == "STOPPED") {
-        let interfaces = cloud
+        match cloud
             .ec2
             .describe_network_interfaces()
             .network_interface_ids(eni)
             .send()
             .await
-            .map_err(|e| anyhow!(describe_error("ec2:DescribeNetworkInterfaces", region, &e)))?;
-        if let Some(interface) = interfaces.network_interfaces().first() {
-            state.vpc = interface.vpc_id().map(str::to_string);
-            state.public_ip = interface
-                .association()
-                .and_then(|a| a.public_ip())
-                .map(str::to_string);
-            state.groups = interface
-                .groups()
-                .iter()
-                .filter_map(|g| g.group_id())
-                .map(str::to_string)
-                .collect();
+        {
+            Ok(interfaces) => {
+                if let Some(interface) = interfaces.network_interfaces().first() {
+                    state.vpc = interface.vpc_id().map(str::to_string);
+                    state.public_ip = interface
+                        .association()
+                        .and_then(|a| a.public_ip())
+                        .map(str::to_string);
+                    state.groups = interface
+                        .groups()
+                        .iter()
+                        .filter_map(|g| g.group_id())
+                        .map(str::to_string)
+                        .collect();
+                }
+            }
+            Err(e) => {
+                state.interface_unread =
+                    Some(describe_error("ec2:DescribeNetworkInterfaces", region, &e));
+            }
         }
     }
     Ok(state)

@@ -563,6 +563,7 @@ pub async fn plan(
             cluster: request.cluster.clone(),
             task_arn: None,
             service: Some(service.name.clone()),
+            caller: planning.caller.clone(),
         },
         confirm_with: service.name,
         steps: vec![rollback, follow],

@@ -82,7 +82,7 @@ pub fn call_counts(plan: &Plan) -> (usize, usize) {
     (calls, plan.mutating_calls())
 }
 
-/// The plan screen's scrolling part: target, warnings, the task definition
+/// The plan screen's scrolling part: who acts, target, warnings, the task definition
 /// comparison, then every step with its calls, blast radius or the reason it
 /// will not run. Returns the lines and the range of lines of the step under
 /// the cursor.
@@ -94,6 +94,7 @@ pub fn plan_lines(
     let plan = &review.plan;
     let target = &plan.target;
     let mut lines = vec![heading(plan, theme)];
+    lines.extend(labelled("as", &target.caller, width, theme));
     lines.extend(labelled("cluster", &target.cluster, width, theme));
     if let Some(task) = &target.task_arn {
         lines.extend(labelled("task", task, width, theme));
@@ -207,7 +208,7 @@ fn step_lines(
     }
 }
 
-/// The confirmation screen: what runs, and the prompt.
+/// The confirmation screen: who acts, what runs, and the prompt.
 pub fn confirm_lines(
     review: &Review,
     typed: &str,
@@ -218,6 +219,7 @@ pub fn confirm_lines(
     let plan = &review.plan;
     let target = &plan.target;
     let mut lines = vec![heading(plan, theme)];
+    lines.extend(labelled("as", &target.caller, width, theme));
     lines.extend(labelled("cluster", arn_tail(&target.cluster), width, theme));
     if let Some(task) = &target.task_arn {
         lines.extend(labelled("task", arn_tail(task), width, theme));

@@ -82,7 +82,7 @@ pub fn draw(frame: &mut Frame, flow: &ActionFlow, theme: &Theme, area: Rect) {
             typed,
             notice,
         } => {
-            let rect = centered(area, 76, 13);
+            let rect = centered(area, 76, 14);
             let inner = open(frame, rect, format!(" {title} · confirm "), theme);
             let width = inner.width as usize;
             let mut lines =
