@@ -3,14 +3,18 @@
 //! Each message is classified: an EventBridge event (an archive of task state
 //! changes), a Falco JSON alert (a sidecar), a CloudTrail record, or a plain
 //! container log line. The awslogs stream name `prefix/container/task-id`
-//! ties a line to its task.
+//! ties a line to its task. Who wrote a structured message decides how it is
+//! read ([`of_log_message`]): one AWS wrote goes to its importer, a Falco
+//! alert is a detector's, and anything else a container printed stays a log
+//! line, however much it looks like an AWS record.
 
 use super::decode::ParseError;
 use super::json::{path, path_array, path_str};
 use super::{cloudtrail, eventbridge, falco, Sink};
 use crate::model::keys::task_id_from_log_stream;
+use crate::model::provenance::{of_log_message, LogMessage};
 use crate::model::time::parse_time;
-use crate::model::{Event, Key, Source};
+use crate::model::{Event, Key, Provenance, Source};
 use serde_json::Value;
 
 const FORMAT: &str = "cloudwatch-logs";
@@ -34,25 +38,36 @@ pub fn import_log_events(value: &Value, locator: &str, line: usize, sink: &mut S
         let stream = path_str(log_event, &["logStreamName"]);
         let stream_key = stream.and_then(task_id_from_log_stream).map(Key::LogStream);
         let message_at = format!("{at}/message");
-        if let Some(embedded) = embedded_json(message) {
-            if embedded.get("detail-type").is_some() && embedded.get("detail").is_some() {
-                eventbridge::import_envelope(&embedded, &message_at, sink);
-                continue;
-            }
-            if embedded.get("rule").is_some() && embedded.get("output").is_some() {
-                let raw = sink.raw(message_at);
-                falco::import_alert(&embedded, raw, stream_key, sink);
-                continue;
-            }
-            if embedded.get("eventVersion").is_some() && embedded.get("eventName").is_some() {
-                let raw = sink.raw(message_at);
-                cloudtrail::import_record_value(&embedded, raw, sink);
-                continue;
+        let mut resembles = None;
+        if let Some((embedded, shape)) = embedded_json(message) {
+            let shape = match shape {
+                LogMessage::EventBridge { .. } => LogMessage::EventBridge {
+                    id: path_str(&embedded, &["id"]),
+                },
+                other => other,
+            };
+            match of_log_message(stream, shape) {
+                Provenance::Aws => {
+                    import_aws_record(&embedded, shape, &message_at, sink);
+                    continue;
+                }
+                Provenance::Detector => {
+                    let raw = sink.raw(message_at);
+                    falco::import_alert(&embedded, raw, stream_key, sink);
+                    continue;
+                }
+                Provenance::Responder | Provenance::Container => {
+                    resembles = Some(resemblance(&embedded, shape));
+                }
             }
         }
         sink.record(FORMAT);
         let raw = sink.raw(at);
         let text = message.trim_end_matches(['\n', '\r']);
+        let text = match resembles {
+            Some(what) => format!("[looks like {what}, from the container's own output] {text}"),
+            None => text.to_string(),
+        };
         let mut event = Event::new(time, Source::Logs, "log", text, raw);
         event.actor = stream.map(|s| s.to_string());
         event.keys.extend(stream_key);
@@ -61,12 +76,51 @@ pub fn import_log_events(value: &Value, locator: &str, line: usize, sink: &mut S
     }
 }
 
-fn embedded_json(message: &str) -> Option<Value> {
+/// A record written by AWS into a log stream (an EventBridge target's or
+/// CloudTrail's), read by its own importer.
+fn import_aws_record(record: &Value, shape: LogMessage<'_>, at: &str, sink: &mut Sink) {
+    match shape {
+        LogMessage::EventBridge { .. } => eventbridge::import_envelope(record, at, sink),
+        LogMessage::CloudTrail => {
+            let raw = sink.raw(at.to_string());
+            cloudtrail::import_record_value(record, raw, sink);
+        }
+        LogMessage::Falco => {
+            let raw = sink.raw(at.to_string());
+            falco::import_alert(record, raw, None, sink);
+        }
+    }
+}
+
+/// What an untrusted message imitates, for the log line that shows it.
+fn resemblance(record: &Value, shape: LogMessage<'_>) -> String {
+    match shape {
+        LogMessage::EventBridge { .. } => {
+            let detail_type = path_str(record, &["detail-type"]).unwrap_or("EventBridge event");
+            format!("an AWS event ({detail_type})")
+        }
+        LogMessage::CloudTrail => "a CloudTrail record".to_string(),
+        LogMessage::Falco => "a Falco alert".to_string(),
+    }
+}
+
+/// A message that is a JSON object of a shape an importer reads, with that shape.
+fn embedded_json(message: &str) -> Option<(Value, LogMessage<'static>)> {
     let trimmed = message.trim();
     if !trimmed.starts_with('{') {
         return None;
     }
-    serde_json::from_str::<Value>(trimmed)
+    let value = serde_json::from_str::<Value>(trimmed)
         .ok()
-        .filter(Value::is_object)
+        .filter(Value::is_object)?;
+    let shape = if value.get("detail-type").is_some() && value.get("detail").is_some() {
+        LogMessage::EventBridge { id: None }
+    } else if value.get("rule").is_some() && value.get("output").is_some() {
+        LogMessage::Falco
+    } else if value.get("eventVersion").is_some() && value.get("eventName").is_some() {
+        LogMessage::CloudTrail
+    } else {
+        return None;
+    };
+    Some((value, shape))
 }
