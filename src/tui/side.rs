@@ -37,18 +37,18 @@ pub fn detail_lines(app: &App, data: &Data) -> (Vec<Line<'static>>, usize) {
         ]),
         Line::from(Span::raw(clip(&event.summary, VALUE_CHARS))),
     ];
-    let provenance = event.provenance();
-    lines.push(Line::from(vec![
-        label("provenance"),
-        Span::raw(provenance.name()),
-        Span::styled(format!(" ({})", provenance.description()), theme.dim),
-    ]));
     if let Some(actor) = &event.actor {
         lines.push(Line::from(vec![
             label("actor"),
             Span::raw(clip(actor, VALUE_CHARS)),
         ]));
     }
+    let provenance = event.provenance();
+    lines.push(Line::from(vec![
+        label("provenance"),
+        Span::raw(provenance.name()),
+        Span::styled(format!(" ({})", provenance.description()), theme.dim),
+    ]));
     for fact in &app.detail.facts {
         lines.push(Line::from(vec![
             label(&fact.label),
