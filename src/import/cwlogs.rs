@@ -46,19 +46,22 @@ pub fn import_log_events(value: &Value, locator: &str, line: usize, sink: &mut S
                 },
                 other => other,
             };
-            match of_log_message(stream, shape) {
-                Provenance::Aws => {
-                    import_aws_record(&embedded, shape, &message_at, sink);
+            match (of_log_message(stream, shape), shape) {
+                (Provenance::Aws, LogMessage::EventBridge { .. }) => {
+                    eventbridge::import_envelope(&embedded, &message_at, sink);
                     continue;
                 }
-                Provenance::Detector => {
+                (Provenance::Aws, LogMessage::CloudTrail) => {
+                    let raw = sink.raw(message_at);
+                    cloudtrail::import_record_value(&embedded, raw, sink);
+                    continue;
+                }
+                (_, LogMessage::Falco) => {
                     let raw = sink.raw(message_at);
                     falco::import_alert(&embedded, raw, stream_key, sink);
                     continue;
                 }
-                Provenance::Responder | Provenance::Container => {
-                    resembles = Some(resemblance(&embedded, shape));
-                }
+                _ => resembles = Some(resemblance(&embedded)),
             }
         }
         sink.record(FORMAT);
@@ -76,31 +79,12 @@ pub fn import_log_events(value: &Value, locator: &str, line: usize, sink: &mut S
     }
 }
 
-/// A record written by AWS into a log stream (an EventBridge target's or
-/// CloudTrail's), read by its own importer.
-fn import_aws_record(record: &Value, shape: LogMessage<'_>, at: &str, sink: &mut Sink) {
-    match shape {
-        LogMessage::EventBridge { .. } => eventbridge::import_envelope(record, at, sink),
-        LogMessage::CloudTrail => {
-            let raw = sink.raw(at.to_string());
-            cloudtrail::import_record_value(record, raw, sink);
-        }
-        LogMessage::Falco => {
-            let raw = sink.raw(at.to_string());
-            falco::import_alert(record, raw, None, sink);
-        }
-    }
-}
-
-/// What an untrusted message imitates, for the log line that shows it.
-fn resemblance(record: &Value, shape: LogMessage<'_>) -> String {
-    match shape {
-        LogMessage::EventBridge { .. } => {
-            let detail_type = path_str(record, &["detail-type"]).unwrap_or("EventBridge event");
-            format!("an AWS event ({detail_type})")
-        }
-        LogMessage::CloudTrail => "a CloudTrail record".to_string(),
-        LogMessage::Falco => "a Falco alert".to_string(),
+/// What an untrusted EventBridge envelope or CloudTrail record imitates,
+/// for the log line that shows it.
+fn resemblance(record: &Value) -> String {
+    match path_str(record, &["detail-type"]) {
+        Some(detail_type) => format!("an AWS event ({detail_type})"),
+        None => "a CloudTrail record".to_string(),
     }
 }
 
