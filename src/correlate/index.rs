@@ -187,6 +187,30 @@ mod tests {
     }
 
     #[test]
+    fn a_task_with_no_known_end_holds_its_ip_until_the_next_tenant_is_created() {
+        let time = |hour: i64| chrono::DateTime::from_timestamp(hour * 3600, 0).unwrap();
+        let tenant = |id: &str, created: i64, stopped: Option<i64>| {
+            let mut task = TaskFacts::new(id);
+            task.created_at = Some(time(created));
+            task.stopped_at = stopped.map(time);
+            task.ips.insert("10.0.2.60".into());
+            task
+        };
+        let tasks = [
+            tenant("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93", 8, None),
+            tenant("8d2e6f1a0b9c47d3a5e2f8c1b6d4a790", 12, Some(14)),
+            tenant("c41b7a9e2d5f4e80b3a6c9d1e7f20b58", 13, None),
+        ];
+        let index = TaskIndex::new(&tasks);
+        let holders =
+            |hour: i64| -> Vec<usize> { index.by_ip_at("10.0.2.60", time(hour), &tasks).collect() };
+        assert_eq!(holders(9), vec![0]);
+        assert_eq!(holders(12), vec![1], "handed over at the next creation");
+        assert_eq!(holders(13), vec![1, 2], "a known end is kept: an overlap");
+        assert_eq!(holders(15), vec![2]);
+    }
+
+    #[test]
     fn a_short_runtime_id_matches_when_one_task_owns_every_match() {
         let one = "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93";
         let two = "3f9c2d7e5b1a00000000000000000000";

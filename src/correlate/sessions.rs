@@ -228,3 +228,143 @@ fn session_link(task: usize, doubt: Option<Doubt>) -> Link {
         ..Link::strong(task, LinkReason::RoleSession)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::correlate::Incident;
+    use crate::model::{Doubt, Event, Key, LinkReason, RawRef, Source, TaskFacts, Timestamp};
+
+    const TASK: &str = "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93";
+    const DEFINITION: &str = "arn:aws:ecs:us-east-1:1:task-definition/app:1";
+
+    fn at(minute: u32) -> Timestamp {
+        chrono::DateTime::from_timestamp(1_795_266_000 + i64::from(minute) * 60, 0).unwrap()
+    }
+
+    fn event(minute: u32, keys: Vec<Key>) -> Event {
+        let raw = RawRef {
+            artifact: 0,
+            locator: format!("/Records/{minute}"),
+        };
+        let mut event = Event::new(at(minute), Source::Cloudtrail, "Call", "call", raw);
+        event.keys = keys;
+        event
+    }
+
+    fn issued(session: &str, role: &str, by_ecs: bool, key: &str, caller: Option<&str>) -> Event {
+        let mut keys = vec![Key::AssumeRole {
+            session: session.into(),
+            role: role.into(),
+            by_ecs,
+            issued: Some(key.into()),
+        }];
+        keys.extend(caller.map(|k| Key::AccessKey(k.into())));
+        event(0, keys)
+    }
+
+    fn signed(minute: u32, key: &str) -> Event {
+        event(
+            minute,
+            vec![
+                Key::RoleSession(TASK.into()),
+                Key::SessionRole("app-task".into()),
+                Key::AccessKey(key.into()),
+            ],
+        )
+    }
+
+    fn definition(roles: &[&str]) -> Event {
+        let mut keys = vec![Key::TaskDefinition(DEFINITION.into())];
+        keys.extend(roles.iter().map(|r| Key::DefinitionRole(r.to_string())));
+        event(0, keys)
+    }
+
+    fn task() -> TaskFacts {
+        let mut task = TaskFacts::new(TASK);
+        task.task_definition_arn = Some(DEFINITION.into());
+        task
+    }
+
+    /// The (reason, doubt) of the link of the last event to the task.
+    fn session_of(events: Vec<Event>) -> Option<(LinkReason, Option<Doubt>)> {
+        let incident = Incident::build(events, vec![task()]);
+        let last = incident
+            .events
+            .iter()
+            .max_by_key(|e| e.time)
+            .expect("an event");
+        last.links.first().map(|link| (link.reason, link.doubt))
+    }
+
+    #[test]
+    fn chains_keep_the_strength_of_the_task_session_they_start_from() {
+        let events = vec![
+            definition(&["app-task"]),
+            issued(TASK, "app-task", true, "ASIATASKKEY00000001", None),
+            issued(
+                "pwn",
+                "admin",
+                false,
+                "ASIACHAINKEY0000001",
+                Some("ASIATASKKEY00000001"),
+            ),
+            event(9, vec![Key::AccessKey("ASIACHAINKEY0000001".into())]),
+        ];
+        assert_eq!(session_of(events), Some((LinkReason::RoleSession, None)));
+    }
+
+    #[test]
+    fn the_role_must_be_one_the_task_definition_names() {
+        let mut events = vec![
+            issued(TASK, "app-task", true, "ASIATASKKEY00000001", None),
+            signed(9, "ASIATASKKEY00000001"),
+        ];
+        assert_eq!(
+            session_of(events.clone()),
+            Some((LinkReason::RoleSession, Some(Doubt::TaskRolesUnknown)))
+        );
+        events.push(definition(&["other-role"]));
+        assert_eq!(
+            session_of(events),
+            Some((LinkReason::RoleSession, Some(Doubt::NotTaskRole)))
+        );
+    }
+
+    #[test]
+    fn keys_issued_twice_differently_or_in_a_cycle_belong_to_no_task() {
+        let twice = vec![
+            definition(&["app-task"]),
+            issued(TASK, "app-task", true, "ASIADOUBLEKEY000001", None),
+            issued(TASK, "app-task", false, "ASIADOUBLEKEY000001", None),
+            signed(9, "ASIADOUBLEKEY000001"),
+        ];
+        assert_eq!(session_of(twice), None);
+        let cycle = vec![
+            issued(
+                "a",
+                "app-task",
+                false,
+                "ASIACYCLEKEYA000001",
+                Some("ASIACYCLEKEYB000001"),
+            ),
+            issued(
+                "b",
+                "app-task",
+                false,
+                "ASIACYCLEKEYB000001",
+                Some("ASIACYCLEKEYA000001"),
+            ),
+            signed(9, "ASIACYCLEKEYA000001"),
+        ];
+        assert_eq!(session_of(cycle), None);
+    }
+
+    #[test]
+    fn without_an_issuing_record_a_session_name_links_weakly() {
+        let events = vec![definition(&["app-task"]), signed(9, "ASIAUNSEENKEY000001")];
+        assert_eq!(
+            session_of(events),
+            Some((LinkReason::RoleSession, Some(Doubt::NoIssuingRecord)))
+        );
+    }
+}
