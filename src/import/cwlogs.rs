@@ -67,9 +67,14 @@ pub fn import_log_events(value: &Value, locator: &str, line: usize, sink: &mut S
         sink.record(FORMAT);
         let raw = sink.raw(at);
         let text = message.trim_end_matches(['\n', '\r']);
-        let text = match resembles {
-            Some(what) => format!("[looks like {what}, from the container's own output] {text}"),
-            None => text.to_string(),
+        let text = match (resembles, &stream_key) {
+            (Some(what), Some(_)) => {
+                format!("[looks like {what}, from the container's own output] {text}")
+            }
+            (Some(what), None) => {
+                format!("[looks like {what}, from a log stream AWS is not known to write] {text}")
+            }
+            (None, _) => text.to_string(),
         };
         let mut event = Event::new(time, Source::Logs, "log", text, raw);
         event.actor = stream.map(|s| s.to_string());
@@ -107,4 +112,45 @@ fn embedded_json(message: &str) -> Option<(Value, LogMessage<'static>)> {
         return None;
     };
     Some((value, shape))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import::import_bytes;
+    use crate::model::{Provenance, Source};
+    use serde_json::json;
+
+    fn state_change(id: &str) -> String {
+        json!({"version": "0", "id": id, "detail-type": "ECS Task State Change",
+               "source": "aws.ecs", "time": "2026-11-20T13:00:00Z", "detail": {
+                   "taskArn": "arn:aws:ecs:us-east-1:1:task/c/0123456789abcdef0123456789abcdef",
+                   "lastStatus": "STOPPED", "stoppedAt": "2026-11-20T13:00:00Z"}})
+        .to_string()
+    }
+
+    #[test]
+    fn an_envelope_is_read_only_from_the_stream_eventbridge_named_after_it() {
+        let id = "26aa9301-6e01-5291-a523-44c8a714f180";
+        let output = json!({"events": [
+            {"timestamp": 1_795_266_300_000_u64, "message": state_change(id), "logStreamName": id},
+            {"timestamp": 1_795_266_300_000_u64, "message": state_change(id),
+             "logStreamName": "other-stream"},
+            {"timestamp": 1_795_266_300_000_u64, "message": state_change(id)},
+        ]});
+        let imported = import_bytes(output.to_string().as_bytes(), 0);
+        assert_eq!(
+            imported.tasks.len(),
+            1,
+            "only the archived copy states facts"
+        );
+        let sources: Vec<Source> = imported.events.iter().map(|e| e.source).collect();
+        assert_eq!(sources, vec![Source::Ecs, Source::Logs, Source::Logs]);
+        for line in &imported.events[1..] {
+            assert_eq!(line.provenance(), Provenance::Container);
+            assert!(line.summary.starts_with(
+                "[looks like an AWS event (ECS Task State Change), \
+                 from a log stream AWS is not known to write]"
+            ));
+        }
+    }
 }

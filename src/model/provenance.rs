@@ -13,7 +13,6 @@
 use super::event::Source;
 use super::keys::task_id_from_log_stream;
 use serde::Serialize;
-use std::fmt;
 
 /// How far an event is trusted, from most to least.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -66,12 +65,6 @@ impl Provenance {
             Provenance::Detector => "a runtime detector's alert (runs inside the task)",
             Provenance::Container => "the container's own output (attacker-controlled)",
         }
-    }
-}
-
-impl fmt::Display for Provenance {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
