@@ -46,7 +46,7 @@ pub fn import_log_events(value: &Value, locator: &str, line: usize, sink: &mut S
                 },
                 other => other,
             };
-            match (of_log_message(stream, shape), shape) {
+            match (of_log_message(sink.log_group(), stream, shape), shape) {
                 (Provenance::Aws, LogMessage::EventBridge { .. }) => {
                     eventbridge::import_envelope(&embedded, &message_at, sink);
                     continue;

@@ -68,6 +68,17 @@ impl Provenance {
     }
 }
 
+/// What is known about the CloudWatch Logs group a message was read from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogGroup {
+    /// Nothing: a file handed to import, or a group read for its streams.
+    #[default]
+    Unknown,
+    /// The group collection was told holds the archive of EventBridge
+    /// events (`--archive-log-group`): an EventBridge target writes it.
+    EventBridgeArchive,
+}
+
 /// What a CloudWatch Logs message holds, as far as trust is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogMessage<'a> {
@@ -83,28 +94,32 @@ pub enum LogMessage<'a> {
 }
 
 /// Who wrote a structured message found in the CloudWatch Logs stream
-/// `stream` (`None` when the output does not name streams):
+/// `stream` (`None` when the output does not name streams) of `group`:
 ///
 /// - a container's awslogs stream (`prefix/container/<task-id>`) holds what
 ///   the container printed: [`Provenance::Container`], except Falco alerts
 ///   ([`Provenance::Detector`]);
+/// - an envelope in the EventBridge archive group was written by EventBridge;
 /// - an EventBridge target names each stream after the event it writes, so
 ///   an envelope whose `id` is its stream's name was written by EventBridge;
 /// - CloudTrail names its streams `<account>_CloudTrail_<region>`;
 /// - anything else is not known to come from AWS: [`Provenance::Container`].
-pub fn of_log_message(stream: Option<&str>, message: LogMessage<'_>) -> Provenance {
+pub fn of_log_message(
+    group: LogGroup,
+    stream: Option<&str>,
+    message: LogMessage<'_>,
+) -> Provenance {
     if message == LogMessage::Falco {
         return Provenance::Detector;
     }
-    let Some(stream) = stream else {
-        return Provenance::Container;
-    };
-    if task_id_from_log_stream(stream).is_some() {
+    if stream.is_some_and(|stream| task_id_from_log_stream(stream).is_some()) {
         return Provenance::Container;
     }
     let written_by_aws = match message {
-        LogMessage::EventBridge { id } => id == Some(stream),
-        LogMessage::CloudTrail => is_cloudtrail_stream(stream),
+        LogMessage::EventBridge { .. } if group == LogGroup::EventBridgeArchive => true,
+        _ if stream.is_none() => false,
+        LogMessage::EventBridge { id } => id == stream,
+        LogMessage::CloudTrail => stream.is_some_and(is_cloudtrail_stream),
         LogMessage::Falco => false,
     };
     if written_by_aws {
@@ -141,16 +156,16 @@ mod tests {
             id: Some(TASK_STREAM),
         };
         assert_eq!(
-            of_log_message(Some(TASK_STREAM), envelope),
+            of_log_message(LogGroup::Unknown, Some(TASK_STREAM), envelope),
             Provenance::Container,
             "an id forged to equal the stream name does not help"
         );
         assert_eq!(
-            of_log_message(Some(TASK_STREAM), LogMessage::CloudTrail),
+            of_log_message(LogGroup::Unknown, Some(TASK_STREAM), LogMessage::CloudTrail),
             Provenance::Container
         );
         assert_eq!(
-            of_log_message(Some(TASK_STREAM), LogMessage::Falco),
+            of_log_message(LogGroup::Unknown, Some(TASK_STREAM), LogMessage::Falco),
             Provenance::Detector
         );
     }
@@ -158,21 +173,47 @@ mod tests {
     #[test]
     fn streams_aws_writes_are_recognized_by_their_names() {
         let envelope = LogMessage::EventBridge { id: Some(EVENT_ID) };
-        assert_eq!(of_log_message(Some(EVENT_ID), envelope), Provenance::Aws);
         assert_eq!(
-            of_log_message(Some("another-stream"), envelope),
+            of_log_message(LogGroup::Unknown, Some(EVENT_ID), envelope),
+            Provenance::Aws
+        );
+        assert_eq!(
+            of_log_message(LogGroup::Unknown, Some("another-stream"), envelope),
             Provenance::Container
         );
-        assert_eq!(of_log_message(None, envelope), Provenance::Container);
+        assert_eq!(
+            of_log_message(LogGroup::Unknown, None, envelope),
+            Provenance::Container
+        );
+        let archive = LogGroup::EventBridgeArchive;
+        assert_eq!(
+            of_log_message(archive, Some("events"), envelope),
+            Provenance::Aws
+        );
+        assert_eq!(of_log_message(archive, None, envelope), Provenance::Aws);
+        assert_eq!(
+            of_log_message(archive, Some(TASK_STREAM), envelope),
+            Provenance::Container,
+            "a container's stream is never the archive"
+        );
+        assert_eq!(
+            of_log_message(archive, Some("events"), LogMessage::CloudTrail),
+            Provenance::Container
+        );
         assert_eq!(
             of_log_message(
+                LogGroup::Unknown,
                 Some("111122223333_CloudTrail_us-east-1"),
                 LogMessage::CloudTrail
             ),
             Provenance::Aws
         );
         assert_eq!(
-            of_log_message(Some("1111_CloudTrail_us-east-1"), LogMessage::CloudTrail),
+            of_log_message(
+                LogGroup::Unknown,
+                Some("1111_CloudTrail_us-east-1"),
+                LogMessage::CloudTrail
+            ),
             Provenance::Container
         );
     }
