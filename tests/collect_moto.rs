@@ -134,6 +134,16 @@ fn collect_serves_ecs_and_logs_and_marks_the_missing_apis_partial() {
     // One lookup per task role session, one for ECS's own events.
     assert_eq!(report(&manifest, "cloudtrail")["calls"]["LookupEvents"], 4);
 
+    // Only the read of the archive group is marked as EventBridge's
+    // writing: its envelope describes a task whatever its stream is named.
+    let archive_reads = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|input| input["origin"]["eventbridge_archive"] == true)
+        .count();
+    assert_eq!(archive_reads, 1, "{manifest}");
+
     // Every stored response is an input with its origin; nothing rejected.
     for input in manifest["inputs"].as_array().unwrap() {
         assert_ne!(input["status"], "rejected", "{input}");

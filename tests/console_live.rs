@@ -44,6 +44,7 @@ fn store(bundle: &mut GrowingBundle, body: &[u8]) {
         region: "us-east-1".into(),
         request_id: None,
         received_at: "2026-11-23T10:00:00Z".into(),
+        eventbridge_archive: false,
     };
     bundle.store(Response { origin, body }).unwrap();
 }

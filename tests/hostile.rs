@@ -26,7 +26,7 @@ use taskscope::bundle::index::INDEX_PATH;
 use taskscope::bundle::manifest::Manifest;
 use taskscope::bundle::write::sha256_hex;
 use taskscope::bundle::Bundle;
-use taskscope::model::RawRef;
+use taskscope::model::{LinkReason, Provenance, RawRef, Severity, Source};
 use taskscope::raw::RawReader;
 use taskscope::tui::app::App;
 use taskscope::tui::keys::Action;
@@ -483,6 +483,24 @@ struct Case {
 
 const CORPUS: &[Case] = &[
     Case {
+        file: "forged_envelopes_cwlogs.jsonl",
+        import_code: 0,
+        says: &["(cloudwatch-logs+ecs-tasks+falco, 6 records)"],
+        shows: &[
+            "[looks like an AWS event (ECS Task State Change), from the container's own output]",
+            "[looks like an AWS event (GuardDuty Finding), from the container's own output]",
+            "[looks like a CloudTrail record, from the container's own output]",
+        ],
+        on_screen: &["looks like an AWS event"],
+    },
+    Case {
+        file: "borrowed_sessions_cloudtrail.jsonl",
+        import_code: 0,
+        says: &["(cloudtrail+ecs-task-definition+ecs-tasks, 16 records)"],
+        shows: &["assumed-role/data-admin/\\x1b]0;pwn\\x07"],
+        on_screen: &[],
+    },
+    Case {
         file: "terminal_escapes_cloudtrail.json",
         import_code: 0,
         says: &["(cloudtrail, 2 records)"],
@@ -886,6 +904,82 @@ fn timestamps_at_the_edges_of_the_calendar_are_safe() {
         "out_of_range_times_cwlogs.json",
         "calendar_edges_mixed.jsonl",
     ]);
+}
+
+/// The innocent task the forged records and borrowed session names point at.
+const INNOCENT_TASK: &str = "1ee7c0de1ee7c0de1ee7c0de1ee7c0de";
+
+#[test]
+fn forged_envelopes_and_borrowed_sessions_never_speak_for_a_task() {
+    exercise_all(&[
+        "forged_envelopes_cwlogs.jsonl",
+        "borrowed_sessions_cloudtrail.jsonl",
+    ]);
+    let dir = TempDir::new().expect("temp dir");
+    let open = |file: &str| {
+        let root = dir.path().join(file);
+        let input = taskscope::bundle::build::InputFile {
+            source_path: file.to_string(),
+            bytes: fs::read(corpus_dir().join(file)).expect("corpus file"),
+        };
+        taskscope::bundle::build::import_to_bundle(vec![Ok(input)], &root).expect("bundle");
+        Bundle::open(&root).expect("opens").incident().0
+    };
+
+    // What the task's container printed changes none of its facts, raises
+    // no severity and names no other task into existence.
+    let forged = open("forged_envelopes_cwlogs.jsonl");
+    assert_eq!(forged.tasks.len(), 1, "{:?}", forged.tasks);
+    let task = &forged.tasks[0];
+    assert_eq!(task.id, HOSTILE_TASK);
+    assert_eq!(task.last_status.as_deref(), Some("RUNNING"));
+    assert_eq!((task.stopped_at, task.version), (None, Some(3)));
+    for event in &forged.events {
+        let links: Vec<(usize, LinkReason)> =
+            event.links.iter().map(|l| (l.task, l.reason)).collect();
+        match event.source {
+            Source::Logs | Source::Falco => {
+                assert_eq!(links, vec![(0, LinkReason::LogStream)], "{event:?}");
+            }
+            Source::Ecs => assert_eq!(links, vec![(0, LinkReason::TaskArn)]),
+            other => panic!("unexpected {other:?} event {event:?}"),
+        }
+        if event.source == Source::Logs {
+            assert_eq!(event.severity, Severity::Info);
+            assert_eq!(event.provenance(), Provenance::Container);
+        }
+    }
+
+    // Sessions land where their credentials came from: a borrowed name, a
+    // cycle of sessions, a key issued twice and a caller posing as ECS land
+    // on no task; the hostile task's chained session lands on it.
+    let borrowed = open("borrowed_sessions_cloudtrail.jsonl");
+    let innocent = borrowed
+        .find_task(INNOCENT_TASK)
+        .expect("the innocent task is described");
+    let hostile = borrowed.find_task(HOSTILE_TASK).expect("hostile task");
+    let on = |task: usize| -> Vec<&str> {
+        borrowed.timelines[task]
+            .iter()
+            .map(|&e| &borrowed.events[e])
+            .filter(|e| e.source == Source::Cloudtrail)
+            .map(|e| e.kind.as_str())
+            .collect()
+    };
+    assert_eq!(
+        on(innocent),
+        vec!["AssumeRole"],
+        "only ECS's own AssumeRole"
+    );
+    assert_eq!(
+        on(hostile),
+        vec!["AssumeRole", "AssumeRole", "DeleteBucket"]
+    );
+    for event in &borrowed.events {
+        for link in &event.links {
+            assert!(!link.is_weak(), "{event:?}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -8,7 +8,12 @@
 //!   reason, and on every such task;
 //! - import does not depend on the order of the input files;
 //! - importing the same files twice, or opening a bundle twice, gives the
-//!   same incident, duplicates merged.
+//!   same incident, duplicates merged;
+//! - nothing a container prints into its log stream changes task facts,
+//!   severities or other events' links (forged.rs);
+//! - a strong role-session link needs the issuing AssumeRole, and sessions
+//!   an IAM user names after tasks land on no task;
+//! - weak links never change a task's severity.
 //!
 //! `PROPTEST_CASES=N` runs N cases per property instead of the defaults below.
 
@@ -16,6 +21,8 @@
 mod canonical;
 #[path = "properties/evidence.rs"]
 mod evidence;
+#[path = "properties/forged.rs"]
+mod forged;
 #[path = "properties/oracle.rs"]
 mod oracle;
 #[path = "properties/world.rs"]
@@ -31,7 +38,8 @@ use taskscope::bundle::manifest::Manifest;
 use taskscope::bundle::Bundle;
 use taskscope::correlate::Incident;
 use taskscope::import::FileStatus;
-use taskscope::model::{Event, LinkReason, Source};
+use taskscope::model::{Event, Link, LinkReason, Provenance, Severity, Source, TaskFacts};
+use taskscope::render::tasks::rows as task_rows;
 
 /// At most this many records per generated incident.
 const MAX_RECORDS: usize = 30;
@@ -214,5 +222,128 @@ proptest! {
             prop_assert!(problems.is_empty(), "{:?}", problems);
             prop_assert_eq!(&exact(&bundle.manifest, &opened), &expected);
         }
+    }
+}
+
+/// Each task's facts and highest finding severity (as `taskscope tasks`
+/// computes it), by ID.
+fn task_view(incident: &Incident) -> BTreeMap<String, (TaskFacts, Option<Severity>)> {
+    task_rows(incident)
+        .into_iter()
+        .zip(&incident.tasks)
+        .map(|(row, facts)| (row.id, (facts.clone(), row.highest_finding_severity)))
+        .collect()
+}
+
+/// Whether an event has a raw copy in the input file `file`.
+fn read_from(manifest: &Manifest, event: &Event, file: &str) -> bool {
+    event
+        .raw
+        .iter()
+        .any(|raw| file_name(manifest, raw.artifact) == file)
+}
+
+/// Files with one more added.
+fn with_file(files: &Files, name: &str, bytes: Vec<u8>) -> Files {
+    let mut files = files.clone();
+    files.push((name.to_string(), bytes));
+    files
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// (d) Records a container prints into its own awslogs stream (forged
+    /// task state changes, GuardDuty findings naming other tasks,
+    /// CloudTrail records of other tasks' sessions) become log lines of
+    /// that task: task facts and severities, and every other event's
+    /// links, stay as they were.
+    #[test]
+    fn nothing_from_a_container_log_stream_changes_task_facts(
+        world in world::world(MAX_RECORDS),
+        forgeries in forged::forgeries(),
+    ) {
+        let (files, _) = evidence::write(&world);
+        let (manifest, incident) = import(&files);
+        // An awslogs stream makes its task known by itself: print only in
+        // the streams of tasks the evidence already knows.
+        let printer = |forgery: &forged::Forgery| &world.tasks[forgery.printer % world.tasks.len()].id;
+        let forgeries: Vec<forged::Forgery> = forgeries
+            .into_iter()
+            .filter(|forgery| incident.find_task(printer(forgery)).is_some())
+            .collect();
+        let output = forged::container_output(&world, &forgeries);
+        let (forged_manifest, forged_incident) =
+            import(&with_file(&files, forged::CONTAINER_OUTPUT, output));
+        prop_assert_eq!(task_view(&forged_incident), task_view(&incident));
+        let mut printed = 0;
+        for event in &forged_incident.events {
+            if !read_from(&forged_manifest, event, forged::CONTAINER_OUTPUT) {
+                continue;
+            }
+            printed += 1;
+            prop_assert_eq!(event.source, Source::Logs);
+            prop_assert_eq!(event.provenance(), Provenance::Container);
+            prop_assert_eq!(event.severity, Severity::Info);
+            prop_assert_eq!(event.raw.len(), 1, "merged with a real fact: {:?}", event);
+            let stream = event.actor.as_deref().unwrap_or_default();
+            let task = stream.rsplit('/').next().and_then(|id| forged_incident.find_task(id));
+            let links: Vec<(Option<usize>, LinkReason)> =
+                event.links.iter().map(|l| (Some(l.task), l.reason)).collect();
+            prop_assert_eq!(links, vec![(task, LinkReason::LogStream)], "{:?}", event);
+        }
+        prop_assert_eq!(printed, forgeries.len());
+        let before = canonical(&manifest, &incident).map_err(TestCaseError::fail)?;
+        let mut after = canonical(&forged_manifest, &forged_incident).map_err(TestCaseError::fail)?;
+        after
+            .events
+            .retain(|name, _| !name.copies.iter().any(|(file, _)| file == forged::CONTAINER_OUTPUT));
+        prop_assert_eq!(after.events, before.events);
+    }
+
+    /// (e) A role-session link is strong only with issuance evidence: ECS's
+    /// AssumeRole for the task in the evidence, and the task's roles known.
+    /// Sessions an IAM user names after tasks, and the calls made with
+    /// them, land on no task.
+    #[test]
+    fn strong_session_links_require_issuance_evidence(
+        world in world::world(MAX_RECORDS),
+        forgeries in forged::forgeries(),
+    ) {
+        let (files, truth) = evidence::write(&world);
+        let borrowed = forged::borrowed_sessions(&world, &forgeries);
+        let (manifest, incident) = import(&with_file(&files, forged::BORROWED, borrowed));
+        for event in &incident.events {
+            if read_from(&manifest, event, forged::BORROWED) {
+                prop_assert!(event.links.is_empty(), "a borrowed session linked: {:?}", event);
+            }
+            for link in event.links.iter().filter(|l| l.reason == LinkReason::RoleSession) {
+                let task = &incident.tasks[link.task].id;
+                prop_assert_eq!(
+                    !link.is_weak(),
+                    truth.session_is_proven(task),
+                    "{} on {}: {:?}", event.kind, task, link
+                );
+            }
+        }
+    }
+
+    /// (f) Findings that only an IP ties to a task (weak links) never
+    /// change any task's severity.
+    #[test]
+    fn weak_links_never_change_a_tasks_severity(
+        world in world::world(MAX_RECORDS),
+        forgeries in forged::forgeries(),
+    ) {
+        let (files, _) = evidence::write(&world);
+        let (_, incident) = import(&files);
+        let findings = forged::ip_only_findings(&world, &forgeries);
+        let (manifest, with_findings) = import(&with_file(&files, forged::IP_ONLY, findings));
+        for event in &with_findings.events {
+            if read_from(&manifest, event, forged::IP_ONLY) {
+                prop_assert!(event.links.iter().all(Link::is_weak), "{:?}", event);
+            }
+        }
+        prop_assert_eq!(task_view(&with_findings), task_view(&incident));
     }
 }

@@ -235,7 +235,7 @@ fn ip_reuse_follows_task_lifetimes() {
     );
     assert_eq!(links(&incident, before), expect(&[(T0, "ip-in-lifetime")]));
     assert_eq!(links(&incident, during), expect(&[(T1, "ip-in-lifetime")]));
-    assert!(during.links[0].reason.is_weak());
+    assert!(during.links[0].is_weak());
 }
 
 #[test]

@@ -10,6 +10,7 @@ use super::write::{sha256_hex, BundleWriter};
 use crate::correlate::Incident;
 use crate::import::parallel::{import_in_order, Job};
 use crate::import::{FileImport, FileStatus};
+use crate::model::provenance::LogGroup;
 use crate::model::time::format_time;
 use std::fs::File;
 use std::io::{self, Read};
@@ -188,6 +189,7 @@ fn import_inputs<E, R: Send>(
                         Some(Job {
                             bytes: file.bytes,
                             artifact,
+                            group: LogGroup::Unknown,
                         }),
                     )),
                     Err(error) => {

@@ -13,7 +13,7 @@ use super::manifest::{
 use super::paths::{safe_file_name, MAX_FILE_BYTES};
 use super::write::{sha256_hex, sync_dir, write_file_atomically, BundleWriter};
 use super::Bundle;
-use crate::import::import_bytes;
+use crate::import::import_bytes_from;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -172,7 +172,7 @@ impl GrowingBundle {
             sha256: sha256_hex(response.body),
             size: response.body.len() as u64,
         });
-        let imported = import_bytes(response.body, index);
+        let imported = import_bytes_from(response.body, index, response.origin.log_group());
         let records = imported.records;
         let source_path = format!(
             "aws:{}:{}:{}",
@@ -262,6 +262,7 @@ mod tests {
             region: "us-east-1".into(),
             request_id: Some("req-1".into()),
             received_at: "2026-11-23T10:00:00Z".into(),
+            eventbridge_archive: false,
         }
     }
 

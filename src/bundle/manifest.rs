@@ -2,6 +2,7 @@
 //! The format is specified in docs/bundle-format.md.
 
 use crate::import::FileStatus;
+use crate::model::provenance::LogGroup;
 use crate::model::RawRef;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -192,6 +193,22 @@ pub struct Origin {
     pub request_id: Option<String>,
     /// When the response was received (RFC 3339, UTC).
     pub received_at: String,
+    /// True when the call read the log group collection was told holds the
+    /// archive of EventBridge events (`--archive-log-group`): the envelopes
+    /// in it were written by EventBridge (docs/correlation.md).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub eventbridge_archive: bool,
+}
+
+impl Origin {
+    /// What the call tells about the log group it read.
+    pub fn log_group(&self) -> LogGroup {
+        if self.eventbridge_archive {
+            LogGroup::EventBridgeArchive
+        } else {
+            LogGroup::Unknown
+        }
+    }
 }
 
 /// One file stored in the bundle.

@@ -16,7 +16,7 @@ pub mod write;
 
 use crate::correlate::Incident;
 use crate::import::parallel::{import_in_order, Job};
-use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
+use manifest::{Manifest, Origin, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -176,7 +176,18 @@ impl Bundle {
         let imported = index::imported_artifacts(&self.manifest, &mut problems);
         let jobs = imported.into_iter().filter_map(|(artifact, input)| {
             match self.read_artifact(&input.artifact) {
-                Ok(bytes) => Some(((), Some(Job { bytes, artifact }))),
+                Ok(bytes) => {
+                    // What the call read decides who wrote what it holds.
+                    let group = input.origin.as_ref().map(Origin::log_group);
+                    Some((
+                        (),
+                        Some(Job {
+                            bytes,
+                            artifact,
+                            group: group.unwrap_or_default(),
+                        }),
+                    ))
+                }
                 Err(error) => {
                     problems.push(format!("{}: {error}", input.artifact));
                     None

@@ -172,10 +172,11 @@ struct RegionClients {
 }
 
 impl RegionClients {
-    fn new(config: &SdkConfig, sink: &Arc<dyn ResponseSink>) -> RegionClients {
+    fn new(config: &SdkConfig, sink: &Arc<dyn ResponseSink>, scope: &Scope) -> RegionClients {
         let region = region_of(config);
         let recorder = || Recorder::new(&region, Arc::clone(sink));
-        let (ecs_rec, gd_rec, ct_rec, logs_rec) = (recorder(), recorder(), recorder(), recorder());
+        let (ecs_rec, gd_rec, ct_rec) = (recorder(), recorder(), recorder());
+        let logs_rec = recorder().with_archive_log_group(scope.archive_log_group.clone());
         let tracker = |source, rec: &Recorder| Arc::new(Tracker::new(source, &region, rec.calls()));
         let trackers = [
             tracker("guardduty", &gd_rec),
@@ -218,13 +219,11 @@ pub struct Collection {
 impl Collection {
     /// Prepares clients for every region; nothing is called yet.
     pub fn new(scope: Scope, configs: &[SdkConfig], sink: Arc<dyn ResponseSink>) -> Collection {
-        Collection {
-            scope,
-            regions: configs
-                .iter()
-                .map(|config| RegionClients::new(config, &sink))
-                .collect(),
-        }
+        let regions = configs
+            .iter()
+            .map(|config| RegionClients::new(config, &sink, &scope))
+            .collect();
+        Collection { scope, regions }
     }
 
     /// Every source's tracker, in a stable order.

@@ -5,6 +5,7 @@
 
 use crate::bundle::manifest::Origin;
 use crate::model::time::format_time;
+use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsInput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
     AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
@@ -12,7 +13,7 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -53,6 +54,16 @@ pub struct Recorder {
     region: String,
     sink: Arc<dyn ResponseSink>,
     calls: CallCounts,
+    archive_log_group: Option<String>,
+}
+
+/// Marks a call that reads the archive of EventBridge events, from the
+/// request to the response.
+#[derive(Debug, Clone)]
+struct ReadsArchive;
+
+impl Storable for ReadsArchive {
+    type Storer = StoreReplace<Self>;
 }
 
 impl std::fmt::Debug for Recorder {
@@ -70,7 +81,15 @@ impl Recorder {
             region: region.to_string(),
             sink,
             calls: CallCounts::default(),
+            archive_log_group: None,
         }
+    }
+
+    /// Marks the responses of FilterLogEvents calls on `group` as reads of
+    /// the archive of EventBridge events (`Origin::eventbridge_archive`).
+    pub fn with_archive_log_group(mut self, group: Option<String>) -> Recorder {
+        self.archive_log_group = group;
+        self
     }
 
     /// The calls this recorder has seen.
@@ -93,11 +112,18 @@ impl Intercept for Recorder {
 
     fn read_before_serialization(
         &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.calls.add(&operation(cfg).1);
+        let group = context
+            .input()
+            .downcast_ref::<FilterLogEventsInput>()
+            .and_then(FilterLogEventsInput::log_group_name);
+        if group.is_some() && group == self.archive_log_group.as_deref() {
+            cfg.interceptor_state().store_put(ReadsArchive);
+        }
         Ok(())
     }
 
@@ -126,6 +152,7 @@ impl Intercept for Recorder {
             region: self.region.clone(),
             request_id,
             received_at: format_time(&chrono::Utc::now()),
+            eventbridge_archive: cfg.load::<ReadsArchive>().is_some(),
         };
         self.sink
             .store(origin, body)

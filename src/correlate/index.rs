@@ -1,18 +1,28 @@
 //! Lookup tables from correlation keys to tasks.
 
 use crate::model::keys::is_task_id;
-use crate::model::TaskFacts;
+use crate::model::{TaskFacts, Timestamp};
 use std::collections::HashMap;
 
 /// Shortest prefix of a runtime ID accepted as a match (Docker-style short IDs).
 const SHORT_RUNTIME_ID: usize = 12;
+
+/// One task's hold on a private IP.
+#[derive(Debug, Clone, Copy)]
+struct Tenure {
+    /// The task.
+    task: usize,
+    /// When a task whose end is unknown lost the IP at the latest: when the
+    /// next task with the same IP was created.
+    handed_over: Option<Timestamp>,
+}
 
 /// Indexes tasks by every key an event may carry.
 pub struct TaskIndex {
     ids: HashMap<String, usize>,
     runtime_ids: HashMap<String, usize>,
     enis: HashMap<String, usize>,
-    ips: HashMap<String, Vec<usize>>,
+    ips: HashMap<String, Vec<Tenure>>,
     task_definitions: HashMap<String, Vec<usize>>,
     deployments: HashMap<String, Vec<usize>>,
 }
@@ -41,7 +51,10 @@ impl TaskIndex {
                 index.enis.insert(eni.clone(), position);
             }
             for ip in &task.ips {
-                index.ips.entry(ip.clone()).or_default().push(position);
+                index.ips.entry(ip.clone()).or_default().push(Tenure {
+                    task: position,
+                    handed_over: None,
+                });
             }
             if let Some(definition) = &task.task_definition_arn {
                 index
@@ -57,6 +70,9 @@ impl TaskIndex {
                     .or_default()
                     .push(position);
             }
+        }
+        for tenures in index.ips.values_mut() {
+            bound_open_tenures(tenures, tasks);
         }
         index
     }
@@ -99,9 +115,24 @@ impl TaskIndex {
         self.enis.get(eni).copied()
     }
 
-    /// Tasks that held this private IP at some point.
-    pub fn by_ip(&self, ip: &str) -> &[usize] {
-        self.ips.get(ip).map_or(&[], Vec::as_slice)
+    /// Tasks that held this private IP at `time`: within their lifetime,
+    /// and, for a task whose end is unknown, before the next task with the
+    /// same IP was created.
+    pub fn by_ip_at<'i>(
+        &'i self,
+        ip: &str,
+        time: Timestamp,
+        tasks: &'i [TaskFacts],
+    ) -> impl Iterator<Item = usize> + 'i {
+        self.ips
+            .get(ip)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(move |tenure| {
+                tasks[tenure.task].alive_at(time)
+                    && tenure.handed_over.is_none_or(|next| time < next)
+            })
+            .map(|tenure| tenure.task)
     }
 
     /// Tasks running this task definition revision.
@@ -112,6 +143,29 @@ impl TaskIndex {
     /// Tasks started by this deployment.
     pub fn by_deployment(&self, id: &str) -> &[usize] {
         self.deployments.get(id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The start of a task's lifetime, as [`TaskFacts::alive_at`] takes it.
+fn start(task: &TaskFacts) -> Option<Timestamp> {
+    task.created_at.or(task.started_at)
+}
+
+/// Bounds the tenure of every task with an unknown end by the creation of
+/// the next task that held the same IP.
+fn bound_open_tenures(tenures: &mut [Tenure], tasks: &[TaskFacts]) {
+    let mut starts: Vec<Timestamp> = tenures
+        .iter()
+        .filter_map(|tenure| start(&tasks[tenure.task]))
+        .collect();
+    starts.sort_unstable();
+    for tenure in tenures.iter_mut() {
+        let task = &tasks[tenure.task];
+        let (Some(own_start), None) = (start(task), task.stopped_at.or(task.stopping_at)) else {
+            continue;
+        };
+        let next = starts.partition_point(|&other| other <= own_start);
+        tenure.handed_over = starts.get(next).copied();
     }
 }
 
@@ -130,6 +184,30 @@ mod tests {
             })
             .collect();
         task
+    }
+
+    #[test]
+    fn a_task_with_no_known_end_holds_its_ip_until_the_next_tenant_is_created() {
+        let time = |hour: i64| chrono::DateTime::from_timestamp(hour * 3600, 0).unwrap();
+        let tenant = |id: &str, created: i64, stopped: Option<i64>| {
+            let mut task = TaskFacts::new(id);
+            task.created_at = Some(time(created));
+            task.stopped_at = stopped.map(time);
+            task.ips.insert("10.0.2.60".into());
+            task
+        };
+        let tasks = [
+            tenant("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93", 8, None),
+            tenant("8d2e6f1a0b9c47d3a5e2f8c1b6d4a790", 12, Some(14)),
+            tenant("c41b7a9e2d5f4e80b3a6c9d1e7f20b58", 13, None),
+        ];
+        let index = TaskIndex::new(&tasks);
+        let holders =
+            |hour: i64| -> Vec<usize> { index.by_ip_at("10.0.2.60", time(hour), &tasks).collect() };
+        assert_eq!(holders(9), vec![0]);
+        assert_eq!(holders(12), vec![1], "handed over at the next creation");
+        assert_eq!(holders(13), vec![1, 2], "a known end is kept: an overlap");
+        assert_eq!(holders(15), vec![2]);
     }
 
     #[test]

@@ -9,10 +9,12 @@
 //! count only within the task's lifetime, because later tasks reuse IPs.
 
 mod index;
+mod sessions;
 
 use crate::model::keys::canonical_task_arn;
-use crate::model::{Event, Key, Link, LinkReason, Source, TaskFacts, Timestamp};
+use crate::model::{Doubt, Event, Key, Link, LinkReason, Source, TaskFacts, Timestamp};
 use index::TaskIndex;
+use sessions::Sessions;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,7 +41,8 @@ impl Incident {
         let mut events = merge_duplicates(events);
         let tasks = merge_tasks(facts, &events);
         let index = TaskIndex::new(&tasks);
-        link_all(&mut events, &tasks, &index);
+        let sessions = Sessions::new(&events, &tasks, &index);
+        link_all(&mut events, &tasks, &index, &sessions);
         let mut timelines = vec![Vec::new(); tasks.len()];
         for (position, event) in events.iter().enumerate() {
             for link in &event.links {
@@ -163,8 +166,8 @@ fn merge_tasks(facts: Vec<TaskFacts>, events: &[Event]) -> Vec<TaskFacts> {
 }
 
 /// Links every event, on a few threads (each event's links depend only on
-/// the event and the tasks).
-fn link_all(events: &mut [Event], tasks: &[TaskFacts], index: &TaskIndex) {
+/// the event, the tasks and the sessions).
+fn link_all(events: &mut [Event], tasks: &[TaskFacts], index: &TaskIndex, sessions: &Sessions) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_LINKERS);
@@ -173,7 +176,7 @@ fn link_all(events: &mut [Event], tasks: &[TaskFacts], index: &TaskIndex) {
         for part in events.chunks_mut(chunk) {
             scope.spawn(move || {
                 for event in part {
-                    event.links = link(event, tasks, index);
+                    event.links = link(event, tasks, index, sessions);
                 }
             });
         }
@@ -184,12 +187,12 @@ fn link_all(events: &mut [Event], tasks: &[TaskFacts], index: &TaskIndex) {
 const MAX_LINKERS: usize = 4;
 
 /// The tasks an event's keys justify, with the strongest reason for each.
-fn link(event: &Event, tasks: &[TaskFacts], index: &TaskIndex) -> Vec<Link> {
+fn link(event: &Event, tasks: &[TaskFacts], index: &TaskIndex, sessions: &Sessions) -> Vec<Link> {
     // Every offer, then the strongest per task: sorting a short list is
     // cheaper than a map per event, and stays O(n log n) for an event that
     // names a task definition hundreds of tasks run.
     let mut best: Vec<Link> = Vec::new();
-    let mut offer = |task: usize, reason: LinkReason| best.push(Link { task, reason });
+    let mut offer = |task: usize, reason: LinkReason| best.push(Link::strong(task, reason));
     for key in &event.keys {
         match key {
             Key::TaskArn { id, .. } => index
@@ -200,10 +203,6 @@ fn link(event: &Event, tasks: &[TaskFacts], index: &TaskIndex) -> Vec<Link> {
                 .by_id(id)
                 .into_iter()
                 .for_each(|t| offer(t, LinkReason::TaskId)),
-            Key::RoleSession(id) => index
-                .by_id(id)
-                .into_iter()
-                .for_each(|t| offer(t, LinkReason::RoleSession)),
             Key::LogStream(id) => index
                 .by_id(id)
                 .into_iter()
@@ -224,14 +223,49 @@ fn link(event: &Event, tasks: &[TaskFacts], index: &TaskIndex) -> Vec<Link> {
                 .by_deployment(id)
                 .iter()
                 .for_each(|&t| offer(t, LinkReason::Deployment)),
-            Key::Ip(ip) => index
-                .by_ip(ip)
-                .iter()
-                .filter(|&&t| tasks[t].alive_at(event.time))
-                .for_each(|&t| offer(t, LinkReason::IpInLifetime)),
+            // Sessions are judged as a whole below; IPs after every other key.
+            Key::RoleSession(_)
+            | Key::AccessKey(_)
+            | Key::SessionRole(_)
+            | Key::AssumeRole { .. }
+            | Key::DefinitionRole(_)
+            | Key::Ip(_) => {}
         }
     }
-    best.sort_unstable_by_key(|link| (link.task, link.reason));
+    best.extend(sessions.link(event, tasks, index));
+    // An event that names its task is about that task, whoever held its IP.
+    let names_its_task = best
+        .iter()
+        .any(|link| !link.is_weak() && !link.reason.is_context());
+    if !names_its_task {
+        for key in &event.keys {
+            if let Key::Ip(ip) = key {
+                offer_ip_tenants(&mut best, index.by_ip_at(ip, event.time, tasks));
+            }
+        }
+    }
+    best.sort_unstable_by_key(|link| (link.task, link.is_weak(), link.reason));
     best.dedup_by_key(|link| link.task);
     best
+}
+
+/// Weak IP links to every task that held the IP at the time; when several
+/// did (their lifetimes overlap), each link names the others.
+fn offer_ip_tenants(best: &mut Vec<Link>, tenants: impl Iterator<Item = usize>) {
+    let first = best.len();
+    best.extend(tenants.map(|task| Link {
+        doubt: Some(Doubt::IpReuse),
+        ..Link::strong(task, LinkReason::IpInLifetime)
+    }));
+    if best.len() - first < 2 {
+        return;
+    }
+    let tenants: Vec<usize> = best[first..].iter().map(|link| link.task).collect();
+    for link in &mut best[first..] {
+        link.ambiguous_with = tenants
+            .iter()
+            .copied()
+            .filter(|&t| t != link.task)
+            .collect();
+    }
 }

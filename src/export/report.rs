@@ -14,7 +14,7 @@ use crate::bundle::write::sha256_hex;
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
 use crate::model::time::format_time;
-use crate::model::{Event, Severity, Source, TaskFacts, Timestamp};
+use crate::model::{Event, Link, Severity, Source, TaskFacts, Timestamp};
 use crate::render::markdown_cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -233,13 +233,14 @@ fn summary_section(
         .collect();
     let highest = events
         .iter()
+        .filter(|(_, e)| e.raises_severity_of(task))
         .map(|(_, e)| e.severity)
         .max()
         .unwrap_or(Severity::Info);
     let findings = events.iter().filter(|(_, e)| e.is_finding()).count();
     let weak = events
         .iter()
-        .filter(|(_, e)| e.link_to(task).is_some_and(|l| l.reason.is_weak()))
+        .filter(|(_, e)| e.link_to(task).is_some_and(Link::is_weak))
         .count();
     let marked = events
         .iter()
@@ -324,14 +325,15 @@ fn timeline_section(
     }
     out.push_str(
         "★ marks events a responder marked. A link flagged `weak` can be coincidental \
-         (a private IP reused by another task).\n\n",
+         (a private IP reused by another task) or unproven (a role session no AssumeRole \
+         in the bundle shows was issued to the task).\n\n",
     );
     let rows: Vec<Vec<String>> = events
         .iter()
         .map(|(_, e)| {
             let anchor = event_anchor(e, &bundle.manifest);
             let link = match e.link_to(task) {
-                Some(l) if l.reason.is_weak() => format!("{} (weak)", l.reason.name()),
+                Some(l) if l.is_weak() => format!("{} (weak)", l.reason.name()),
                 Some(l) => l.reason.name().to_string(),
                 None => "-".to_string(),
             };

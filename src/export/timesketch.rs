@@ -114,7 +114,7 @@ pub fn timesketch_jsonl_with(
             task_id: linked.map(|t| t.id.as_str()),
             task_arn: linked.and_then(|t| t.arn.as_deref()),
             link: link.map(|l| l.reason.name()),
-            weak_link: link.is_some_and(|l| l.reason.is_weak()),
+            weak_link: link.is_some_and(|l| l.is_weak()),
             linked_tasks: event
                 .links
                 .iter()

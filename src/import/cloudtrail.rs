@@ -9,8 +9,9 @@ use super::decode::ParseError;
 use super::json::{path_array, path_str};
 use super::{ecs, Sink};
 use crate::model::keys::{
-    is_private_ipv4, is_task_id, parse_session_target, parse_task_arn, role_session_name,
-    role_session_of_principal_id, task_ref_key,
+    assumed_role_name, is_private_ipv4, is_task_id, is_temporary_access_key, parse_session_target,
+    parse_task_arn, role_name, role_session_name, role_session_of_principal_id, task_ref_key,
+    ECS_TASKS_PRINCIPAL,
 };
 use crate::model::time::parse_time_str;
 use crate::model::{Event, Key, RawRef, Severity, Source};
@@ -63,6 +64,8 @@ struct Identity<'a> {
     invoked_by: Option<Cow<'a, str>>,
     #[serde(borrow)]
     account_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    access_key_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -153,13 +156,8 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
         .unwrap_or("?");
     let actor = actor_of(record);
     let mut keys = Vec::new();
-    if let Some(session) = record
-        .user_identity
-        .as_ref()
-        .and_then(role_session_of)
-        .filter(|s| is_task_id(s))
-    {
-        keys.push(Key::RoleSession(session.to_ascii_lowercase()));
+    if let Some(identity) = &record.user_identity {
+        session_keys(identity, &mut keys);
     }
     if let Some(ip) = record
         .source_ip_address
@@ -186,7 +184,11 @@ fn import_record(record: &Record<'_>, raw: RawRef, sink: &mut Sink) {
     if service == "ecs" || name == "AssumeRole" {
         let request = parse_optional(record.request_parameters, "requestParameters", &raw, sink);
         let response = parse_optional(record.response_elements, "responseElements", &raw, sink);
-        ecs_keys(name, &request, &response, &mut keys, &mut detail, sink);
+        if name == "AssumeRole" {
+            assume_role_key(record, &request, &response, &mut keys, &mut detail);
+        } else {
+            ecs_keys(name, &request, &response, &mut keys, &mut detail, sink);
+        }
         if name == "RegisterTaskDefinition" {
             if let Some(arn) = path_str(&response, &["taskDefinition", "taskDefinitionArn"]) {
                 // The same registration as a describe-task-definition output.
@@ -267,6 +269,57 @@ fn actor_of(record: &Record<'_>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Keys of the caller's session: its name when it is a task ID, with the
+/// role it belongs to, and the temporary access key it signed with.
+fn session_keys(identity: &Identity<'_>, keys: &mut Vec<Key>) {
+    let arn = identity.arn.as_deref();
+    if let Some(session) = role_session_of(identity).filter(|s| is_task_id(s)) {
+        keys.push(Key::RoleSession(session.to_ascii_lowercase()));
+        if let Some(role) = arn.and_then(assumed_role_name) {
+            keys.push(Key::SessionRole(role.to_string()));
+        }
+    }
+    if let Some(access_key) = identity
+        .access_key_id
+        .as_deref()
+        .filter(|k| is_temporary_access_key(k))
+    {
+        keys.push(Key::AccessKey(access_key.to_string()));
+    }
+}
+
+/// The AssumeRole key: the session asked for, its role, whether ECS asked,
+/// and the access key issued. Correlation follows the issued key to the
+/// records signed with it.
+fn assume_role_key(
+    record: &Record<'_>,
+    request: &Value,
+    response: &Value,
+    keys: &mut Vec<Key>,
+    detail: &mut String,
+) {
+    let session = path_str(request, &["roleSessionName"]).unwrap_or("");
+    let by_ecs = record.user_identity.as_ref().is_some_and(|identity| {
+        identity.kind.as_deref() == Some("AWSService")
+            && identity.invoked_by.as_deref() == Some(ECS_TASKS_PRINCIPAL)
+    });
+    let role = path_str(request, &["roleArn"])
+        .and_then(role_name)
+        .unwrap_or("");
+    let issued = path_str(response, &["credentials", "accessKeyId"])
+        .filter(|k| is_temporary_access_key(k))
+        .map(str::to_string);
+    if is_task_id(session) {
+        detail.push_str(&format!(" session={session}"));
+    }
+    keys.push(Key::AssumeRole {
+        session: session.to_ascii_lowercase(),
+        role: role.to_string(),
+        by_ecs,
+        issued,
+    });
+}
+
 /// ENI IDs named anywhere in a request (DescribeNetworkInterfaces and friends).
 fn eni_keys(request: &Value, keys: &mut Vec<Key>) {
     match request {
@@ -299,8 +352,7 @@ fn parse_optional(value: Option<&RawValue>, field: &str, raw: &RawRef, sink: &mu
     })
 }
 
-/// Keys and summary detail from the request and response of ECS calls and
-/// of the AssumeRole calls ECS makes for task roles.
+/// Keys and summary detail from the request and response of ECS calls.
 fn ecs_keys(
     name: &str,
     request: &Value,
@@ -376,8 +428,10 @@ fn ecs_keys(
             }
         }
         "RegisterTaskDefinition" => {
-            if let Some(arn) = path_str(response, &["taskDefinition", "taskDefinitionArn"]) {
+            let definition = response.get("taskDefinition").unwrap_or(&Value::Null);
+            if let Some(arn) = path_str(definition, &["taskDefinitionArn"]) {
                 keys.push(Key::TaskDefinition(arn.to_string()));
+                keys.extend(ecs::definition_role_keys(definition));
                 detail.push_str(&format!(" registered {}", short_arn(arn)));
             }
         }
@@ -392,13 +446,6 @@ fn ecs_keys(
             if let Some(id) = primary.and_then(|d| path_str(d, &["id"])) {
                 keys.push(Key::Deployment(id.to_string()));
                 detail.push_str(&format!(" deployment={id}"));
-            }
-        }
-        "AssumeRole" => {
-            if let Some(session) = path_str(request, &["roleSessionName"]).filter(|s| is_task_id(s))
-            {
-                keys.push(Key::RoleSession(session.to_ascii_lowercase()));
-                detail.push_str(&format!(" session={session}"));
             }
         }
         _ => {}

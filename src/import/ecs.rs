@@ -4,7 +4,7 @@
 
 use super::json::{owned, path, path_array, path_str, path_time};
 use super::Sink;
-use crate::model::keys::{is_task_id, parse_task_arn};
+use crate::model::keys::{is_task_id, parse_task_arn, role_name};
 use crate::model::{Container, Event, Key, RawRef, Severity, Source, TaskFacts, Timestamp};
 use serde_json::Value;
 
@@ -314,6 +314,15 @@ pub fn deployments_in_message(message: &str) -> impl Iterator<Item = String> + '
         .map(str::to_string)
 }
 
+/// The roles a task definition gives its tasks (`taskRoleArn`,
+/// `executionRoleArn`), by name: the roles ECS issues task sessions for.
+pub fn definition_role_keys(definition: &Value) -> impl Iterator<Item = Key> + '_ {
+    ["taskRoleArn", "executionRoleArn"]
+        .into_iter()
+        .filter_map(|field| path_str(definition, &[field]).and_then(role_name))
+        .map(|role| Key::DefinitionRole(role.to_string()))
+}
+
 /// The fact ID shared by every record of one task definition registration.
 pub fn task_definition_fact_id(arn: &str) -> String {
     format!("ecs-task-definition:{arn}")
@@ -345,6 +354,7 @@ pub fn import_task_definition_document(value: &Value, locator: &str, sink: &mut 
     let mut event = Event::new(time, Source::Ecs, "RegisterTaskDefinition", summary, raw);
     event.actor = owned(definition, &["registeredBy"]);
     event.keys.push(Key::TaskDefinition(arn.to_string()));
+    event.keys.extend(definition_role_keys(definition));
     event.fact_id = Some(task_definition_fact_id(arn));
     sink.event(event);
 }

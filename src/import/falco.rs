@@ -9,7 +9,8 @@ use serde_json::Value;
 const FORMAT: &str = "falco";
 
 /// Imports one alert `{time, rule, priority, output, output_fields, tags, ...}`.
-/// `stream_key` ties it to a task when it came from an awslogs stream.
+/// `stream_key` ties it to a task when it came from an awslogs stream; it is
+/// then the alert's only key (docs/correlation.md, "Provenance and trust").
 pub fn import_alert(alert: &Value, raw: RawRef, stream_key: Option<Key>, sink: &mut Sink) {
     let Some(rule) = path_str(alert, &["rule"]) else {
         sink.problem(ParseError::new(format!(
@@ -44,15 +45,31 @@ pub fn import_alert(alert: &Value, raw: RawRef, stream_key: Option<Key>, sink: &
         (Some(user), Some(process)) => Some(format!("{user} ({process})")),
         (user, process) => user.or(process).map(str::to_string),
     };
-    if let Some(container) = field("container.id").filter(|id| *id != "host") {
-        event.keys.push(Key::RuntimeId(container.to_string()));
+    // From a task's own stream an alert speaks for that task only: whatever
+    // runs in the task writes there too, and may name another task's container.
+    let stream_task = match &stream_key {
+        Some(Key::LogStream(id)) => Some(id.clone()),
+        _ => None,
+    };
+    match stream_key {
+        Some(key) => event.keys.push(key),
+        None => {
+            if let Some(container) = field("container.id").filter(|id| *id != "host") {
+                event.keys.push(Key::RuntimeId(container.to_string()));
+            }
+        }
     }
-    event.keys.extend(stream_key);
-    event.fact_id = Some(format!(
-        "falco:{}:{rule}:{:016x}",
+    let fingerprint = format!(
+        "{}:{rule}:{:016x}",
         crate::model::time::format_time(&time),
         fnv1a(output.as_bytes())
-    ));
+    );
+    // Copies merge only within one task's stream, so no stream can lend
+    // its keys to an alert read elsewhere.
+    event.fact_id = Some(match stream_task {
+        Some(task) => format!("falco:{task}:{fingerprint}"),
+        None => format!("falco:{fingerprint}"),
+    });
     sink.event(event);
 }
 

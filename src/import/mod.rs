@@ -16,6 +16,7 @@ pub mod json;
 pub mod parallel;
 pub mod walk;
 
+use crate::model::provenance::LogGroup;
 use crate::model::{Event, RawRef, TaskFacts};
 use decode::ParseError;
 use std::collections::BTreeSet;
@@ -65,6 +66,8 @@ impl FileImport {
 /// Collects what importers find in one file, stamping raw references with the artifact.
 pub struct Sink {
     artifact: usize,
+    /// What is known about the log group the file was read from.
+    group: LogGroup,
     /// The result being built.
     pub out: FileImport,
 }
@@ -72,10 +75,21 @@ pub struct Sink {
 impl Sink {
     /// A sink for the artifact with this manifest index.
     pub fn new(artifact: usize) -> Sink {
+        Sink::reading(artifact, LogGroup::Unknown)
+    }
+
+    /// A sink for an artifact read from a log group known as `group`.
+    pub fn reading(artifact: usize, group: LogGroup) -> Sink {
         Sink {
             artifact,
+            group,
             out: FileImport::default(),
         }
+    }
+
+    /// What is known about the log group the file was read from.
+    pub fn log_group(&self) -> LogGroup {
+        self.group
     }
 
     /// A reference to a record at `locator` in this artifact.
@@ -160,7 +174,12 @@ fn cut_to_bound(text: &mut String) {
 
 /// Imports the bytes of one file (as received, possibly gzip) as artifact `artifact`.
 pub fn import_bytes(bytes: &[u8], artifact: usize) -> FileImport {
-    let mut sink = Sink::new(artifact);
+    import_bytes_from(bytes, artifact, LogGroup::Unknown)
+}
+
+/// [`import_bytes`] for a response that read the log group known as `group`.
+pub fn import_bytes_from(bytes: &[u8], artifact: usize, group: LogGroup) -> FileImport {
+    let mut sink = Sink::reading(artifact, group);
     let content = match decode::decompress(bytes) {
         Ok(content) => content,
         Err(error) => {

@@ -4,7 +4,8 @@
 //! order and manifests do not depend on scheduling. At most a few files are in
 //! flight, so memory stays flat however many files there are.
 
-use super::{import_bytes, FileImport};
+use super::{import_bytes_from, FileImport};
+use crate::model::provenance::LogGroup;
 use std::collections::BTreeMap;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,8 @@ pub struct Job {
     pub bytes: Vec<u8>,
     /// The manifest index of its artifact.
     pub artifact: usize,
+    /// What is known about the log group it was read from.
+    pub group: LogGroup,
 }
 
 /// Runs `import_bytes` over `items` on worker threads, turns each result
@@ -50,7 +53,7 @@ pub fn import_in_order<T: Send, R: Send>(
                 let Ok((slot, job)) = next else {
                     return;
                 };
-                let imported = reduce(import_bytes(&job.bytes, job.artifact));
+                let imported = reduce(import_bytes_from(&job.bytes, job.artifact, job.group));
                 if results.send((slot, imported)).is_err() {
                     return;
                 }
@@ -118,6 +121,7 @@ mod tests {
                         .join("\n")
                         .into_bytes(),
                     artifact: n,
+                    group: LogGroup::Unknown,
                 });
                 (n, job)
             })

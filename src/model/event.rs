@@ -1,6 +1,7 @@
 //! The normalized event: one line on a task's timeline.
 
 use super::keys::Key;
+use super::provenance::Provenance;
 use super::time::Timestamp;
 use serde::Serialize;
 use std::fmt;
@@ -171,14 +172,51 @@ impl LinkReason {
         }
     }
 
-    /// Weak links can be coincidental (IPs are reused by later tasks).
-    pub fn is_weak(self) -> bool {
-        self == LinkReason::IpInLifetime
-    }
-
     /// Context links attach surrounding facts rather than the task's own activity.
     pub fn is_context(self) -> bool {
         matches!(self, LinkReason::TaskDefinition | LinkReason::Deployment)
+    }
+}
+
+/// Why a link may be wrong. A link with a doubt is weak: it is shown, but
+/// it never raises the task's severity and never outranks a strong link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Doubt {
+    /// Only an IP ties the event to the task, and IPs are reused by later tasks.
+    IpReuse,
+    /// No AssumeRole in the bundle shows the session was issued to the task.
+    NoIssuingRecord,
+    /// The task's task and execution roles are unknown: no task definition
+    /// in the bundle names them.
+    TaskRolesUnknown,
+    /// The session's role is neither the task's task role nor its execution role.
+    NotTaskRole,
+}
+
+impl Doubt {
+    /// The kebab-case name used in every output format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Doubt::IpReuse => "ip-reuse",
+            Doubt::NoIssuingRecord => "no-issuing-record",
+            Doubt::TaskRolesUnknown => "task-roles-unknown",
+            Doubt::NotTaskRole => "not-task-role",
+        }
+    }
+
+    /// One sentence for a detail pane or report.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Doubt::IpReuse => "only the IP matches, and IPs are reused by later tasks",
+            Doubt::NoIssuingRecord => {
+                "no AssumeRole in the bundle shows this session was issued to the task"
+            }
+            Doubt::TaskRolesUnknown => {
+                "the task's roles are unknown (no task definition in the bundle names them)"
+            }
+            Doubt::NotTaskRole => "the session's role is not the task's task or execution role",
+        }
     }
 }
 
@@ -189,6 +227,28 @@ pub struct Link {
     pub task: usize,
     /// The strongest reason found.
     pub reason: LinkReason,
+    /// Why the link may be wrong; `None` for a strong link.
+    pub doubt: Option<Doubt>,
+    /// Other tasks the same evidence fits as well (their lifetimes with the
+    /// same IP overlap at the event's time), by index; empty when unambiguous.
+    pub ambiguous_with: Vec<usize>,
+}
+
+impl Link {
+    /// A link with no doubt, to no other task.
+    pub fn strong(task: usize, reason: LinkReason) -> Link {
+        Link {
+            task,
+            reason,
+            doubt: None,
+            ambiguous_with: Vec::new(),
+        }
+    }
+
+    /// Weak links can be coincidental or unproven (see [`Doubt`]).
+    pub fn is_weak(&self) -> bool {
+        self.doubt.is_some()
+    }
 }
 
 /// One normalized record on the timeline.
@@ -248,8 +308,19 @@ impl Event {
         matches!(self.source, Source::Guardduty | Source::Falco)
     }
 
+    /// Who wrote the record, and so how far it is trusted.
+    pub fn provenance(&self) -> Provenance {
+        Provenance::of(self.source)
+    }
+
     /// The link of this event to the task at `task`, if any.
     pub fn link_to(&self, task: usize) -> Option<&Link> {
         self.links.iter().find(|link| link.task == task)
+    }
+
+    /// Whether this event's severity counts toward the task's: only over a
+    /// strong link (a weak link never raises a task's severity).
+    pub fn raises_severity_of(&self, task: usize) -> bool {
+        self.link_to(task).is_some_and(|link| !link.is_weak())
     }
 }

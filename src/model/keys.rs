@@ -29,7 +29,31 @@ pub enum Key {
     TaskDefinition(String),
     /// A service deployment ID (`ecs-svc/...`) this record started or reports.
     Deployment(String),
+    /// The temporary access key (`ASIA...`) a CloudTrail record was signed
+    /// with (`userIdentity.accessKeyId`): follows the credentials an
+    /// AssumeRole in the bundle issued.
+    AccessKey(String),
+    /// The name of the role whose session made a CloudTrail record, when the
+    /// session is named after a task ID.
+    SessionRole(String),
+    /// An AssumeRole record: the session it asked for and the credentials it issued.
+    AssumeRole {
+        /// `requestParameters.roleSessionName` (lower case).
+        session: String,
+        /// The name of the role asked for (`requestParameters.roleArn`).
+        role: String,
+        /// Whether ECS asked for it (`userIdentity.invokedBy` `ecs-tasks.amazonaws.com`).
+        by_ecs: bool,
+        /// `responseElements.credentials.accessKeyId`, when it issued any.
+        issued: Option<String>,
+    },
+    /// The name of a role the task definition this record registers or
+    /// describes gives its tasks (task role or execution role).
+    DefinitionRole(String),
 }
+
+/// The service principal ECS uses to obtain task credentials.
+pub const ECS_TASKS_PRINCIPAL: &str = "ecs-tasks.amazonaws.com";
 
 /// The first 8 characters of a task ID, as responders say them aloud.
 pub fn short_id(id: &str) -> &str {
@@ -166,6 +190,26 @@ pub fn parse_session_target(target: &str) -> Option<SessionTarget> {
     })
 }
 
+/// The role name of an assumed-role ARN `arn:aws:sts::acct:assumed-role/role/session`.
+pub fn assumed_role_name(arn: &str) -> Option<&str> {
+    let resource = arn.rsplit_once(':')?.1;
+    let rest = resource.strip_prefix("assumed-role/")?;
+    rest.split_once('/').map(|(role, _)| role)
+}
+
+/// The name of a role from its ARN `arn:aws:iam::acct:role/[path/]name`.
+pub fn role_name(arn: &str) -> Option<&str> {
+    let resource = arn.rsplit_once(':')?.1;
+    let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// True for temporary (STS-issued) access key IDs, the only ones an
+/// AssumeRole can have issued.
+pub fn is_temporary_access_key(key: &str) -> bool {
+    key.starts_with("ASIA") && key.len() >= 16
+}
+
 /// True for RFC 1918 private IPv4 addresses, the only ones a Fargate task ENI holds.
 pub fn is_private_ipv4(text: &str) -> bool {
     match text.parse::<std::net::Ipv4Addr>() {
@@ -225,6 +269,17 @@ mod tests {
         );
         assert_eq!(role_session_of_principal_id("AIDA3XFRBF23EXAMPLE"), None);
         assert_eq!(role_session_of_principal_id("AIDA3XFRBF23EXAMPLE:x"), None);
+        assert_eq!(
+            assumed_role_name("arn:aws:sts::1:assumed-role/app-task/pwn"),
+            Some("app-task")
+        );
+        assert_eq!(
+            role_name("arn:aws:iam::111122223333:role/service/app-task"),
+            Some("app-task")
+        );
+        assert_eq!(role_name("arn:aws:iam::111122223333:user/app-task"), None);
+        assert!(is_temporary_access_key("ASIAN73OZW5I5SE5CFRZ"));
+        assert!(!is_temporary_access_key("AKIAE7KUF27GZJ2XBZGJ"));
         assert!(is_private_ipv4("10.0.12.47"));
         assert!(!is_private_ipv4("203.0.113.66"));
         assert!(!is_private_ipv4("ecs.amazonaws.com"));

@@ -2,10 +2,12 @@
 
 pub mod event;
 pub mod keys;
+pub mod provenance;
 pub mod task;
 pub mod time;
 
-pub use event::{Event, Link, LinkReason, RawRef, Severity, Source};
+pub use event::{Doubt, Event, Link, LinkReason, RawRef, Severity, Source};
 pub use keys::Key;
+pub use provenance::Provenance;
 pub use task::{Container, TaskFacts};
 pub use time::Timestamp;

@@ -48,7 +48,7 @@ pub struct TaskRow {
     pub ips: Vec<String>,
     /// Events on its timeline, per source.
     pub events: BTreeMap<&'static str, usize>,
-    /// Highest severity among its GuardDuty findings, or null.
+    /// Highest severity among its strongly linked GuardDuty findings, or null.
     pub highest_finding_severity: Option<Severity>,
 }
 
@@ -69,7 +69,7 @@ fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
     for &e in &incident.timelines[index] {
         let event = &incident.events[e];
         *events.entry(event.source.name()).or_default() += 1;
-        if event.source == Source::Guardduty {
+        if event.source == Source::Guardduty && event.raises_severity_of(index) {
             highest = highest.max(Some(event.severity));
         }
     }

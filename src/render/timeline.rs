@@ -5,7 +5,7 @@ use super::{aligned, markdown_cell, Format};
 use crate::bundle::manifest::Manifest;
 use crate::correlate::Incident;
 use crate::model::time::{format_time, format_time_millis};
-use crate::model::{Event, Timestamp};
+use crate::model::{Doubt, Event, Link, Timestamp};
 use serde::Serialize;
 
 /// Longest summary shown in a table cell; JSON and CSV carry it whole.
@@ -18,8 +18,14 @@ pub struct LinkOut {
     pub task: String,
     /// Link reason.
     pub reason: &'static str,
-    /// True for links that can be coincidental.
+    /// True for links that can be coincidental or unproven.
     pub weak: bool,
+    /// Why the link is weak (`ip-reuse`, `no-issuing-record`,
+    /// `task-roles-unknown`, `not-task-role`), or null.
+    pub doubt: Option<&'static str>,
+    /// Other tasks the same evidence fits as well (ARN, or ID): the event
+    /// fell in an overlap of their lifetimes with the same IP.
+    pub ambiguous_with: Vec<String>,
 }
 
 /// One timeline row, as documented in docs/cli.md.
@@ -30,6 +36,8 @@ pub struct Row {
     pub time: Timestamp,
     /// guardduty, ecs, cloudtrail, falco, logs.
     pub source: &'static str,
+    /// Who wrote the record: aws, responder, detector, container.
+    pub provenance: &'static str,
     /// Finding type, eventName, Falco rule, ECS status...
     pub kind: String,
     /// Normalized severity.
@@ -46,6 +54,8 @@ pub struct Row {
     pub link: Option<&'static str>,
     /// True when that link is weak.
     pub weak: bool,
+    /// Other tasks that link fits as well (ARN, or ID); empty when unambiguous.
+    pub ambiguous_with: Vec<String>,
     /// Every task the event is linked to.
     pub links: Vec<LinkOut>,
     /// Where the raw record sits: `artifact#locator`.
@@ -57,6 +67,8 @@ pub struct Row {
 /// Builds the rows: the task's timeline when `task` is given, else every event.
 pub fn rows(incident: &Incident, manifest: &Manifest, task: Option<usize>) -> Vec<Row> {
     let locate = |r: &crate::model::RawRef| manifest.locate(r);
+    let task_ref = |task: usize| incident.tasks[task].display_ref().to_string();
+    let others = |link: &Link| link.ambiguous_with.iter().map(|&t| task_ref(t)).collect();
     let build = |event: &Event, chosen: Option<usize>| {
         let chosen_link = match chosen {
             Some(t) => event.link_to(t),
@@ -65,21 +77,25 @@ pub fn rows(incident: &Incident, manifest: &Manifest, task: Option<usize>) -> Ve
         Row {
             time: event.time,
             source: event.source.name(),
+            provenance: event.provenance().name(),
             kind: event.kind.clone(),
             severity: event.severity.name(),
             original_severity: event.original_severity.clone(),
             summary: event.summary.clone(),
             actor: event.actor.clone(),
-            task: chosen_link.map(|l| incident.tasks[l.task].display_ref().to_string()),
+            task: chosen_link.map(|l| task_ref(l.task)),
             link: chosen_link.map(|l| l.reason.name()),
-            weak: chosen_link.is_some_and(|l| l.reason.is_weak()),
+            weak: chosen_link.is_some_and(Link::is_weak),
+            ambiguous_with: chosen_link.map(others).unwrap_or_default(),
             links: event
                 .links
                 .iter()
                 .map(|l| LinkOut {
-                    task: incident.tasks[l.task].display_ref().to_string(),
+                    task: task_ref(l.task),
                     reason: l.reason.name(),
-                    weak: l.reason.is_weak(),
+                    weak: l.is_weak(),
+                    doubt: l.doubt.map(Doubt::name),
+                    ambiguous_with: others(l),
                 })
                 .collect(),
             artifact: event.raw.first().map(&locate).unwrap_or_default(),
@@ -181,11 +197,14 @@ pub fn csv_cells(row: &Row) -> Vec<String> {
     ]
 }
 
+/// The link of a row for tables: `?` marks a weak link, `??` one the
+/// evidence fits to other tasks as well.
 fn link_cell(row: &Row) -> String {
-    match (row.link, row.weak) {
-        (Some(link), true) => format!("{link}?"),
-        (Some(link), false) => link.to_string(),
-        (None, _) => "-".into(),
+    match (row.link, row.weak, row.ambiguous_with.is_empty()) {
+        (Some(link), _, false) => format!("{link}??"),
+        (Some(link), true, true) => format!("{link}?"),
+        (Some(link), false, true) => link.to_string(),
+        (None, _, _) => "-".into(),
     }
 }
 

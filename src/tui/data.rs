@@ -17,7 +17,7 @@ pub struct TaskStats {
     /// Events on the task's timeline, per source, in [`Source::ALL`] order
     /// (taskscope's own response actions last).
     pub per_source: [usize; Source::ALL.len()],
-    /// Highest severity among the task's findings.
+    /// Highest severity among the task's strongly linked findings.
     pub top_severity: Option<Severity>,
     /// Findings on the task.
     pub findings: usize,
@@ -58,7 +58,8 @@ impl Data {
         let stats = incident
             .timelines
             .iter()
-            .map(|timeline| task_stats(&incident, timeline, activity_window))
+            .enumerate()
+            .map(|(task, timeline)| task_stats(&incident, task, timeline, activity_window))
             .collect();
         let mut findings: Vec<u32> = incident
             .events
@@ -182,12 +183,17 @@ fn key_text(key: &Key) -> &str {
         | Key::Eni(text)
         | Key::Ip(text)
         | Key::TaskDefinition(text)
-        | Key::Deployment(text) => text,
+        | Key::Deployment(text)
+        | Key::AccessKey(text)
+        | Key::SessionRole(text)
+        | Key::DefinitionRole(text)
+        | Key::AssumeRole { session: text, .. } => text,
     }
 }
 
 fn task_stats(
     incident: &Incident,
+    task: usize,
     timeline: &[usize],
     window: Option<(Timestamp, Timestamp)>,
 ) -> TaskStats {
@@ -204,7 +210,9 @@ fn task_stats(
         stats.per_source[slot] += 1;
         if event.is_finding() {
             stats.findings += 1;
-            stats.top_severity = stats.top_severity.max(Some(event.severity));
+            if event.raises_severity_of(task) {
+                stats.top_severity = stats.top_severity.max(Some(event.severity));
+            }
         }
         if let Some((from, to)) = window {
             stats.activity[bucket(event.time, from, to, SPARK_BUCKETS)] += 1;

@@ -43,28 +43,48 @@ pub fn detail_lines(app: &App, data: &Data) -> (Vec<Line<'static>>, usize) {
             Span::raw(clip(actor, VALUE_CHARS)),
         ]));
     }
+    let provenance = event.provenance();
+    lines.push(Line::from(vec![
+        label("provenance"),
+        Span::raw(provenance.name()),
+        Span::styled(format!(" ({})", provenance.description()), theme.dim),
+    ]));
     for fact in &app.detail.facts {
         lines.push(Line::from(vec![
             label(&fact.label),
             Span::raw(clip(&fact.value, VALUE_CHARS)),
         ]));
     }
+    let tasks = &data.incident.tasks;
     for link in &event.links {
-        let style = if link.reason.is_weak() {
+        let style = if link.is_weak() {
             theme.weak_link
         } else {
             theme.dim
         };
-        let weak = if link.reason.is_weak() {
-            " (weak: may be coincidental)"
-        } else {
-            ""
+        let weak = match link.doubt {
+            Some(doubt) => format!(" (weak: {})", doubt.explanation()),
+            None => String::new(),
         };
         lines.push(Line::from(vec![
             label("task"),
-            Span::raw(short_id(&data.incident.tasks[link.task].id).to_string()),
+            Span::raw(short_id(&tasks[link.task].id).to_string()),
             Span::styled(format!(" via {}{weak}", link.reason.name()), style),
         ]));
+        if !link.ambiguous_with.is_empty() {
+            let others: Vec<&str> = link
+                .ambiguous_with
+                .iter()
+                .map(|&t| short_id(&tasks[t].id))
+                .collect();
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "  ambiguous: the IP was held by {} too at that time",
+                    others.join(", ")
+                ),
+                theme.weak_link,
+            )));
+        }
     }
     let manifest = &data.bundle.manifest;
     let anchor = event_anchor(event, manifest);

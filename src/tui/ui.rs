@@ -723,7 +723,10 @@ fn draw_timeline_table(frame: &mut Frame, app: &mut App, data: &Data, area: Rect
         ];
         if show_link {
             let (text, style) = match link {
-                Some(link) if link.reason.is_weak() => {
+                Some(link) if !link.ambiguous_with.is_empty() => {
+                    (format!("{}??", link.reason.name()), theme.weak_link)
+                }
+                Some(link) if link.is_weak() => {
                     (format!("{}?", link.reason.name()), theme.weak_link)
                 }
                 Some(link) => (link.reason.name().to_string(), theme.dim),

@@ -457,8 +457,9 @@ impl Writer<'_> {
                     "roleArn": format!("arn:aws:iam::{ACCOUNT}:role/checkout-api-task"),
                     "roleSessionName": id
                 });
+                self.truth.issued.insert(id.clone());
                 let response = json!({
-                    "credentials": {"accessKeyId": "ASIAEXAMPLETASKROLE", "sessionToken": "IQoJb3JpZ2luX2VjEXAMPLE",
+                    "credentials": {"accessKeyId": session_key(&id), "sessionToken": "IQoJb3JpZ2luX2VjEXAMPLE",
                                     "expiration": "Nov 20, 2026, 9:00:00 PM"},
                     "assumedRoleUser": {"assumedRoleId": format!("AROAEXAMPLETASKROLE:{id}"),
                                         "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/checkout-api-task/{id}")}
@@ -490,7 +491,9 @@ impl Writer<'_> {
                 let request = json!({"family": "checkout-api", "networkMode": "awsvpc",
                     "containerDefinitions": [{"name": "app", "image": format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app:4.12.0")}]});
                 let response = json!({"taskDefinition": {"taskDefinitionArn": arn, "family": "checkout-api",
-                    "revision": revision, "status": "ACTIVE", "registeredAt": seconds(time)}});
+                    "revision": revision, "status": "ACTIVE", "registeredAt": seconds(time),
+                    "taskRoleArn": format!("arn:aws:iam::{ACCOUNT}:role/{TASK_ROLE}")}});
+                self.truth.roles_known.insert(arn.clone());
                 self.cloudtrail(
                     Call {
                         time,
@@ -888,11 +891,11 @@ impl Writer<'_> {
             "output_fields": {"container.id": container_id, "container.name": "app",
                               "proc.name": "sh", "user.name": "root", "evt.type": "execve"}
         });
-        let mut claims: Vec<Claim> = claim.into_iter().collect();
         match stream {
             Some(subject) => {
+                // From a task's own stream an alert speaks for that task only.
                 let id = world.subject_id(subject);
-                claims.push(Claim::LogStream(id.clone()));
+                let claims = vec![Claim::LogStream(id.clone())];
                 let index = self.app_logs.len();
                 self.truth
                     .record(APP_LOGS, format!("/events/{index}/message"), time, claims);
@@ -906,7 +909,8 @@ impl Writer<'_> {
             }
             None => {
                 let locator = format!("L{}", self.falco.len() + 1);
-                self.truth.record(FALCO, locator, time, claims);
+                self.truth
+                    .record(FALCO, locator, time, claim.into_iter().collect());
                 self.falco.push(alert);
             }
         }
@@ -1002,6 +1006,7 @@ impl Writer<'_> {
             );
             let document = json!({"taskDefinition": {
                 "taskDefinitionArn": arn, "family": "checkout-api", "revision": revision,
+                "taskRoleArn": format!("arn:aws:iam::{ACCOUNT}:role/{TASK_ROLE}"),
                 "containerDefinitions": [{"name": "app", "image": format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app:4.12.0")}],
                 "status": "ACTIVE", "registeredAt": cli_time(*time),
                 "registeredBy": format!("arn:aws:iam::{ACCOUNT}:user/deployer")
@@ -1026,13 +1031,21 @@ fn deployed_at(deployment: usize) -> DateTime<Utc> {
     base_time() - Duration::hours(2) + Duration::minutes(17 * deployment as i64)
 }
 
+/// The temporary access key ECS issued for the session named `session`.
+pub fn session_key(session: &str) -> String {
+    format!("ASIA{:016X}", fingerprint(session) as u64)
+}
+
+/// The task role every generated task definition names.
+const TASK_ROLE: &str = "checkout-api-task";
+
 fn task_role_identity(session: &str) -> Value {
     json!({
         "type": "AssumedRole",
         "principalId": format!("AROAEXAMPLETASKROLE:{session}"),
-        "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/checkout-api-task/{session}"),
+        "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/{TASK_ROLE}/{session}"),
         "accountId": ACCOUNT,
-        "accessKeyId": "ASIAEXAMPLETASKROLE",
+        "accessKeyId": session_key(session),
         "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLETASKROLE",
             "arn": format!("arn:aws:iam::{ACCOUNT}:role/checkout-api-task"), "accountId": ACCOUNT,
             "userName": "checkout-api-task"}}

@@ -68,6 +68,10 @@ pub struct Truth {
     pub records: HashMap<(String, String), TruthRecord>,
     /// Tasks described by the evidence, by ID.
     pub revealed: BTreeMap<String, Revealed>,
+    /// Task IDs ECS issued a session for, by an AssumeRole in the evidence.
+    pub issued: BTreeSet<String>,
+    /// Task definition ARNs whose roles the evidence names.
+    pub roles_known: BTreeSet<String>,
 }
 
 impl Truth {
@@ -116,6 +120,18 @@ impl Truth {
         known
     }
 
+    /// Whether a session named after task `id` is proven to be the task's:
+    /// ECS issued it, and the task's definition names its roles (the
+    /// generator's sessions always use the task role).
+    pub fn session_is_proven(&self, id: &str) -> bool {
+        self.issued.contains(id)
+            && self
+                .revealed
+                .get(id)
+                .and_then(|facts| facts.task_definition.as_ref())
+                .is_some_and(|definition| self.roles_known.contains(definition))
+    }
+
     /// The task IDs, with the strongest reason each, that the claims of an
     /// event's raw copies justify at `time`.
     pub fn expected_links(
@@ -124,11 +140,15 @@ impl Truth {
         claims: &BTreeSet<Claim>,
         time: DateTime<Utc>,
     ) -> BTreeMap<String, LinkReason> {
-        let mut best: BTreeMap<String, LinkReason> = BTreeMap::new();
-        let mut offer = |id: &str, reason: LinkReason| {
+        // Strength first, then reason: (weak, reason) per task.
+        let mut best: BTreeMap<String, (bool, LinkReason)> = BTreeMap::new();
+        let offer = |best: &mut BTreeMap<String, (bool, LinkReason)>,
+                     id: &str,
+                     weak: bool,
+                     reason: LinkReason| {
             best.entry(id.to_string())
-                .and_modify(|current| *current = (*current).min(reason))
-                .or_insert(reason);
+                .and_modify(|current| *current = (*current).min((weak, reason)))
+                .or_insert((weak, reason));
         };
         let revealed = |pick: &dyn Fn(&Revealed) -> bool| -> Vec<String> {
             self.revealed
@@ -137,6 +157,7 @@ impl Truth {
                 .map(|(id, _)| id.clone())
                 .collect()
         };
+        let mut ips = Vec::new();
         for claim in claims {
             let (ids, reason): (Vec<String>, LinkReason) = match claim {
                 Claim::TaskArn(id) => (vec![id.clone()], LinkReason::TaskArn),
@@ -150,10 +171,10 @@ impl Truth {
                     LinkReason::RuntimeId,
                 ),
                 Claim::Eni(eni) => (revealed(&|f| f.enis.contains(eni)), LinkReason::Eni),
-                Claim::Ip(ip) => (
-                    revealed(&|f| f.ips.contains(ip) && alive(f, time)),
-                    LinkReason::IpInLifetime,
-                ),
+                Claim::Ip(ip) => {
+                    ips.push(ip);
+                    continue;
+                }
                 Claim::TaskDefinition(arn) => (
                     revealed(&|f| f.task_definition.as_ref() == Some(arn)),
                     LinkReason::TaskDefinition,
@@ -164,10 +185,52 @@ impl Truth {
                 ),
             };
             for id in ids.iter().filter(|id| known.contains(*id)) {
-                offer(id, reason);
+                let weak = reason == LinkReason::RoleSession && !self.session_is_proven(id);
+                offer(&mut best, id, weak, reason);
             }
         }
-        best
+        // An event that names its task is never also linked by IP.
+        let names_its_task = best
+            .values()
+            .any(|&(weak, reason)| !weak && !reason.is_context());
+        if !names_its_task {
+            for ip in ips {
+                for id in self.ip_holders(ip, time) {
+                    if known.contains(&id) {
+                        offer(&mut best, &id, true, LinkReason::IpInLifetime);
+                    }
+                }
+            }
+        }
+        best.into_iter()
+            .map(|(id, (_, reason))| (id, reason))
+            .collect()
+    }
+
+    /// The tasks that held `ip` at `time`: alive, and, when their end is
+    /// unknown, not yet succeeded by a later task with the same IP.
+    pub fn ip_holders(&self, ip: &str, time: DateTime<Utc>) -> Vec<String> {
+        let tenants: Vec<(&String, &Revealed)> = self
+            .revealed
+            .iter()
+            .filter(|(_, facts)| facts.ips.contains(ip))
+            .collect();
+        tenants
+            .iter()
+            .filter(|(_, facts)| {
+                let Some((start, end)) = facts.lifetime else {
+                    return false;
+                };
+                let successor = tenants
+                    .iter()
+                    .filter_map(|(_, other)| other.lifetime.map(|(s, _)| s))
+                    .filter(|&other| other > start)
+                    .min();
+                let handed_over = end.is_none() && successor.is_some_and(|next| time >= next);
+                alive(facts, time) && !handed_over
+            })
+            .map(|(id, _)| (*id).clone())
+            .collect()
     }
 
     /// The task a runtime ID belongs to: an exact match; else a prefix of 12

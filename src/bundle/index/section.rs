@@ -257,6 +257,22 @@ fn encode_key<'a>(out: &mut Encoder, strings: &mut StringTable<'a>, key: &'a Key
         Key::Ip(text) => (6, text),
         Key::TaskDefinition(text) => (7, text),
         Key::Deployment(text) => (8, text),
+        Key::AccessKey(text) => (9, text),
+        Key::SessionRole(text) => (10, text),
+        Key::DefinitionRole(text) => (11, text),
+        Key::AssumeRole {
+            session,
+            role,
+            by_ecs,
+            issued,
+        } => {
+            out.u8(12);
+            out.varint(strings.number(session));
+            out.varint(strings.number(role));
+            out.u8(u8::from(*by_ecs));
+            optional(out, strings, issued.as_deref());
+            return;
+        }
     };
     out.u8(tag);
     out.varint(strings.number(text));
@@ -278,6 +294,19 @@ fn decode_key(input: &mut Decoder<'_>, strings: &Strings<'_, '_>) -> Result<Key,
         6 => Key::Ip(text),
         7 => Key::TaskDefinition(text),
         8 => Key::Deployment(text),
+        9 => Key::AccessKey(text),
+        10 => Key::SessionRole(text),
+        11 => Key::DefinitionRole(text),
+        12 => Key::AssumeRole {
+            session: text,
+            role: strings.owned(input)?,
+            by_ecs: match input.u8()? {
+                0 => false,
+                1 => true,
+                other => return Err(input.error(format!("invalid flag {other}"))),
+            },
+            issued: strings.optional(input)?,
+        },
         other => return Err(input.error(format!("unknown key kind {other}"))),
     })
 }

@@ -61,6 +61,7 @@ mod tests {
             region: "us-east-1".into(),
             request_id: None,
             received_at: "2026-11-23T10:00:00Z".into(),
+            eventbridge_archive: false,
         };
         assert!(buffer.is_empty());
         buffer.store(origin("ListTasks"), b"{}").unwrap();

@@ -130,8 +130,9 @@ fn revoke_call(operation: &str, group: &str, rules: &[SecurityGroupRule]) -> Opt
     )
 }
 
-/// A rule with every field needed to authorize it again.
-fn rule_record(rule: &SecurityGroupRule) -> Value {
+/// A rule with every field needed to authorize it again: the format of a
+/// revoke's `prior`, which undo also compares the rules present with.
+pub(crate) fn rule_record(rule: &SecurityGroupRule) -> Value {
     let mut record = json!({
         "SecurityGroupRuleId": rule.security_group_rule_id(),
         "IpProtocol": rule.ip_protocol(),

@@ -9,7 +9,7 @@
 //! [`steps`] the others; [`service`] reads the task's service.
 
 mod acl;
-mod group;
+pub(crate) mod group;
 mod network;
 mod service;
 mod steps;

@@ -10,6 +10,7 @@ use crate::model::time::parse_time_str;
 use crate::respond::cloud::iam::RolePolicy;
 use crate::respond::cloud::protection::Protection;
 use crate::respond::cloud::Cloud;
+use crate::respond::isolate::group::rule_record;
 use crate::respond::isolate::MAX_PROTECT_MINUTES;
 use crate::respond::plan::Call;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -292,19 +293,6 @@ fn same_rule(a: &Value, b: &Value) -> bool {
     RULE_FIELDS.iter().all(|field| a[field] == b[field])
 }
 
-/// A rule as AWS describes it now, in the names of a recorded prior.
-fn rule_now(rule: &aws_sdk_ec2::types::SecurityGroupRule) -> Value {
-    json!({
-        "IpProtocol": rule.ip_protocol(),
-        "FromPort": rule.from_port(),
-        "ToPort": rule.to_port(),
-        "CidrIpv4": rule.cidr_ipv4(),
-        "CidrIpv6": rule.cidr_ipv6(),
-        "PrefixListId": rule.prefix_list_id(),
-        "ReferencedGroupId": rule.referenced_group_info().and_then(|g| g.group_id()),
-    })
-}
-
 /// One recorded rule as an `IpPermissions` item of an authorization.
 fn permission(rule: &Value) -> Value {
     let mut permission = json!({"IpProtocol": rule["IpProtocol"]});
@@ -361,7 +349,7 @@ async fn group_rules(cloud: &Cloud, call: &RecordedCall, egress: bool) -> Revers
     let mut present = Vec::new();
     while let Some(rule) = pages.next().await {
         match rule {
-            Ok(rule) if rule.is_egress() == Some(egress) => present.push(rule_now(&rule)),
+            Ok(rule) if rule.is_egress() == Some(egress) => present.push(rule_record(&rule)),
             Ok(_) => {}
             Err(e) if code(&e) == Some("InvalidGroup.NotFound") => {
                 return reversal(
