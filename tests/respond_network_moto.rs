@@ -19,8 +19,8 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier, Mutex};
 use taskscope::bundle::audit::{Entry, Record, ResultStatus, StepStatus};
+use taskscope::respond::cloud::nacl::DEFAULT_RULE_QUOTA;
 use taskscope::respond::isolate::IsolateRequest;
-use taskscope::respond::nacl::DEFAULT_RULE_QUOTA;
 use taskscope::respond::plan::StepId;
 use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Plan, Responder};
 

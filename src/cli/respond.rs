@@ -6,12 +6,12 @@ use crate::bundle::audit::{CallStatus, ResultStatus};
 use crate::collect::aws::Connection;
 use crate::config::Config;
 use crate::render::sanitize::escape;
+use crate::respond::cloud::nacl::{check_rule_quota, DEFAULT_RULE_QUOTA};
 use crate::respond::execute::Progress;
 use crate::respond::interrupt::{signal_name, SIGNALS};
 use crate::respond::isolate::{
     check_protect_minutes, preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES,
 };
-use crate::respond::nacl::{check_rule_quota, DEFAULT_RULE_QUOTA};
 use crate::respond::plan::{render_text, StepId};
 use crate::respond::rollback::suspects::RollbackHistory;
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};

@@ -1,10 +1,12 @@
 //! The AWS side of response actions: the SDK clients, the reads that plans
 //! are made from, and the one place where a planned call is sent. [`iam`]
 //! holds the task role's inline policy (read, and the cutoff set at send
-//! time), [`protection`] a task's protection; `reverse` sends the calls
+//! time), [`protection`] a task's protection, [`nacl`] network ACL entries
+//! (a deny's rule number chosen as it is sent); `reverse` sends the calls
 //! that only `taskscope undo` makes.
 
 pub mod iam;
+pub mod nacl;
 pub mod protection;
 mod reverse;
 
@@ -208,7 +210,7 @@ impl Cloud {
     }
 
     /// Sends one mutating call of a plan, as planned; a network ACL entry's
-    /// rule number is chosen when it is sent ([`super::nacl`]). The read-only
+    /// rule number is chosen when it is sent ([`nacl`]). The read-only
     /// `taskscope:` sequences are run by the executor, not here.
     pub async fn send(&self, call: &Call) -> Result<Sent, CallError> {
         let p = &call.parameters;
@@ -263,7 +265,7 @@ impl Cloud {
                     .map_err(|e| call_error(&call.operation, region, &e))?;
                 Ok(sent(out.request_id()))
             }
-            "ec2:CreateNetworkAclEntry" => super::nacl::create_entry(&self.ec2, region, call).await,
+            "ec2:CreateNetworkAclEntry" => nacl::create_entry(&self.ec2, region, call).await,
             "ec2:RevokeSecurityGroupIngress" => {
                 let (group, rules) = (text(p, "GroupId")?, texts(p, "SecurityGroupRuleIds"));
                 let out = self

@@ -17,7 +17,6 @@ pub mod fresh;
 pub mod identity;
 pub mod interrupt;
 pub mod isolate;
-pub mod nacl;
 pub mod plan;
 pub mod rollback;
 pub mod undo;

@@ -8,8 +8,8 @@
 
 use super::task::TaskState;
 use crate::collect::aws::describe_error;
+use crate::respond::cloud::nacl::{direction, lowest_free, rules_counted, WantedEntry};
 use crate::respond::cloud::Cloud;
-use crate::respond::nacl::{direction, lowest_free, rules_counted, WantedEntry};
 use crate::respond::plan::{Call, Plan, Step, StepId};
 use anyhow::anyhow;
 use aws_sdk_ec2::types::{Filter, NetworkAcl, RuleAction};

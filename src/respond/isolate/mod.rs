@@ -51,8 +51,8 @@ pub struct IsolateRequest {
     /// A security group to move the service's next tasks to.
     pub quarantine_group: Option<String>,
     /// The account's quota of rules per network ACL and direction, 1 to
-    /// [`crate::respond::nacl::MAX_RULE_QUOTA`]
-    /// ([`crate::respond::nacl::DEFAULT_RULE_QUOTA`] unless raised).
+    /// [`crate::respond::cloud::nacl::MAX_RULE_QUOTA`]
+    /// ([`crate::respond::cloud::nacl::DEFAULT_RULE_QUOTA`] unless raised).
     pub nacl_rule_quota: usize,
     /// Where the preserve step writes the task's evidence bundle.
     pub preserve_out: PathBuf,

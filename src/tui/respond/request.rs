@@ -7,8 +7,8 @@
 
 use super::super::text::short_id;
 use crate::model::task::TaskFacts;
+use crate::respond::cloud::nacl::DEFAULT_RULE_QUOTA;
 use crate::respond::isolate::{preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES};
-use crate::respond::nacl::DEFAULT_RULE_QUOTA;
 use crate::respond::rollback::suspects::RollbackHistory;
 use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
 use crate::respond::ActionRequest;

@@ -4,8 +4,8 @@
 //! the one call that adds an entry, `ec2:CreateNetworkAclEntry`, whose rule
 //! number is chosen when it is sent, not when it was planned.
 
-use super::cloud::{call_error, text, CallError, Sent};
-use super::plan::Call;
+use super::{call_error, text, CallError, Sent};
+use crate::respond::plan::Call;
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{NetworkAclEntry, RuleAction};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
