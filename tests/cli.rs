@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tempfile::TempDir;
+use unicode_width::UnicodeWidthStr;
 
 fn taskscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_taskscope"))
@@ -276,6 +277,51 @@ fn tasks_lists_every_task_with_counts_and_severity() {
     let table = stdout(&taskscope(&["tasks", bundle.to_str().unwrap()]));
     assert!(table.starts_with("TASK"));
     assert_eq!(table.lines().count(), tasks.as_array().unwrap().len() + 1);
+}
+
+#[test]
+fn tasks_table_stays_aligned_with_a_cjk_service_name() {
+    let dir = TempDir::new().unwrap();
+    let described = fs::read_to_string(demo_dir().join("ecs_describe_tasks.json")).unwrap();
+    // Ten characters but sixteen terminal columns: wider than any other
+    // service name on screen, narrower by characters.
+    let wide = described.replacen("service:checkout-api", "service:決済サービス-api", 1);
+    assert_ne!(wide, described);
+    let input = dir.path().join("ecs_describe_tasks.json");
+    fs::write(&input, wide).unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = taskscope(&[
+        "import",
+        input.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = stdout(&taskscope(&["tasks", bundle.to_str().unwrap()]));
+    assert!(table.contains("決済サービス-api"), "{table}");
+    // The STATUS column, right after SERVICE, starts at one terminal column
+    // on every row.
+    let status_columns: Vec<usize> = table
+        .lines()
+        .map(|line| {
+            let start = ["STATUS", "RUNNING", "STOPPED"]
+                .iter()
+                .filter_map(|status| line.find(&format!("  {status}")))
+                .min()
+                .unwrap_or_else(|| panic!("no status on {line:?}"));
+            line[..start].width()
+        })
+        .collect();
+    assert_eq!(status_columns.len(), 5, "{table}");
+    assert!(
+        status_columns.iter().all(|&c| c == status_columns[0]),
+        "{status_columns:?}\n{table}"
+    );
 }
 
 #[test]

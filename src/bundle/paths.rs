@@ -2,8 +2,9 @@
 //! and reading them from disk without leaving the bundle: no symbolic link
 //! anywhere on the way, regular files only, a size cap.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
 /// Largest file a bundle reader reads (the manifest or one artifact); the
@@ -114,21 +115,10 @@ fn walk_inside(root: &Path, relative: &str) -> Result<PathBuf, Refusal> {
 
 /// Reads a file that must be a regular file (not a symbolic link, FIFO,
 /// socket, device or directory) of at most [`MAX_FILE_BYTES`]. `shown` names
-/// it in errors. The type is checked before opening (opening a FIFO would
-/// block) and again on the opened handle.
+/// it in errors. The file is opened as [`open_regular_file`] opens it, so
+/// nothing swapped in under its name after a check can be read.
 pub fn read_regular_file(path: &Path, shown: &str) -> Result<Vec<u8>, Refusal> {
-    let meta = fs::symlink_metadata(path)?;
-    if meta.file_type().is_symlink() {
-        return Err(Refusal::Symlink(shown.to_string()));
-    }
-    if !meta.is_file() {
-        return Err(Refusal::NotAFile(shown.to_string()));
-    }
-    let file = File::open(path)?;
-    let opened = file.metadata()?;
-    if !opened.is_file() {
-        return Err(Refusal::NotAFile(shown.to_string()));
-    }
+    let (file, opened) = open_regular_file(path, shown)?;
     let too_large = |size| Refusal::TooLarge {
         path: shown.to_string(),
         size,
@@ -142,6 +132,29 @@ pub fn read_regular_file(path: &Path, shown: &str) -> Result<Vec<u8>, Refusal> {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Opens `path` for reading and returns the file with its metadata, taken
+/// from the opened handle (never by name, which a link could be swapped in
+/// under). The open itself refuses a symbolic link at the last step
+/// (`O_NOFOLLOW`), and does not wait for a writer on a FIFO (`O_NONBLOCK`):
+/// the handle's type then refuses it, with directories, sockets and devices.
+fn open_regular_file(path: &Path, shown: &str) -> Result<(File, fs::Metadata), Refusal> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|error| match error.raw_os_error() {
+            Some(libc::ELOOP) => Refusal::Symlink(shown.to_string()),
+            // A socket (or a device with nothing behind it) cannot be opened.
+            Some(libc::ENXIO) => Refusal::NotAFile(shown.to_string()),
+            _ => Refusal::Io(error),
+        })?;
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(Refusal::NotAFile(shown.to_string()));
+    }
+    Ok((file, opened))
 }
 
 /// A file-name-safe version of a user's file name: ASCII letters, digits,
@@ -230,7 +243,7 @@ mod tests {
         let fifo = root.join("raw/pipe.json");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if made.is_ok_and(|status| status.success()) {
-            // Opening a FIFO would block until a writer came: refused unopened.
+            // Opened without waiting for a writer, and refused by its type.
             assert!(matches!(
                 read_inside(&root, "raw/pipe.json"),
                 Err(Refusal::NotAFile(_))
@@ -241,6 +254,50 @@ mod tests {
         sparse.set_len(MAX_FILE_BYTES + 1).unwrap();
         let huge = read_inside(&root, "raw/huge.json").unwrap_err();
         assert!(matches!(huge, Refusal::TooLarge { .. }), "{huge}");
+    }
+
+    #[test]
+    fn the_open_itself_refuses_a_link_swapped_in_for_a_file() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let secret = dir.path().join("secret.json");
+        let artifact = dir.path().join("artifact.json");
+        fs::write(&secret, b"{\"secret\":1}").unwrap();
+        fs::write(&artifact, b"{}").unwrap();
+        // The name was a regular file when looked at; a link replaces it
+        // before the open. No check by name stands between: the open refuses.
+        assert!(fs::symlink_metadata(&artifact).unwrap().is_file());
+        fs::remove_file(&artifact).unwrap();
+        std::os::unix::fs::symlink(&secret, &artifact).unwrap();
+        let refused = open_regular_file(&artifact, "artifact.json").unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::Symlink(p) if p == "artifact.json"),
+            "{refused}"
+        );
+        // A link to a directory is refused the same way.
+        let linked_dir = dir.path().join("dir.json");
+        std::os::unix::fs::symlink(dir.path(), &linked_dir).unwrap();
+        assert!(matches!(
+            open_regular_file(&linked_dir, "dir.json"),
+            Err(Refusal::Symlink(_))
+        ));
+    }
+
+    #[test]
+    fn the_open_itself_refuses_a_fifo_without_waiting_for_a_writer() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|status| status.success()), "mkfifo failed");
+        // Opened on another thread: a blocking open fails the test instead
+        // of hanging it.
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(open_regular_file(&fifo, "pipe.json").map(|_| ()));
+        });
+        let opened = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("opening a FIFO must not wait for a writer");
+        assert!(matches!(opened, Err(Refusal::NotAFile(_))), "{opened:?}");
     }
 
     #[test]

@@ -5,6 +5,8 @@ pub mod sanitize;
 pub mod tasks;
 pub mod timeline;
 
+use unicode_width::UnicodeWidthStr;
+
 /// Output formats of the headless commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -19,13 +21,14 @@ pub enum Format {
     Md,
 }
 
-/// Lays out rows of cells as aligned columns separated by two spaces.
-/// Cells must already be sanitized. The last column is not padded.
+/// Lays out rows of cells as aligned columns separated by two spaces,
+/// measured in terminal columns (a wide character, such as CJK or emoji,
+/// takes two). Cells must already be sanitized. The last column is not padded.
 pub fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cell.width());
         }
     }
     let mut out = String::new();
@@ -34,7 +37,7 @@ pub fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
         for (i, cell) in cells.iter().enumerate() {
             out.push_str(cell);
             if i < last {
-                let pad = widths[i] - cell.chars().count() + 2;
+                let pad = widths[i].saturating_sub(cell.width()) + 2;
                 out.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -120,6 +123,35 @@ mod tests {
         assert!(!line.chars().any(sanitize::is_unsafe), "{line}");
         let back: Vec<String> = serde_json::from_str(&line).unwrap();
         assert_eq!(back, value);
+    }
+
+    /// The terminal column at which `needle` starts in `line`.
+    fn column_of(line: &str, needle: &str) -> usize {
+        let byte = line.find(needle).expect("the cell is on the line");
+        line[..byte].width()
+    }
+
+    #[test]
+    fn aligns_columns_by_display_width_with_cjk_and_emoji() {
+        let rows = vec![
+            vec![
+                "日本語サービス".to_string(),
+                "x1".to_string(),
+                "end".to_string(),
+            ],
+            vec!["🦀🦀".to_string(), "x2".to_string(), "end".to_string()],
+            vec!["plain".to_string(), "x3".to_string(), "end".to_string()],
+        ];
+        let text = aligned(&["NAME", "MID", "LAST"], &rows);
+        let lines: Vec<&str> = text.lines().collect();
+        // The widest cell is 14 columns (seven wide characters), then two
+        // spaces; MID is 3 columns wide, then two spaces.
+        assert_eq!(column_of(lines[0], "MID"), 16);
+        assert_eq!(column_of(lines[0], "LAST"), 21);
+        for (line, mid) in lines[1..].iter().zip(["x1", "x2", "x3"]) {
+            assert_eq!(column_of(line, mid), 16, "{line}");
+            assert_eq!(column_of(line, "end"), 21, "{line}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! reader sees, are shown as visible escapes instead of being interpreted.
 
 use std::borrow::Cow;
+use unicode_width::UnicodeWidthChar;
 
 /// True for characters that must never reach a terminal as themselves.
 pub fn is_unsafe(c: char) -> bool {
@@ -71,16 +72,37 @@ fn push_hex(out: &mut String, value: u32, min_digits: u32) {
 /// with `…`. Only the part shown is escaped, so a huge string costs no more
 /// than a short one.
 pub fn escape_truncated(text: &str, max: usize) -> String {
+    escape_cut(text, max, |_| 1)
+}
+
+/// Escapes `text` and cuts it to at most `max` terminal columns (a wide
+/// character, such as CJK or emoji, takes two), marking the cut with `…`. A
+/// wide character that would straddle the cut is left out whole.
+pub fn escape_truncated_columns(text: &str, max: usize) -> String {
+    escape_cut(text, max, |c| UnicodeWidthChar::width(c).unwrap_or(0))
+}
+
+/// Escapes `text` and cuts it where the characters shown, each counted by
+/// `measure`, would exceed `max`: the kept part measures at most `max - 1`,
+/// followed by `…`. Escapes are ASCII, so they measure one per character in
+/// any measure. Escaping stops at the cut.
+fn escape_cut(text: &str, max: usize, measure: fn(char) -> usize) -> String {
     let mut out = String::new();
     let mut shown = 0;
     for c in text.chars() {
         let before = out.len();
         push_escaped(&mut out, c);
-        // Escapes are ASCII, so bytes added is characters added, except for a
-        // safe character pushed as itself.
-        shown += if is_unsafe(c) { out.len() - before } else { 1 };
+        shown += out[before..].chars().map(measure).sum::<usize>();
         if shown > max {
-            let mut cut: String = out.chars().take(max.saturating_sub(1)).collect();
+            let budget = max.saturating_sub(1);
+            let mut kept = 0;
+            let mut cut: String = out
+                .chars()
+                .take_while(|&c| {
+                    kept += measure(c);
+                    kept <= budget
+                })
+                .collect();
             cut.push('…');
             return cut;
         }
@@ -120,6 +142,19 @@ mod tests {
         assert_eq!(escape_truncated("é\u{202e}x", 12), "é\\u{202e}x");
         assert_eq!(escape_truncated("é\u{202e}x", 6), "é\\u{2…");
         assert_eq!(escape_truncated("", 3), "");
+    }
+
+    #[test]
+    fn truncates_by_columns_without_splitting_a_wide_character() {
+        // Six columns: a two-column character would straddle the cut at
+        // five columns, so it is left out whole.
+        assert_eq!(escape_truncated_columns("ab日本語", 6), "ab日…");
+        assert_eq!(escape_truncated_columns("abcd日本", 6), "abcd…");
+        assert_eq!(escape_truncated_columns("日本", 4), "日本");
+        assert_eq!(escape_truncated_columns("🦀🦀🦀", 4), "🦀…");
+        assert_eq!(escape_truncated_columns("\u{1b}日本", 6), "\\x1b…");
+        // Counted in characters, the same text is cut later.
+        assert_eq!(escape_truncated("ab日本語", 4), "ab日…");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `taskscope tasks`: one row per task with its facts and evidence counts.
 
-use super::sanitize::{escape, escape_truncated};
+use super::sanitize::{escape, escape_truncated_columns};
 use super::{aligned, markdown_cell, Format};
 use crate::correlate::Incident;
 use crate::model::time::format_time_millis;
@@ -127,7 +127,7 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
                 .map_or("-", Severity::name)
                 .to_string(),
             counts(row),
-            escape_truncated(row.stopped_reason.as_deref().unwrap_or("-"), 60),
+            escape_truncated_columns(row.stopped_reason.as_deref().unwrap_or("-"), 60),
         ]
     };
     const HEADER: [&str; 10] = [

@@ -1,6 +1,6 @@
 //! `taskscope timeline`: events in time order, for one task or the whole bundle.
 
-use super::sanitize::{escape, escape_truncated};
+use super::sanitize::{escape, escape_truncated_columns};
 use super::{aligned, markdown_cell, Format};
 use crate::bundle::manifest::Manifest;
 use crate::correlate::Incident;
@@ -8,8 +8,9 @@ use crate::model::time::{format_time, format_time_millis};
 use crate::model::{Doubt, Event, Link, Timestamp};
 use serde::Serialize;
 
-/// Longest summary shown in a table cell; JSON and CSV carry it whole.
-const TABLE_SUMMARY_CHARS: usize = 160;
+/// Widest summary shown in a table cell, in terminal columns; JSON and CSV
+/// carry it whole.
+const TABLE_SUMMARY_COLUMNS: usize = 160;
 
 /// A link as printed.
 #[derive(Debug, Serialize)]
@@ -129,10 +130,10 @@ pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
                         format_time_millis(&row.time),
                         row.source.to_string(),
                         row.severity.to_string(),
-                        escape_truncated(&row.kind, 48),
+                        escape_truncated_columns(&row.kind, 48),
                         short_task(row.task.as_deref()),
                         link_cell(row),
-                        escape_truncated(&row.summary, TABLE_SUMMARY_CHARS),
+                        escape_truncated_columns(&row.summary, TABLE_SUMMARY_COLUMNS),
                     ]
                 })
                 .collect();
