@@ -1,12 +1,14 @@
 //! Criterion micro-benchmarks of the hot paths: parsing one CloudTrail
-//! delivery file, correlating 100,000 events, and drawing one console frame
-//! over them. Run: `cargo bench --bench micro`.
+//! delivery file, correlating 100,000 events, drawing one console frame
+//! over them, and redacting a hostile log record. Run: `cargo bench --bench micro`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use serde_json::json;
 use std::hint::black_box;
 use taskscope::bundle::build::{import_in_memory, import_to_bundle, InputFile, InputResult};
+use taskscope::export::redact::redact_value;
 use taskscope::generate::{cloudtrail_delivery_files, ecs_describe_tasks};
 use taskscope::import::import_bytes;
 use taskscope::theme::Theme;
@@ -66,5 +68,36 @@ fn draw_frame(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, parse_one_file, correlate, draw_frame);
+/// One CloudWatch Logs record whose message is 800 KB of `-----BEGIN `
+/// markers with no header end: each marker once cost a search to the end of
+/// the text (issue 20, defect 1).
+fn redact_hostile_record(c: &mut Criterion) {
+    let markers = 800_000 / "-----BEGIN ".len();
+    let record = json!({
+        "timestamp": 1_763_646_540_000_u64,
+        "logStreamName": "app/app/0123456789abcdef0123456789abcdef",
+        "message": "-----BEGIN ".repeat(markers),
+    });
+    let mut group = c.benchmark_group("redact");
+    group.sample_size(10);
+    group.bench_function("800 KB record of -----BEGIN markers", |b| {
+        b.iter_batched(
+            || record.clone(),
+            |mut record| {
+                redact_value(&mut record);
+                record
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    parse_one_file,
+    correlate,
+    draw_frame,
+    redact_hostile_record
+);
 criterion_main!(benches);

@@ -606,20 +606,82 @@ fn json_web_tokens(text: &str, spans: &mut Vec<Range<usize>>) {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Bytes [`find_from`] has searched on this thread: the tests bound the
+    /// private key scan's work with it.
+    static BYTES_SEARCHED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The start of the first `needle` in `text` at or after byte `from`.
+fn find_from(text: &str, needle: &str, from: usize) -> Option<usize> {
+    let found = text.get(from..)?.find(needle).map(|i| from + i);
+    #[cfg(test)]
+    BYTES_SEARCHED.with(|searched| {
+        let end = found.map_or(text.len(), |at| at + needle.len());
+        searched.set(searched.get() + (end - from));
+    });
+    found
+}
+
+/// The first match of one needle at or after positions that never go back.
+/// A match ahead of the position answers again without a search, and no
+/// match answers for good, so every search starts past the last match and a
+/// whole scan searches each byte of the text about once.
+struct ForwardSearch<'a> {
+    text: &'a str,
+    needle: &'a str,
+    /// The last search's answer, while it still holds.
+    known: Option<Option<usize>>,
+}
+
+impl<'a> ForwardSearch<'a> {
+    fn new(text: &'a str, needle: &'a str) -> Self {
+        Self {
+            text,
+            needle,
+            known: None,
+        }
+    }
+
+    /// The start of the first match at or after `from`, which must not be
+    /// before any earlier `from`.
+    fn at_or_after(&mut self, from: usize) -> Option<usize> {
+        match self.known {
+            Some(Some(start)) if start >= from => return Some(start),
+            Some(None) => return None,
+            _ => {}
+        }
+        let found = find_from(self.text, self.needle, from);
+        self.known = Some(found);
+        found
+    }
+}
+
 /// The body of PEM private keys (`-----BEGIN … PRIVATE KEY-----`), up to
-/// `-----END` or the end of the text.
+/// `-----END` or the end of the text. A header is the first `PRIVATE KEY-----`
+/// after a `-----BEGIN ` with no line break between them; starts sharing a
+/// header share its body, which is kept once.
 fn private_key_blocks(text: &str, spans: &mut Vec<Range<usize>>) {
     const MARKER: &str = "PRIVATE KEY-----";
+    let mut header_ends = ForwardSearch::new(text, MARKER);
+    let mut line_breaks = ForwardSearch::new(text, "\n");
+    let mut body_ends = ForwardSearch::new(text, "-----END");
+    let mut last_header_end = None;
     for (index, _) in text.match_indices("-----BEGIN ") {
-        let Some(header_end) = text[index..].find(MARKER).map(|i| index + i + MARKER.len()) else {
-            continue;
+        let Some(header_end) = header_ends.at_or_after(index).map(|i| i + MARKER.len()) else {
+            // No header ends after this start, nor after any later one.
+            break;
         };
-        if text[index..header_end].contains('\n') {
+        if line_breaks
+            .at_or_after(index)
+            .is_some_and(|line_break| line_break < header_end)
+            || last_header_end == Some(header_end)
+        {
             continue;
         }
-        let end = text[header_end..]
-            .find("-----END")
-            .map_or(text.len(), |i| header_end + i);
+        last_header_end = Some(header_end);
+        let end = body_ends.at_or_after(header_end).unwrap_or(text.len());
         if end > header_end {
             spans.push(header_end..end);
         }
@@ -1101,5 +1163,97 @@ mod tests {
             "expected a JSON object, found `[REDACTED]`"
         );
         assert_eq!(log_text("a\u{1b}[2Jbcdef", 6), "a\\x1b…");
+    }
+
+    /// The private key rule stated one `-----BEGIN ` at a time, each
+    /// searching afresh: the reference the scan must agree with.
+    fn private_key_spans_one_marker_at_a_time(text: &str) -> Vec<Range<usize>> {
+        let mut spans = Vec::new();
+        for (index, _) in text.match_indices("-----BEGIN ") {
+            let Some(header_end) = text[index..]
+                .find("PRIVATE KEY-----")
+                .map(|i| index + i + "PRIVATE KEY-----".len())
+            else {
+                continue;
+            };
+            if text[index..header_end].contains('\n') {
+                continue;
+            }
+            let end = text[header_end..]
+                .find("-----END")
+                .map_or(text.len(), |i| header_end + i);
+            if end > header_end {
+                spans.push(header_end..end);
+            }
+        }
+        spans
+    }
+
+    #[test]
+    fn private_key_scan_agrees_with_the_rule_on_partial_nested_and_open_blocks() {
+        const PIECES: [&str; 7] = [
+            "-----BEGIN ",
+            "RSA ",
+            "PRIVATE KEY-----",
+            "\n",
+            "MIIE",
+            "-----END",
+            " PRIVATE KEY-----",
+        ];
+        let mut texts = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..5 {
+            texts = texts
+                .iter()
+                .flat_map(|text| PIECES.iter().map(move |piece| format!("{text}{piece}")))
+                .collect();
+            for text in &texts {
+                // Repeats of one span redact nothing more.
+                let mut spans = Vec::new();
+                private_key_blocks(text, &mut spans);
+                spans.dedup();
+                let mut expected = private_key_spans_one_marker_at_a_time(text);
+                expected.dedup();
+                assert_eq!(spans, expected, "{text:?}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 7 + 49 + 343 + 2_401 + 16_807);
+    }
+
+    fn bytes_searched_for_private_keys(text: &str) -> usize {
+        BYTES_SEARCHED.with(|searched| searched.set(0));
+        private_key_blocks(text, &mut Vec::new());
+        BYTES_SEARCHED.with(std::cell::Cell::get)
+    }
+
+    #[test]
+    fn private_key_scan_searches_each_byte_a_bounded_number_of_times() {
+        let markers = 2_000;
+        let starts = "-----BEGIN ".repeat(markers);
+        let body = "MIIE".repeat(5_000);
+        for hostile in [
+            // No header ever ends.
+            starts.clone(),
+            // Every start shares the one header end, far away.
+            format!("{starts}{body}PRIVATE KEY-----{body}"),
+            // Every header is cut by a line break before its end.
+            format!("{}{body}PRIVATE KEY-----", "-----BEGIN \n".repeat(markers)),
+            // Complete headers whose bodies never end.
+            format!(
+                "{}{body}",
+                "-----BEGIN RSA PRIVATE KEY-----".repeat(markers)
+            ),
+            // Well-formed blocks.
+            format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n")
+                .repeat(markers / 100),
+        ] {
+            let searched = bytes_searched_for_private_keys(&hostile);
+            assert!(
+                searched <= 4 * hostile.len(),
+                "{searched} bytes searched in a text of {} bytes",
+                hostile.len()
+            );
+        }
     }
 }
