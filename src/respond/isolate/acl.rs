@@ -103,11 +103,7 @@ pub(super) async fn nacl_step(
             let count = rules_counted(entries, egress);
             let numbers: Vec<i32> = free_numbers(entries, egress).take(missing.len()).collect();
             if count + missing.len() > quota || numbers.len() < missing.len() {
-                full.push(format!(
-                    "{id} {} ({count} of {quota}, {} more needed)",
-                    direction(egress),
-                    missing.len()
-                ));
+                full.push(format!("{id} {} ({count} of {quota})", direction(egress)));
                 continue;
             }
             for (block, number) in missing.into_iter().zip(numbers) {
@@ -137,10 +133,11 @@ pub(super) async fn nacl_step(
             TITLE,
             format!(
                 "no free rule for the deny in {}: the quota is {quota} rules per network ACL and \
-                 direction, and denying in only some of the ACLs would leave the task reachable \
-                 through the others; free a rule, or pass --nacl-rule-quota N if the account's \
-                 quota was raised",
-                full.join(", ")
+                 direction, the task's {} need one rule each per direction, and denying in \
+                 only some of the ACLs would leave the task reachable through the others; free \
+                 a rule, or pass --nacl-rule-quota N if the account's quota was raised",
+                full.join(", "),
+                blocks.join(", ")
             ),
         ));
     }
