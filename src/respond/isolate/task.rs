@@ -20,8 +20,9 @@ pub(super) struct TaskState {
     pub(super) eni: Option<String>,
     pub(super) subnet: Option<String>,
     pub(super) ip: Option<String>,
-    /// The IPv6 addresses of a dual-stack task: its attachment's
-    /// `ipv6Address` and its network interface's `Ipv6Addresses`, once each.
+    /// The IPv6 addresses of a dual-stack task: its attachment's and its
+    /// containers' `ipv6Address` and its network interface's
+    /// `Ipv6Addresses`, once each.
     pub(super) ipv6: Vec<String>,
     /// The public IPv4 address of its network interface, when it has one.
     pub(super) public_ip: Option<String>,
@@ -82,6 +83,13 @@ pub(super) async fn read_task(
                 _ => {}
             }
         }
+    }
+    for interface in task
+        .containers()
+        .iter()
+        .flat_map(|c| c.network_interfaces())
+    {
+        add_ipv6(&mut state.ipv6, interface.ipv6_address());
     }
     if state.ip.is_none() {
         state.ip = task
