@@ -1,7 +1,8 @@
 //! Network containment against moto, seeded by tests/aws/seed_network.py:
 //! a VPC with app, NAT and endpoint subnets, each with its own network ACL,
-//! and a service task in the app subnet. Every call reaches moto, except
-//! one replayed `NetworkAclEntryAlreadyExists` where a test says so.
+//! a service task in the app subnet, and a dual-stack task beside it. Every
+//! call reaches moto, except one replayed `NetworkAclEntryAlreadyExists`
+//! where a test says so.
 
 #[path = "aws/moto.rs"]
 mod moto;
@@ -22,6 +23,7 @@ use taskscope::bundle::audit::{Entry, Record, ResultStatus, StepStatus};
 use taskscope::respond::cloud::nacl::DEFAULT_RULE_QUOTA;
 use taskscope::respond::isolate::IsolateRequest;
 use taskscope::respond::plan::StepId;
+use taskscope::respond::undo::UndoRequest;
 use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Plan, Responder};
 
 fn seed(moto: &Moto) -> Value {
@@ -67,19 +69,25 @@ fn plan_only(responder: &mut AwsResponder, seeded: &Value, dir: &Path, steps: &[
 /// `[acl, rule number, egress, action]`, read with boto3, in the order of
 /// their JSON text.
 fn entries_for_the_task(moto: &Moto, seeded: &Value) -> Value {
+    let cidr = format!("{}/32", text(seeded, "/ip"));
+    entries_for(moto, seeded, "CidrBlock", &cidr)
+}
+
+/// Every entry of the VPC's ACLs whose `field` (`CidrBlock` or
+/// `Ipv6CidrBlock`) is `cidr`, as [`entries_for_the_task`] gives them.
+fn entries_for(moto: &Moto, seeded: &Value, field: &str, cidr: &str) -> Value {
     let code = r#"
 import boto3, json, sys
-url, vpc, cidr = sys.argv[1:4]
+url, vpc, field, cidr = sys.argv[1:5]
 ec2 = boto3.client("ec2", endpoint_url=url, region_name="us-east-1",
                    aws_access_key_id="testing", aws_secret_access_key="testing")
 acls = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"]
 print(json.dumps([[a["NetworkAclId"], e["RuleNumber"], e["Egress"], e["RuleAction"]]
-                  for a in acls for e in a["Entries"] if e.get("CidrBlock") == cidr]))
+                  for a in acls for e in a["Entries"] if e.get(field) == cidr]))
 "#;
-    let cidr = format!("{}/32", text(seeded, "/ip"));
     let out = moto.python(
         &["-c".as_ref(), code.as_ref()],
-        &[text(seeded, "/vpc"), &cidr],
+        &[text(seeded, "/vpc"), field, cidr],
     );
     let mut entries: Vec<Value> = serde_json::from_slice(&out).unwrap();
     entries.sort_by_key(|entry| entry.to_string());
@@ -226,6 +234,108 @@ fn contain_nacl_denies_the_task_at_the_boundaries_of_the_other_subnets() {
             .is_some_and(|why| why.contains("already deny")),
         "{nacl:?}"
     );
+}
+
+#[test]
+fn contain_nacl_denies_a_dual_stack_tasks_ipv6_addresses_and_undo_removes_them() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let mut responder = moto_responder(&moto, moto_config(&moto));
+    let ipv6: Vec<&str> = seeded["dual_stack_ipv6"]
+        .as_array()
+        .expect("the seed gives the dual-stack task IPv6 addresses")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(ipv6.len(), 2, "{seeded}");
+    let mut plan = responder
+        .plan(&request(
+            text(&seeded, "/dual_stack_task"),
+            dir.path(),
+            DEFAULT_RULE_QUOTA,
+            None,
+        ))
+        .unwrap();
+    plan.select_only(&[StepId::ContainNacl]).unwrap();
+    // The addresses come from DescribeNetworkInterfaces (moto's task
+    // attachment carries no ipv6Address).
+    assert_eq!(plan.before["ipv6Addresses"], json!(ipv6));
+    let nacl = step(&plan, StepId::ContainNacl);
+    assert_eq!(nacl.calls.len(), 12, "three blocks, two ACLs, both ways");
+
+    let bundle = dir.path().join("audit");
+    let outcome = responder.apply(&plan, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Completed,
+        "{:?}",
+        outcome.error
+    );
+    let (nat, endpoint) = (text(&seeded, "/acls/nat"), text(&seeded, "/acls/endpoint"));
+    let ipv4 = format!("{}/32", text(&seeded, "/dual_stack_ip"));
+    assert_eq!(
+        entries_for(&moto, &seeded, "CidrBlock", &ipv4),
+        denies(&[(nat, 1, 1), (endpoint, 1, 1)])
+    );
+    for (address, rule) in ipv6.iter().zip([2, 3]) {
+        assert_eq!(
+            entries_for(&moto, &seeded, "Ipv6CidrBlock", &format!("{address}/128")),
+            denies(&[(nat, rule, rule), (endpoint, rule, rule)]),
+            "{address}"
+        );
+    }
+    let after = outcome.after["networkAclDenies"].as_array().unwrap();
+    assert_eq!(after.len(), 12, "{after:?}");
+
+    // The audit log records the IPv6 block in the parameter it was sent in.
+    let calls = call_records(&audit_records(&bundle));
+    let sent_ipv6: Vec<&Value> = calls
+        .iter()
+        .filter(|(op, p, _, _)| op == "ec2:CreateNetworkAclEntry" && p["CidrBlock"].is_null())
+        .map(|(_, p, _, _)| &p["Ipv6CidrBlock"])
+        .collect();
+    assert_eq!(sent_ipv6.len(), 8, "{calls:?}");
+    assert!(sent_ipv6
+        .iter()
+        .all(|block| ipv6.iter().any(|a| *block == &json!(format!("{a}/128")))));
+
+    // Running it again finds the IPv6 denies too.
+    let mut again = responder
+        .plan(&request(
+            text(&seeded, "/dual_stack_task"),
+            dir.path(),
+            DEFAULT_RULE_QUOTA,
+            None,
+        ))
+        .unwrap();
+    again.select_only(&[StepId::ContainNacl]).unwrap();
+    let nacl = step(&again, StepId::ContainNacl);
+    assert!(
+        nacl.unavailable
+            .as_deref()
+            .is_some_and(|why| why.contains("already deny") && why.contains(ipv6[1])),
+        "{nacl:?}"
+    );
+
+    // Undo deletes every entry, the IPv6 ones included.
+    let undo = responder
+        .plan(&ActionRequest::Undo(UndoRequest {
+            bundle: bundle.clone(),
+            action: None,
+        }))
+        .unwrap();
+    assert_eq!(undo.mutating_calls(), 12, "{:#?}", undo.steps);
+    let undone = responder.apply(&undo, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
+    assert_eq!(undone.status, ResultStatus::Completed, "{:?}", undone.error);
+    for address in &ipv6 {
+        let cidr = format!("{address}/128");
+        assert_eq!(
+            entries_for(&moto, &seeded, "Ipv6CidrBlock", &cidr),
+            json!([])
+        );
+    }
+    assert_eq!(entries_for(&moto, &seeded, "CidrBlock", &ipv4), json!([]));
 }
 
 #[test]

@@ -13,7 +13,12 @@ Prints a JSON object with what was created. Everything is synthetic.
   (it was started under an older one), and a public IP.
 - Service tier-bg (CODE_DEPLOY deployments) has one task in the app subnet,
   with its own group tier-bg-sg.
+- The VPC and the app subnet also have an IPv6 block, and a standalone
+  task (tier-dual) in the app subnet is dual-stack: its interface has two
+  IPv6 addresses (given with AssignIpv6Addresses, as moto's RunTask gives
+  none). The other tasks have none.
 """
+import ipaddress
 import json
 import sys
 import urllib.request
@@ -41,7 +46,9 @@ session = dict(
 ecs = boto3.client("ecs", **session)
 ec2 = boto3.client("ec2", **session)
 
-vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+created = ec2.create_vpc(CidrBlock="10.20.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+vpc = created["VpcId"]
+vpc_ipv6 = created["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
 # moto names a task's interface from the VPC's DNS hostnames.
 ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
 
@@ -66,6 +73,9 @@ for number, tier in enumerate(["app", "nat", "endpoint"], start=1):
     )
     ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
     subnets[tier], acls[tier] = subnet, acl
+
+app_ipv6 = next(ipaddress.ip_network(vpc_ipv6).subnets(new_prefix=64))
+ec2.associate_subnet_cidr_block(SubnetId=subnets["app"], Ipv6CidrBlock=str(app_ipv6))
 
 service_group = ec2.create_security_group(
     GroupName="tier-svc-sg", Description="tier service", VpcId=vpc
@@ -147,6 +157,19 @@ for service, controller, service_groups, task_groups in [
         )
         tasks[service]["public_ip"] = address["PublicIp"]
 
+dual = ecs.run_task(
+    cluster="net",
+    taskDefinition=definition,
+    count=1,
+    launchType="FARGATE",
+    startedBy="tier-dual",
+    networkConfiguration=network([service_group]),
+)["tasks"][0]
+dual_details = {d["name"]: d["value"] for d in dual["attachments"][0]["details"]}
+dual_ipv6 = ec2.assign_ipv6_addresses(
+    NetworkInterfaceId=dual_details["networkInterfaceId"], Ipv6AddressCount=2
+)["AssignedIpv6Addresses"]
+
 print(
     json.dumps(
         {
@@ -157,6 +180,9 @@ print(
             "ip": tasks["tier-svc"]["ip"],
             "public_ip": tasks["tier-svc"]["public_ip"],
             "blue_green_task": tasks["tier-bg"]["arn"],
+            "dual_stack_task": dual["taskArn"],
+            "dual_stack_ip": dual_details["privateIPv4Address"],
+            "dual_stack_ipv6": dual_ipv6,
             "service_group": service_group,
             "task_group": task_group,
             "quarantine": quarantine,

@@ -9,6 +9,7 @@ use crate::respond::plan::Call;
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{NetworkAclEntry, RuleAction};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use ipnet::IpNet;
 use serde_json::{json, Value};
 
 /// The rule number of the default rule (`*`) every ACL has in each
@@ -33,8 +34,8 @@ const NUMBERS_TRIED: usize = 5;
 pub struct WantedEntry {
     /// Outbound (true) or inbound.
     pub egress: bool,
-    /// The IPv4 block it matches: the source inbound, the destination
-    /// outbound.
+    /// The block it matches, IPv4 or IPv6: the source inbound, the
+    /// destination outbound.
     pub cidr: String,
     /// The protocol number, `-1` for all.
     pub protocol: String,
@@ -55,9 +56,13 @@ impl WantedEntry {
 
     /// The entry a `CreateNetworkAclEntry` call's parameters describe.
     fn of_call(parameters: &Value) -> Result<WantedEntry, CallError> {
+        let cidr = match parameters["Ipv6CidrBlock"].as_str() {
+            Some(block) => block,
+            None => text(parameters, "CidrBlock")?,
+        };
         Ok(WantedEntry {
             egress: parameters["Egress"].as_bool().unwrap_or(false),
-            cidr: text(parameters, "CidrBlock")?.to_string(),
+            cidr: cidr.to_string(),
             protocol: text(parameters, "Protocol")?.to_string(),
             action: text(parameters, "RuleAction")?.to_ascii_lowercase(),
         })
@@ -69,12 +74,12 @@ impl WantedEntry {
     }
 
     /// The rule number of an entry of `entries` that already is this one:
-    /// same direction, block, protocol and action.
+    /// same direction, block (IPv4 or IPv6), protocol and action.
     pub fn existing(&self, entries: &[NetworkAclEntry]) -> Option<i32> {
         entries
             .iter()
             .filter(|e| e.egress() == Some(self.egress))
-            .filter(|e| e.cidr_block() == Some(self.cidr.as_str()))
+            .filter(|e| entry_block(e).is_some_and(|block| same_block(block, &self.cidr)))
             .filter(|e| e.protocol() == Some(self.protocol.as_str()))
             .filter(|e| e.rule_action().map(RuleAction::as_str) == Some(self.action.as_str()))
             .find_map(NetworkAclEntry::rule_number)
@@ -90,14 +95,49 @@ pub fn direction(egress: bool) -> &'static str {
     }
 }
 
-/// The lowest rule number no entry of that direction uses.
-pub fn lowest_free(entries: &[NetworkAclEntry], egress: bool) -> Option<i32> {
+/// The parameter of `CreateNetworkAclEntry` that carries `cidr`:
+/// `Ipv6CidrBlock` for an IPv6 block, `CidrBlock` otherwise.
+pub fn block_parameter(cidr: &str) -> &'static str {
+    if is_ipv6(cidr) {
+        "Ipv6CidrBlock"
+    } else {
+        "CidrBlock"
+    }
+}
+
+fn is_ipv6(cidr: &str) -> bool {
+    matches!(cidr.parse::<IpNet>(), Ok(IpNet::V6(_)))
+}
+
+/// The block an entry matches, from whichever of its IPv4 and IPv6 fields
+/// it has.
+pub fn entry_block(entry: &NetworkAclEntry) -> Option<&str> {
+    entry.cidr_block().or(entry.ipv6_cidr_block())
+}
+
+/// Whether two CIDR texts name the same block (`2001:db8::1/128` and
+/// `2001:0db8:0:0:0:0:0:1/128` do); text that does not parse is compared
+/// as it is.
+pub fn same_block(a: &str, b: &str) -> bool {
+    match (a.parse::<IpNet>(), b.parse::<IpNet>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The rule numbers no entry of that direction uses, lowest first.
+pub fn free_numbers(entries: &[NetworkAclEntry], egress: bool) -> impl Iterator<Item = i32> {
     let used: Vec<i32> = entries
         .iter()
         .filter(|e| e.egress() == Some(egress))
         .filter_map(NetworkAclEntry::rule_number)
         .collect();
-    (1..=HIGHEST_RULE).find(|n| !used.contains(n))
+    (1..=HIGHEST_RULE).filter(move |n| !used.contains(n))
+}
+
+/// The lowest rule number no entry of that direction uses.
+pub fn lowest_free(entries: &[NetworkAclEntry], egress: bool) -> Option<i32> {
+    free_numbers(entries, egress).next()
 }
 
 /// How many rules of one direction count toward the quota: every entry
@@ -155,16 +195,20 @@ pub async fn create_entry(
                 wanted.direction()
             )));
         };
-        let sent = ec2
+        let entry = ec2
             .create_network_acl_entry()
             .network_acl_id(acl)
             .rule_number(rule)
             .protocol(&wanted.protocol)
             .rule_action(RuleAction::from(wanted.action.as_str()))
-            .egress(wanted.egress)
-            .cidr_block(&wanted.cidr)
-            .send()
-            .await;
+            .egress(wanted.egress);
+        let sent = if is_ipv6(&wanted.cidr) {
+            entry.ipv6_cidr_block(&wanted.cidr)
+        } else {
+            entry.cidr_block(&wanted.cidr)
+        }
+        .send()
+        .await;
         match sent {
             Ok(out) => {
                 return Ok(Sent {
@@ -254,6 +298,37 @@ mod tests {
         let mut tcp_only = WantedEntry::deny_all("10.0.0.5/32", false);
         tcp_only.protocol = "6".into();
         assert_eq!(tcp_only.existing(&entries), None, "another protocol");
+    }
+
+    #[test]
+    fn an_ipv6_deny_is_found_by_its_own_field_in_any_spelling() {
+        let mut entries = acl();
+        entries.push(
+            NetworkAclEntry::builder()
+                .rule_number(3)
+                .egress(false)
+                .ipv6_cidr_block("2600:1f18:0:0::5/128")
+                .protocol("-1")
+                .rule_action(RuleAction::Deny)
+                .build(),
+        );
+        let wanted = WantedEntry::deny_all("2600:1f18::5/128", false);
+        assert_eq!(wanted.existing(&entries), Some(3));
+        assert_eq!(
+            WantedEntry::deny_all("2600:1f18::6/128", false).existing(&entries),
+            None
+        );
+        assert_eq!(block_parameter("2600:1f18::5/128"), "Ipv6CidrBlock");
+        assert_eq!(block_parameter("10.0.0.5/32"), "CidrBlock");
+        let call = json!({"Egress": false, "Ipv6CidrBlock": "2600:1f18::5/128",
+                          "Protocol": "-1", "RuleAction": "DENY"});
+        assert_eq!(WantedEntry::of_call(&call).unwrap(), wanted);
+    }
+
+    #[test]
+    fn free_numbers_skip_the_used_ones() {
+        let numbers: Vec<i32> = free_numbers(&acl(), false).take(3).collect();
+        assert_eq!(numbers, [3, 4, 5]);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The `contain-nacl` step: deny the task's /32, both ways, in the network
-//! ACLs of every other subnet of its VPC. An ACL acts where traffic crosses
+//! The `contain-nacl` step: deny the task's IPv4 /32 and each of its IPv6
+//! /128s, both ways, in the network ACLs of every other subnet of its VPC. An ACL acts where traffic crosses
 //! a subnet's boundary: its inbound rules match a packet's source, its
 //! outbound rules its destination, and it keeps no state. A deny for the
 //! task's IP therefore matches at the boundary of every subnet but the
@@ -8,16 +8,20 @@
 
 use super::task::TaskState;
 use crate::collect::aws::describe_error;
-use crate::respond::cloud::nacl::{direction, lowest_free, rules_counted, WantedEntry};
+use crate::respond::cloud::nacl::{
+    block_parameter, direction, entry_block, free_numbers, rules_counted, same_block, WantedEntry,
+};
 use crate::respond::cloud::Cloud;
 use crate::respond::plan::{Call, Plan, Step, StepId};
 use anyhow::anyhow;
 use aws_sdk_ec2::types::{Filter, NetworkAcl, RuleAction};
+use ipnet::IpNet;
 use serde_json::{json, Value};
+use std::net::IpAddr;
 
 /// The step's title.
 pub(super) const TITLE: &str =
-    "deny the task's IP, both ways, in the network ACLs of the VPC's other subnets";
+    "deny the task's IPs, both ways, in the network ACLs of the VPC's other subnets";
 
 /// An ACL the step needs: it serves subnets other than the task's own.
 struct Needed<'a> {
@@ -79,41 +83,47 @@ pub(super) async fn nacl_step(
         .iter()
         .map(|n| json!({"networkAclId": n.id, "subnets": n.subnets}))
         .collect::<Vec<_>>());
-    let cidr = format!("{ip}/32");
+    let blocks = host_blocks(ip, &task.ipv6);
     let mut calls = Vec::new();
     let mut full = Vec::new();
     for Needed { acl, id, .. } in &needed {
         for egress in [false, true] {
             let entries = acl.entries();
-            if WantedEntry::deny_all(&cidr, egress)
-                .existing(entries)
-                .is_some()
-            {
+            let missing: Vec<&String> = blocks
+                .iter()
+                .filter(|block| {
+                    WantedEntry::deny_all(block, egress)
+                        .existing(entries)
+                        .is_none()
+                })
+                .collect();
+            if missing.is_empty() {
                 continue;
             }
             let count = rules_counted(entries, egress);
-            let Some(number) = lowest_free(entries, egress).filter(|_| count < quota) else {
+            let numbers: Vec<i32> = free_numbers(entries, egress).take(missing.len()).collect();
+            if count + missing.len() > quota || numbers.len() < missing.len() {
                 full.push(format!("{id} {} ({count} of {quota})", direction(egress)));
                 continue;
-            };
-            if let Some(allow) = allow_before(acl, egress, ip, number) {
-                warnings.push(format!(
-                    "{id}: {} allow rule {allow} is evaluated before the deny (rule {number}); \
-                     renumber it to let the deny win",
-                    direction(egress)
-                ));
             }
-            calls.push(Call::new(
-                "ec2:CreateNetworkAclEntry",
-                json!({
+            for (block, number) in missing.into_iter().zip(numbers) {
+                if let Some(allow) = allow_before(acl, egress, block, number) {
+                    warnings.push(format!(
+                        "{id}: {} allow rule {allow} is evaluated before the deny of {block} \
+                         (rule {number}); renumber it to let the deny win",
+                        direction(egress)
+                    ));
+                }
+                let mut parameters = json!({
                     "NetworkAclId": id,
                     "RuleNumber": number,
                     "Protocol": "-1",
                     "RuleAction": "deny",
                     "Egress": egress,
-                    "CidrBlock": cidr,
-                }),
-            ));
+                });
+                parameters[block_parameter(block)] = json!(block);
+                calls.push(Call::new("ec2:CreateNetworkAclEntry", parameters));
+            }
         }
     }
     let ids: Vec<&str> = needed.iter().map(|n| n.id).collect();
@@ -123,10 +133,11 @@ pub(super) async fn nacl_step(
             TITLE,
             format!(
                 "no free rule for the deny in {}: the quota is {quota} rules per network ACL and \
-                 direction, and denying in only some of the ACLs would leave the task reachable \
-                 through the others; free a rule, or pass --nacl-rule-quota N if the account's \
-                 quota was raised",
-                full.join(", ")
+                 direction, the task's {} need one rule each per direction, and denying in \
+                 only some of the ACLs would leave the task reachable through the others; free \
+                 a rule, or pass --nacl-rule-quota N if the account's quota was raised",
+                full.join(", "),
+                blocks.join(", ")
             ),
         ));
     }
@@ -134,7 +145,11 @@ pub(super) async fn nacl_step(
         return Ok(Step::unavailable(
             StepId::ContainNacl,
             TITLE,
-            format!("{} already deny {cidr} both ways", ids.join(", ")),
+            format!(
+                "{} already deny {} both ways",
+                ids.join(", "),
+                blocks.join(", ")
+            ),
         ));
     }
     let served: Vec<String> = needed
@@ -143,10 +158,11 @@ pub(super) async fn nacl_step(
         .collect();
     Ok(
         Step::new(StepId::ContainNacl, TITLE, calls).with_blast_radius(format!(
-            "the entries match only {cidr}, in {}: packets between the task and those subnets \
+            "the entries match only {}, in {}: packets between the task and those subnets \
              stop, those of open connections too (ACLs keep no state); rule numbers are chosen \
              when the calls are sent; a later task given the same IP is blocked the same way \
              until the entries are removed",
+            blocks.join(", "),
             served.join(", ")
         )),
     )
@@ -168,13 +184,29 @@ fn limits(subnet: &str, public_ip: Option<&str>) -> String {
     )
 }
 
-/// The lowest-numbered allow rule below `number` whose block holds `ip`.
-fn allow_before(acl: &NetworkAcl, egress: bool, ip: &str, number: i32) -> Option<i32> {
+/// The blocks that match only the task: its IPv4 /32 and each IPv6 /128.
+/// An address that does not parse is left out.
+fn host_blocks(ip: &str, ipv6: &[String]) -> Vec<String> {
+    std::iter::once(ip)
+        .chain(ipv6.iter().map(String::as_str))
+        .filter_map(|address| address.parse::<IpAddr>().ok())
+        .map(|address| IpNet::from(address).to_string())
+        .collect()
+}
+
+/// The lowest-numbered allow rule below `number` whose block, IPv4 or
+/// IPv6, holds all of `block`.
+fn allow_before(acl: &NetworkAcl, egress: bool, block: &str, number: i32) -> Option<i32> {
+    let block = block.parse::<IpNet>().ok()?;
     acl.entries()
         .iter()
         .filter(|e| e.egress() == Some(egress))
         .filter(|e| e.rule_action() == Some(&RuleAction::Allow))
-        .filter(|e| e.cidr_block().is_some_and(|block| cidr_contains(block, ip)))
+        .filter(|e| {
+            entry_block(e)
+                .and_then(|allowed| allowed.parse::<IpNet>().ok())
+                .is_some_and(|allowed| allowed.contains(&block))
+        })
         .filter_map(|e| e.rule_number())
         .filter(|&n| n < number)
         .min()
@@ -220,10 +252,19 @@ async fn vpc_acls(cloud: &Cloud, vpc: &str) -> anyhow::Result<Vec<NetworkAcl>> {
     Ok(acls)
 }
 
-/// The entries for the task's IP in the ACLs the plan named, as AWS says
+/// The entries for the task's IPs in the ACLs the plan named, as AWS says
 /// now, for the result record; None when the plan named none.
 pub(super) async fn denies_after(cloud: &Cloud, plan: &Plan) -> Option<Value> {
     let ip = plan.before["privateIPv4Address"].as_str()?;
+    let ipv6: Vec<String> = plan.before["ipv6Addresses"]
+        .as_array()
+        .map(|addresses| {
+            addresses
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     let ids: Vec<String> = plan.before["networkAcls"]
         .as_array()?
         .iter()
@@ -232,7 +273,7 @@ pub(super) async fn denies_after(cloud: &Cloud, plan: &Plan) -> Option<Value> {
     if ids.is_empty() {
         return None;
     }
-    let cidr = format!("{ip}/32");
+    let blocks = host_blocks(ip, &ipv6);
     let read = cloud
         .ec2
         .describe_network_acls()
@@ -244,9 +285,11 @@ pub(super) async fn denies_after(cloud: &Cloud, plan: &Plan) -> Option<Value> {
             .network_acls()
             .iter()
             .flat_map(|acl| acl.entries().iter().map(move |e| (acl, e)))
-            .filter(|(_, e)| e.cidr_block() == Some(cidr.as_str()))
+            .filter(|(_, e)| entry_block(e)
+                .is_some_and(|found| blocks.iter().any(|block| same_block(found, block))))
             .map(|(acl, e)| json!({
                 "networkAclId": acl.network_acl_id(),
+                "cidr": entry_block(e),
                 "ruleNumber": e.rule_number(),
                 "egress": e.egress(),
                 "action": e.rule_action().map(|a| a.as_str()),
@@ -256,41 +299,10 @@ pub(super) async fn denies_after(cloud: &Cloud, plan: &Plan) -> Option<Value> {
     })
 }
 
-/// Whether the IPv4 block `cidr` (`10.0.0.0/16`) holds `ip`. Anything that
-/// does not parse holds nothing.
-fn cidr_contains(cidr: &str, ip: &str) -> bool {
-    let parse = |text: &str| text.parse::<std::net::Ipv4Addr>().ok().map(u32::from);
-    let Some((network, bits)) = cidr.split_once('/') else {
-        return false;
-    };
-    let (Some(network), Some(ip), Ok(bits)) = (parse(network), parse(ip), bits.parse::<u32>())
-    else {
-        return false;
-    };
-    let mask = match bits {
-        0 => 0,
-        1..=32 => u32::MAX << (32 - bits),
-        _ => return false,
-    };
-    network & mask == ip & mask
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{cidr_contains, limits};
-
-    #[test]
-    fn cidr_blocks_hold_the_addresses_inside_them() {
-        assert!(cidr_contains("0.0.0.0/0", "10.1.2.3"));
-        assert!(cidr_contains("10.1.0.0/16", "10.1.2.3"));
-        assert!(cidr_contains("10.1.2.3/32", "10.1.2.3"));
-        assert!(!cidr_contains("10.2.0.0/16", "10.1.2.3"));
-        assert!(
-            !cidr_contains("::/0", "10.1.2.3"),
-            "IPv6 blocks are not read"
-        );
-        assert!(!cidr_contains("10.0.0.0/33", "10.1.2.3"));
-    }
+    use super::{allow_before, host_blocks, limits};
+    use aws_sdk_ec2::types::{NetworkAcl, NetworkAclEntry, RuleAction};
 
     #[test]
     fn the_limits_name_the_own_subnet_and_a_public_ip() {
@@ -301,5 +313,44 @@ mod tests {
         let public = limits("subnet-app", Some("54.1.2.3"));
         assert!(public.contains("public IP 54.1.2.3"), "{public}");
         assert!(public.contains("internet gateway"), "{public}");
+    }
+
+    #[test]
+    fn the_task_is_denied_by_one_host_block_per_address() {
+        let ipv6 = ["2600:1f18::5".to_string(), "junk".to_string()];
+        assert_eq!(
+            host_blocks("10.1.2.3", &ipv6),
+            ["10.1.2.3/32", "2600:1f18::5/128"]
+        );
+    }
+
+    #[test]
+    fn an_allow_before_the_deny_is_found_for_ipv4_and_ipv6_blocks() {
+        let allow = |rule: i32, ipv4: Option<&str>, ipv6: Option<&str>| {
+            NetworkAclEntry::builder()
+                .rule_number(rule)
+                .egress(false)
+                .set_cidr_block(ipv4.map(str::to_string))
+                .set_ipv6_cidr_block(ipv6.map(str::to_string))
+                .protocol("-1")
+                .rule_action(RuleAction::Allow)
+                .build()
+        };
+        let acl = NetworkAcl::builder()
+            .entries(allow(5, Some("10.1.0.0/16"), None))
+            .entries(allow(7, None, Some("2600:1f18::/56")))
+            .entries(allow(9, None, Some("::/0")))
+            .entries(allow(50, Some("0.0.0.0/0"), None))
+            .build();
+        assert_eq!(allow_before(&acl, false, "10.1.2.3/32", 20), Some(5));
+        assert_eq!(allow_before(&acl, false, "10.2.2.3/32", 20), None);
+        assert_eq!(allow_before(&acl, false, "2600:1f18::5/128", 20), Some(7));
+        assert_eq!(allow_before(&acl, false, "2600:1f19::5/128", 20), Some(9));
+        assert_eq!(allow_before(&acl, false, "2600:1f18::5/128", 6), None);
+        assert_eq!(
+            allow_before(&acl, true, "10.1.2.3/32", 20),
+            None,
+            "inbound only"
+        );
     }
 }

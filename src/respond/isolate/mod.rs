@@ -91,6 +91,7 @@ pub async fn plan(
         "networkInterfaceId": task.eni,
         "subnetId": task.subnet,
         "privateIPv4Address": task.ip,
+        "ipv6Addresses": task.ipv6,
         "vpcId": task.vpc,
         "securityGroups": task.groups,
         "taskRoleArn": task.role,

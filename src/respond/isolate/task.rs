@@ -1,5 +1,6 @@
 //! The task as an isolation plan sees it: its status, service, network
-//! interface (with its public IP), security groups and task role.
+//! interface (with its public IP and IPv6 addresses), security groups and
+//! task role.
 
 use super::IsolateRequest;
 use crate::collect::aws::describe_error;
@@ -19,6 +20,10 @@ pub(super) struct TaskState {
     pub(super) eni: Option<String>,
     pub(super) subnet: Option<String>,
     pub(super) ip: Option<String>,
+    /// The IPv6 addresses of a dual-stack task: its attachment's and its
+    /// containers' `ipv6Address` and its network interface's
+    /// `Ipv6Addresses`, once each.
+    pub(super) ipv6: Vec<String>,
     /// The public IPv4 address of its network interface, when it has one.
     pub(super) public_ip: Option<String>,
     pub(super) vpc: Option<String>,
@@ -74,9 +79,17 @@ pub(super) async fn read_task(
                 Some("networkInterfaceId") => state.eni = value,
                 Some("subnetId") => state.subnet = value,
                 Some("privateIPv4Address") => state.ip = value,
+                Some("ipv6Address") => add_ipv6(&mut state.ipv6, value.as_deref()),
                 _ => {}
             }
         }
+    }
+    for interface in task
+        .containers()
+        .iter()
+        .flat_map(|c| c.network_interfaces())
+    {
+        add_ipv6(&mut state.ipv6, interface.ipv6_address());
     }
     if state.ip.is_none() {
         state.ip = task
@@ -125,6 +138,9 @@ pub(super) async fn read_task(
                         .filter_map(|g| g.group_id())
                         .map(str::to_string)
                         .collect();
+                    for address in interface.ipv6_addresses() {
+                        add_ipv6(&mut state.ipv6, address.ipv6_address());
+                    }
                 }
             }
             Err(e) => {
@@ -134,4 +150,32 @@ pub(super) async fn read_task(
         }
     }
     Ok(state)
+}
+
+/// Adds `address` to `addresses` when it is an IPv6 address not there yet
+/// (in any spelling); anything else is left out.
+fn add_ipv6(addresses: &mut Vec<String>, address: Option<&str>) {
+    let Some(address) = address.and_then(|a| a.parse::<std::net::Ipv6Addr>().ok()) else {
+        return;
+    };
+    let address = address.to_string();
+    if !addresses.contains(&address) {
+        addresses.push(address);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_ipv6;
+
+    #[test]
+    fn ipv6_addresses_are_kept_once_in_one_spelling() {
+        let mut addresses = Vec::new();
+        add_ipv6(&mut addresses, Some("2600:1f18:0:0::5"));
+        add_ipv6(&mut addresses, Some("2600:1f18::5"));
+        add_ipv6(&mut addresses, Some("10.0.0.5"));
+        add_ipv6(&mut addresses, Some("not an address"));
+        add_ipv6(&mut addresses, None);
+        assert_eq!(addresses, ["2600:1f18::5"]);
+    }
 }

@@ -8,6 +8,7 @@ use super::record::RecordedCall;
 use crate::collect::aws::describe_error;
 use crate::model::time::parse_time_str;
 use crate::respond::cloud::iam::RolePolicy;
+use crate::respond::cloud::nacl::{entry_block, same_block};
 use crate::respond::cloud::protection::Protection;
 use crate::respond::cloud::Cloud;
 use crate::respond::isolate::group::rule_record;
@@ -206,7 +207,8 @@ async fn acl_entry(cloud: &Cloud, call: &RecordedCall) -> Reversal {
     let p = &call.parameters;
     let egress = p["Egress"].as_bool().unwrap_or(false);
     let direction = if egress { "outbound" } else { "inbound" };
-    let cidr = p["CidrBlock"].as_str();
+    // An IPv6 deny was sent with Ipv6CidrBlock, an IPv4 one with CidrBlock.
+    let cidr = p["CidrBlock"].as_str().or(p["Ipv6CidrBlock"].as_str());
     let (Some(acl), Some(number)) = (
         p["NetworkAclId"].as_str(),
         p["RuleNumber"].as_i64().and_then(|n| i32::try_from(n).ok()),
@@ -254,7 +256,7 @@ async fn acl_entry(cloud: &Cloud, call: &RecordedCall) -> Reversal {
             Reverse::Done(format!("{acl} has no {direction} entry {number}")),
         );
     };
-    let ours = cidr.is_none_or(|cidr| entry.cidr_block() == Some(cidr))
+    let ours = cidr.is_none_or(|cidr| entry_block(entry).is_some_and(|e| same_block(e, cidr)))
         && entry.rule_action() == Some(&RuleAction::Deny);
     if !ours {
         return reversal(
@@ -263,7 +265,7 @@ async fn acl_entry(cloud: &Cloud, call: &RecordedCall) -> Reversal {
                 "{direction} entry {number} of {acl} now {} {}, not the deny taskscope added: \
                  left as it is",
                 entry.rule_action().map_or("?", |a| a.as_str()),
-                entry.cidr_block().unwrap_or("?")
+                entry_block(entry).unwrap_or("?")
             )),
         );
     }
