@@ -4,7 +4,7 @@
 //! replacement task the service starts gets those groups). Each revoke call
 //! records the rules it removes, whole, so they can be authorized again.
 
-use super::service::read_service;
+use super::service::ServiceRead;
 use super::task::TaskState;
 use crate::collect::aws::describe_error;
 use crate::respond::cloud::Cloud;
@@ -16,19 +16,21 @@ use serde_json::{json, Value};
 /// The step's title.
 pub(super) const TITLE: &str = "remove every rule of the security groups only this task uses";
 
-/// Plans the step for a running task of `cluster`.
+/// Plans the step for a running task, of `service` when it has one.
 pub(super) async fn group_step(
     cloud: &Cloud,
-    cluster: &str,
+    service: Option<&ServiceRead<'_>>,
     task: &TaskState,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Step> {
     let region = &cloud.region;
-    let service_groups = match task.service.as_deref() {
-        Some(service) => read_service(cloud, cluster, service)
+    let service_groups = match service {
+        Some(service) => service
+            .facts()
             .await?
             .network
-            .map(|n| n.groups)
+            .as_ref()
+            .map(|n| n.groups.clone())
             .unwrap_or_default(),
         None => Vec::new(),
     };

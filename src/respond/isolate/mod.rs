@@ -23,6 +23,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use network::{contain_steps, detach_step, DETACH_TITLE};
 use serde_json::{json, Value};
+use service::ServiceRead;
 use std::path::PathBuf;
 use steps::{
     preserve_step, protect_step, protect_title, quarantine_step, revoke_step, stop_step,
@@ -114,14 +115,26 @@ pub async fn plan(
         None => detach_step(cloud, &task, &mut before).await,
     };
     steps.push(or_unavailable(StepId::Detach, DETACH_TITLE, detach));
-    let (nacl, group) = contain_steps(cloud, request, &task, &mut before, &mut warnings).await;
+    let service = task
+        .service
+        .as_deref()
+        .map(|name| ServiceRead::new(cloud, &request.cluster, name));
+    let (nacl, group) = contain_steps(
+        cloud,
+        request,
+        service.as_ref(),
+        &task,
+        &mut before,
+        &mut warnings,
+    )
+    .await;
     steps.push(or_unavailable(StepId::ContainNacl, acl::TITLE, nacl));
     let group = interface_unread().map_or(group, Err);
     steps.push(or_unavailable(StepId::ContainGroup, group::TITLE, group));
     steps.push(or_unavailable(
         StepId::Quarantine,
         QUARANTINE_TITLE,
-        quarantine_step(cloud, request, &task).await,
+        quarantine_step(request, service.as_ref()).await,
     ));
     steps.push(or_unavailable(
         StepId::Revoke,

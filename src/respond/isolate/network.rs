@@ -3,6 +3,7 @@
 //! subnets ([`acl`]), and emptying the security groups only it uses
 //! ([`group`]).
 
+use super::service::ServiceRead;
 use super::task::TaskState;
 use super::{acl, group, IsolateRequest};
 use crate::collect::aws::describe_error;
@@ -103,6 +104,7 @@ pub(super) async fn detach_step(
 pub(super) async fn contain_steps(
     cloud: &Cloud,
     request: &IsolateRequest,
+    service: Option<&ServiceRead<'_>>,
     task: &TaskState,
     before: &mut Value,
     warnings: &mut Vec<String>,
@@ -127,6 +129,6 @@ pub(super) async fn contain_steps(
     }
     let quota = request.nacl_rule_quota;
     let nacl = acl::nacl_step(cloud, task, (ip, subnet), quota, before, warnings).await;
-    let group = group::group_step(cloud, &request.cluster, task, warnings).await;
+    let group = group::group_step(cloud, service, task, warnings).await;
     (nacl, group)
 }

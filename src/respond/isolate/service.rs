@@ -35,12 +35,43 @@ pub(super) struct ServiceFacts {
     pub(super) controller: String,
 }
 
+/// The task's service, read at most once per plan: the security group step
+/// and the quarantine step both need it, and the first to ask reads it.
+pub(super) struct ServiceRead<'a> {
+    cloud: &'a Cloud,
+    cluster: &'a str,
+    /// The service's name.
+    pub(super) name: &'a str,
+    read: tokio::sync::OnceCell<Result<ServiceFacts, String>>,
+}
+
+impl<'a> ServiceRead<'a> {
+    /// Nothing read yet.
+    pub(super) fn new(cloud: &'a Cloud, cluster: &'a str, name: &'a str) -> ServiceRead<'a> {
+        ServiceRead {
+            cloud,
+            cluster,
+            name,
+            read: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The service's facts, read on the first call.
+    pub(super) async fn facts(&self) -> anyhow::Result<&ServiceFacts> {
+        self.read
+            .get_or_init(|| async {
+                read_service(self.cloud, self.cluster, self.name)
+                    .await
+                    .map_err(|e| format!("{e:#}"))
+            })
+            .await
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+    }
+}
+
 /// Reads `service` of `cluster` (`DescribeServices`).
-pub(super) async fn read_service(
-    cloud: &Cloud,
-    cluster: &str,
-    service: &str,
-) -> anyhow::Result<ServiceFacts> {
+async fn read_service(cloud: &Cloud, cluster: &str, service: &str) -> anyhow::Result<ServiceFacts> {
     let described = cloud
         .ecs
         .describe_services()

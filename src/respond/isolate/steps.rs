@@ -1,7 +1,7 @@
 //! The isolation steps that act on the task itself, its service and its
 //! role: preserve, protect, quarantine, revoke, stop.
 
-use super::service::{read_service, ServiceNetwork};
+use super::service::{ServiceNetwork, ServiceRead};
 use super::task::TaskState;
 use super::{IsolateRequest, Planning};
 use crate::model::time::format_time;
@@ -89,12 +89,11 @@ pub(super) const QUARANTINE_TITLE: &str =
     "move the service's network configuration to a quarantine security group";
 
 pub(super) async fn quarantine_step(
-    cloud: &Cloud,
     request: &IsolateRequest,
-    task: &TaskState,
+    service: Option<&ServiceRead<'_>>,
 ) -> anyhow::Result<Step> {
     let title = QUARANTINE_TITLE;
-    let Some(service) = task.service.as_deref() else {
+    let Some(read) = service else {
         return Ok(Step::unavailable(
             StepId::Quarantine,
             title,
@@ -108,7 +107,8 @@ pub(super) async fn quarantine_step(
             "pass --quarantine-group sg-... to offer it",
         ));
     };
-    let facts = read_service(cloud, &request.cluster, service).await?;
+    let service = read.name;
+    let facts = read.facts().await?;
     if facts.controller != "ECS" {
         return Ok(Step::unavailable(
             StepId::Quarantine,
@@ -120,7 +120,7 @@ pub(super) async fn quarantine_step(
             ),
         ));
     }
-    let Some(previous) = facts.network else {
+    let Some(previous) = &facts.network else {
         return Ok(Step::unavailable(
             StepId::Quarantine,
             title,
