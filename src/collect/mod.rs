@@ -7,6 +7,7 @@
 //! that fails is reported while the others carry on. [`watch`] records one
 //! cluster's tasks round after round into rolling bundles.
 
+pub mod athena;
 pub mod aws;
 pub mod cloudtrail;
 pub mod ecs;
