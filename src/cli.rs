@@ -267,6 +267,22 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Print the CREATE EXTERNAL TABLE, with partition projection, for a
+    /// trail's logs in S3, to run in Athena (docs/athena.md).
+    AthenaDdl {
+        /// The S3 bucket the trail delivers to.
+        #[arg(long)]
+        bucket: String,
+        /// The trail's S3 key prefix, if it has one.
+        #[arg(long)]
+        prefix: Option<String>,
+        /// The organization ID, for an organization trail (o-...).
+        #[arg(long)]
+        org_id: Option<String>,
+        /// The table name (default: cloudtrail_logs).
+        #[arg(long)]
+        table: Option<String>,
+    },
     /// Explore the built-in sample incident (synthetic; no AWS account needed):
     /// the console on a terminal, a printed summary otherwise or with --print.
     Demo {
@@ -560,6 +576,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 collect::watch::WatchEnd::Once { failed: true } => ExitCode::from(EXIT_PARTIAL),
                 _ => ExitCode::SUCCESS,
             })
+        }
+        Command::AthenaDdl {
+            bucket,
+            prefix,
+            org_id,
+            table,
+        } => {
+            let trail = collect::athena::ddl::TrailTable::new(
+                &bucket,
+                prefix.as_deref(),
+                org_id.as_deref(),
+                table.as_deref(),
+            )
+            .map_err(anyhow::Error::msg)?;
+            print!("{}", trail.create_statement());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Gen {
             events,

@@ -325,6 +325,63 @@ fn tasks_table_stays_aligned_with_a_cjk_service_name() {
 }
 
 #[test]
+fn athena_ddl_prints_the_projection_table_of_an_organization_trail() {
+    let out = taskscope(&[
+        "athena-ddl",
+        "--bucket",
+        "org-trail-logs",
+        "--prefix",
+        "central",
+        "--org-id",
+        "o-a1b2c3d4e5",
+        "--table",
+        "org_trail",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ddl = stdout(&out);
+    assert!(ddl.contains("CREATE EXTERNAL TABLE org_trail ("), "{ddl}");
+    assert!(
+        ddl.contains("PARTITIONED BY (`account` STRING, `region` STRING, `timestamp` STRING)"),
+        "{ddl}"
+    );
+    for property in [
+        "'projection.enabled'='true'",
+        "'projection.account.type'='injected'",
+        "'projection.region.type'='injected'",
+        "'projection.timestamp.type'='date'",
+        "'projection.timestamp.format'='yyyy/MM/dd'",
+        "'storage.location.template'='s3://org-trail-logs/central/AWSLogs/o-a1b2c3d4e5/\
+         ${account}/CloudTrail/${region}/${timestamp}'",
+    ] {
+        assert!(ddl.contains(property), "{property} missing from\n{ddl}");
+    }
+    // An account trail: no organization ID in the keys.
+    let account = stdout(&taskscope(&["athena-ddl", "--bucket", "my-trail"]));
+    assert!(
+        account.contains("LOCATION 's3://my-trail/AWSLogs/'"),
+        "{account}"
+    );
+}
+
+#[test]
+fn athena_ddl_refuses_a_bad_bucket_name_in_one_line() {
+    let out = taskscope(&["athena-ddl", "--bucket", "My_Bucket';--"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not an S3 bucket name"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let org = taskscope(&["athena-ddl", "--bucket", "ok-bucket", "--org-id", "o-12"]);
+    assert_eq!(org.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&org.stderr).contains("not an organization ID"));
+}
+
+#[test]
 fn demo_runs_with_no_aws_account() {
     let out = taskscope(&["demo"]);
     assert_eq!(out.status.code(), Some(0));
