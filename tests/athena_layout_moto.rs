@@ -1,0 +1,84 @@
+//! The partition layout of Athena tables read back from a Glue catalog on
+//! moto: a table created with `taskscope athena-ddl`'s projection
+//! properties and a classic region/year/month/day table are recognized; a
+//! missing table falls back to the documented layout with a note.
+
+#[path = "aws/moto.rs"]
+mod moto;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_glue::config::Credentials;
+use moto::Moto;
+use std::path::PathBuf;
+use taskscope::collect::athena::ddl::TrailTable;
+use taskscope::collect::athena::table::{read_layout, DayPartition, Layout, GLUE_CATALOG};
+
+fn config(moto: &Moto, runtime: &tokio::runtime::Runtime) -> SdkConfig {
+    runtime.block_on(
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&moto.url)
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .load(),
+    )
+}
+
+#[test]
+fn glue_tables_read_back_as_their_layouts_and_a_missing_one_falls_back() {
+    let moto = Moto::start();
+    let trail = TrailTable::new("org-trail-logs", None, Some("o-a1b2c3d4e5"), None).unwrap();
+    let properties: serde_json::Map<String, serde_json::Value> = trail
+        .properties()
+        .into_iter()
+        .map(|(key, value)| (key, value.into()))
+        .collect();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed_glue.py");
+    moto.python(
+        &[script.as_os_str()],
+        &[&serde_json::Value::Object(properties).to_string()],
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = config(&moto, &runtime);
+    let glue = aws_sdk_glue::Client::new(&config);
+    let athena = aws_sdk_athena::Client::new(&config);
+    let read =
+        |table: &str| runtime.block_on(read_layout(&glue, &athena, GLUE_CATALOG, "trails", table));
+
+    let (projection, note) = read("org_trail");
+    assert_eq!(note, None);
+    assert_eq!(
+        projection,
+        Layout::Projection {
+            day: DayPartition::new("timestamp", "yyyy/MM/dd"),
+            region: Some("region".into()),
+            account: Some("account".into()),
+            org_id: Some("o-a1b2c3d4e5".into()),
+        }
+    );
+
+    let (classic, note) = read("classic_trail");
+    assert_eq!(note, None);
+    assert_eq!(
+        classic,
+        Layout::Classic {
+            region: Some("region".into()),
+            account: None,
+        }
+    );
+
+    let (fallback, note) = read("no_such_table");
+    assert_eq!(fallback, Layout::documented());
+    let note = note.expect("a missing table is noted");
+    assert!(
+        note.starts_with("the partitions of AwsDataCatalog.trails.no_such_table could not be read")
+            && note.contains("EntityNotFoundException")
+            && note.ends_with(
+                "assuming the documented partition-projection layout (timestamp as yyyy/MM/dd)"
+            ),
+        "{note}"
+    );
+    assert_eq!(note.lines().count(), 1, "{note}");
+}
