@@ -1,7 +1,7 @@
 //! Recognizes what a JSON document is from its shape and routes it to its importer.
 
 use super::decode::{Document, ParseError};
-use super::{cloudtrail, cwlogs, ecs, eventbridge, falco, guardduty, Sink};
+use super::{cloudtrail, cwlogs, ecs, eventbridge, falco, guardduty, ocsf, Sink};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -47,6 +47,8 @@ struct Probe<'a> {
     task_arn: Option<IgnoredAny>,
     #[serde(rename = "serviceDeployments")]
     service_deployments: Option<IgnoredAny>,
+    class_uid: Option<IgnoredAny>,
+    metadata: Option<IgnoredAny>,
 }
 
 /// The keys of API listings (ListClusters, ListTasks, ListFindings...), which
@@ -124,6 +126,11 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: 
         // cloud-custodian (placebo) recording: {"status_code": 200, "data": <boto3 response>}
         return dispatch_raw(data, &format!("{locator}/data"), line, depth + 1, sink);
     }
+    if probe.class_uid.is_some() && probe.metadata.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            ocsf::import_record(value, sink.raw(locator.to_string()), sink)
+        });
+    }
     if probe.records.is_some() {
         return cloudtrail::import_records_document(raw, locator, line, sink);
     }
@@ -139,7 +146,11 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: 
     }
     if probe.findings.is_some() {
         return with_value(raw, line, sink, |value, sink| {
-            guardduty::import_findings_list(value, locator, line, sink)
+            if ocsf::is_findings_listing(value) {
+                ocsf::import_findings_listing(value, locator, sink)
+            } else {
+                guardduty::import_findings_list(value, locator, line, sink)
+            }
         });
     }
     if probe.product_arn.is_some() {

@@ -13,6 +13,7 @@ pub mod eventbridge;
 pub mod falco;
 pub mod guardduty;
 pub mod json;
+pub mod ocsf;
 pub mod parallel;
 pub mod walk;
 
