@@ -508,6 +508,18 @@ const CORPUS: &[Case] = &[
         on_screen: &["\\x1b[2J", "\\x1b]52;c;"],
     },
     Case {
+        file: "terminal_escapes_ocsf.jsonl",
+        import_code: 3,
+        says: &[
+            "PARTIAL",
+            "(cloudtrail+ocsf, 2 records)",
+            "has no numeric class_uid",
+            "line 4, column 90: invalid JSON",
+        ],
+        shows: &["\\x1b[2J", "\\x1b]52;c;", "\\u{202e}", "\\x07"],
+        on_screen: &["\\x1b[2J"],
+    },
+    Case {
         file: "bidi_overrides_falco.ndjson",
         import_code: 0,
         says: &["(falco, 2 records)"],
@@ -811,6 +823,7 @@ fn every_corpus_file_is_documented_and_exercised() {
 fn terminal_takeover_attempts_are_shown_escaped() {
     exercise_all(&[
         "terminal_escapes_cloudtrail.json",
+        "terminal_escapes_ocsf.jsonl",
         "bidi_overrides_falco.ndjson",
         "nul_and_controls_cwlogs.json",
         "raw_nul_bytes.jsonl",
