@@ -12,6 +12,7 @@ mod finding;
 use super::decode::ParseError;
 use super::json::path;
 use super::Sink;
+use crate::model::time::{parse_time, parse_time_str, Timestamp};
 use crate::model::RawRef;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -107,17 +108,12 @@ fn json_at(value: &Value, names: &[&str]) -> Value {
     }
 }
 
-/// The time of a record: `time_dt` text, else `time` (epoch milliseconds,
-/// as a number or text), as the text CloudTrail would write.
-fn time_text(value: &Value, names_dt: &[&str], names_epoch: &[&str]) -> Option<String> {
-    if let Some(text) = path(value, names_dt).and_then(Value::as_str) {
-        return Some(text.to_string());
-    }
-    match path(value, names_epoch)? {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(text) => Some(text.clone()),
-        _ => None,
-    }
+/// The time of a record: `time_dt` (text), else `time` (epoch
+/// milliseconds, a number or text); `None` when neither reads as a time.
+fn time_at(value: &Value, names_dt: &[&str], names_epoch: &[&str]) -> Option<Timestamp> {
+    let text = path(value, names_dt).and_then(Value::as_str);
+    text.and_then(parse_time_str)
+        .or_else(|| path(value, names_epoch).and_then(parse_time))
 }
 
 #[cfg(test)]

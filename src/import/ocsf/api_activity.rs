@@ -6,7 +6,7 @@
 //! links and the fact ID (`cloudtrail:<eventID>`) are CloudTrail's own: the
 //! same call from a trail and from Security Lake is one event.
 
-use super::{json_at, time_text};
+use super::{json_at, time_at};
 use crate::import::cloudtrail;
 use crate::import::json::path;
 use crate::import::Sink;
@@ -45,8 +45,9 @@ pub fn import(record: &Value, raw: RawRef, sink: &mut Sink) {
 fn cloudtrail_record(record: &Value) -> Value {
     let text = |names: &[&str]| path(record, names).and_then(Value::as_str).map(Value::from);
     let mut out = Map::new();
-    if let Some(time) = time_text(record, &["time_dt"], &["time"]) {
-        out.insert("eventTime".into(), time.into());
+    if let Some(time) = time_at(record, &["time_dt"], &["time"]) {
+        let text = time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        out.insert("eventTime".into(), text.into());
     }
     for (field, names) in TEXT_FIELDS {
         if let Some(value) = text(names) {

@@ -6,7 +6,6 @@ use crate::import::decode::ParseError;
 use crate::import::json::{path_array, path_str};
 use crate::import::Sink;
 use crate::model::keys::task_ref_key;
-use crate::model::time::parse_time_str;
 use crate::model::{Event, RawRef, Severity, Source};
 use serde_json::Value;
 
@@ -27,9 +26,7 @@ const TIMES: [(&[&str], &[&str]); 3] = [
 pub fn import(record: &Value, raw: RawRef, sink: &mut Sink) {
     let Some(time) = TIMES
         .iter()
-        .find_map(|(dt, epoch)| super::time_text(record, dt, epoch))
-        .as_deref()
-        .and_then(parse_time_str)
+        .find_map(|(dt, epoch)| super::time_at(record, dt, epoch))
     else {
         sink.problem(ParseError::new(format!(
             "OCSF finding at {} has no valid time",

@@ -182,6 +182,28 @@ fn import_severity(id: i64) -> Severity {
 }
 
 #[test]
+fn an_array_of_records_and_athena_timestamps_are_read() {
+    let mut activity = api_activity();
+    // Athena prints a timestamp column without a zone; a bad one falls back to `time`.
+    activity["time_dt"] = json!("2026-11-20 13:05:00.000");
+    let mut finding = detection_finding();
+    finding["finding_info"]["first_seen_time_dt"] = json!("yesterday");
+    let import = import_bytes(json!([activity, finding]).to_string().as_bytes(), 0);
+    assert!(import.errors.is_empty(), "{:?}", import.errors);
+    let when: Vec<String> = import.events.iter().map(|e| e.time.to_rfc3339()).collect();
+    assert_eq!(
+        when,
+        ["2026-11-20T13:05:00+00:00", "2026-11-20T13:10:00+00:00"]
+    );
+    let locators: Vec<&str> = import
+        .events
+        .iter()
+        .map(|e| e.raw[0].locator.as_str())
+        .collect();
+    assert_eq!(locators, ["/0", "/1"]);
+}
+
+#[test]
 fn a_get_findings_v2_listing_is_read_as_ocsf() {
     let listing = json!({"Findings": [detection_finding()], "NextToken": null});
     let import = imported(&[listing]);
