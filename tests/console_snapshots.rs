@@ -175,6 +175,7 @@ fn hostile_bundle_views_show_escapes_not_sequences() {
 fn source_report(source: &str, status: SourceStatus, error: Option<&str>) -> SourceReport {
     SourceReport {
         source: source.into(),
+        account: String::new(),
         region: "us-east-1".into(),
         status,
         calls: [("Call".to_string(), 12)].into_iter().collect(),

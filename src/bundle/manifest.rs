@@ -94,9 +94,14 @@ pub struct CollectRequest {
     /// The credentials profile, when one was named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// The accounts of the credentials used (from STS GetCallerIdentity).
+    /// The accounts collected from: the caller's (from STS
+    /// GetCallerIdentity), or those `--accounts` named (all the
+    /// organization's active accounts for `all`), reached or not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<String>,
+    /// The role assumed in member accounts (`--role-name`), when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
     /// Regions collected from.
     pub regions: Vec<String>,
     /// The cluster, when one was named.
@@ -117,11 +122,17 @@ pub struct CollectRequest {
     pub endpoint_url: Option<String>,
 }
 
-/// How one source (GuardDuty, ECS, CloudTrail, CloudWatch Logs) fared in a collection.
+/// How one source (GuardDuty, ECS, CloudTrail, CloudWatch Logs) fared in
+/// one account and region of a collection.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SourceReport {
-    /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`.
+    /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`; `assume-role`
+    /// for a member account whose role could not be assumed.
     pub source: String,
+    /// The account the source was collected in (empty in bundles written
+    /// before collection spanned accounts).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub account: String,
     /// The region.
     pub region: String,
     /// `complete`, `partial` or `failed`.
@@ -134,6 +145,17 @@ pub struct SourceReport {
     /// Optional calls the endpoint does not offer (the source is not partial for them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+/// True when the reports span more than one account: then each line
+/// showing a report names its account.
+pub fn spans_accounts(reports: &[SourceReport]) -> bool {
+    let accounts: BTreeSet<&str> = reports
+        .iter()
+        .map(|report| report.account.as_str())
+        .filter(|account| !account.is_empty())
+        .collect();
+    accounts.len() > 1
 }
 
 /// The outcome of one source.
@@ -186,6 +208,10 @@ pub struct Origin {
     pub service: String,
     /// The operation (`DescribeTasks`, ...).
     pub operation: String,
+    /// The account the call's credentials act in (empty in bundles written
+    /// before collection spanned accounts, and for `watch`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub account: String,
     /// The region called.
     pub region: String,
     /// AWS's request ID for the call, when the response carried one.

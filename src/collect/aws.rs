@@ -22,6 +22,9 @@ pub struct Connection {
     pub regions: Vec<String>,
     /// A custom endpoint (`--endpoint-url`), else `AWS_ENDPOINT_URL` if set.
     pub endpoint_url: Option<String>,
+    /// Member accounts to collect from through a role (`--accounts`,
+    /// `--role-name`); only the caller's account when absent.
+    pub members: Option<super::accounts::MemberAccounts>,
 }
 
 impl Connection {

@@ -7,6 +7,7 @@
 //! that fails is reported while the others carry on. [`watch`] records one
 //! cluster's tasks round after round into rolling bundles.
 
+pub mod accounts;
 pub mod aws;
 pub mod cloudtrail;
 pub mod ecs;
@@ -21,8 +22,8 @@ pub mod sink;
 pub mod watch;
 
 use crate::bundle::manifest::{SourceReport, SourceStatus};
+use accounts::{Reach, Target};
 use aws::region_of;
-use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use recorder::{CallCounts, Recorder, ResponseSink};
 use std::collections::BTreeSet;
@@ -34,6 +35,13 @@ use std::sync::{Arc, Mutex};
 pub const MAX_PAGES: usize = 2_000;
 /// Calls in flight at once within one source.
 pub const CONCURRENCY: usize = 4;
+/// Account/region pairs collected at once: a few, so that an organization's
+/// hundred accounts neither open hundreds of connections nor run into the
+/// per-account request rates, while one slow account does not hold the rest.
+pub const ACCOUNT_REGIONS_AT_ONCE: usize = 4;
+/// The source name under which an account that could not be reached
+/// (STS AssumeRole refused or failed) is reported.
+pub const ASSUME_ROLE_SOURCE: &str = "assume-role";
 
 /// What to collect.
 #[derive(Debug, Clone)]
@@ -54,11 +62,14 @@ pub struct Scope {
     pub archive_log_group: Option<String>,
 }
 
-/// The progress and errors of one source in one region.
+/// The progress and errors of one source in one account and region.
 #[derive(Debug)]
 pub struct Tracker {
-    /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`.
+    /// `guardduty`, `ecs`, `cloudtrail`, `cloudwatch-logs`, or
+    /// [`ASSUME_ROLE_SOURCE`] for an account that could not be reached.
     pub source: &'static str,
+    /// The account.
+    pub account: String,
     /// The region.
     pub region: String,
     calls: CallCounts,
@@ -71,9 +82,10 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    fn new(source: &'static str, region: &str, calls: CallCounts) -> Tracker {
+    fn new(source: &'static str, account: &str, region: &str, calls: CallCounts) -> Tracker {
         Tracker {
             source,
+            account: account.to_string(),
             region: region.to_string(),
             calls,
             succeeded: AtomicU64::new(0),
@@ -153,6 +165,7 @@ impl Tracker {
         };
         SourceReport {
             source: self.source.to_string(),
+            account: self.account.clone(),
             region: self.region.clone(),
             status,
             calls: self.calls.snapshot(),
@@ -162,7 +175,7 @@ impl Tracker {
     }
 }
 
-/// The SDK clients of one region, each with its own recorder.
+/// The SDK clients of one account in one region, each with its own recorder.
 struct RegionClients {
     ecs: aws_sdk_ecs::Client,
     guardduty: aws_sdk_guardduty::Client,
@@ -172,12 +185,14 @@ struct RegionClients {
 }
 
 impl RegionClients {
-    fn new(config: &SdkConfig, sink: &Arc<dyn ResponseSink>, scope: &Scope) -> RegionClients {
+    fn new(target: &Target, sink: &Arc<dyn ResponseSink>, scope: &Scope) -> RegionClients {
+        let (config, account) = (&target.config, target.account.as_str());
         let region = region_of(config);
-        let recorder = || Recorder::new(&region, Arc::clone(sink));
+        let recorder = || Recorder::new(&region, Arc::clone(sink)).with_account(account);
         let (ecs_rec, gd_rec, ct_rec) = (recorder(), recorder(), recorder());
         let logs_rec = recorder().with_archive_log_group(scope.archive_log_group.clone());
-        let tracker = |source, rec: &Recorder| Arc::new(Tracker::new(source, &region, rec.calls()));
+        let tracker =
+            |source, rec: &Recorder| Arc::new(Tracker::new(source, account, &region, rec.calls()));
         let trackers = [
             tracker("guardduty", &gd_rec),
             tracker("ecs", &ecs_rec),
@@ -210,27 +225,51 @@ impl RegionClients {
     }
 }
 
-/// A collection over one or more regions.
+/// A collection over one or more accounts and regions.
 pub struct Collection {
     scope: Scope,
     regions: Vec<RegionClients>,
+    /// One finished, failed tracker per account that could not be reached.
+    unreachable: Vec<Arc<Tracker>>,
 }
 
 impl Collection {
-    /// Prepares clients for every region; nothing is called yet.
-    pub fn new(scope: Scope, configs: &[SdkConfig], sink: Arc<dyn ResponseSink>) -> Collection {
-        let regions = configs
+    /// Prepares clients for every account and region `reach` names;
+    /// nothing is called yet.
+    pub fn new(scope: Scope, reach: &Reach, sink: Arc<dyn ResponseSink>) -> Collection {
+        let regions = reach
+            .targets
             .iter()
-            .map(|config| RegionClients::new(config, &sink, &scope))
+            .map(|target| RegionClients::new(target, &sink, &scope))
             .collect();
-        Collection { scope, regions }
+        let unreachable = reach
+            .unreachable
+            .iter()
+            .map(|account| {
+                let tracker = Tracker::new(
+                    ASSUME_ROLE_SOURCE,
+                    &account.account,
+                    &account.region,
+                    CallCounts::default(),
+                );
+                tracker.failed(account.line.clone());
+                tracker.finish();
+                Arc::new(tracker)
+            })
+            .collect();
+        Collection {
+            scope,
+            regions,
+            unreachable,
+        }
     }
 
-    /// Every source's tracker, in a stable order.
+    /// Every source's tracker, in a stable order (the unreachable accounts last).
     pub fn trackers(&self) -> Vec<Arc<Tracker>> {
         self.regions
             .iter()
             .flat_map(|r| r.trackers.iter().cloned())
+            .chain(self.unreachable.iter().cloned())
             .collect()
     }
 
@@ -239,14 +278,16 @@ impl Collection {
         self.trackers().iter().map(|t| t.report()).collect()
     }
 
-    /// Runs every source in every region to its end. Dropping the future
-    /// stops collection; what was stored stays stored.
+    /// Runs every source in every account and region to its end,
+    /// [`ACCOUNT_REGIONS_AT_ONCE`] account/regions at a time. Dropping the
+    /// future stops collection; what was stored stays stored.
     pub async fn run(&self, on_source_done: impl Fn() + Sync) {
-        let regions = self
-            .regions
-            .iter()
-            .map(|clients| collect_region(&self.scope, clients, &on_source_done));
-        futures_util::future::join_all(regions).await;
+        use futures_util::stream::StreamExt;
+        futures_util::stream::iter(&self.regions)
+            .map(|clients| collect_region(&self.scope, clients, &on_source_done))
+            .buffer_unordered(ACCOUNT_REGIONS_AT_ONCE)
+            .collect::<Vec<()>>()
+            .await;
     }
 }
 

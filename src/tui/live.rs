@@ -241,6 +241,7 @@ mod tests {
     fn report(source: &str, region: &str, status: SourceStatus, errors: &[&str]) -> SourceReport {
         SourceReport {
             source: source.into(),
+            account: String::new(),
             region: region.into(),
             status,
             calls: [("Call".to_string(), 2)].into_iter().collect(),
