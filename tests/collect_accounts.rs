@@ -1,0 +1,262 @@
+//! Collection across the accounts of an organization, against moto on
+//! loopback: moto serves Organizations (CreateOrganization, CreateAccount,
+//! ListAccounts) and maps the credentials of a role assumed in a member
+//! account to that account, so the member's task really lives apart from
+//! the administrator's (tests/aws/seed_accounts.py). moto's AssumeRole
+//! refuses nothing, so a denied account is replayed: STS's real-format
+//! AccessDenied answers the AssumeRole into it, and everything else goes to
+//! moto.
+
+#[path = "aws/moto.rs"]
+mod moto;
+#[path = "aws/replay.rs"]
+mod replay;
+#[path = "aws/respond.rs"]
+mod respond;
+
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use moto::Moto;
+use replay::Replay;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use taskscope::bundle::growing::GrowingBundle;
+use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceStatus};
+use taskscope::bundle::Bundle;
+use taskscope::collect::accounts::{AccountSelection, MemberAccounts, Reach};
+use taskscope::collect::sink::BundleSink;
+use taskscope::collect::{Collection, Scope, ASSUME_ROLE_SOURCE};
+
+const EXIT_PARTIAL: i32 = 3;
+/// moto's default account: the investigating (administrator) account.
+const ADMIN: &str = "123456789012";
+const ROLE: &str = "TaskscopeInvestigator";
+/// An account whose role refuses the investigator (replayed).
+const DENIED: &str = "999999999999";
+
+/// The organization of tests/aws/seed_accounts.py.
+struct Organization {
+    member: String,
+    member_task: String,
+    admin_task: String,
+}
+
+fn seed(moto: &Moto) -> Organization {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed_accounts.py");
+    let printed = moto.python(&[script.as_os_str()], &[ROLE]);
+    let seeded: Value = serde_json::from_slice(&printed).expect("the seed script prints JSON");
+    let text = |key: &str| seeded[key].as_str().unwrap().to_string();
+    Organization {
+        member: text("member"),
+        member_task: text("member_task"),
+        admin_task: text("admin_task"),
+    }
+}
+
+fn manifest(bundle: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// The report of `source` in `account`.
+fn report<'a>(manifest: &'a Value, source: &str, account: &str) -> &'a Value {
+    manifest["collection"]["source_reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["source"] == source && r["account"] == account)
+        .unwrap_or_else(|| panic!("no report for {source} in {account}: {manifest}"))
+}
+
+fn taskscope(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .args(args)
+        .output()
+        .expect("taskscope runs")
+}
+
+#[test]
+fn collect_from_the_administrator_finds_the_member_accounts_task() {
+    let moto = Moto::start();
+    let org = seed(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("org");
+    let output = moto
+        .taskscope()
+        .env("USER", "alice smith")
+        .args(["collect", "--region", "us-east-1", "--cluster", "prod"])
+        .args(["--accounts", "all", "--role-name", ROLE, "--since", "2d"])
+        .arg("--out")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // moto lacks GuardDuty findings and LookupEvents: partial, as for one account.
+    assert_eq!(output.status.code(), Some(EXIT_PARTIAL), "{stderr}");
+
+    let manifest = manifest(&bundle);
+    let request = &manifest["collection"]["request"];
+    assert_eq!(request["accounts"][0], ADMIN, "{request}");
+    assert_eq!(request["accounts"][1], org.member.as_str(), "{request}");
+    assert_eq!(request["role_name"], ROLE);
+    // Each account's sources ran, and say which account they ran in.
+    for account in [ADMIN, org.member.as_str()] {
+        for source in ["ecs", "cloudwatch-logs"] {
+            let report = report(&manifest, source, account);
+            assert_eq!(report["status"], "complete", "{report}");
+            assert_eq!(report["region"], "us-east-1");
+        }
+    }
+    // The responses say which account they came from.
+    let described: Vec<&str> = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|input| input["origin"]["operation"] == "DescribeTasks")
+        .map(|input| input["origin"]["account"].as_str().unwrap())
+        .collect();
+    assert!(described.contains(&org.member.as_str()), "{described:?}");
+    assert!(described.contains(&ADMIN), "{described:?}");
+    // The summary names the accounts, as the bundle spans two.
+    assert!(
+        stderr.contains(&format!("ecs              {:<13}us-east-1", org.member)),
+        "{stderr}"
+    );
+
+    // Both tasks are in the bundle, each with its own account.
+    let tasks = taskscope(&["tasks", bundle.to_str().unwrap(), "--format", "json"]);
+    let rows: Vec<Value> = serde_json::from_slice(&tasks.stdout).unwrap();
+    let row = |arn: &str| {
+        rows.iter()
+            .find(|r| r["arn"] == arn)
+            .unwrap_or_else(|| panic!("{arn} not in {rows:?}"))
+            .clone()
+    };
+    assert_eq!(row(&org.member_task)["account"], org.member.as_str());
+    assert_eq!(row(&org.admin_task)["account"], ADMIN);
+    let table = taskscope(&["tasks", bundle.to_str().unwrap()]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains("ACCOUNT"), "{table}");
+    assert!(table.contains(&org.member), "{table}");
+
+    assert!(taskscope(&["verify", bundle.to_str().unwrap()])
+        .status
+        .success());
+}
+
+#[test]
+fn account_ids_are_checked_and_the_role_is_required() {
+    let bad = taskscope(&[
+        "collect",
+        "--accounts",
+        "12345",
+        "--role-name",
+        ROLE,
+        "--out",
+        "x",
+    ]);
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(
+        stderr.contains("12345: not an AWS account ID (12 digits)"),
+        "{stderr}"
+    );
+    let without_role = taskscope(&["collect", "--accounts", "all", "--out", "x"]);
+    let stderr = String::from_utf8_lossy(&without_role.stderr);
+    assert!(!without_role.status.success());
+    assert!(stderr.contains("--role-name"), "{stderr}");
+}
+
+/// STS's AccessDenied for an AssumeRole (the Query protocol's XML error).
+fn assume_role_denied() -> http::Response<aws_smithy_types::body::SdkBody> {
+    http::Response::builder()
+        .status(403)
+        .header("content-type", "text/xml")
+        .body(aws_smithy_types::body::SdkBody::from(format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <Error><Type>Sender</Type><Code>AccessDenied</Code>\
+             <Message>User: arn:aws:iam::{ADMIN}:user/investigator is not authorized to perform: \
+             sts:AssumeRole on resource: arn:aws:iam::{DENIED}:role/{ROLE}</Message>\
+             </Error><RequestId>denied-assume-1</RequestId></ErrorResponse>"
+        )))
+        .unwrap()
+}
+
+#[test]
+fn a_denied_account_is_reported_and_the_others_are_collected() {
+    let moto = Moto::start();
+    let org = seed(&moto);
+    let fallback = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https();
+    let client = Replay::before(fallback, |request| {
+        let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
+        (replay::operation(request) == "AssumeRole" && body.contains(DENIED))
+            .then(assume_role_denied)
+    });
+    let config = respond::moto_config(&moto)
+        .into_builder()
+        .http_client(client)
+        .build();
+    let members = MemberAccounts {
+        selection: AccountSelection::Listed(vec![DENIED.into(), org.member.clone()]),
+        role_name: ROLE.into(),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let reach = runtime
+        .block_on(Reach::resolve(vec![(config, ADMIN.into())], &members))
+        .expect("listed accounts need no Organizations call");
+    assert_eq!(reach.targets.len(), 1, "only the member is reachable");
+    assert_eq!(reach.targets[0].account, org.member);
+    let line = &reach.unreachable[0].line;
+    assert!(
+        line.starts_with(&format!(
+            "account {DENIED}: cannot assume arn:aws:iam::{DENIED}:role/{ROLE}: \
+             missing permission sts:AssumeRole in us-east-1 (AccessDenied: User: "
+        )),
+        "{line}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("bundle");
+    let bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
+    let sink = Arc::new(BundleSink::new(bundle, |_| {}));
+    let now = chrono::Utc::now();
+    let scope = Scope {
+        cluster: Some("prod".into()),
+        service: None,
+        task: None,
+        from: now - chrono::TimeDelta::days(2),
+        to: now,
+        log_groups: Vec::new(),
+        archive_log_group: None,
+    };
+    let collection = Collection::new(scope, &reach, sink.clone());
+    runtime.block_on(collection.run(|| {}));
+    let manifest = sink
+        .finish(collection.reports(), CollectionState::Complete)
+        .unwrap();
+    assert!(manifest.collection.partial);
+    let reports = &manifest.collection.source_reports;
+    let denied = reports
+        .iter()
+        .find(|r| r.account == DENIED)
+        .expect("the denied account is reported");
+    assert_eq!(denied.source, ASSUME_ROLE_SOURCE);
+    assert_eq!(denied.status, SourceStatus::Failed);
+    assert_eq!(&denied.errors[0], line);
+    let member_ecs = reports
+        .iter()
+        .find(|r| r.account == org.member && r.source == "ecs")
+        .unwrap();
+    assert_eq!(member_ecs.status, SourceStatus::Complete, "{member_ecs:?}");
+
+    let opened = Bundle::open(&root).unwrap();
+    assert!(taskscope::bundle::verify::verify(&opened).is_empty());
+    let (incident, _) = opened.incident();
+    let member_id = org.member_task.rsplit('/').next().unwrap();
+    assert!(incident.find_task(member_id).is_some());
+    assert!(taskscope(&["verify", root.to_str().unwrap()])
+        .status
+        .success());
+}
