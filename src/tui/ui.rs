@@ -340,8 +340,10 @@ fn resample(counts: &[u64], width: usize) -> Vec<u64> {
 fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
     let (list_area, side) = split_side(area, 64);
     let theme = app.theme.clone();
-    let wide = list_area.width >= 100;
-    let show_stop_code = list_area.width >= 118;
+    // The account column, when shown, takes its room from the wide times.
+    let account_width = if data.multi_account { 13 } else { 0 };
+    let wide = list_area.width >= 100 + account_width;
+    let show_stop_code = list_area.width >= 118 + account_width;
     let range = app
         .tasks
         .list
