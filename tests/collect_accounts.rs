@@ -260,3 +260,173 @@ fn a_denied_account_is_reported_and_the_others_are_collected() {
         .status
         .success());
 }
+
+/// A GuardDuty finding in the API's wire format about `task` in `account`
+/// (synthetic, from the documented shape), as the administrator's detector
+/// returns its members' findings.
+fn finding_about(account: &str, task: &str) -> Value {
+    serde_json::json!({
+        "accountId": account,
+        "arn": format!("arn:aws:guardduty:us-east-1:{ADMIN}:detector/d1/finding/f1"),
+        "createdAt": "2026-11-20T14:05:00.000Z",
+        "updatedAt": "2026-11-20T14:06:00.000Z",
+        "id": "f1",
+        "partition": "aws",
+        "region": "us-east-1",
+        "schemaVersion": "2.0",
+        "severity": 8.0,
+        "title": "Reverse shell in a Fargate task",
+        "type": "Execution:Runtime/ReverseShell",
+        "resource": {
+            "resourceType": "ECSCluster",
+            "ecsClusterDetails": {
+                "arn": format!("arn:aws:ecs:us-east-1:{account}:cluster/prod"),
+                "name": "prod",
+                "taskDetails": {"arn": task, "launchType": "FARGATE"}
+            }
+        },
+        "service": {"serviceName": "guardduty", "detectorId": "d1", "count": 1, "archived": false}
+    })
+}
+
+#[test]
+fn the_guardduty_administrator_reads_its_members_findings_from_its_own_detector() {
+    let moto = Moto::start();
+    let org = seed(&moto);
+    let fallback = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https();
+    // GuardDuty's members and findings APIs are replayed (moto lacks them);
+    // the rest goes to moto.
+    let member_calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let criteria = Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    let (member, member_task) = (org.member.clone(), org.member_task.clone());
+    let client = Replay::before(fallback, {
+        let (member_calls, criteria) = (member_calls.clone(), criteria.clone());
+        move |request| {
+            let path = request.uri().path().to_string();
+            if !path.starts_with("/detector") {
+                return None;
+            }
+            let auth = request
+                .headers()
+                .get("authorization")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("");
+            if !auth.contains("Credential=testing/") {
+                member_calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                return Some(replay::json_response(
+                    200,
+                    &serde_json::json!({"detectorIds": []}),
+                ));
+            }
+            let body: Value = serde_json::from_slice(request.body().bytes().unwrap_or_default())
+                .unwrap_or_default();
+            let answer = match path.as_str() {
+                "/detector" => serde_json::json!({"detectorIds": ["d1"]}),
+                "/detector/d1/member" => serde_json::json!({"members": [{
+                    "accountId": member,
+                    "detectorId": "d2",
+                    "masterId": ADMIN,
+                    "administratorId": ADMIN,
+                    "email": "workloads@example.invalid",
+                    "relationshipStatus": "Enabled",
+                    "invitedAt": "2026-11-01T00:00:00.000Z",
+                    "updatedAt": "2026-11-01T00:00:00.000Z"
+                }]}),
+                "/detector/d1/findings" => {
+                    criteria
+                        .lock()
+                        .unwrap()
+                        .push(body["findingCriteria"].clone());
+                    serde_json::json!({"findingIds": ["f1"]})
+                }
+                "/detector/d1/findings/get" => {
+                    serde_json::json!({"findings": [finding_about(&member, &member_task)]})
+                }
+                other => panic!("unexpected GuardDuty request {other}"),
+            };
+            Some(replay::json_response(200, &answer))
+        }
+    });
+    let config = respond::moto_config(&moto)
+        .into_builder()
+        .http_client(client)
+        .build();
+    let members = MemberAccounts {
+        selection: AccountSelection::Listed(vec![ADMIN.into(), org.member.clone()]),
+        role_name: ROLE.into(),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let reach = runtime
+        .block_on(Reach::resolve(vec![(config, ADMIN.into())], &members))
+        .unwrap();
+    assert!(reach.unreachable.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("bundle");
+    let bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
+    let sink = Arc::new(BundleSink::new(bundle, |_| {}));
+    let now = chrono::Utc::now();
+    let scope = Scope {
+        cluster: Some("prod".into()),
+        service: None,
+        task: None,
+        from: now - chrono::TimeDelta::days(2),
+        to: now,
+        log_groups: Vec::new(),
+        archive_log_group: None,
+    };
+    let collection = Collection::new(scope, &reach, sink.clone());
+    runtime.block_on(collection.run(|| {}));
+    let manifest = sink
+        .finish(collection.reports(), CollectionState::Complete)
+        .unwrap();
+    let reports = &manifest.collection.source_reports;
+    let guardduty = |account: &str| {
+        reports
+            .iter()
+            .find(|r| r.source == "guardduty" && r.account == account)
+            .unwrap()
+            .clone()
+    };
+
+    // The member's own GuardDuty is not asked, and its report says why.
+    assert_eq!(member_calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let in_member = guardduty(&org.member);
+    assert_eq!(in_member.status, SourceStatus::Complete, "{in_member:?}");
+    assert!(in_member.calls.is_empty(), "{in_member:?}");
+    assert!(
+        in_member.notes[0].contains(&format!(
+            "{ADMIN}, the organization's GuardDuty administrator"
+        )),
+        "{in_member:?}"
+    );
+    // The administrator asked for the findings of both accounts.
+    let in_admin = guardduty(ADMIN);
+    assert_eq!(in_admin.status, SourceStatus::Complete, "{in_admin:?}");
+    assert_eq!(in_admin.calls["ListMembers"], 1, "{in_admin:?}");
+    for sent in criteria.lock().unwrap().iter() {
+        let mut accounts: Vec<&str> = sent["criterion"]["accountId"]["equals"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no accountId criterion in {sent}"))
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        accounts.sort();
+        let mut expected = vec![ADMIN, org.member.as_str()];
+        expected.sort();
+        assert_eq!(accounts, expected, "{sent}");
+    }
+
+    // The finding lands on the member's task.
+    let opened = Bundle::open(&root).unwrap();
+    assert!(taskscope::bundle::verify::verify(&opened).is_empty());
+    let (incident, _) = opened.incident();
+    let task = incident
+        .find_task(org.member_task.rsplit('/').next().unwrap())
+        .expect("the member's task");
+    assert!(incident.timelines[task]
+        .iter()
+        .any(|&e| incident.events[e].kind == "Execution:Runtime/ReverseShell"));
+}

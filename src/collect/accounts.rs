@@ -91,6 +91,8 @@ pub struct Unreachable {
 /// that could not be reached.
 #[derive(Debug, Clone, Default)]
 pub struct Reach {
+    /// The caller's own account.
+    pub caller: String,
     /// Every reachable account in every region.
     pub targets: Vec<Target>,
     /// The accounts AssumeRole refused (or failed for).
@@ -101,6 +103,10 @@ impl Reach {
     /// The caller's own account only: each checked configuration as is.
     pub fn own(checked: Vec<(SdkConfig, String)>) -> Reach {
         Reach {
+            caller: checked
+                .first()
+                .map(|(_, account)| account.clone())
+                .unwrap_or_default(),
             targets: checked
                 .into_iter()
                 .map(|(config, account)| Target { account, config })
@@ -126,7 +132,10 @@ impl Reach {
         let caller_arn = caller_identity(&first).await?.arn;
         let partition = partition_of(&caller_arn);
         let session = session_name(std::env::var("USER").ok().as_deref());
-        let mut reach = Reach::default();
+        let mut reach = Reach {
+            caller: caller.clone(),
+            ..Reach::default()
+        };
         for account in accounts {
             if account == caller {
                 reach

@@ -22,11 +22,12 @@ pub mod sink;
 pub mod watch;
 
 use crate::bundle::manifest::{SourceReport, SourceStatus};
+use crate::model::keys::parse_task_arn;
 use accounts::{Reach, Target};
 use aws::region_of;
 use chrono::{DateTime, Utc};
 use recorder::{CallCounts, Recorder, ResponseSink};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -177,6 +178,8 @@ impl Tracker {
 
 /// The SDK clients of one account in one region, each with its own recorder.
 struct RegionClients {
+    account: String,
+    region: String,
     ecs: aws_sdk_ecs::Client,
     guardduty: aws_sdk_guardduty::Client,
     cloudtrail: aws_sdk_cloudtrail::Client,
@@ -221,6 +224,8 @@ impl RegionClients {
                     .build(),
             ),
             trackers,
+            account: account.to_string(),
+            region,
         }
     }
 }
@@ -228,6 +233,8 @@ impl RegionClients {
 /// A collection over one or more accounts and regions.
 pub struct Collection {
     scope: Scope,
+    /// The caller's own account.
+    caller: String,
     regions: Vec<RegionClients>,
     /// One finished, failed tracker per account that could not be reached.
     unreachable: Vec<Arc<Tracker>>,
@@ -259,6 +266,7 @@ impl Collection {
             .collect();
         Collection {
             scope,
+            caller: reach.caller.clone(),
             regions,
             unreachable,
         }
@@ -283,22 +291,96 @@ impl Collection {
     /// future stops collection; what was stored stays stored.
     pub async fn run(&self, on_source_done: impl Fn() + Sync) {
         use futures_util::stream::StreamExt;
+        let administered = self.administered().await;
+        let none = BTreeSet::new();
         futures_util::stream::iter(&self.regions)
-            .map(|clients| collect_region(&self.scope, clients, &on_source_done))
+            .map(|clients| {
+                let members = administered.get(&clients.region).unwrap_or(&none);
+                let findings = if clients.account == self.caller && !members.is_empty() {
+                    Findings::Administrator(members)
+                } else if members.contains(&clients.account) {
+                    Findings::HeldBy(&self.caller)
+                } else {
+                    Findings::Own
+                };
+                collect_region(&self.scope, clients, findings, &on_source_done)
+            })
             .buffer_unordered(ACCOUNT_REGIONS_AT_ONCE)
             .collect::<Vec<()>>()
             .await;
     }
+
+    /// Per region, the member accounts in scope whose GuardDuty findings
+    /// the caller's detector holds as the organization's administrator.
+    /// Asked only when collection spans several accounts.
+    async fn administered(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let in_scope: BTreeSet<String> = self.regions.iter().map(|r| r.account.clone()).collect();
+        if in_scope.len() < 2 {
+            return BTreeMap::new();
+        }
+        let asked = self
+            .regions
+            .iter()
+            .filter(|clients| clients.account == self.caller)
+            .map(|clients| async {
+                let members =
+                    guardduty::administered(&clients.guardduty, &in_scope, &clients.trackers[0])
+                        .await;
+                (clients.region.clone(), members)
+            });
+        futures_util::future::join_all(asked)
+            .await
+            .into_iter()
+            .collect()
+    }
 }
 
-async fn collect_region(scope: &Scope, clients: &RegionClients, on_done: &(impl Fn() + Sync)) {
+/// Where an account/region's GuardDuty findings come from.
+enum Findings<'a> {
+    /// Its own detector.
+    Own,
+    /// Its own detector, which as the organization's GuardDuty
+    /// administrator holds these members' findings too.
+    Administrator(&'a BTreeSet<String>),
+    /// The detector of this administrator account, collected there.
+    HeldBy(&'a str),
+}
+
+async fn collect_region(
+    scope: &Scope,
+    clients: &RegionClients,
+    findings: Findings<'_>,
+    on_done: &(impl Fn() + Sync),
+) {
     let [guardduty_tracker, ecs_tracker, cloudtrail_tracker, logs_tracker] = &clients.trackers;
     let done = |tracker: &Tracker| {
         tracker.finish();
         on_done();
     };
     let guardduty = async {
-        let seen = guardduty::collect(&clients.guardduty, scope, guardduty_tracker).await;
+        let seen = match findings {
+            Findings::Own => {
+                guardduty::collect(
+                    &clients.guardduty,
+                    scope,
+                    &BTreeSet::new(),
+                    guardduty_tracker,
+                )
+                .await
+            }
+            Findings::Administrator(members) => {
+                let mut accounts = members.clone();
+                accounts.insert(clients.account.clone());
+                guardduty::collect(&clients.guardduty, scope, &accounts, guardduty_tracker).await
+            }
+            Findings::HeldBy(administrator) => {
+                guardduty_tracker.noted(format!(
+                    "not run in this account: its findings come from the detector of \
+                     {administrator}, the organization's GuardDuty administrator"
+                ));
+                Vec::new()
+            }
+        };
         done(guardduty_tracker);
         seen
     };
@@ -311,7 +393,13 @@ async fn collect_region(scope: &Scope, clients: &RegionClients, on_done: &(impl 
     let ((found, ecs_seen), ()) =
         futures_util::future::join(futures_util::future::join(guardduty, ecs), groups).await;
     let mut tasks: BTreeSet<TaskRef> = ecs_seen.tasks.iter().cloned().collect();
-    tasks.extend(found);
+    // A member's task named by an administrator's finding is not looked up
+    // in this account's CloudTrail.
+    tasks.extend(
+        found
+            .into_iter()
+            .filter(|task| task.account().is_none_or(|a| a == clients.account)),
+    );
     if let Some(task) = &scope.task {
         tasks.insert(TaskRef::from_reference(task));
     }
@@ -336,6 +424,11 @@ pub struct TaskRef {
 }
 
 impl TaskRef {
+    /// The account the task runs in, from its ARN.
+    pub fn account(&self) -> Option<String> {
+        parse_task_arn(self.arn.as_deref()?).map(|arn| arn.account)
+    }
+
     /// From a task ID or ARN.
     pub fn from_reference(reference: &str) -> TaskRef {
         let id = reference
