@@ -264,3 +264,51 @@ impl Manifest {
         format!("{path}#{}", raw.locator)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_and_origins_from_before_accounts_still_read() {
+        let report: SourceReport = serde_json::from_str(
+            r#"{"source":"ecs","region":"us-east-1","status":"complete","calls":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(report.account, "");
+        assert!(!serde_json::to_string(&report).unwrap().contains("account"));
+        let origin: Origin = serde_json::from_str(
+            r#"{"service":"ECS","operation":"ListTasks","region":"us-east-1","received_at":"2026-11-23T10:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(origin.account, "");
+        let in_member = Origin {
+            account: "222222222222".into(),
+            ..origin
+        };
+        let text = serde_json::to_string(&in_member).unwrap();
+        assert!(text.contains(r#""account":"222222222222""#), "{text}");
+    }
+
+    #[test]
+    fn reports_span_accounts_only_with_two_named() {
+        let report = |account: &str| SourceReport {
+            source: "ecs".into(),
+            account: account.into(),
+            region: "us-east-1".into(),
+            status: SourceStatus::Complete,
+            calls: Default::default(),
+            errors: Vec::new(),
+            notes: Vec::new(),
+        };
+        assert!(!spans_accounts(&[report(""), report("111111111111")]));
+        assert!(!spans_accounts(&[
+            report("111111111111"),
+            report("111111111111")
+        ]));
+        assert!(spans_accounts(&[
+            report("111111111111"),
+            report("222222222222")
+        ]));
+    }
+}
