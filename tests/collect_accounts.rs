@@ -167,6 +167,120 @@ fn account_ids_are_checked_and_the_role_is_required() {
     assert!(stderr.contains("--role-name"), "{stderr}");
 }
 
+#[test]
+fn all_accounts_outside_an_organization_is_one_clear_error() {
+    // moto lists no accounts outside an organization; AWS refuses, as replayed.
+    let client = Replay::only(|request| {
+        assert_eq!(replay::operation(request), "ListAccounts");
+        Some(replay::json_response(
+            400,
+            &serde_json::json!({
+                "__type": "AWSOrganizationsNotInUseException",
+                "Message": "Your account is not a member of an organization."
+            }),
+        ))
+    });
+    let members = MemberAccounts {
+        selection: AccountSelection::All,
+        role_name: ROLE.into(),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let error = runtime
+        .block_on(Reach::resolve(
+            vec![(replay::config(client, 1), ADMIN.into())],
+            &members,
+        ))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "--accounts all: organizations:ListAccounts failed in us-east-1: \
+         AWSOrganizationsNotInUseException: Your account is not a member of an organization.; \
+         name the accounts instead (--accounts ID,ID)"
+    );
+}
+
+/// An STS Query-protocol response.
+fn sts_xml(status: u16, body: &str) -> http::Response<aws_smithy_types::body::SdkBody> {
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "text/xml")
+        .body(aws_smithy_types::body::SdkBody::from(body.to_string()))
+        .unwrap()
+}
+
+#[test]
+fn all_reads_every_page_of_accounts_and_keeps_the_active_ones() {
+    let client = Replay::only(|request| {
+        let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
+        Some(match replay::operation(request).as_str() {
+            "ListAccounts" if body.contains("NextToken") => replay::json_response(
+                200,
+                &serde_json::json!({"Accounts": [
+                    {"Id": "333333333333", "State": "SUSPENDED", "Status": "SUSPENDED"},
+                    {"Id": "444444444444", "State": "ACTIVE", "Status": "ACTIVE"}
+                ]}),
+            ),
+            "ListAccounts" => replay::json_response(
+                200,
+                &serde_json::json!({"Accounts": [
+                    {"Id": ADMIN, "State": "ACTIVE", "Status": "ACTIVE"},
+                    {"Id": "111111111111", "State": "ACTIVE", "Status": "ACTIVE"}
+                ], "NextToken": "page-2"}),
+            ),
+            // A GovCloud caller: member roles are in its partition.
+            "GetCallerIdentity" => sts_xml(
+                200,
+                &format!(
+                    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+                     <GetCallerIdentityResult><Arn>arn:aws-us-gov:iam::{ADMIN}:user/investigator</Arn>\
+                     <UserId>AIDAEXAMPLE</UserId><Account>{ADMIN}</Account></GetCallerIdentityResult>\
+                     <ResponseMetadata><RequestId>who-1</RequestId></ResponseMetadata>\
+                     </GetCallerIdentityResponse>"
+                ),
+            ),
+            "AssumeRole" => {
+                assert!(body.contains("RoleSessionName=taskscope-"), "{body}");
+                sts_xml(
+                    403,
+                    "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+                     <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied</Message></Error>\
+                     <RequestId>denied-1</RequestId></ErrorResponse>",
+                )
+            }
+            other => panic!("unexpected {other}"),
+        })
+    });
+    let members = MemberAccounts {
+        selection: AccountSelection::All,
+        role_name: ROLE.into(),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let reach = runtime
+        .block_on(Reach::resolve(
+            vec![(replay::config(client, 1), ADMIN.into())],
+            &members,
+        ))
+        .unwrap();
+    // The caller's own account, with its own credentials.
+    let targets: Vec<&str> = reach.targets.iter().map(|t| t.account.as_str()).collect();
+    assert_eq!(targets, [ADMIN]);
+    // Both pages were read; the suspended account is left out.
+    let tried: Vec<&str> = reach
+        .unreachable
+        .iter()
+        .map(|u| u.account.as_str())
+        .collect();
+    assert_eq!(tried, ["111111111111", "444444444444"]);
+    assert!(
+        reach.unreachable[0].line.contains(&format!(
+            "cannot assume arn:aws-us-gov:iam::111111111111:role/{ROLE}"
+        )),
+        "{:?}",
+        reach.unreachable
+    );
+}
+
 /// STS's AccessDenied for an AssumeRole (the Query protocol's XML error).
 fn assume_role_denied() -> http::Response<aws_smithy_types::body::SdkBody> {
     http::Response::builder()
