@@ -7,12 +7,13 @@
 //! An account that cannot be reached is reported, never fatal to the others.
 
 use super::aws::{caller_identity, describe_error, region_of};
-use super::MAX_PAGES;
+use super::{ACCOUNT_REGIONS_AT_ONCE, MAX_PAGES};
 use aws_config::identity::IdentityCache;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::SdkConfig;
 use aws_sdk_organizations::types::AccountState;
 use aws_sdk_sts::config::SharedCredentialsProvider;
+use futures_util::stream::StreamExt;
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
@@ -116,7 +117,8 @@ impl Reach {
     }
 
     /// Every account named by `members`, in every region of `checked` (the
-    /// caller's configurations, one per region, with the caller's account).
+    /// caller's configurations, one per region, with the caller's account),
+    /// in the order named; roles are assumed a few accounts at a time.
     /// Fails only when `all` cannot list the organization's accounts.
     pub async fn resolve(
         checked: Vec<(SdkConfig, String)>,
@@ -132,22 +134,28 @@ impl Reach {
         let caller_arn = caller_identity(&first).await?.arn;
         let partition = partition_of(&caller_arn);
         let session = session_name(std::env::var("USER").ok().as_deref());
+        let reached = futures_util::stream::iter(accounts)
+            .map(|account| {
+                let (checked, session, caller) = (&checked, &session, &caller);
+                let role = format!("arn:{partition}:iam::{account}:role/{}", members.role_name);
+                async move {
+                    let configs = if account == *caller {
+                        Ok(checked.iter().map(|(config, _)| config.clone()).collect())
+                    } else {
+                        assumed(checked, &role, session).await
+                    };
+                    (account, role, configs)
+                }
+            })
+            .buffered(ACCOUNT_REGIONS_AT_ONCE)
+            .collect::<Vec<_>>()
+            .await;
         let mut reach = Reach {
             caller: caller.clone(),
             ..Reach::default()
         };
-        for account in accounts {
-            if account == caller {
-                reach
-                    .targets
-                    .extend(checked.iter().map(|(config, _)| Target {
-                        account: account.clone(),
-                        config: config.clone(),
-                    }));
-                continue;
-            }
-            let role = format!("arn:{partition}:iam::{account}:role/{}", members.role_name);
-            match assumed(&checked, &role, &session).await {
+        for (account, role, configs) in reached {
+            match configs {
                 Ok(configs) => reach
                     .targets
                     .extend(configs.into_iter().map(|config| Target {
