@@ -313,6 +313,13 @@ pub struct AwsArgs {
     /// Send every call to this endpoint (as AWS_ENDPOINT_URL does).
     #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// Collect from these accounts (ID,ID) or every active account of the
+    /// organization (all), through --role-name in each member account.
+    #[arg(long, requires = "role_name")]
+    pub accounts: Option<collect::accounts::AccountSelection>,
+    /// The role to assume in each member account named by --accounts.
+    #[arg(long, requires = "accounts")]
+    pub role_name: Option<String>,
 }
 
 impl AwsArgs {
@@ -322,6 +329,12 @@ impl AwsArgs {
             profile: self.profile.clone(),
             regions: self.regions.clone(),
             endpoint_url: self.endpoint_url.clone(),
+            members: self.accounts.clone().zip(self.role_name.clone()).map(
+                |(selection, role_name)| collect::accounts::MemberAccounts {
+                    selection,
+                    role_name,
+                },
+            ),
         }
     }
 }
@@ -348,6 +361,7 @@ impl OneRegionAwsArgs {
             profile: self.profile.clone(),
             regions: self.region.iter().cloned().collect(),
             endpoint_url: self.endpoint_url.clone(),
+            members: None,
         }
     }
 }

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use taskscope::bundle::growing::GrowingBundle;
 use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceStatus};
 use taskscope::bundle::Bundle;
+use taskscope::collect::accounts::Reach;
 use taskscope::collect::sink::BundleSink;
 use taskscope::collect::{Collection, Scope};
 
@@ -237,7 +238,8 @@ fn collect(
     let root = dir.join("bundle");
     let bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
     let sink = Arc::new(BundleSink::new(bundle, |_| {}));
-    let collection = Collection::new(scope(), &[config], sink.clone());
+    let reach = Reach::own(vec![(config, ACCOUNT.to_string())]);
+    let collection = Collection::new(scope(), &reach, sink.clone());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(collection.run(|| {}));
     let reports = collection.reports();

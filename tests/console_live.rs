@@ -41,6 +41,7 @@ fn store(bundle: &mut GrowingBundle, body: &[u8]) {
     let origin = Origin {
         service: "ECS".into(),
         operation: "DescribeTasks".into(),
+        account: String::new(),
         region: "us-east-1".into(),
         request_id: None,
         received_at: "2026-11-23T10:00:00Z".into(),

@@ -172,9 +172,67 @@ fn hostile_bundle_views_show_escapes_not_sequences() {
     }
 }
 
+/// Two tasks of the same service in two accounts (ECS DescribeTasks
+/// responses, as collected from each), one with a CloudTrail call.
+fn two_account_bundle(dir: &Path) -> std::path::PathBuf {
+    let task = |account: &str, id: &str| {
+        serde_json::json!({"tasks": [{
+            "taskArn": format!("arn:aws:ecs:eu-west-1:{account}:task/prod/{id}"),
+            "clusterArn": format!("arn:aws:ecs:eu-west-1:{account}:cluster/prod"),
+            "group": "service:web",
+            "launchType": "FARGATE",
+            "lastStatus": "RUNNING",
+            "createdAt": "2026-11-20T13:00:00Z",
+            "startedAt": "2026-11-20T13:00:30Z",
+            "containers": []
+        }], "failures": []})
+    };
+    let inputs = [
+        ("111111111111", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        ("222222222222", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+    ]
+    .into_iter()
+    .map(|(account, id)| {
+        Ok(InputFile {
+            source_path: format!("{account}/describe-tasks.json"),
+            bytes: serde_json::to_vec(&task(account, id)).unwrap(),
+        })
+    })
+    .collect::<Vec<taskscope::bundle::build::InputResult>>();
+    let path = dir.join("two-accounts");
+    import_to_bundle(inputs, &path).unwrap();
+    path
+}
+
+#[test]
+fn a_bundle_over_two_accounts_names_each_tasks_account() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&two_account_bundle(dir.path()));
+    app.perform(Action::TasksView);
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("ACCOUNT"), "{screen}");
+    snapshot("accounts_tasks_160x48", &screen);
+
+    // The filter selects by account.
+    app.apply_filter("account:222222222222".into());
+    wait_for_filter(&mut app);
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("bbbbbbbb"), "{screen}");
+    assert!(!screen.contains("aaaaaaaa"), "{screen}");
+
+    // The timeline's header names the task's account and region.
+    let data = app.data.as_ref().unwrap();
+    let task = data.incident.find_task("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    app.show_timeline(task);
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("222222222222 eu-west-1"), "{screen}");
+    snapshot("accounts_task_timeline_160x48", &screen);
+}
+
 fn source_report(source: &str, status: SourceStatus, error: Option<&str>) -> SourceReport {
     SourceReport {
         source: source.into(),
+        account: String::new(),
         region: "us-east-1".into(),
         status,
         calls: [("Call".to_string(), 12)].into_iter().collect(),

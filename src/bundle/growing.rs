@@ -259,6 +259,7 @@ mod tests {
         Origin {
             service: "ECS".into(),
             operation: operation.into(),
+            account: String::new(),
             region: "us-east-1".into(),
             request_id: Some("req-1".into()),
             received_at: "2026-11-23T10:00:00Z".into(),
@@ -392,6 +393,7 @@ mod tests {
         bundle
             .set_reports(vec![SourceReport {
                 source: "ecs".into(),
+                account: String::new(),
                 region: "us-east-1".into(),
                 status: SourceStatus::Running,
                 calls: Default::default(),

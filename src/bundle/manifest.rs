@@ -94,9 +94,14 @@ pub struct CollectRequest {
     /// The credentials profile, when one was named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// The accounts of the credentials used (from STS GetCallerIdentity).
+    /// The accounts collected from: the caller's (from STS
+    /// GetCallerIdentity), or those `--accounts` named (all the
+    /// organization's active accounts for `all`), reached or not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<String>,
+    /// The role assumed in member accounts (`--role-name`), when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
     /// Regions collected from.
     pub regions: Vec<String>,
     /// The cluster, when one was named.
@@ -117,11 +122,17 @@ pub struct CollectRequest {
     pub endpoint_url: Option<String>,
 }
 
-/// How one source (GuardDuty, ECS, CloudTrail, CloudWatch Logs) fared in a collection.
+/// How one source (GuardDuty, ECS, CloudTrail, CloudWatch Logs) fared in
+/// one account and region of a collection.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SourceReport {
-    /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`.
+    /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`; `assume-role`
+    /// for a member account whose role could not be assumed.
     pub source: String,
+    /// The account the source was collected in (empty in bundles written
+    /// before collection spanned accounts).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub account: String,
     /// The region.
     pub region: String,
     /// `complete`, `partial` or `failed`.
@@ -134,6 +145,17 @@ pub struct SourceReport {
     /// Optional calls the endpoint does not offer (the source is not partial for them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+/// True when the reports span more than one account: then each line
+/// showing a report names its account.
+pub fn spans_accounts(reports: &[SourceReport]) -> bool {
+    let accounts: BTreeSet<&str> = reports
+        .iter()
+        .map(|report| report.account.as_str())
+        .filter(|account| !account.is_empty())
+        .collect();
+    accounts.len() > 1
 }
 
 /// The outcome of one source.
@@ -186,6 +208,10 @@ pub struct Origin {
     pub service: String,
     /// The operation (`DescribeTasks`, ...).
     pub operation: String,
+    /// The account the call's credentials act in (empty in bundles written
+    /// before collection spanned accounts, and for `watch`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub account: String,
     /// The region called.
     pub region: String,
     /// AWS's request ID for the call, when the response carried one.
@@ -236,5 +262,53 @@ impl Manifest {
             .get(raw.artifact)
             .map_or("?", |a| a.path.as_str());
         format!("{path}#{}", raw.locator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_and_origins_from_before_accounts_still_read() {
+        let report: SourceReport = serde_json::from_str(
+            r#"{"source":"ecs","region":"us-east-1","status":"complete","calls":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(report.account, "");
+        assert!(!serde_json::to_string(&report).unwrap().contains("account"));
+        let origin: Origin = serde_json::from_str(
+            r#"{"service":"ECS","operation":"ListTasks","region":"us-east-1","received_at":"2026-11-23T10:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(origin.account, "");
+        let in_member = Origin {
+            account: "222222222222".into(),
+            ..origin
+        };
+        let text = serde_json::to_string(&in_member).unwrap();
+        assert!(text.contains(r#""account":"222222222222""#), "{text}");
+    }
+
+    #[test]
+    fn reports_span_accounts_only_with_two_named() {
+        let report = |account: &str| SourceReport {
+            source: "ecs".into(),
+            account: account.into(),
+            region: "us-east-1".into(),
+            status: SourceStatus::Complete,
+            calls: Default::default(),
+            errors: Vec::new(),
+            notes: Vec::new(),
+        };
+        assert!(!spans_accounts(&[report(""), report("111111111111")]));
+        assert!(!spans_accounts(&[
+            report("111111111111"),
+            report("111111111111")
+        ]));
+        assert!(spans_accounts(&[
+            report("111111111111"),
+            report("222222222222")
+        ]));
     }
 }

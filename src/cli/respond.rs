@@ -428,6 +428,7 @@ mod tests {
             profile: Some(profile.into()),
             regions: vec!["us-east-1".into()],
             endpoint_url: Some("http://127.0.0.1:9".into()),
+            members: None,
         };
         let access = |flag, profile| console_actions(flag, Some(&config), connection(profile));
         assert!(access(false, "prod").unwrap().is_none(), "read-only");

@@ -22,6 +22,9 @@ pub struct Connection {
     pub regions: Vec<String>,
     /// A custom endpoint (`--endpoint-url`), else `AWS_ENDPOINT_URL` if set.
     pub endpoint_url: Option<String>,
+    /// Member accounts to collect from through a role (`--accounts`,
+    /// `--role-name`); only the caller's account when absent.
+    pub members: Option<super::accounts::MemberAccounts>,
 }
 
 impl Connection {
@@ -201,6 +204,10 @@ pub fn describe_code(action: &str, region: &str, code: &str, message: &str) -> S
         | "SignatureDoesNotMatch" => format!(
             "{action}: AWS rejected the credentials ({detail}); check the profile or keys"
         ),
+        "RegionDisabledException" | "OptInRequired" => format!(
+            "{action}: region {region} is not enabled for this account ({detail}); \
+             enable it, or leave it out with --region"
+        ),
         "ThrottlingException" | "Throttling" | "TooManyRequestsException"
         | "RequestLimitExceeded" => format!(
             "{action}: still throttled after {MAX_ATTEMPTS} attempts in {region} ({detail})"
@@ -262,6 +269,20 @@ mod tests {
         let line = describe_code("ecs:ListTasks", "us-east-1", "ExpiredTokenException", "");
         assert!(line.contains("expired"));
         assert!(line.contains("aws sso login"));
+    }
+
+    #[test]
+    fn a_disabled_region_says_so() {
+        let line = describe_code(
+            "sts:AssumeRole",
+            "ap-east-1",
+            "RegionDisabledException",
+            "STS is not activated in this region for account:222222222222",
+        );
+        assert!(
+            line.starts_with("sts:AssumeRole: region ap-east-1 is not enabled for this account")
+        );
+        assert!(line.contains("222222222222"));
     }
 
     #[test]

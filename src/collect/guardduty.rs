@@ -1,9 +1,11 @@
 //! GuardDuty: the region's detector, then ListFindings scoped to ECS
 //! resources in the window (and to the cluster or task when given), plus
-//! ECS attack sequences, then GetFindings in batches of 50.
+//! ECS attack sequences, then GetFindings in batches of 50. An
+//! organization's GuardDuty administrator holds its members' findings in
+//! its own detector: [`administered`] says which accounts it covers.
 
-use super::aws::{describe_error, region_name};
-use super::{all_pages, Scope, TaskRef, Tracker};
+use super::aws::{describe_error, is_unavailable, region_name};
+use super::{all_pages, Failure, Scope, TaskRef, Tracker};
 use aws_sdk_guardduty::types::{Condition, FindingCriteria};
 use aws_sdk_guardduty::Client;
 use std::collections::BTreeSet;
@@ -13,10 +15,52 @@ pub const FINDINGS_BATCH: usize = 50;
 /// The attack-sequence type that concerns ECS (Extended Threat Detection).
 pub const ECS_ATTACK_SEQUENCE: &str = "AttackSequence:ECS/CompromisedCluster";
 
-/// Collects the findings; returns the tasks they name.
-pub async fn collect(client: &Client, scope: &Scope, tracker: &Tracker) -> Vec<TaskRef> {
+/// The accounts of `in_scope` whose findings the caller's detector in this
+/// region holds as the organization's GuardDuty administrator: its
+/// associated members (ListMembers) whose relationship is `Enabled`. Empty
+/// when the caller administers no one; an endpoint without ListMembers is
+/// noted, not a failure.
+pub async fn administered(
+    client: &Client,
+    in_scope: &BTreeSet<String>,
+    tracker: &Tracker,
+) -> BTreeSet<String> {
     let region = region_name(client.config().region());
-    let detectors: Vec<String> = all_pages(tracker, |token| async {
+    let detectors = list_detectors(client, &region, tracker).await;
+    let mut members = BTreeSet::new();
+    for detector in &detectors {
+        let listed = all_pages(tracker, |token| {
+            let region = &region;
+            async move {
+                client
+                    .list_members()
+                    .detector_id(detector)
+                    .only_associated("true")
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map(|out| (out.members().to_vec(), out.next_token().map(str::to_string)))
+                    .map_err(|e| Failure {
+                        optional: is_unavailable(&e),
+                        line: describe_error("guardduty:ListMembers", region, &e),
+                    })
+            }
+        })
+        .await;
+        members.extend(
+            listed
+                .iter()
+                .filter(|member| member.relationship_status() == Some("Enabled"))
+                .filter_map(|member| member.account_id())
+                .filter(|account| in_scope.contains(*account))
+                .map(str::to_string),
+        );
+    }
+    members
+}
+
+async fn list_detectors(client: &Client, region: &str, tracker: &Tracker) -> Vec<String> {
+    all_pages(tracker, |token| async {
         client
             .list_detectors()
             .set_next_token(token)
@@ -28,13 +72,26 @@ pub async fn collect(client: &Client, scope: &Scope, tracker: &Tracker) -> Vec<T
                     out.next_token().map(str::to_string),
                 )
             })
-            .map_err(|e| describe_error("guardduty:ListDetectors", &region, &e))
+            .map_err(|e| describe_error("guardduty:ListDetectors", region, &e))
     })
-    .await;
+    .await
+}
+
+/// Collects the findings, of `accounts` only when any are given (an
+/// administrator's detector holds its members' findings too); returns the
+/// tasks they name.
+pub async fn collect(
+    client: &Client,
+    scope: &Scope,
+    accounts: &BTreeSet<String>,
+    tracker: &Tracker,
+) -> Vec<TaskRef> {
+    let region = region_name(client.config().region());
+    let detectors = list_detectors(client, &region, tracker).await;
     let mut tasks = BTreeSet::new();
     for detector in &detectors {
         let mut ids = Vec::new();
-        for criteria in criteria(scope) {
+        for criteria in criteria(scope, accounts) {
             ids.extend(
                 all_pages(tracker, |token| {
                     let criteria = criteria.clone();
@@ -91,12 +148,21 @@ pub async fn collect(client: &Client, scope: &Scope, tracker: &Tracker) -> Vec<T
 }
 
 /// The finding criteria: ECS runtime findings in the window (narrowed to the
-/// cluster or task when given), and ECS attack sequences in the window.
-pub fn criteria(scope: &Scope) -> Vec<FindingCriteria> {
+/// cluster or task when given), and ECS attack sequences in the window;
+/// both of `accounts` only, when any are given.
+pub fn criteria(scope: &Scope, accounts: &BTreeSet<String>) -> Vec<FindingCriteria> {
     let window = Condition::builder()
         .greater_than_or_equal(scope.from.timestamp_millis())
         .less_than_or_equal(scope.to.timestamp_millis())
         .build();
+    let in_accounts = (!accounts.is_empty()).then(|| {
+        accounts
+            .iter()
+            .fold(Condition::builder(), |condition, account| {
+                condition.equals(account)
+            })
+            .build()
+    });
     let mut runtime = FindingCriteria::builder()
         .criterion(
             "resource.resourceType",
@@ -123,5 +189,12 @@ pub fn criteria(scope: &Scope) -> Vec<FindingCriteria> {
             Condition::builder().equals(ECS_ATTACK_SEQUENCE).build(),
         )
         .criterion("updatedAt", window);
-    vec![runtime.build(), sequences.build()]
+    [runtime, sequences]
+        .into_iter()
+        .map(|criteria| match &in_accounts {
+            Some(condition) => criteria.criterion("accountId", condition.clone()),
+            None => criteria,
+        })
+        .map(|criteria| criteria.build())
+        .collect()
 }

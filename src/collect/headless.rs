@@ -4,7 +4,7 @@
 use super::aws::Connection;
 use super::run::{interrupted, prepare, Ending};
 use super::Scope;
-use crate::bundle::manifest::{Manifest, SourceStatus};
+use crate::bundle::manifest::{spans_accounts, Manifest, SourceStatus};
 use crate::render::sanitize::escape;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::path::Path;
@@ -22,7 +22,7 @@ pub fn collect(
         .build()?;
     runtime.block_on(async {
         let bars = MultiProgress::new();
-        let style = ProgressStyle::with_template("{spinner} {prefix:<24} {msg}")
+        let style = ProgressStyle::with_template("{spinner} {prefix:<38} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         let total = bars.add(ProgressBar::new_spinner().with_style(style.clone()));
         total.set_prefix("responses stored");
@@ -38,11 +38,15 @@ pub fn collect(
         })
         .await?;
         let trackers = prepared.collection.trackers();
+        let named = spans_accounts(&prepared.collection.reports());
         let lines: Vec<(ProgressBar, Arc<super::Tracker>)> = trackers
             .into_iter()
             .map(|tracker| {
                 let bar = bars.add(ProgressBar::new_spinner().with_style(style.clone()));
-                bar.set_prefix(format!("{} {}", tracker.source, tracker.region));
+                bar.set_prefix(match named {
+                    true => format!("{} {} {}", tracker.source, tracker.account, tracker.region),
+                    false => format!("{} {}", tracker.source, tracker.region),
+                });
                 (bar, tracker)
             })
             .collect();
@@ -89,6 +93,7 @@ fn unreachable_ticker() -> anyhow::Result<(Manifest, Ending)> {
 pub fn summary(manifest: &Manifest, out: &Path, ending: Ending) -> String {
     let mut text = String::new();
     let collection = &manifest.collection;
+    let named = spans_accounts(&collection.source_reports);
     for report in &collection.source_reports {
         let calls: u64 = report.calls.values().sum();
         let status = match report.status {
@@ -97,8 +102,12 @@ pub fn summary(manifest: &Manifest, out: &Path, ending: Ending) -> String {
             SourceStatus::Partial => "partial",
             SourceStatus::Failed => "failed",
         };
+        let account = match named {
+            true => format!("{:<13}", escape(&report.account)),
+            false => String::new(),
+        };
         text.push_str(&format!(
-            "{:<16} {:<14} {status:<9} {calls} calls\n",
+            "{:<16} {account}{:<14} {status:<9} {calls} calls\n",
             report.source, report.region
         ));
         for error in &report.errors {

@@ -7,6 +7,7 @@
 //! that fails is reported while the others carry on. [`watch`] records one
 //! cluster's tasks round after round into rolling bundles.
 
+pub mod accounts;
 pub mod athena;
 pub mod aws;
 pub mod cloudtrail;
@@ -22,11 +23,12 @@ pub mod sink;
 pub mod watch;
 
 use crate::bundle::manifest::{SourceReport, SourceStatus};
+use crate::model::keys::parse_task_arn;
+use accounts::{Reach, Target};
 use aws::region_of;
-use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use recorder::{CallCounts, Recorder, ResponseSink};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,6 +37,13 @@ use std::sync::{Arc, Mutex};
 pub const MAX_PAGES: usize = 2_000;
 /// Calls in flight at once within one source.
 pub const CONCURRENCY: usize = 4;
+/// Account/region pairs collected at once: a few, so that an organization's
+/// hundred accounts neither open hundreds of connections nor run into the
+/// per-account request rates, while one slow account does not hold the rest.
+pub const ACCOUNT_REGIONS_AT_ONCE: usize = 4;
+/// The source name under which an account that could not be reached
+/// (STS AssumeRole refused or failed) is reported.
+pub const ASSUME_ROLE_SOURCE: &str = "assume-role";
 
 /// What to collect.
 #[derive(Debug, Clone)]
@@ -55,11 +64,14 @@ pub struct Scope {
     pub archive_log_group: Option<String>,
 }
 
-/// The progress and errors of one source in one region.
+/// The progress and errors of one source in one account and region.
 #[derive(Debug)]
 pub struct Tracker {
-    /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`.
+    /// `guardduty`, `ecs`, `cloudtrail`, `cloudwatch-logs`, or
+    /// [`ASSUME_ROLE_SOURCE`] for an account that could not be reached.
     pub source: &'static str,
+    /// The account.
+    pub account: String,
     /// The region.
     pub region: String,
     calls: CallCounts,
@@ -72,9 +84,10 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    fn new(source: &'static str, region: &str, calls: CallCounts) -> Tracker {
+    fn new(source: &'static str, account: &str, region: &str, calls: CallCounts) -> Tracker {
         Tracker {
             source,
+            account: account.to_string(),
             region: region.to_string(),
             calls,
             succeeded: AtomicU64::new(0),
@@ -154,6 +167,7 @@ impl Tracker {
         };
         SourceReport {
             source: self.source.to_string(),
+            account: self.account.clone(),
             region: self.region.clone(),
             status,
             calls: self.calls.snapshot(),
@@ -163,8 +177,10 @@ impl Tracker {
     }
 }
 
-/// The SDK clients of one region, each with its own recorder.
+/// The SDK clients of one account in one region, each with its own recorder.
 struct RegionClients {
+    account: String,
+    region: String,
     ecs: aws_sdk_ecs::Client,
     guardduty: aws_sdk_guardduty::Client,
     cloudtrail: aws_sdk_cloudtrail::Client,
@@ -173,12 +189,14 @@ struct RegionClients {
 }
 
 impl RegionClients {
-    fn new(config: &SdkConfig, sink: &Arc<dyn ResponseSink>, scope: &Scope) -> RegionClients {
+    fn new(target: &Target, sink: &Arc<dyn ResponseSink>, scope: &Scope) -> RegionClients {
+        let (config, account) = (&target.config, target.account.as_str());
         let region = region_of(config);
-        let recorder = || Recorder::new(&region, Arc::clone(sink));
+        let recorder = || Recorder::new(&region, Arc::clone(sink)).with_account(account);
         let (ecs_rec, gd_rec, ct_rec) = (recorder(), recorder(), recorder());
         let logs_rec = recorder().with_archive_log_group(scope.archive_log_group.clone());
-        let tracker = |source, rec: &Recorder| Arc::new(Tracker::new(source, &region, rec.calls()));
+        let tracker =
+            |source, rec: &Recorder| Arc::new(Tracker::new(source, account, &region, rec.calls()));
         let trackers = [
             tracker("guardduty", &gd_rec),
             tracker("ecs", &ecs_rec),
@@ -207,31 +225,60 @@ impl RegionClients {
                     .build(),
             ),
             trackers,
+            account: account.to_string(),
+            region,
         }
     }
 }
 
-/// A collection over one or more regions.
+/// A collection over one or more accounts and regions.
 pub struct Collection {
     scope: Scope,
+    /// The caller's own account.
+    caller: String,
     regions: Vec<RegionClients>,
+    /// One finished, failed tracker per account that could not be reached.
+    unreachable: Vec<Arc<Tracker>>,
 }
 
 impl Collection {
-    /// Prepares clients for every region; nothing is called yet.
-    pub fn new(scope: Scope, configs: &[SdkConfig], sink: Arc<dyn ResponseSink>) -> Collection {
-        let regions = configs
+    /// Prepares clients for every account and region `reach` names;
+    /// nothing is called yet.
+    pub fn new(scope: Scope, reach: &Reach, sink: Arc<dyn ResponseSink>) -> Collection {
+        let regions = reach
+            .targets
             .iter()
-            .map(|config| RegionClients::new(config, &sink, &scope))
+            .map(|target| RegionClients::new(target, &sink, &scope))
             .collect();
-        Collection { scope, regions }
+        let unreachable = reach
+            .unreachable
+            .iter()
+            .map(|account| {
+                let tracker = Tracker::new(
+                    ASSUME_ROLE_SOURCE,
+                    &account.account,
+                    &account.region,
+                    CallCounts::default(),
+                );
+                tracker.failed(account.line.clone());
+                tracker.finish();
+                Arc::new(tracker)
+            })
+            .collect();
+        Collection {
+            scope,
+            caller: reach.caller.clone(),
+            regions,
+            unreachable,
+        }
     }
 
-    /// Every source's tracker, in a stable order.
+    /// Every source's tracker, in a stable order (the unreachable accounts last).
     pub fn trackers(&self) -> Vec<Arc<Tracker>> {
         self.regions
             .iter()
             .flat_map(|r| r.trackers.iter().cloned())
+            .chain(self.unreachable.iter().cloned())
             .collect()
     }
 
@@ -240,25 +287,101 @@ impl Collection {
         self.trackers().iter().map(|t| t.report()).collect()
     }
 
-    /// Runs every source in every region to its end. Dropping the future
-    /// stops collection; what was stored stays stored.
+    /// Runs every source in every account and region to its end,
+    /// [`ACCOUNT_REGIONS_AT_ONCE`] account/regions at a time. Dropping the
+    /// future stops collection; what was stored stays stored.
     pub async fn run(&self, on_source_done: impl Fn() + Sync) {
-        let regions = self
+        use futures_util::stream::StreamExt;
+        let administered = self.administered().await;
+        let none = BTreeSet::new();
+        futures_util::stream::iter(&self.regions)
+            .map(|clients| {
+                let members = administered.get(&clients.region).unwrap_or(&none);
+                let findings = if clients.account == self.caller && !members.is_empty() {
+                    Findings::Administrator(members)
+                } else if members.contains(&clients.account) {
+                    Findings::HeldBy(&self.caller)
+                } else {
+                    Findings::Own
+                };
+                collect_region(&self.scope, clients, findings, &on_source_done)
+            })
+            .buffer_unordered(ACCOUNT_REGIONS_AT_ONCE)
+            .collect::<Vec<()>>()
+            .await;
+    }
+
+    /// Per region, the member accounts in scope whose GuardDuty findings
+    /// the caller's detector holds as the organization's administrator.
+    /// Asked only when collection spans several accounts.
+    async fn administered(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let in_scope: BTreeSet<String> = self.regions.iter().map(|r| r.account.clone()).collect();
+        if in_scope.len() < 2 {
+            return BTreeMap::new();
+        }
+        let asked = self
             .regions
             .iter()
-            .map(|clients| collect_region(&self.scope, clients, &on_source_done));
-        futures_util::future::join_all(regions).await;
+            .filter(|clients| clients.account == self.caller)
+            .map(|clients| async {
+                let members =
+                    guardduty::administered(&clients.guardduty, &in_scope, &clients.trackers[0])
+                        .await;
+                (clients.region.clone(), members)
+            });
+        futures_util::future::join_all(asked)
+            .await
+            .into_iter()
+            .collect()
     }
 }
 
-async fn collect_region(scope: &Scope, clients: &RegionClients, on_done: &(impl Fn() + Sync)) {
+/// Where an account/region's GuardDuty findings come from.
+enum Findings<'a> {
+    /// Its own detector.
+    Own,
+    /// Its own detector, which as the organization's GuardDuty
+    /// administrator holds these members' findings too.
+    Administrator(&'a BTreeSet<String>),
+    /// The detector of this administrator account, collected there.
+    HeldBy(&'a str),
+}
+
+async fn collect_region(
+    scope: &Scope,
+    clients: &RegionClients,
+    findings: Findings<'_>,
+    on_done: &(impl Fn() + Sync),
+) {
     let [guardduty_tracker, ecs_tracker, cloudtrail_tracker, logs_tracker] = &clients.trackers;
     let done = |tracker: &Tracker| {
         tracker.finish();
         on_done();
     };
     let guardduty = async {
-        let seen = guardduty::collect(&clients.guardduty, scope, guardduty_tracker).await;
+        let seen = match findings {
+            Findings::Own => {
+                guardduty::collect(
+                    &clients.guardduty,
+                    scope,
+                    &BTreeSet::new(),
+                    guardduty_tracker,
+                )
+                .await
+            }
+            Findings::Administrator(members) => {
+                let mut accounts = members.clone();
+                accounts.insert(clients.account.clone());
+                guardduty::collect(&clients.guardduty, scope, &accounts, guardduty_tracker).await
+            }
+            Findings::HeldBy(administrator) => {
+                guardduty_tracker.noted(format!(
+                    "not run in this account: its findings come from the detector of \
+                     {administrator}, the organization's GuardDuty administrator"
+                ));
+                Vec::new()
+            }
+        };
         done(guardduty_tracker);
         seen
     };
@@ -271,7 +394,13 @@ async fn collect_region(scope: &Scope, clients: &RegionClients, on_done: &(impl 
     let ((found, ecs_seen), ()) =
         futures_util::future::join(futures_util::future::join(guardduty, ecs), groups).await;
     let mut tasks: BTreeSet<TaskRef> = ecs_seen.tasks.iter().cloned().collect();
-    tasks.extend(found);
+    // A member's task named by an administrator's finding is not looked up
+    // in this account's CloudTrail.
+    tasks.extend(
+        found
+            .into_iter()
+            .filter(|task| task.account().is_none_or(|a| a == clients.account)),
+    );
     if let Some(task) = &scope.task {
         tasks.insert(TaskRef::from_reference(task));
     }
@@ -296,6 +425,11 @@ pub struct TaskRef {
 }
 
 impl TaskRef {
+    /// The account the task runs in, from its ARN.
+    pub fn account(&self) -> Option<String> {
+        parse_task_arn(self.arn.as_deref()?).map(|arn| arn.account)
+    }
+
     /// From a task ID or ARN.
     pub fn from_reference(reference: &str) -> TaskRef {
         let id = reference

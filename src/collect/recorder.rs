@@ -48,9 +48,10 @@ impl CallCounts {
     }
 }
 
-/// The interceptor; one per client (so per source and region).
+/// The interceptor; one per client (so per source, account and region).
 #[derive(Clone)]
 pub struct Recorder {
+    account: String,
     region: String,
     sink: Arc<dyn ResponseSink>,
     calls: CallCounts,
@@ -69,6 +70,7 @@ impl Storable for ReadsArchive {
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Recorder")
+            .field("account", &self.account)
             .field("region", &self.region)
             .finish_non_exhaustive()
     }
@@ -78,11 +80,18 @@ impl Recorder {
     /// A recorder for calls to `region`, storing into `sink`.
     pub fn new(region: &str, sink: Arc<dyn ResponseSink>) -> Recorder {
         Recorder {
+            account: String::new(),
             region: region.to_string(),
             sink,
             calls: CallCounts::default(),
             archive_log_group: None,
         }
+    }
+
+    /// Names the account the client's credentials act in, in every origin.
+    pub fn with_account(mut self, account: &str) -> Recorder {
+        self.account = account.to_string();
+        self
     }
 
     /// Marks the responses of FilterLogEvents calls on `group` as reads of
@@ -149,6 +158,7 @@ impl Intercept for Recorder {
         let origin = Origin {
             service,
             operation,
+            account: self.account.clone(),
             region: self.region.clone(),
             request_id,
             received_at: format_time(&chrono::Utc::now()),

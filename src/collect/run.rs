@@ -1,6 +1,7 @@
 //! Running a collection to its end (or until Ctrl-C): the shared part of
 //! `taskscope collect` and `taskscope live`.
 
+use super::accounts::Reach;
 use super::aws::{region_of, Connection};
 use super::sink::{BundleSink, Stored};
 use super::{Collection, Scope};
@@ -27,7 +28,8 @@ pub struct Prepared {
     pub sink: Arc<BundleSink>,
 }
 
-/// Loads the AWS configuration, creates the bundle at `out` and the clients.
+/// Loads the AWS configuration, assumes the member accounts' role when
+/// accounts are named, creates the bundle at `out` and the clients.
 /// `watcher` hears of every stored response.
 pub async fn prepare(
     connection: &Connection,
@@ -36,25 +38,46 @@ pub async fn prepare(
     watcher: impl Fn(&Stored) + Send + Sync + 'static,
 ) -> anyhow::Result<Prepared> {
     let checked = connection.load_checked().await?;
-    prepare_checked(connection, checked, scope, out, watcher)
+    let reach = match &connection.members {
+        Some(members) => Reach::resolve(checked, members).await?,
+        None => Reach::own(checked),
+    };
+    prepare_checked(connection, reach, scope, out, watcher)
 }
 
-/// As [`prepare`], with configurations already loaded and checked (each
-/// with its account); `connection` only names them in the manifest.
+/// As [`prepare`], with the accounts and regions already reached;
+/// `connection` only names them in the manifest.
 pub fn prepare_checked(
     connection: &Connection,
-    checked: Vec<(aws_config::SdkConfig, String)>,
+    reach: Reach,
     scope: Scope,
     out: &Path,
     watcher: impl Fn(&Stored) + Send + Sync + 'static,
 ) -> anyhow::Result<Prepared> {
-    let configs: Vec<_> = checked.iter().map(|(config, _)| config.clone()).collect();
-    let mut accounts: Vec<String> = checked.into_iter().map(|(_, account)| account).collect();
-    accounts.dedup();
+    let mut accounts: Vec<String> = Vec::new();
+    let mut regions: Vec<String> = Vec::new();
+    for target in &reach.targets {
+        let region = region_of(&target.config);
+        if !accounts.contains(&target.account) {
+            accounts.push(target.account.clone());
+        }
+        if !regions.contains(&region) {
+            regions.push(region);
+        }
+    }
+    for account in &reach.unreachable {
+        if !accounts.contains(&account.account) {
+            accounts.push(account.account.clone());
+        }
+    }
     let request = CollectRequest {
         profile: connection.profile.clone(),
         accounts,
-        regions: configs.iter().map(region_of).collect(),
+        role_name: connection
+            .members
+            .as_ref()
+            .map(|members| members.role_name.clone()),
+        regions,
         cluster: scope.cluster.clone(),
         service: scope.service.clone(),
         task: scope.task.clone(),
@@ -68,7 +91,7 @@ pub fn prepare_checked(
     let bundle = GrowingBundle::create(out, request)
         .map_err(|e| anyhow::anyhow!("{}: cannot create the bundle: {e}", out.display()))?;
     let sink = Arc::new(BundleSink::new(bundle, watcher));
-    let collection = Collection::new(scope, &configs, sink.clone());
+    let collection = Collection::new(scope, &reach, sink.clone());
     sink.set_reports(collection.reports())?;
     Ok(Prepared { collection, sink })
 }

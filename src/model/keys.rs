@@ -63,6 +63,10 @@ pub fn short_id(id: &str) -> &str {
 /// A parsed ECS task ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskArn {
+    /// The account the task runs in.
+    pub account: String,
+    /// The region the task runs in.
+    pub region: String,
     /// Cluster name, present only in the new ARN format `task/cluster/id`.
     pub cluster: Option<String>,
     /// The task ID, lower-cased.
@@ -79,14 +83,16 @@ pub fn parse_task_arn(arn: &str) -> Option<TaskArn> {
     if parts.next()? != "ecs" {
         return None;
     }
-    let _region = parts.next()?;
-    let _account = parts.next()?;
+    let region = parts.next()?;
+    let account = parts.next()?;
     let resource = parts.next()?.strip_prefix("task/")?;
     let (cluster, id) = match resource.split_once('/') {
         Some((cluster, id)) => (Some(cluster.to_string()), id),
         None => (None, resource),
     };
     is_arn_task_id(id).then(|| TaskArn {
+        account: account.to_string(),
+        region: region.to_string(),
         cluster,
         id: id.to_ascii_lowercase(),
     })
@@ -230,6 +236,10 @@ mod tests {
         .unwrap();
         assert_eq!(new.cluster.as_deref(), Some("payments"));
         assert_eq!(new.id, "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93");
+        assert_eq!(
+            (new.account.as_str(), new.region.as_str()),
+            ("111122223333", "us-east-1")
+        );
         let old = parse_task_arn(
             "arn:aws:ecs:us-east-1:111122223333:task/7b0e1c2d-3f4a-4b5c-8d6e-9f0a1b2c3d4e",
         )

@@ -1,5 +1,6 @@
 //! What is known about one ECS task, merged from every record that describes it.
 
+use super::keys::parse_task_arn;
 use super::time::Timestamp;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -177,6 +178,12 @@ impl TaskFacts {
             time >= start
         };
         began && end.is_none_or(|end| time <= end)
+    }
+
+    /// The account and region the task runs in, from its ARN (when known).
+    pub fn account_region(&self) -> Option<(String, String)> {
+        let parsed = parse_task_arn(self.arn.as_deref()?)?;
+        Some((parsed.account, parsed.region))
     }
 
     /// The display name: the ARN when known, else the ID.

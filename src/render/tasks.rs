@@ -6,7 +6,7 @@ use crate::correlate::Incident;
 use crate::model::time::format_time_millis;
 use crate::model::{Severity, Source, TaskFacts, Timestamp};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One task as printed, documented in docs/cli.md.
 #[derive(Debug, Serialize)]
@@ -15,6 +15,10 @@ pub struct TaskRow {
     pub arn: Option<String>,
     /// Task ID.
     pub id: String,
+    /// The account it runs in (from its ARN; null when only the ID is known).
+    pub account: Option<String>,
+    /// The region it runs in (from its ARN).
+    pub region: Option<String>,
     /// Cluster ARN or name.
     pub cluster: Option<String>,
     /// `service:<name>` or `family:<name>`.
@@ -73,9 +77,12 @@ fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
             highest = highest.max(Some(event.severity));
         }
     }
+    let (account, region) = task.account_region().unzip();
     TaskRow {
         arn: task.arn.clone(),
         id: task.id.clone(),
+        account,
+        region,
         cluster: task.cluster.clone(),
         group: task.group.clone(),
         service: task.service().map(str::to_string),
@@ -114,9 +121,14 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let accounts: BTreeSet<&str> = rows.iter().filter_map(|r| r.account.as_deref()).collect();
+    let named = accounts.len() > 1;
     let cells = |row: &TaskRow| {
-        vec![
-            escape(&row.id).into_owned(),
+        let mut cells = vec![escape(&row.id).into_owned()];
+        if named {
+            cells.push(text(&row.account));
+        }
+        cells.extend([
             text(&row.service),
             text(&row.last_status),
             text(&row.stop_code),
@@ -128,10 +140,14 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
                 .to_string(),
             counts(row),
             escape_truncated_columns(row.stopped_reason.as_deref().unwrap_or("-"), 60),
-        ]
+        ]);
+        cells
     };
-    const HEADER: [&str; 10] = [
-        "TASK",
+    let mut header = vec!["TASK"];
+    if named {
+        header.push("ACCOUNT");
+    }
+    header.extend([
         "SERVICE",
         "STATUS",
         "STOP CODE",
@@ -141,20 +157,20 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
         "FINDINGS",
         "EVENTS",
         "STOPPED REASON",
-    ];
+    ]);
     Ok(match format {
         Format::Json => {
             let mut out = super::json_text(rows)?;
             out.push('\n');
             out
         }
-        Format::Table => aligned(&HEADER, &rows.iter().map(cells).collect::<Vec<_>>()),
-        Format::Csv => super::safe_csv::write_csv(HEADER, rows.iter().map(cells))?,
+        Format::Table => aligned(&header, &rows.iter().map(cells).collect::<Vec<_>>()),
+        Format::Csv => super::safe_csv::write_csv(&header, rows.iter().map(cells))?,
         Format::Md => {
             let mut out = format!(
                 "| {} |\n|{}\n",
-                HEADER.join(" | "),
-                "---|".repeat(HEADER.len())
+                header.join(" | "),
+                "---|".repeat(header.len())
             );
             for row in rows {
                 let cells: Vec<String> = cells(row).iter().map(|c| markdown_cell(c)).collect();

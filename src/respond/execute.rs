@@ -20,6 +20,7 @@ use crate::bundle::audit::{
 use crate::bundle::growing::GrowingBundle;
 use crate::bundle::manifest::{CollectRequest, CollectionState};
 use crate::bundle::write::sha256_hex;
+use crate::collect::accounts::Reach;
 use crate::collect::aws::Connection;
 use crate::collect::run::prepare_checked;
 use crate::collect::Scope;
@@ -678,6 +679,7 @@ fn ensure_bundle(context: &Context<'_>, plan: &Plan) -> Result<(), String> {
         profile: context.connection.profile.clone(),
         accounts: vec![plan.target.account.clone()],
         regions: vec![plan.target.region.clone()],
+        role_name: None,
         cluster: Some(plan.target.cluster.clone()),
         service: plan.target.service.clone(),
         task: plan.target.task_arn.clone(),
@@ -718,8 +720,8 @@ async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError>
         archive_log_group: None,
     };
     let out = PathBuf::from(out);
-    let checked = vec![context.config.clone()];
-    let prepared = prepare_checked(context.connection, checked, scope, &out, |_| {})
+    let reach = Reach::own(vec![context.config.clone()]);
+    let prepared = prepare_checked(context.connection, reach, scope, &out, |_| {})
         .map_err(|e| CallError::local(format!("preserve: {e}")))?;
     let (manifest, _) = prepared
         .run(context.interrupt.raised(), || {})

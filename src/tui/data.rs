@@ -6,6 +6,7 @@ use super::filter::Haystacks;
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
 use crate::model::{Event, Key, Severity, Source, Timestamp};
+use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 /// Buckets in a task's activity sparkline (resampled to the column width).
@@ -42,8 +43,14 @@ pub struct Data {
     /// Searchable text per event (source, kind, summary, actor, key
     /// values), built on first use: see [`Data::event_text`].
     event_text: OnceLock<Haystacks>,
-    /// Searchable text per task: IDs, ARN, cluster, service, status.
+    /// Searchable text per task: IDs, ARN, cluster, service, status, and
+    /// `account:<ID> region:<name>` from its ARN.
     pub task_text: Haystacks,
+    /// Each task's account and region (from its ARN), indexed like `incident.tasks`.
+    pub places: Vec<Option<(String, String)>>,
+    /// True when the tasks run in more than one account: the task list and
+    /// the timeline header then name each task's account.
+    pub multi_account: bool,
 }
 
 impl Data {
@@ -75,11 +82,18 @@ impl Data {
                 .then_with(|| a.kind.cmp(&b.kind))
                 .then_with(|| a.time.cmp(&b.time))
         });
+        let places: Vec<Option<(String, String)>> =
+            incident.tasks.iter().map(|t| t.account_region()).collect();
+        let accounts: BTreeSet<&str> = places.iter().flatten().map(|(a, _)| a.as_str()).collect();
         let task_text = Arc::new(
             incident
                 .tasks
                 .iter()
-                .map(|t| {
+                .zip(&places)
+                .map(|(t, place)| {
+                    let place = place
+                        .as_ref()
+                        .map(|(account, region)| format!("account:{account} region:{region}"));
                     [
                         Some(t.id.as_str()),
                         t.arn.as_deref(),
@@ -88,6 +102,7 @@ impl Data {
                         t.last_status.as_deref(),
                         t.stop_code.as_deref(),
                         t.task_definition_arn.as_deref(),
+                        place.as_deref(),
                     ]
                     .into_iter()
                     .flatten()
@@ -105,6 +120,8 @@ impl Data {
             window,
             event_text: OnceLock::new(),
             task_text,
+            multi_account: accounts.len() > 1,
+            places,
         }
     }
 

@@ -4,7 +4,7 @@
 //! another thread and sends a [`LiveStatus`] after every stored response.
 
 use super::app::Level;
-use crate::bundle::manifest::{SourceReport, SourceStatus};
+use crate::bundle::manifest::{spans_accounts, SourceReport, SourceStatus};
 use std::time::{Duration, Instant};
 
 /// Loads of the growing bundle start at least this far apart.
@@ -15,6 +15,8 @@ pub const RELOAD_INTERVAL: Duration = Duration::from_millis(500);
 pub struct SourceState {
     /// `guardduty`, `ecs`, `cloudtrail` or `cloudwatch-logs`.
     pub source: String,
+    /// The account, when collection spans several.
+    pub account: Option<String>,
     /// The region.
     pub region: String,
     /// Running, complete, partial or failed.
@@ -41,10 +43,12 @@ pub struct LiveStatus {
 impl LiveStatus {
     /// The status from the sources' reports.
     pub fn new(responses: usize, reports: &[SourceReport], finished: bool) -> LiveStatus {
+        let named = spans_accounts(reports);
         let sources = reports
             .iter()
             .map(|report| SourceState {
                 source: report.source.clone(),
+                account: named.then(|| report.account.clone()),
                 region: report.region.clone(),
                 status: report.status,
                 calls: report.calls.values().sum(),
@@ -129,8 +133,12 @@ impl LiveStatus {
             SourceStatus::Failed => Level::Error,
             _ => Level::Warning,
         };
+        let place = match &first.account {
+            Some(account) => format!("{account} {}", first.region),
+            None => first.region.clone(),
+        };
         Some((
-            format!("{} {} {state}: {line}{more}", first.source, first.region),
+            format!("{} {place} {state}: {line}{more}", first.source),
             level,
         ))
     }
@@ -241,6 +249,7 @@ mod tests {
     fn report(source: &str, region: &str, status: SourceStatus, errors: &[&str]) -> SourceReport {
         SourceReport {
             source: source.into(),
+            account: String::new(),
             region: region.into(),
             status,
             calls: [("Call".to_string(), 2)].into_iter().collect(),
@@ -266,6 +275,34 @@ mod tests {
         assert!(!status.is_partial(), "not finished yet");
         assert!(LiveStatus::new(41, &reports, true).is_partial());
         assert!(!LiveStatus::new(1, &reports[..1], true).is_partial());
+    }
+
+    #[test]
+    fn over_several_accounts_the_failure_names_its_account() {
+        let in_account = |account: &str, report: SourceReport| SourceReport {
+            account: account.into(),
+            ..report
+        };
+        let reports = [
+            in_account(
+                "111111111111",
+                report("ecs", "us-east-1", SourceStatus::Complete, &[]),
+            ),
+            in_account(
+                "222222222222",
+                report(
+                    "assume-role",
+                    "us-east-1",
+                    SourceStatus::Failed,
+                    &["denied"],
+                ),
+            ),
+        ];
+        let (line, _) = LiveStatus::new(1, &reports, true).failure().unwrap();
+        assert_eq!(line, "assume-role 222222222222 us-east-1 failed: denied");
+        // One account: the line is as before.
+        let (line, _) = LiveStatus::new(1, &reports[1..], true).failure().unwrap();
+        assert_eq!(line, "assume-role us-east-1 failed: denied");
     }
 
     #[test]

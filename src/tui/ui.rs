@@ -340,8 +340,10 @@ fn resample(counts: &[u64], width: usize) -> Vec<u64> {
 fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
     let (list_area, side) = split_side(area, 64);
     let theme = app.theme.clone();
-    let wide = list_area.width >= 100;
-    let show_stop_code = list_area.width >= 118;
+    // The account column, when shown, takes its room from the wide times.
+    let account_width = if data.multi_account { 13 } else { 0 };
+    let wide = list_area.width >= 100 + account_width;
+    let show_stop_code = list_area.width >= 118 + account_width;
     let range = app
         .tasks
         .list
@@ -393,6 +395,18 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
                 theme.base,
                 theme.match_highlight,
             )),
+        ];
+        if data.multi_account {
+            let account = data.places[task].as_ref().map_or("-", |(a, _)| a.as_str());
+            cells.push(Cell::from(highlighted(
+                account,
+                &query,
+                12,
+                theme.base,
+                theme.match_highlight,
+            )));
+        }
+        cells.extend([
             Cell::from(highlighted(
                 service,
                 &query,
@@ -402,7 +416,7 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
             )),
             Cell::from(time_cell(started)),
             Cell::from(time_cell(facts.stopped_at)),
-        ];
+        ]);
         if show_stop_code {
             cells.push(Cell::from(clip(
                 facts.stop_code.as_deref().unwrap_or("-"),
@@ -421,14 +435,18 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         rows.push((separator, Row::new(cells)));
     }
     let time_width = if wide { 18 } else { 10 };
-    let mut widths = vec![
-        Constraint::Length(6),
-        Constraint::Length(8),
+    let mut widths = vec![Constraint::Length(6), Constraint::Length(8)];
+    let mut header = vec!["STATUS", "TASK"];
+    if data.multi_account {
+        widths.push(Constraint::Length(12));
+        header.push("ACCOUNT");
+    }
+    widths.extend([
         Constraint::Min(10),
         Constraint::Length(time_width),
         Constraint::Length(time_width),
-    ];
-    let mut header = vec!["STATUS", "TASK", "SERVICE", "STARTED", "STOPPED"];
+    ]);
+    header.extend(["SERVICE", "STARTED", "STOPPED"]);
     if show_stop_code {
         widths.push(Constraint::Length(18));
         header.push("STOP CODE");
@@ -527,6 +545,15 @@ fn timeline_header(app: &App, data: &Data) -> Line<'static> {
             ));
             if let Some(service) = facts.service().or(facts.group.as_deref()) {
                 spans.push(Span::raw(format!("  {}", clip(service, 40))));
+            }
+            if let Some((account, region)) =
+                data.places[task].as_ref().filter(|_| data.multi_account)
+            {
+                spans.push(Span::raw(format!(
+                    "  {} {}",
+                    clip(account, 16),
+                    clip(region, 20)
+                )));
             }
             let status = facts.last_status.as_deref().unwrap_or("?");
             let style = if status == "STOPPED" {

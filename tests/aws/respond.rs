@@ -35,6 +35,7 @@ pub fn moto_responder(moto: &Moto, config: SdkConfig) -> AwsResponder {
         profile: None,
         regions: vec!["us-east-1".into()],
         endpoint_url: Some(moto.url.clone()),
+        members: None,
     };
     AwsResponder::from_config(config, &connection, "tester@host".into())
         .expect("the responder connects to moto")

@@ -58,6 +58,7 @@ mod tests {
         let origin = |operation: &str| Origin {
             service: "ECS".into(),
             operation: operation.into(),
+            account: String::new(),
             region: "us-east-1".into(),
             request_id: None,
             received_at: "2026-11-23T10:00:00Z".into(),

@@ -74,6 +74,7 @@ impl Coverage {
         };
         SourceReport {
             source: "ecs".to_string(),
+            account: String::new(),
             region: self.region.clone(),
             status,
             calls: self.calls.clone(),

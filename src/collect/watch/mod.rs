@@ -104,6 +104,7 @@ fn settings(connection: &Connection, options: &WatchOptions, region: &str) -> Se
             // The watcher does not call STS: its policy is three ECS actions.
             accounts: Vec::new(),
             regions: vec![region.to_string()],
+            role_name: None,
             cluster: Some(options.cluster.clone()),
             service: None,
             task: None,

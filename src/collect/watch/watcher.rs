@@ -175,7 +175,7 @@ impl Watcher {
         self.buffer.take();
         let (cluster, region) = (&self.settings.cluster, &self.settings.region);
         let calls_before = self.calls.snapshot();
-        let tracker = Tracker::new("ecs", region, self.calls.clone());
+        let tracker = Tracker::new("ecs", "", region, self.calls.clone());
         let arns = list_task_arns(&self.client, cluster, None, &tracker, region).await;
         let tasks = describe_tasks(&self.client, cluster, &arns, &tracker, region).await;
         let listed_everything = tracker.report().errors.is_empty();
