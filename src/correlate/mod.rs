@@ -12,7 +12,9 @@ mod index;
 mod sessions;
 
 use crate::model::keys::canonical_task_arn;
-use crate::model::{Doubt, Event, Key, Link, LinkReason, Source, TaskFacts, Timestamp};
+use crate::model::{
+    Doubt, Event, Key, Link, LinkReason, Source, TaskFacts, TaskSummary, Timestamp,
+};
 use index::TaskIndex;
 use sessions::Sessions;
 use std::borrow::Cow;
@@ -54,6 +56,17 @@ impl Incident {
             events,
             timelines,
         }
+    }
+
+    /// The summary of the timeline of the task at index `task`: its
+    /// severity, counts and window (see [`TaskSummary`]).
+    pub fn summary(&self, task: usize) -> TaskSummary {
+        TaskSummary::of(
+            task,
+            self.timelines[task]
+                .iter()
+                .map(|&index| &self.events[index]),
+        )
     }
 
     /// Finds a task by ID or ARN (either format), case-insensitively.
