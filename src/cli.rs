@@ -66,7 +66,7 @@ pub enum Command {
     Timeline {
         /// The bundle directory.
         bundle: PathBuf,
-        /// Task ID or ARN (either ARN format).
+        /// Task ID, task ARN (either format), or a unique ID prefix of 6+ characters.
         #[arg(long)]
         task: Option<String>,
         /// Output format.
@@ -86,7 +86,7 @@ pub enum Command {
     Annotate {
         /// The bundle directory.
         bundle: PathBuf,
-        /// Task ID or ARN (either ARN format).
+        /// Task ID, task ARN (either format), or a unique ID prefix of 6+ characters.
         #[arg(long)]
         task: Option<String>,
         /// Event anchor: the `anchor` field of `taskscope export --format json`.
@@ -123,7 +123,7 @@ pub enum Command {
     Export {
         /// The bundle directory.
         bundle: PathBuf,
-        /// Task ID or ARN (either ARN format).
+        /// Task ID, task ARN (either format), or a unique ID prefix of 6+ characters.
         #[arg(long)]
         task: Option<String>,
         /// Export every event (csv, json, timesketch); the default without --task.
@@ -150,7 +150,8 @@ pub enum Command {
     Open {
         /// The bundle directory.
         bundle: PathBuf,
-        /// Open straight on this task's timeline (ID or ARN).
+        /// Open straight on this task's timeline (task ID, ARN, or unique ID
+        /// prefix of 6+ characters).
         #[arg(long)]
         task: Option<String>,
         #[command(flatten)]
@@ -276,7 +277,8 @@ pub enum Command {
         /// Print the task list and the compromised task's timeline instead.
         #[arg(long)]
         print: bool,
-        /// Open straight on this task's timeline (ID or ARN).
+        /// Open straight on this task's timeline (task ID, ARN, or unique ID
+        /// prefix of 6+ characters).
         #[arg(long)]
         task: Option<String>,
         #[command(flatten)]
@@ -685,10 +687,11 @@ fn load(path: &Path) -> anyhow::Result<(Incident, Bundle)> {
     Ok((incident, bundle))
 }
 
+/// Resolves a `--task` reference (see [`Incident::resolve_task`]).
 fn find_task(incident: &Incident, reference: &str) -> anyhow::Result<usize> {
     incident
-        .find_task(reference)
-        .with_context(|| format!("no task {} in this bundle", escape(reference)))
+        .resolve_task(reference)
+        .map_err(|error| anyhow::anyhow!("{}", escape(&error.to_string())))
 }
 
 fn annotate(

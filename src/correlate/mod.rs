@@ -9,7 +9,10 @@
 //! count only within the task's lifetime, because later tasks reuse IPs.
 
 mod index;
+mod reference;
 mod sessions;
+
+pub use reference::{TaskReferenceError, MIN_TASK_ID_PREFIX};
 
 use crate::model::keys::canonical_task_arn;
 use crate::model::{
@@ -67,14 +70,6 @@ impl Incident {
                 .iter()
                 .map(|&index| &self.events[index]),
         )
-    }
-
-    /// Finds a task by ID or ARN (either format), case-insensitively.
-    pub fn find_task(&self, reference: &str) -> Option<usize> {
-        let id = crate::model::keys::parse_task_arn(reference)
-            .map(|arn| arn.id)
-            .unwrap_or_else(|| reference.to_ascii_lowercase());
-        self.tasks.iter().position(|task| task.id == id)
     }
 }
 
