@@ -5,6 +5,7 @@
 
 use super::aws::{describe_error, is_unavailable, region_name};
 use super::{all_pages, Failure, Scope, TaskRef, Tracker, CONCURRENCY};
+use crate::model::keys::arn_tail;
 use aws_sdk_ecs::types::{DesiredStatus, LogDriver, Task, TaskField};
 use aws_sdk_ecs::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -232,7 +233,7 @@ pub async fn describe_tasks(
 /// What later steps need of a described task, with its group (`service:NAME`).
 fn described(task: &Task) -> Option<(Described, Option<String>)> {
     let arn = task.task_arn()?;
-    let id = arn.rsplit('/').next().unwrap_or(arn).to_string();
+    let id = arn_tail(arn).to_string();
     let described = Described {
         id,
         definition: task.task_definition_arn().map(str::to_string),
