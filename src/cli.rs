@@ -15,6 +15,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod manual;
 mod respond;
 
 pub use respond::EXIT_REFUSED;
@@ -283,6 +284,23 @@ pub enum Command {
         task: Option<String>,
         #[command(flatten)]
         look: Look,
+    },
+    /// Print a shell completion script (docs/cli.md#completions).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page of taskscope or of one subcommand (roff), or write
+    /// every page into a directory.
+    Man {
+        /// The subcommand whose page to print (default: taskscope's own).
+        #[arg(conflicts_with = "out")]
+        subcommand: Option<String>,
+        /// Write taskscope.1 and one taskscope-<subcommand>.1 per subcommand
+        /// into this directory (created if missing) instead of printing.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -563,6 +581,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 _ => ExitCode::SUCCESS,
             })
         }
+        Command::Completions { shell } => print_bytes(&manual::completions(shell)),
+        Command::Man {
+            subcommand: _,
+            out: Some(dir),
+        } => {
+            for path in manual::write_man_pages(&dir)? {
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man {
+            subcommand,
+            out: None,
+        } => print_bytes(&manual::man_page(subcommand.as_deref())?),
         Command::Gen {
             events,
             out,
@@ -844,7 +876,12 @@ fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> anyhow::Result<ExitCode> {
-    match io::stdout().lock().write_all(text.as_bytes()) {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print`] for bytes that need not be UTF-8.
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    match io::stdout().lock().write_all(bytes) {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => other.map(|_| ExitCode::SUCCESS).map_err(Into::into),
     }
