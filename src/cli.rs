@@ -8,13 +8,14 @@ use crate::correlate::Incident;
 use crate::export::redact::log_text;
 use crate::export::{self, ExportFormat, ExportOptions};
 use crate::render::{self, sanitize::escape, Format};
-use crate::{collect, demo, generate, import::FileStatus, tui};
+use crate::{collect, demo, generate, tui};
 use anyhow::{bail, Context};
 use clap::{ArgGroup, Parser, Subcommand};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod import_output;
 mod manual;
 mod respond;
 
@@ -54,6 +55,9 @@ pub enum Command {
         /// The bundle directory to create (must not exist).
         #[arg(long)]
         out: PathBuf,
+        /// Print one line per file, and name the files that held no evidence.
+        #[arg(long)]
+        verbose: bool,
     },
     /// List the tasks in a bundle with their facts and evidence counts.
     Tasks {
@@ -447,7 +451,11 @@ pub struct ConsoleActions {
 /// Runs a parsed command line and returns the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Import { paths, out } => import(&paths, &out),
+        Command::Import {
+            paths,
+            out,
+            verbose,
+        } => import(&paths, &out, verbose),
         Command::Tasks { bundle, format } => {
             let (incident, _) = load(&bundle)?;
             print(&render::tasks::render(
@@ -668,40 +676,24 @@ fn collected(manifest: &Manifest, out: &Path, ending: Ending) -> anyhow::Result<
     })
 }
 
-fn import(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
+fn import(paths: &[PathBuf], out: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
     let found = build::find_inputs(paths);
     if found.is_empty() {
         bail!("no files found under the given paths");
     }
-    let report = build::import_to_bundle(found.into_iter().map(build::read_input), out)
-        .with_context(|| format!("cannot write bundle {}", out.display()))?;
-    let mut stderr = io::stderr().lock();
-    for input in &report.manifest.inputs {
-        let formats = input.formats.join("+");
-        let line = match input.status {
-            FileStatus::Imported => format!(
-                "imported  {} ({formats}, {} records)",
-                input.source_path, input.records
-            ),
-            FileStatus::Partial => format!(
-                "PARTIAL   {} ({formats}, {} records)",
-                input.source_path, input.records
-            ),
-            FileStatus::Rejected => format!("REJECTED  {}", input.source_path),
-        };
-        writeln!(stderr, "{}", log_text(&line, LOG_LINE_CHARS))?;
-        for error in &input.errors {
-            writeln!(stderr, "          {}", log_text(error, LOG_LINE_CHARS))?;
-        }
-    }
-    let collection = &report.manifest.collection;
-    writeln!(
-        stderr,
-        "bundle {}: {} imported, {} partial, {} rejected",
-        out.display(),
-        collection.files_imported,
-        collection.files_partial,
-        collection.files_rejected
+    let progress = import_output::ImportProgress::new(found.len(), io::stderr().is_terminal());
+    let inputs = found.into_iter().map(|input| {
+        progress.advance();
+        build::read_input(input)
+    });
+    let report = build::import_to_bundle(inputs, out);
+    progress.finish();
+    let report = report.with_context(|| format!("cannot write bundle {}", out.display()))?;
+    import_output::write_report(
+        &mut io::stderr().lock(),
+        &report.manifest.inputs,
+        out,
+        verbose,
     )?;
     Ok(if report.is_partial() {
         ExitCode::from(EXIT_PARTIAL)
