@@ -8,13 +8,15 @@ use crate::correlate::Incident;
 use crate::export::redact::log_text;
 use crate::export::{self, ExportFormat, ExportOptions};
 use crate::render::{self, sanitize::escape, Format};
-use crate::{collect, demo, generate, import::FileStatus, tui};
+use crate::{collect, demo, generate, tui};
 use anyhow::{bail, Context};
 use clap::{ArgGroup, Parser, Subcommand};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod import_output;
+mod manual;
 mod respond;
 
 pub use respond::EXIT_REFUSED;
@@ -53,6 +55,9 @@ pub enum Command {
         /// The bundle directory to create (must not exist).
         #[arg(long)]
         out: PathBuf,
+        /// Print one line per file, and name the files that held no evidence.
+        #[arg(long)]
+        verbose: bool,
     },
     /// List the tasks in a bundle with their facts and evidence counts.
     Tasks {
@@ -66,7 +71,7 @@ pub enum Command {
     Timeline {
         /// The bundle directory.
         bundle: PathBuf,
-        /// Task ID or ARN (either ARN format).
+        /// Task ID, task ARN (either format), or a unique ID prefix of 6+ characters.
         #[arg(long)]
         task: Option<String>,
         /// Output format.
@@ -86,7 +91,7 @@ pub enum Command {
     Annotate {
         /// The bundle directory.
         bundle: PathBuf,
-        /// Task ID or ARN (either ARN format).
+        /// Task ID, task ARN (either format), or a unique ID prefix of 6+ characters.
         #[arg(long)]
         task: Option<String>,
         /// Event anchor: the `anchor` field of `taskscope export --format json`.
@@ -123,7 +128,7 @@ pub enum Command {
     Export {
         /// The bundle directory.
         bundle: PathBuf,
-        /// Task ID or ARN (either ARN format).
+        /// Task ID, task ARN (either format), or a unique ID prefix of 6+ characters.
         #[arg(long)]
         task: Option<String>,
         /// Export every event (csv, json, timesketch); the default without --task.
@@ -150,7 +155,8 @@ pub enum Command {
     Open {
         /// The bundle directory.
         bundle: PathBuf,
-        /// Open straight on this task's timeline (ID or ARN).
+        /// Open straight on this task's timeline (task ID, ARN, or unique ID
+        /// prefix of 6+ characters).
         #[arg(long)]
         task: Option<String>,
         #[command(flatten)]
@@ -292,11 +298,29 @@ pub enum Command {
         /// Print the task list and the compromised task's timeline instead.
         #[arg(long)]
         print: bool,
-        /// Open straight on this task's timeline (ID or ARN).
+        /// Open straight on this task's timeline (task ID, ARN, or unique ID
+        /// prefix of 6+ characters).
         #[arg(long)]
         task: Option<String>,
         #[command(flatten)]
         look: Look,
+    },
+    /// Print a shell completion script (docs/cli.md#completions).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page of taskscope or of one subcommand (roff), or write
+    /// every page into a directory.
+    Man {
+        /// The subcommand whose page to print (default: taskscope's own).
+        #[arg(conflicts_with = "out")]
+        subcommand: Option<String>,
+        /// Write taskscope.1 and one taskscope-<subcommand>.1 per subcommand
+        /// into this directory (created if missing) instead of printing.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -457,7 +481,11 @@ pub struct ConsoleActions {
 /// Runs a parsed command line and returns the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Import { paths, out } => import(&paths, &out),
+        Command::Import {
+            paths,
+            out,
+            verbose,
+        } => import(&paths, &out, verbose),
         Command::Tasks { bundle, format } => {
             let (incident, _) = load(&bundle)?;
             print(&render::tasks::render(
@@ -607,6 +635,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", trail.create_statement());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Completions { shell } => print_bytes(&manual::completions(shell)),
+        Command::Man {
+            subcommand: _,
+            out: Some(dir),
+        } => {
+            for path in manual::write_man_pages(&dir)? {
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man {
+            subcommand,
+            out: None,
+        } => print_bytes(&manual::man_page(subcommand.as_deref())?),
         Command::Gen {
             events,
             out,
@@ -680,40 +722,24 @@ fn collected(manifest: &Manifest, out: &Path, ending: Ending) -> anyhow::Result<
     })
 }
 
-fn import(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
+fn import(paths: &[PathBuf], out: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
     let found = build::find_inputs(paths);
     if found.is_empty() {
         bail!("no files found under the given paths");
     }
-    let report = build::import_to_bundle(found.into_iter().map(build::read_input), out)
-        .with_context(|| format!("cannot write bundle {}", out.display()))?;
-    let mut stderr = io::stderr().lock();
-    for input in &report.manifest.inputs {
-        let formats = input.formats.join("+");
-        let line = match input.status {
-            FileStatus::Imported => format!(
-                "imported  {} ({formats}, {} records)",
-                input.source_path, input.records
-            ),
-            FileStatus::Partial => format!(
-                "PARTIAL   {} ({formats}, {} records)",
-                input.source_path, input.records
-            ),
-            FileStatus::Rejected => format!("REJECTED  {}", input.source_path),
-        };
-        writeln!(stderr, "{}", log_text(&line, LOG_LINE_CHARS))?;
-        for error in &input.errors {
-            writeln!(stderr, "          {}", log_text(error, LOG_LINE_CHARS))?;
-        }
-    }
-    let collection = &report.manifest.collection;
-    writeln!(
-        stderr,
-        "bundle {}: {} imported, {} partial, {} rejected",
-        out.display(),
-        collection.files_imported,
-        collection.files_partial,
-        collection.files_rejected
+    let progress = import_output::ImportProgress::new(found.len(), io::stderr().is_terminal());
+    let inputs = found.into_iter().map(|input| {
+        progress.advance();
+        build::read_input(input)
+    });
+    let report = build::import_to_bundle(inputs, out);
+    progress.finish();
+    let report = report.with_context(|| format!("cannot write bundle {}", out.display()))?;
+    import_output::write_report(
+        &mut io::stderr().lock(),
+        &report.manifest.inputs,
+        out,
+        verbose,
     )?;
     Ok(if report.is_partial() {
         ExitCode::from(EXIT_PARTIAL)
@@ -731,10 +757,11 @@ fn load(path: &Path) -> anyhow::Result<(Incident, Bundle)> {
     Ok((incident, bundle))
 }
 
+/// Resolves a `--task` reference (see [`Incident::resolve_task`]).
 fn find_task(incident: &Incident, reference: &str) -> anyhow::Result<usize> {
     incident
-        .find_task(reference)
-        .with_context(|| format!("no task {} in this bundle", escape(reference)))
+        .resolve_task(reference)
+        .map_err(|error| anyhow::anyhow!("{}", escape(&error.to_string())))
 }
 
 fn annotate(
@@ -887,7 +914,12 @@ fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> anyhow::Result<ExitCode> {
-    match io::stdout().lock().write_all(text.as_bytes()) {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print`] for bytes that need not be UTF-8.
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    match io::stdout().lock().write_all(bytes) {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => other.map(|_| ExitCode::SUCCESS).map_err(Into::into),
     }

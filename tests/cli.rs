@@ -468,3 +468,285 @@ mod verify {
         );
     }
 }
+
+/// A bundle of four tasks: two whose IDs share the prefix `8d2e6f1`, one
+/// with an old-format ARN, and one more.
+fn bundle_with_similar_task_ids() -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let evidence = dir.path().join("evidence");
+    fs::create_dir_all(&evidence).unwrap();
+    let arns = [
+        "arn:aws:ecs:us-east-1:111122223333:task/prod/8d2e6f1a0b1c4d2e9f3a5b7c9d1e3f50",
+        "arn:aws:ecs:us-east-1:111122223333:task/prod/8d2e6f1b0b1c4d2e9f3a5b7c9d1e3f51",
+        "arn:aws:ecs:us-east-1:111122223333:task/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+        "arn:aws:ecs:us-east-1:111122223333:task/prod/c0ffee00112233445566778899aabbcc",
+    ];
+    let tasks: Vec<serde_json::Value> = arns
+        .iter()
+        .map(|arn| {
+            serde_json::json!({
+                "taskArn": arn,
+                "lastStatus": "RUNNING",
+                "createdAt": "2026-11-20T12:00:00Z",
+                "containers": [{"name": "app"}]
+            })
+        })
+        .collect();
+    fs::write(
+        evidence.join("describe-tasks.json"),
+        serde_json::json!({"tasks": tasks, "failures": []}).to_string(),
+    )
+    .unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = taskscope(&[
+        "import",
+        evidence.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (dir, bundle)
+}
+
+/// The task IDs of `timeline --task REFERENCE --format json`, or its error.
+fn timeline_tasks(bundle: &Path, reference: &str) -> Result<Vec<String>, String> {
+    let out = taskscope(&[
+        "timeline",
+        bundle.to_str().unwrap(),
+        "--task",
+        reference,
+        "--format",
+        "json",
+    ]);
+    if out.status.code() != Some(0) {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut tasks: Vec<String> = rows
+        .iter()
+        .map(|row| row["task"].as_str().unwrap().to_string())
+        .collect();
+    tasks.dedup();
+    Ok(tasks)
+}
+
+#[test]
+fn task_references_take_ids_arns_and_unique_prefixes() {
+    let (_dir, bundle) = bundle_with_similar_task_ids();
+    let new = "arn:aws:ecs:us-east-1:111122223333:task/prod/c0ffee00112233445566778899aabbcc";
+    let old = "arn:aws:ecs:us-east-1:111122223333:task/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+    for reference in [
+        "c0ffee00112233445566778899aabbcc",
+        "C0FFEE00",
+        "c0ffee",
+        new,
+        "arn:aws:ecs:us-east-1:111122223333:task/c0ffee00112233445566778899aabbcc",
+    ] {
+        assert_eq!(
+            timeline_tasks(&bundle, reference),
+            Ok(vec![new.to_string()]),
+            "{reference}"
+        );
+    }
+    assert_eq!(timeline_tasks(&bundle, old), Ok(vec![old.to_string()]));
+    assert_eq!(
+        timeline_tasks(&bundle, "0a1b2c3d"),
+        Ok(vec![old.to_string()])
+    );
+    assert_eq!(
+        timeline_tasks(&bundle, "8d2e6f1b"),
+        Ok(vec![
+            "arn:aws:ecs:us-east-1:111122223333:task/prod/8d2e6f1b0b1c4d2e9f3a5b7c9d1e3f51"
+                .to_string()
+        ])
+    );
+
+    // An ambiguous prefix names its candidates.
+    let ambiguous = timeline_tasks(&bundle, "8d2e6f").unwrap_err();
+    assert!(ambiguous.contains("ambiguous"), "{ambiguous}");
+    assert!(
+        ambiguous.contains("8d2e6f1a0b1c4d2e9f3a5b7c9d1e3f50, 8d2e6f1b0b1c4d2e9f3a5b7c9d1e3f51"),
+        "{ambiguous}"
+    );
+    // Five characters are too few, whatever they match.
+    let short = timeline_tasks(&bundle, "c0ffe").unwrap_err();
+    assert!(short.contains("at least 6 characters (5 given)"), "{short}");
+    // A hostile reference is escaped in the error.
+    let hostile = timeline_tasks(&bundle, "\u{1b}]0;pwned\u{7}abcdef").unwrap_err();
+    assert!(!hostile.contains('\u{1b}'), "{hostile:?}");
+
+    // export and annotate resolve references the same way.
+    let export = taskscope(&[
+        "export",
+        bundle.to_str().unwrap(),
+        "--task",
+        "8d2e6f1a",
+        "--format",
+        "md",
+    ]);
+    assert_eq!(export.status.code(), Some(0));
+    assert!(stdout(&export).contains("8d2e6f1a0b1c4d2e9f3a5b7c9d1e3f50"));
+    let annotate = taskscope(&[
+        "annotate",
+        bundle.to_str().unwrap(),
+        "--task",
+        "0a1b2c",
+        "--mark",
+    ]);
+    assert_eq!(
+        annotate.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&annotate.stderr)
+    );
+    let refused = taskscope(&[
+        "annotate",
+        bundle.to_str().unwrap(),
+        "--task",
+        "8d2e6f",
+        "--mark",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+}
+
+/// A folder with one describe-tasks output and two files that hold no
+/// evidence: an API listing and a describe-tasks answer with failures only.
+fn evidence_with_empty_files() -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let evidence = dir.path().join("evidence");
+    fs::create_dir_all(&evidence).unwrap();
+    fs::copy(
+        fixture("ecs/awscli_describe_tasks_fargate_two.json"),
+        evidence.join("describe.json"),
+    )
+    .unwrap();
+    fs::write(
+        evidence.join("list-tasks.json"),
+        r#"{"taskArns": ["arn:aws:ecs:us-east-1:111122223333:task/prod/0123456789abcdef0123456789abcdef"]}"#,
+    )
+    .unwrap();
+    fs::write(
+        evidence.join("expired.json"),
+        r#"{"tasks": [], "failures": [{"arn": "arn:aws:ecs:us-east-1:111122223333:task/prod/0123456789abcdef0123456789abcdef", "reason": "MISSING"}]}"#,
+    )
+    .unwrap();
+    (dir, evidence)
+}
+
+#[test]
+fn import_without_a_terminal_prints_the_summary_and_counts_files_without_evidence() {
+    let (dir, evidence) = evidence_with_empty_files();
+    let bundle = dir.path().join("bundle");
+    let out = taskscope(&[
+        "import",
+        evidence.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Files without evidence do not fail the import.
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "bundle {}: 1 imported, 0 partial, 0 rejected",
+                bundle.display()
+            )
+            .as_str(),
+            "2 files held no evidence (stored in the bundle; recognized, but no records; \
+             --verbose names them)",
+        ],
+        "{stderr}"
+    );
+    // The manifest still records every file, with its zero records.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["collection"]["files_imported"], 3);
+}
+
+#[test]
+fn import_verbose_prints_a_line_per_file_and_names_the_files_without_evidence() {
+    let (dir, evidence) = evidence_with_empty_files();
+    fs::write(evidence.join("notes.txt"), "not evidence\n").unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = taskscope(&[
+        "import",
+        evidence.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+        "--verbose",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // A file that is not evidence at all is still rejected.
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let path = |name: &str| evidence.join(name).display().to_string();
+    for line in [
+        format!("imported  {} (ecs-tasks, 2 records)", path("describe.json")),
+        format!(
+            "empty     {} (ecs-tasks: no evidence)",
+            path("expired.json")
+        ),
+        format!(
+            "empty     {} (aws-listing: no evidence)",
+            path("list-tasks.json")
+        ),
+        format!("REJECTED  {}", path("notes.txt")),
+        format!(
+            "bundle {}: 1 imported, 0 partial, 1 rejected",
+            bundle.display()
+        ),
+        "2 files held no evidence (stored in the bundle; recognized, but no records)".into(),
+        format!("  {} (ecs-tasks)", path("expired.json")),
+        format!("  {} (aws-listing)", path("list-tasks.json")),
+    ] {
+        assert!(
+            stderr.lines().any(|l| l == line),
+            "no {line:?} in\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn import_on_a_terminal_draws_a_progress_bar_then_the_summary() {
+    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+    use std::io::Read;
+    let (dir, evidence) = evidence_with_empty_files();
+    let bundle = dir.path().join("bundle");
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_taskscope"));
+    command.args(["import", evidence.to_str().unwrap(), "--out"]);
+    command.arg(&bundle);
+    command.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(command).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let _ = reader.read_to_end(&mut seen);
+        seen
+    });
+    assert!(child.wait().unwrap().success());
+    drop(pty.master);
+    let seen = String::from_utf8_lossy(&reading.join().unwrap()).into_owned();
+    assert!(seen.contains("importing"), "{seen:?}");
+    assert!(seen.contains("/3 files"), "{seen:?}");
+    assert!(
+        seen.contains("1 imported, 0 partial, 0 rejected"),
+        "{seen:?}"
+    );
+    assert!(!seen.contains("imported  "), "{seen:?}");
+}

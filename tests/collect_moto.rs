@@ -282,3 +282,60 @@ fn an_unknown_region_fails_in_one_line_before_writing_anything() {
         "nothing is written before the preflight passes"
     );
 }
+
+#[test]
+fn a_sidecar_that_describe_tasks_leaves_out_is_read_from_the_task_definition() {
+    let moto = Moto::start();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed_sidecar.py");
+    let seeded: Value = serde_json::from_slice(&moto.python(&[script.as_os_str()], &[])).unwrap();
+    let task = seeded["task"].as_str().unwrap();
+    // The situation under test: the task's description lists the app
+    // container only, not the sidecar (moto lists a task's first container).
+    assert_eq!(seeded["listed"], serde_json::json!(["app"]), "{seeded}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("incident");
+    // No --log-group: only the streams derived for the task are read.
+    let output = run(moto
+        .taskscope()
+        .args([
+            "collect",
+            "--region",
+            "us-east-1",
+            "--cluster",
+            "edge",
+            "--since",
+            "2d",
+            "--out",
+        ])
+        .arg(&bundle));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_PARTIAL), "{stderr}");
+    let manifest = manifest(&bundle);
+    assert_eq!(
+        report(&manifest, "cloudwatch-logs")["status"],
+        "complete",
+        "{stderr}"
+    );
+
+    let timeline = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .args(["timeline", "--format", "json", "--task", task])
+        .arg(&bundle));
+    assert!(timeline.status.success());
+    let rows: Vec<Value> = serde_json::from_slice(&timeline.stdout).unwrap();
+    let logged: Vec<&str> = rows
+        .iter()
+        .filter(|row| row["source"] == "logs")
+        .map(|row| row["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        logged.iter().any(|line| line.contains("GET /cart 200")),
+        "{logged:?}"
+    );
+    assert!(
+        logged
+            .iter()
+            .any(|line| line.contains("output to 198.51.100.23:24224 refused")),
+        "the sidecar's line is missing: {logged:?}"
+    );
+}

@@ -106,6 +106,7 @@ fn a_generated_incident_imports_completely_with_the_printed_counts() {
         evidence.to_str().unwrap(),
         "--out",
         bundle_path.to_str().unwrap(),
+        "--verbose",
     ]);
     let stderr = String::from_utf8_lossy(&imported.stderr);
     assert_eq!(imported.status.code(), Some(0), "{stderr}");

@@ -387,6 +387,8 @@ fn import(sandbox: &Sandbox, input: &Path, name: &str, code: i32) -> (Run, PathB
         input.as_os_str(),
         "--out".as_ref(),
         out.as_os_str(),
+        // One line per file, whose text the cases check.
+        "--verbose".as_ref(),
     ]);
     run.assert_code(code);
     let after = tree(sandbox.root());

@@ -5,6 +5,7 @@
 
 use super::aws::{describe_error, is_unavailable, region_name};
 use super::{all_pages, Failure, Scope, TaskRef, Tracker, CONCURRENCY};
+use crate::model::keys::arn_tail;
 use aws_sdk_ecs::types::{DesiredStatus, LogDriver, Task, TaskField};
 use aws_sdk_ecs::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -32,15 +33,17 @@ pub struct LogStream {
 pub struct EcsSeen {
     /// Every task described.
     pub tasks: Vec<TaskRef>,
-    /// The awslogs streams of those tasks.
+    /// The awslogs streams of those tasks: one per container of each task's
+    /// definition that logs with awslogs.
     pub log_streams: BTreeSet<LogStream>,
 }
 
-/// A described task, as far as later steps need it.
+/// A described task, as far as later steps need it. Its containers are
+/// not: DescribeTasks may leave out a container (a sidecar) that logs, so
+/// the streams come from the task definition.
 struct Described {
     id: String,
     definition: Option<String>,
-    containers: Vec<String>,
 }
 
 /// The awslogs settings of one container definition: group and stream prefix.
@@ -82,20 +85,32 @@ pub async fn collect(client: &Client, scope: &Scope, tracker: &Tracker) -> EcsSe
     let mut seen = EcsSeen::default();
     for task in described {
         let settings = task.definition.as_ref().and_then(|d| awslogs.get(d));
-        for container in &task.containers {
-            if let Some((group, prefix)) = settings.and_then(|s| s.get(container)) {
-                seen.log_streams.insert(LogStream {
-                    group: group.clone(),
-                    stream: format!("{prefix}/{container}/{}", task.id),
-                });
-            }
-        }
+        seen.log_streams.extend(
+            settings
+                .into_iter()
+                .flat_map(|settings| task_log_streams(&task.id, settings)),
+        );
         seen.tasks.push(TaskRef {
             id: task.id.clone(),
             arn: None,
         });
     }
     seen
+}
+
+/// The awslogs streams of task `id`: one per container of its task
+/// definition that logs with awslogs, `prefix/container/id`, whether or not
+/// DescribeTasks listed that container.
+fn task_log_streams<'a>(
+    id: &'a str,
+    settings: &'a AwsLogs,
+) -> impl Iterator<Item = LogStream> + 'a {
+    settings
+        .iter()
+        .map(move |(container, (group, prefix))| LogStream {
+            group: group.clone(),
+            stream: format!("{prefix}/{container}/{id}"),
+        })
 }
 
 /// One cluster: its tasks described, and the task definitions its services name.
@@ -232,15 +247,10 @@ pub async fn describe_tasks(
 /// What later steps need of a described task, with its group (`service:NAME`).
 fn described(task: &Task) -> Option<(Described, Option<String>)> {
     let arn = task.task_arn()?;
-    let id = arn.rsplit('/').next().unwrap_or(arn).to_string();
+    let id = arn_tail(arn).to_string();
     let described = Described {
         id,
         definition: task.task_definition_arn().map(str::to_string),
-        containers: task
-            .containers()
-            .iter()
-            .filter_map(|c| c.name().map(str::to_string))
-            .collect(),
     };
     Some((described, task.group().map(str::to_string)))
 }

@@ -432,11 +432,7 @@ impl TaskRef {
 
     /// From a task ID or ARN.
     pub fn from_reference(reference: &str) -> TaskRef {
-        let id = reference
-            .rsplit('/')
-            .next()
-            .unwrap_or(reference)
-            .to_string();
+        let id = crate::model::keys::arn_tail(reference).to_string();
         let arn = reference.starts_with("arn:").then(|| reference.to_string());
         TaskRef { id, arn }
     }

@@ -9,10 +9,15 @@
 //! count only within the task's lifetime, because later tasks reuse IPs.
 
 mod index;
+mod reference;
 mod sessions;
 
+pub use reference::{TaskReferenceError, MIN_TASK_ID_PREFIX};
+
 use crate::model::keys::canonical_task_arn;
-use crate::model::{Doubt, Event, Key, Link, LinkReason, Source, TaskFacts, Timestamp};
+use crate::model::{
+    Doubt, Event, Key, Link, LinkReason, Source, TaskFacts, TaskSummary, Timestamp,
+};
 use index::TaskIndex;
 use sessions::Sessions;
 use std::borrow::Cow;
@@ -56,12 +61,15 @@ impl Incident {
         }
     }
 
-    /// Finds a task by ID or ARN (either format), case-insensitively.
-    pub fn find_task(&self, reference: &str) -> Option<usize> {
-        let id = crate::model::keys::parse_task_arn(reference)
-            .map(|arn| arn.id)
-            .unwrap_or_else(|| reference.to_ascii_lowercase());
-        self.tasks.iter().position(|task| task.id == id)
+    /// The summary of the timeline of the task at index `task`: its
+    /// severity, counts and window (see [`TaskSummary`]).
+    pub fn summary(&self, task: usize) -> TaskSummary {
+        TaskSummary::of(
+            task,
+            self.timelines[task]
+                .iter()
+                .map(|&index| &self.events[index]),
+        )
     }
 }
 

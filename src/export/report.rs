@@ -14,7 +14,7 @@ use crate::bundle::write::sha256_hex;
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
 use crate::model::time::format_time;
-use crate::model::{Event, Link, Severity, Source, TaskFacts, Timestamp};
+use crate::model::{Event, Severity, Source, TaskFacts, TaskSummary, Timestamp};
 use crate::render::markdown_cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -103,7 +103,13 @@ pub fn report_markdown_with(
         );
     }
     task_section(&mut out, facts, annotations);
-    summary_section(&mut out, bundle, &events, task, annotations);
+    summary_section(
+        &mut out,
+        bundle,
+        &incident.summary(task),
+        &events,
+        annotations,
+    );
     findings_section(&mut out, bundle, &events, annotations);
     timeline_section(&mut out, bundle, &events, task, annotations);
     notes_section(&mut out, bundle, facts, &events, annotations);
@@ -215,46 +221,38 @@ fn task_section(out: &mut String, facts: &TaskFacts, annotations: &Annotations) 
 fn summary_section(
     out: &mut String,
     bundle: &Bundle,
+    summary: &TaskSummary,
     events: &[(usize, &Event)],
-    task: usize,
     annotations: &Annotations,
 ) {
     out.push_str("## Summary\n\n");
-    let (Some((_, first)), Some((_, last))) = (events.first(), events.last()) else {
+    let Some((first, last)) = summary.window else {
         out.push_str("No events on this task's timeline.\n\n");
         return;
     };
     let per_source: Vec<String> = Source::ALL
         .iter()
         .filter_map(|&source| {
-            let count = events.iter().filter(|(_, e)| e.source == source).count();
+            let count = summary.count(source);
             (count > 0).then(|| format!("{source} {count}"))
         })
         .collect();
-    let highest = events
-        .iter()
-        .filter(|(_, e)| e.raises_severity_of(task))
-        .map(|(_, e)| e.severity)
-        .max()
-        .unwrap_or(Severity::Info);
-    let findings = events.iter().filter(|(_, e)| e.is_finding()).count();
-    let weak = events
-        .iter()
-        .filter(|(_, e)| e.link_to(task).is_some_and(Link::is_weak))
-        .count();
+    let severity = summary.severity.map_or("none", Severity::name);
     let marked = events
         .iter()
         .filter(|(_, e)| annotations.is_marked(&event_anchor(e, &bundle.manifest)))
         .count();
     let _ = writeln!(
         out,
-        "{} events ({}) from {} to {} ({}). Highest severity: **{highest}**. \
-         Findings: {findings}. Marked events: {marked}. Weak links: {weak}.\n",
-        events.len(),
+        "{} events ({}) from {} to {} ({}). Highest finding severity: **{severity}**. \
+         Findings: {}. Marked events: {marked}. Weak links: {}.\n",
+        summary.total(),
         per_source.join(", "),
-        format_time(&first.time),
-        format_time(&last.time),
-        duration_text(first.time, last.time),
+        format_time(&first),
+        format_time(&last),
+        duration_text(first, last),
+        summary.findings,
+        summary.weak_links,
     );
 }
 

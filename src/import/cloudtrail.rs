@@ -9,9 +9,9 @@ use super::decode::ParseError;
 use super::json::{path_array, path_str};
 use super::{ecs, Sink};
 use crate::model::keys::{
-    assumed_role_name, is_private_ipv4, is_task_id, is_temporary_access_key, parse_session_target,
-    parse_task_arn, role_name, role_session_name, role_session_of_principal_id, task_ref_key,
-    ECS_TASKS_PRINCIPAL,
+    arn_tail, assumed_role_name, is_private_ipv4, is_task_id, is_temporary_access_key,
+    parse_session_target, parse_task_arn, role_name, role_session_name,
+    role_session_of_principal_id, task_ref_key, ECS_TASKS_PRINCIPAL,
 };
 use crate::model::time::parse_time_str;
 use crate::model::{Event, Key, RawRef, Severity, Source};
@@ -432,7 +432,7 @@ fn ecs_keys(
             if let Some(arn) = path_str(definition, &["taskDefinitionArn"]) {
                 keys.push(Key::TaskDefinition(arn.to_string()));
                 keys.extend(ecs::definition_role_keys(definition));
-                detail.push_str(&format!(" registered {}", short_arn(arn)));
+                detail.push_str(&format!(" registered {}", arn_tail(arn)));
             }
         }
         "UpdateService" | "CreateService" => {
@@ -450,11 +450,6 @@ fn ecs_keys(
         }
         _ => {}
     }
-}
-
-/// The part of an ARN after the last `/` (`task-definition/app:41` → `app:41`).
-pub fn short_arn(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 #[cfg(test)]

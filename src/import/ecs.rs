@@ -4,7 +4,7 @@
 
 use super::json::{owned, path, path_array, path_str, path_time};
 use super::Sink;
-use crate::model::keys::{is_task_id, parse_task_arn, role_name};
+use crate::model::keys::{arn_tail, is_task_id, parse_task_arn, role_name};
 use crate::model::{Container, Event, Key, RawRef, Severity, Source, TaskFacts, Timestamp};
 use serde_json::Value;
 
@@ -114,7 +114,7 @@ fn milestone_summary(milestone: &str, facts: &TaskFacts) -> String {
     let definition = facts
         .task_definition_arn
         .as_deref()
-        .map(super::cloudtrail::short_arn)
+        .map(arn_tail)
         .unwrap_or("?");
     match milestone {
         "PROVISIONING" => format!(
@@ -211,7 +211,7 @@ fn import_service(service: &Value, locator: &str, sink: &mut Sink) {
             continue;
         };
         let definition = path_str(deployment, &["taskDefinition"])
-            .map(super::cloudtrail::short_arn)
+            .map(arn_tail)
             .unwrap_or("?");
         let summary = format!(
             "service {name}: deployment {id} created ({definition}, now {} {})",
@@ -256,14 +256,14 @@ pub fn import_service_deployments(value: &Value, locator: &str, sink: &mut Sink)
             continue;
         };
         sink.note_arn(arn);
-        let id = arn.rsplit('/').next().unwrap_or(arn);
+        let id = arn_tail(arn);
         let service = path_str(deployment, &["serviceArn"])
-            .map(super::cloudtrail::short_arn)
+            .map(arn_tail)
             .unwrap_or("?");
         let status = path_str(deployment, &["status"]).unwrap_or("?");
         let target = path_str(deployment, &["targetServiceRevision", "arn"])
             .or_else(|| path_str(deployment, &["targetServiceRevisionArn"]))
-            .map(super::cloudtrail::short_arn)
+            .map(arn_tail)
             .unwrap_or("?");
         let milestones = [
             (
@@ -347,7 +347,7 @@ pub fn import_task_definition_document(value: &Value, locator: &str, sink: &mut 
         .collect();
     let summary = format!(
         "task definition {} registered (images {})",
-        super::cloudtrail::short_arn(arn),
+        arn_tail(arn),
         images.join(", ")
     );
     let raw = sink.raw(format!("{locator}/taskDefinition"));

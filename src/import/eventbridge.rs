@@ -5,6 +5,7 @@
 use super::decode::ParseError;
 use super::json::{path_array, path_str, path_time};
 use super::{cloudtrail, ecs, guardduty, Sink};
+use crate::model::keys::arn_tail;
 use crate::model::{Event, Key, Severity, Source};
 use serde_json::Value;
 
@@ -65,7 +66,7 @@ fn import_ecs_notice(
     let subject = path_array(envelope, &["resources"])
         .first()
         .and_then(Value::as_str)
-        .map(cloudtrail::short_arn)
+        .map(arn_tail)
         .unwrap_or("?");
     let mut summary = format!("{detail_type} for {subject}");
     if let Some(reason) = path_str(detail, &["reason"]) {

@@ -8,8 +8,8 @@
 //! docs/console-context.md explains where each fact comes from.
 
 use crate::correlate::Incident;
-use crate::import::cloudtrail::short_arn;
 use crate::import::json::{owned, path, path_array, path_str, path_time};
+use crate::model::keys::arn_tail;
 use crate::model::time::format_time;
 use crate::model::{Key, RawRef, Source, TaskFacts, Timestamp};
 use crate::raw::RawReader;
@@ -451,7 +451,7 @@ fn merge_deployments(services: &[ServiceSnapshot]) -> HashMap<String, Deployment
 }
 
 fn not_in_bundle(arn: &str) -> String {
-    format!("task definition {} is not in the bundle", short_arn(arn))
+    format!("task definition {} is not in the bundle", arn_tail(arn))
 }
 
 /// Resolves the task definitions tasks run into postures.
@@ -489,7 +489,7 @@ fn posture_from_records(
     }
     Err(format!(
         "task definition {} could not be read: {problem}",
-        short_arn(arn)
+        arn_tail(arn)
     ))
 }
 
@@ -510,7 +510,7 @@ pub fn posture_from(definition: &Value) -> Option<Posture> {
         path(definition, &["revision"]).and_then(Value::as_i64),
     ) {
         (Some(family), Some(revision)) => format!("{family}:{revision}"),
-        _ => short_arn(arn).to_string(),
+        _ => arn_tail(arn).to_string(),
     };
     let containers = path_array(definition, &["containerDefinitions"])
         .iter()

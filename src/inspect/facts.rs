@@ -4,8 +4,8 @@
 //! PascalCase). A record of a shape not recognized gives no facts; the
 //! console then shows only its JSON tree.
 
-use crate::import::cloudtrail::short_arn;
 use crate::import::json::{path, path_array, path_str};
+use crate::model::keys::arn_tail;
 use crate::model::time::{format_time, parse_time};
 use crate::model::{Event, Source};
 use serde_json::Value;
@@ -235,7 +235,7 @@ fn attack_sequence(finding: &Value, facts: &mut Facts) {
         let resources: Vec<&str> = path_array(signal, &["resourceUids"])
             .iter()
             .filter_map(Value::as_str)
-            .map(short_arn)
+            .map(arn_tail)
             .collect();
         if !resources.is_empty() {
             text.push_str(&format!(" on {}", resources.join(", ")));
@@ -322,7 +322,7 @@ fn ecs(record: &Value, facts: &mut Facts) {
         facts.text("status", path_str(record, &["status"]));
         facts.text("rollout state", path_str(record, &["rolloutState"]));
         facts.text("rollout reason", path_str(record, &["rolloutStateReason"]));
-        let definition = path_str(record, &["taskDefinition"]).map(short_arn);
+        let definition = path_str(record, &["taskDefinition"]).map(arn_tail);
         facts.text("task definition", definition);
         facts.time("created", path(record, &["createdAt"]));
         facts.value("failed tasks", path(record, &["failedTasks"]));
@@ -351,7 +351,7 @@ fn ecs_task(task: &Value, facts: &mut Facts) {
         }
         facts.push(format!("container {name}"), parts.join(", "));
     }
-    let definition = path_str(task, &["taskDefinitionArn"]).map(short_arn);
+    let definition = path_str(task, &["taskDefinitionArn"]).map(arn_tail);
     facts.text("task definition", definition);
     facts.text("started by", path_str(task, &["startedBy"]));
     facts.text("group", path_str(task, &["group"]));
@@ -359,7 +359,7 @@ fn ecs_task(task: &Value, facts: &mut Facts) {
 
 fn task_definition(definition: &Value, facts: &mut Facts) {
     let arn = path_str(definition, &["taskDefinitionArn"]);
-    facts.text("task definition", arn.map(short_arn));
+    facts.text("task definition", arn.map(arn_tail));
     facts.text("task role", path_str(definition, &["taskRoleArn"]));
     facts.text(
         "execution role",

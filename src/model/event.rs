@@ -317,10 +317,4 @@ impl Event {
     pub fn link_to(&self, task: usize) -> Option<&Link> {
         self.links.iter().find(|link| link.task == task)
     }
-
-    /// Whether this event's severity counts toward the task's: only over a
-    /// strong link (a weak link never raises a task's severity).
-    pub fn raises_severity_of(&self, task: usize) -> bool {
-        self.link_to(task).is_some_and(|link| !link.is_weak())
-    }
 }

@@ -203,10 +203,19 @@ pub fn assumed_role_name(arn: &str) -> Option<&str> {
     rest.split_once('/').map(|(role, _)| role)
 }
 
+/// The part of an ARN (or of a name with a path) after its last `/`, the
+/// whole text when it has none: the ID of a task ARN, `app:41` of a task
+/// definition ARN, the name of a cluster, service or role ARN.
+pub fn arn_tail(reference: &str) -> &str {
+    reference
+        .rsplit_once('/')
+        .map_or(reference, |(_, tail)| tail)
+}
+
 /// The name of a role from its ARN `arn:aws:iam::acct:role/[path/]name`.
 pub fn role_name(arn: &str) -> Option<&str> {
     let resource = arn.rsplit_once(':')?.1;
-    let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
+    let name = arn_tail(resource.strip_prefix("role/")?);
     (!name.is_empty()).then_some(name)
 }
 
@@ -227,6 +236,21 @@ pub fn is_private_ipv4(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arn_tail_is_what_follows_the_last_slash() {
+        let new = "arn:aws:ecs:us-east-1:1:task/prod/3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93";
+        assert_eq!(arn_tail(new), "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93");
+        let old = "arn:aws:ecs:us-east-1:1:task/7b0e1c2d-3f4a-4b5c-8d6e-9f0a1b2c3d4e";
+        assert_eq!(arn_tail(old), "7b0e1c2d-3f4a-4b5c-8d6e-9f0a1b2c3d4e");
+        assert_eq!(
+            arn_tail("arn:aws:ecs:us-east-1:1:task-definition/app:41"),
+            "app:41"
+        );
+        assert_eq!(arn_tail("prod"), "prod");
+        assert_eq!(arn_tail("ends/"), "");
+        assert_eq!(arn_tail(""), "");
+    }
 
     #[test]
     fn parses_both_task_arn_formats() {

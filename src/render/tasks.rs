@@ -52,7 +52,7 @@ pub struct TaskRow {
     pub ips: Vec<String>,
     /// Events on its timeline, per source.
     pub events: BTreeMap<&'static str, usize>,
-    /// Highest severity among its strongly linked GuardDuty findings, or null.
+    /// The task's severity ([`crate::model::TaskSummary::severity`]), or null.
     pub highest_finding_severity: Option<Severity>,
 }
 
@@ -67,16 +67,11 @@ pub fn rows(incident: &Incident) -> Vec<TaskRow> {
 }
 
 fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
-    let mut events: BTreeMap<&'static str, usize> =
-        Source::ALL.iter().map(|s| (s.name(), 0)).collect();
-    let mut highest = None;
-    for &e in &incident.timelines[index] {
-        let event = &incident.events[e];
-        *events.entry(event.source.name()).or_default() += 1;
-        if event.source == Source::Guardduty && event.raises_severity_of(index) {
-            highest = highest.max(Some(event.severity));
-        }
-    }
+    let summary = incident.summary(index);
+    let events = Source::ALL
+        .iter()
+        .map(|&source| (source.name(), summary.count(source)))
+        .collect();
     let (account, region) = task.account_region().unzip();
     TaskRow {
         arn: task.arn.clone(),
@@ -102,7 +97,7 @@ fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
         enis: task.enis.iter().cloned().collect(),
         ips: task.ips.iter().cloned().collect(),
         events,
-        highest_finding_severity: highest,
+        highest_finding_severity: summary.severity,
     }
 }
 

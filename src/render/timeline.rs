@@ -4,6 +4,7 @@ use super::sanitize::{escape, escape_truncated_columns};
 use super::{aligned, markdown_cell, Format};
 use crate::bundle::manifest::Manifest;
 use crate::correlate::Incident;
+use crate::model::keys::arn_tail;
 use crate::model::time::{format_time, format_time_millis};
 use crate::model::{Doubt, Event, Link, Timestamp};
 use serde::Serialize;
@@ -212,7 +213,7 @@ fn link_cell(row: &Row) -> String {
 /// The task ID part of an ARN, for narrow columns.
 fn short_task(task: Option<&str>) -> String {
     match task {
-        Some(task) => escape(task.rsplit('/').next().unwrap_or(task)).into_owned(),
+        Some(task) => escape(arn_tail(task)).into_owned(),
         None => "-".into(),
     }
 }

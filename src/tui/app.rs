@@ -362,12 +362,10 @@ impl App {
         let (Some(data), Some(reference)) = (self.data.clone(), self.open_task.take()) else {
             return;
         };
-        match data.incident.find_task(&reference) {
-            Some(task) => self.show_timeline(Some(task)),
-            None if self.awaits_more_data(&data) => self.open_task = Some(reference),
-            None => {
-                self.status = Some((format!("no task {reference} in this bundle"), Level::Error))
-            }
+        match data.incident.resolve_task(&reference) {
+            Ok(task) => self.show_timeline(Some(task)),
+            Err(_) if self.awaits_more_data(&data) => self.open_task = Some(reference),
+            Err(error) => self.status = Some((error.to_string(), Level::Error)),
         }
     }
 

@@ -5,7 +5,7 @@
 use super::filter::Haystacks;
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
-use crate::model::{Event, Key, Severity, Source, Timestamp};
+use crate::model::{Event, Key, TaskSummary, Timestamp};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
@@ -15,13 +15,8 @@ pub const SPARK_BUCKETS: usize = 24;
 /// Per-task figures for the tasks view.
 #[derive(Debug, Clone, Default)]
 pub struct TaskStats {
-    /// Events on the task's timeline, per source, in [`Source::ALL`] order
-    /// (taskscope's own response actions last).
-    pub per_source: [usize; Source::ALL.len()],
-    /// Highest severity among the task's strongly linked findings.
-    pub top_severity: Option<Severity>,
-    /// Findings on the task.
-    pub findings: usize,
+    /// The task's severity, counts per source and window.
+    pub summary: TaskSummary,
     /// Event counts over the incident window, for the sparkline.
     pub activity: Vec<u64>,
 }
@@ -214,28 +209,16 @@ fn task_stats(
     timeline: &[usize],
     window: Option<(Timestamp, Timestamp)>,
 ) -> TaskStats {
-    let mut stats = TaskStats {
-        activity: vec![0; SPARK_BUCKETS],
-        ..TaskStats::default()
-    };
-    for &index in timeline {
-        let event = &incident.events[index];
-        let slot = Source::ALL
-            .iter()
-            .position(|s| *s == event.source)
-            .unwrap_or(0);
-        stats.per_source[slot] += 1;
-        if event.is_finding() {
-            stats.findings += 1;
-            if event.raises_severity_of(task) {
-                stats.top_severity = stats.top_severity.max(Some(event.severity));
-            }
-        }
-        if let Some((from, to)) = window {
-            stats.activity[bucket(event.time, from, to, SPARK_BUCKETS)] += 1;
+    let mut activity = vec![0; SPARK_BUCKETS];
+    if let Some((from, to)) = window {
+        for &index in timeline {
+            activity[bucket(incident.events[index].time, from, to, SPARK_BUCKETS)] += 1;
         }
     }
-    stats
+    TaskStats {
+        summary: incident.summary(task),
+        activity,
+    }
 }
 
 /// The bucket of `time` when `[from, to]` is cut into `buckets` equal parts.

@@ -381,9 +381,9 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
             None => "-".into(),
         };
         // The evidence columns: the response actions are on the timeline.
-        let counts: Vec<String> = stats.per_source[..Source::EVIDENCE.len()]
+        let counts: Vec<String> = Source::EVIDENCE
             .iter()
-            .map(|n| n.to_string())
+            .map(|&source| stats.summary.count(source).to_string())
             .collect();
         let service = facts.service().or(facts.group.as_deref()).unwrap_or("-");
         let mut cells = vec![
@@ -423,7 +423,7 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
                 24,
             )));
         }
-        cells.push(Cell::from(match stats.top_severity {
+        cells.push(Cell::from(match stats.summary.severity {
             Some(severity) => severity_badge(severity, &theme),
             None => Span::styled("-", theme.dim),
         }));

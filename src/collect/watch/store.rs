@@ -9,6 +9,7 @@
 use crate::bundle::growing::GrowingBundle;
 use crate::bundle::manifest::CollectRequest;
 use crate::bundle::paths::safe_file_name;
+use crate::model::keys::arn_tail;
 use chrono::{DateTime, Utc};
 use std::fs::{self, File, TryLockError};
 use std::io;
@@ -95,7 +96,7 @@ impl Store {
 /// `CLUSTER-YYYYMMDDTHHMMSSZ`: the cluster's name (the last part of an ARN),
 /// made safe for a file name, and the time.
 pub fn bundle_name(cluster: &str, at: DateTime<Utc>) -> String {
-    let short = cluster.rsplit('/').next().unwrap_or(cluster);
+    let short = arn_tail(cluster);
     format!("{}-{}", safe_file_name(short), at.format("%Y%m%dT%H%M%SZ"))
 }
 

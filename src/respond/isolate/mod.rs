@@ -18,6 +18,7 @@ mod task;
 use super::cloud::Cloud;
 use super::plan::{plan_id, ActionKind, Plan, Step, StepId, Target};
 use crate::collect::aws::describe_error;
+use crate::model::keys::arn_tail;
 use crate::model::time::format_time;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -209,7 +210,7 @@ pub async fn state_after(cloud: &Cloud, plan: &Plan) -> Value {
         state["networkAclDenies"] = denies;
     }
     if let Some(role) = plan.before["taskRoleArn"].as_str() {
-        let role = role.rsplit('/').next().unwrap_or(role);
+        let role = arn_tail(role);
         state["rolePolicies"] = match cloud.iam.list_role_policies().role_name(role).send().await {
             Ok(out) => json!(out.policy_names()),
             Err(e) => json!(describe_error("iam:ListRolePolicies", "global", &e)),
@@ -224,10 +225,7 @@ pub fn preserve_path(bundle: &std::path::Path, task: &str, now: &DateTime<Utc>) 
     let name = bundle
         .file_name()
         .map_or_else(|| "bundle".into(), |n| n.to_string_lossy().into_owned());
-    let short: String = task
-        .rsplit('/')
-        .next()
-        .unwrap_or(task)
+    let short: String = arn_tail(task)
         .chars()
         .take(8)
         .collect::<String>()

@@ -4,6 +4,7 @@
 use super::service::{ServiceNetwork, ServiceRead};
 use super::task::TaskState;
 use super::{IsolateRequest, Planning};
+use crate::model::keys::arn_tail;
 use crate::model::time::format_time;
 use crate::respond::cloud::iam::{RolePolicy, APPLY_TIME};
 use crate::respond::cloud::Cloud;
@@ -185,7 +186,7 @@ pub(super) async fn revoke_step(
             "the task definition has no task role",
         ));
     };
-    let role = role_arn.rsplit('/').next().unwrap_or(role_arn);
+    let role = arn_tail(role_arn);
     let policy = deny_policy_name(request, task);
     // The previous document is what undo puts back.
     let (prior, replaces) = match cloud

@@ -5,6 +5,7 @@
 
 use super::same_revision;
 use crate::collect::aws::describe_error;
+use crate::model::keys::arn_tail;
 use crate::model::time::format_time;
 use crate::respond::cloud::Cloud;
 use crate::respond::plan::Call;
@@ -19,11 +20,6 @@ pub enum Settled {
     /// ECS reports the deployment failed, or the service's primary
     /// deployment runs another revision than the target; the text says which.
     Failed(String),
-}
-
-/// The `family:revision` part of a task definition ARN.
-fn short(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// Polls the service every `interval` until it is steady on the call's task
@@ -115,8 +111,8 @@ pub async fn follow(
             };
             return Ok(Settled::Failed(format!(
                 "the service runs {}{suspect}, not the target {}: ECS rolled the deployment back (circuit breaker or alarms), or another deployment replaced it (rollout {})",
-                short(landed),
-                short(target),
+                arn_tail(landed),
+                arn_tail(target),
                 rollout.as_deref().unwrap_or("unknown")
             )));
         }
@@ -138,7 +134,7 @@ pub async fn follow(
         if tokio::time::Instant::now() + interval > deadline {
             return Err(format!(
                 "{service} was not steady on {} after {} s (rollout {}). The deployment goes on in AWS: check the service's deployments and events (aws ecs describe-services). Running the same rollback again with the same bundle is safe: it finds the service on its way to the target and only follows it",
-                short(target),
+                arn_tail(target),
                 timeout.as_secs(),
                 rollout.as_deref().unwrap_or("unknown")
             ));

@@ -14,6 +14,7 @@ use super::diff::{compare, Definition};
 use super::isolate::Planning;
 use super::plan::{plan_id, ActionKind, Call, Plan, Step, StepId, Target};
 use crate::collect::aws::describe_error;
+use crate::model::keys::arn_tail;
 use crate::model::time::format_time;
 use anyhow::anyhow;
 use aws_sdk_ecs::types::{DesiredStatus, ServiceDeploymentStatus};
@@ -193,7 +194,7 @@ async fn read_service(cloud: &Cloud, request: &RollbackRequest) -> anyhow::Resul
 
 /// `family` and revision number of a task definition ARN or `family:N`.
 fn family_revision(reference: &str) -> (&str, i64) {
-    let tail = reference.rsplit('/').next().unwrap_or(reference);
+    let tail = arn_tail(reference);
     match tail.rsplit_once(':') {
         Some((family, revision)) => (family, revision.parse().unwrap_or(0)),
         None => (tail, 0),

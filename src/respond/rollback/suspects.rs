@@ -6,6 +6,7 @@
 use super::same_revision;
 use crate::bundle::audit::{self, Entry, Record};
 use crate::bundle::Bundle;
+use crate::model::keys::arn_tail;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -80,11 +81,6 @@ pub struct RollbackHistory {
     pub problems: Vec<String>,
 }
 
-/// The last part of a name or ARN (`prod` of `...:cluster/prod`).
-fn short_name(reference: &str) -> &str {
-    reference.rsplit('/').next().unwrap_or(reference)
-}
-
 impl RollbackHistory {
     /// The rollbacks among audit records.
     pub fn from_records(records: &[(usize, Record)]) -> RollbackHistory {
@@ -139,8 +135,8 @@ impl RollbackHistory {
             .filter(|e| {
                 e.region == region
                     && e.account == account
-                    && short_name(&e.cluster) == short_name(cluster)
-                    && short_name(&e.service) == short_name(service)
+                    && arn_tail(&e.cluster) == arn_tail(cluster)
+                    && arn_tail(&e.service) == arn_tail(service)
             })
             .collect()
     }

@@ -113,12 +113,16 @@ impl TasksView {
             let t = t as usize;
             let facts = &data.incident.tasks[t];
             let stats = &data.stats[t];
-            let events: usize = stats.per_source.iter().sum();
+            let events = stats.summary.total();
             let running = facts.stopped_at.is_none()
                 && facts.last_status.as_deref().is_none_or(|s| s != "STOPPED");
             let started = facts.started_at.or(facts.created_at);
             let secondary = match sort {
-                TaskSort::Severity => (Reverse(stats.top_severity), Reverse(events), String::new()),
+                TaskSort::Severity => (
+                    Reverse(stats.summary.severity),
+                    Reverse(events),
+                    String::new(),
+                ),
                 TaskSort::Started => (Reverse(None), Reverse(0), String::new()),
                 TaskSort::Service => (
                     Reverse(None),

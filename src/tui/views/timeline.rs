@@ -134,7 +134,7 @@ impl TimelineView {
         let present: Vec<Source> = Source::ALL
             .into_iter()
             .filter(|s| match self.task {
-                Some(t) => data.stats[t].per_source[source_slot(*s)] > 0,
+                Some(t) => data.stats[t].summary.count(*s) > 0,
                 None => data.incident.events.iter().any(|e| e.source == *s),
             })
             .collect();
@@ -146,9 +146,4 @@ impl TimelineView {
                 .and_then(|i| present.get(i + 1).copied()),
         }
     }
-}
-
-/// A source's position in [`Source::ALL`].
-pub fn source_slot(source: Source) -> usize {
-    Source::ALL.iter().position(|s| *s == source).unwrap_or(0)
 }
