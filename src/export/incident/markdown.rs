@@ -101,6 +101,7 @@ mod tests {
         assert_eq!(paragraph("3) item"), "3\\) item");
         assert_eq!(paragraph("2026 was calm"), "2026 was calm");
         assert_eq!(paragraph("<b>"), "&lt;b>");
-        assert_eq!(paragraph("a\nb|c"), "a\\nb\\|c");
+        // The visible escape's backslash is itself escaped for Markdown.
+        assert_eq!(paragraph("a\nb|c"), "a\\\\nb\\|c");
     }
 }
