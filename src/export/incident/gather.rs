@@ -916,7 +916,7 @@ fn custody_section(bundle: &Bundle) -> Section {
     );
     let state = match manifest.collection.state {
         Some(state) => format!("{state:?}").to_lowercase(),
-        None => "sealed in one step (import)".to_string(),
+        None => format!("{}, written in one step", manifest.collection.method),
     };
     Section {
         heading: "Custody".into(),
