@@ -988,3 +988,63 @@ fn appendix(anchors: Anchors) -> Section {
         blocks,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::test_support::demo;
+
+    #[test]
+    fn task_severity_counts_strongly_linked_findings_only() {
+        let mut incident = demo();
+        let compromised = incident
+            .find_task(crate::demo::COMPROMISED_TASK)
+            .expect("demo task");
+        assert_eq!(
+            task_severity(&incident, compromised),
+            Some(Severity::Critical)
+        );
+        // A severe event that is not a finding does not count.
+        let quiet = (0..incident.tasks.len())
+            .find(|&task| {
+                incident.timelines[task]
+                    .iter()
+                    .all(|&i| !incident.events[i].is_finding())
+            })
+            .expect("a task without findings");
+        assert_eq!(task_severity(&incident, quiet), None);
+        let other = incident.timelines[compromised]
+            .iter()
+            .copied()
+            .find(|&i| !incident.events[i].is_finding())
+            .expect("an event that is not a finding");
+        incident.events[other].severity = Severity::Critical;
+        incident.events[other]
+            .links
+            .push(crate::model::Link::strong(
+                quiet,
+                crate::model::LinkReason::TaskArn,
+            ));
+        incident.timelines[quiet].push(other);
+        assert_eq!(task_severity(&incident, quiet), None);
+        // A finding linked weakly does not count either.
+        let finding = incident.timelines[compromised]
+            .iter()
+            .copied()
+            .find(|&i| incident.events[i].is_finding())
+            .expect("a finding");
+        for link in &mut incident.events[finding].links {
+            link.task = quiet;
+            link.doubt = Some(crate::model::Doubt::IpReuse);
+        }
+        incident.timelines[quiet].push(finding);
+        assert_eq!(task_severity(&incident, quiet), None);
+        for link in &mut incident.events[finding].links {
+            link.doubt = None;
+        }
+        assert_eq!(
+            task_severity(&incident, quiet),
+            Some(incident.events[finding].severity)
+        );
+    }
+}
