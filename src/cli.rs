@@ -5,6 +5,7 @@ use crate::bundle::manifest::{CollectionState, Manifest};
 use crate::bundle::{build, verify, Bundle};
 use crate::collect::run::Ending;
 use crate::correlate::Incident;
+use crate::export::incident::ReportFormat;
 use crate::export::redact::log_text;
 use crate::export::{self, ExportFormat, ExportOptions};
 use crate::render::{self, sanitize::escape, Format};
@@ -85,7 +86,7 @@ pub enum Command {
     },
     /// Record a note, mark or tag on a task or an event, in the bundle.
     #[command(
-        group(ArgGroup::new("target").required(true).args(["task", "event"])),
+        group(ArgGroup::new("target").required(true).args(["task", "event", "bundle_wide"])),
         group(ArgGroup::new("action").required(true).args(["note", "mark", "unmark", "tag", "untag"]))
     )]
     Annotate {
@@ -97,6 +98,10 @@ pub enum Command {
         /// Event anchor: the `anchor` field of `taskscope export --format json`.
         #[arg(long)]
         event: Option<String>,
+        /// Annotate the incident as a whole: notes on the bundle are the
+        /// incident report's summary, its tags the incident's IDs.
+        #[arg(long)]
+        bundle_wide: bool,
         /// Attach a note.
         #[arg(long)]
         note: Option<String>,
@@ -150,6 +155,25 @@ pub enum Command {
         /// Include each event's raw record (redacted too with --redact).
         #[arg(long)]
         raw: bool,
+    },
+    /// Write the incident report of a whole bundle, Markdown or one
+    /// self-contained HTML file (docs/exports.md#incident-report-taskscope-report).
+    Report {
+        /// The bundle directory.
+        bundle: PathBuf,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace --out if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+        /// The responder's summary, from this text file (default: the notes
+        /// on the bundle, see annotate --bundle-wide).
+        #[arg(long)]
+        summary: Option<PathBuf>,
     },
     /// Open a bundle in the investigation console (docs/keys.md).
     Open {
@@ -511,6 +535,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bundle,
             task,
             event,
+            bundle_wide,
             note,
             mark,
             unmark,
@@ -526,7 +551,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 _ if unmark => AnnotationAction::Unmark,
                 _ => bail!("give one of --note, --mark, --unmark, --tag, --untag"),
             };
-            annotate(&bundle, task.as_deref(), event.as_deref(), action, author)
+            annotate(
+                &bundle,
+                task.as_deref(),
+                event.as_deref(),
+                bundle_wide,
+                action,
+                author,
+            )
         }
         Command::Notes { bundle, format } => {
             let bundle = Bundle::open(&bundle)?;
@@ -560,6 +592,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => print(&text),
             }
         }
+        Command::Report {
+            bundle,
+            format,
+            out,
+            force,
+            summary,
+        } => report(&bundle, format, out.as_deref(), force, summary.as_deref()),
         Command::Collect { aws, scope, out } => {
             let scope = scope.scope()?;
             let (manifest, ending) = collect::headless::collect(&aws.connection(), scope, &out)?;
@@ -768,11 +807,13 @@ fn annotate(
     path: &Path,
     task: Option<&str>,
     event: Option<&str>,
+    bundle_wide: bool,
     action: AnnotationAction,
     author: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let (incident, bundle) = load(path)?;
     let target = match (task, event) {
+        _ if bundle_wide => Target::Bundle,
         (Some(reference), _) => Target::Task {
             id: incident.tasks[find_task(&incident, reference)?].id.clone(),
         },
@@ -788,7 +829,7 @@ fn annotate(
                 anchor: anchor.to_string(),
             }
         }
-        (None, None) => bail!("give --task or --event"),
+        (None, None) => bail!("give --task, --event or --bundle-wide"),
     };
     let annotation = Annotation {
         time: chrono::Utc::now(),
@@ -806,6 +847,50 @@ fn annotate(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `taskscope report`: the incident report to `out` or stdout.
+fn report(
+    path: &Path,
+    format: ReportFormat,
+    out: Option<&Path>,
+    force: bool,
+    summary: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let summary = summary
+        .map(|file| {
+            let bytes = crate::bundle::paths::read_regular_file(file, &file.display().to_string())
+                .with_context(|| {
+                    format!(
+                        "cannot read --summary {}",
+                        escape(&file.display().to_string())
+                    )
+                })?;
+            String::from_utf8(bytes).map_err(|_| {
+                anyhow::anyhow!(
+                    "--summary {} is not UTF-8 text",
+                    escape(&file.display().to_string())
+                )
+            })
+        })
+        .transpose()?;
+    let (incident, bundle) = load(path)?;
+    let annotations = load_annotations(&bundle)?;
+    let text = export::incident::incident_report(
+        &bundle,
+        &incident,
+        &annotations,
+        summary.as_deref(),
+        chrono::Utc::now(),
+        format,
+    );
+    match out {
+        Some(file) => {
+            export::write_export(file, &text, force)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => print(&text),
+    }
+}
+
 /// Reads a bundle's annotations; unreadable lines are reported as warnings.
 fn load_annotations(bundle: &Bundle) -> anyhow::Result<Annotations> {
     let annotations = Annotations::load(bundle)?;
@@ -819,6 +904,7 @@ fn describe_target(target: &Target) -> String {
     match target {
         Target::Event { anchor } => format!("event {anchor}"),
         Target::Task { id } => format!("task {id}"),
+        Target::Bundle => "the bundle".to_string(),
     }
 }
 
@@ -841,6 +927,7 @@ fn render_notes(all: &[Annotation], format: Format) -> anyhow::Result<String> {
         let (kind, target) = match &annotation.target {
             Target::Event { anchor } => ("event", anchor.as_str()),
             Target::Task { id } => ("task", id.as_str()),
+            Target::Bundle => ("bundle", ""),
         };
         [
             crate::model::time::format_time(&annotation.time),

@@ -302,10 +302,11 @@ fn changed(before: &BTreeMap<PathBuf, Node>, after: &BTreeMap<PathBuf, Node>) ->
 const TABLE_FORMATS: [&str; 4] = ["table", "json", "csv", "md"];
 
 /// Runs tasks and timeline in every format (and the timeline of `task`),
-/// verify, notes and every export on `bundle`; asserts that none hangs,
+/// verify, notes, every export and the incident report in both formats on
+/// `bundle`; asserts that none hangs,
 /// writes anything anywhere, or shows the canary or an unsafe character.
 /// Each run is named: `tasks table`, `timeline json`, `task timeline csv`,
-/// `verify`, `notes`, `export timesketch`, `export md`...
+/// `verify`, `notes`, `export timesketch`, `export md`, `report html`...
 fn read_only_runs(sandbox: &Sandbox, bundle: &Path, task: Option<&str>) -> Runs {
     let before = tree(sandbox.root());
     let bundle = bundle.to_string_lossy().into_owned();
@@ -338,6 +339,12 @@ fn read_only_runs(sandbox: &Sandbox, bundle: &Path, task: Option<&str>) -> Runs 
         commands.push((
             "export md".into(),
             vec!["export", &bundle, "--task", task, "--format", "md"],
+        ));
+    }
+    for format in ["md", "html"] {
+        commands.push((
+            format!("report {format}"),
+            vec!["report", &bundle, "--format", format],
         ));
     }
     let runs = Runs(

@@ -43,6 +43,9 @@ pub enum Target {
         /// The task ID.
         id: String,
     },
+    /// The incident as a whole (the bundle): its notes are the responder's
+    /// summary in the incident report, its tags the incident's IDs.
+    Bundle,
 }
 
 /// What an annotation does.
@@ -248,6 +251,7 @@ pub struct Annotations {
     all: Vec<Annotation>,
     events: BTreeMap<String, TargetState>,
     tasks: BTreeMap<String, TargetState>,
+    bundle: TargetState,
     problems: Vec<String>,
 }
 
@@ -297,6 +301,7 @@ impl Annotations {
         let state = match &annotation.target {
             Target::Event { anchor } => self.events.entry(anchor.clone()).or_default(),
             Target::Task { id } => self.tasks.entry(id.clone()).or_default(),
+            Target::Bundle => &mut self.bundle,
         };
         match &annotation.action {
             AnnotationAction::Mark => state.marked = true,
@@ -316,6 +321,7 @@ impl Annotations {
         match target {
             Target::Event { anchor } => self.events.get(anchor),
             Target::Task { id } => self.tasks.get(id),
+            Target::Bundle => Some(&self.bundle),
         }
     }
 
@@ -324,7 +330,7 @@ impl Annotations {
         self.events.get(anchor).is_some_and(|s| s.marked)
     }
 
-    /// Whether the target (event or task) is marked.
+    /// Whether the target (event, task or the bundle) is marked.
     pub fn is_target_marked(&self, target: &Target) -> bool {
         self.state(target).is_some_and(|s| s.marked)
     }
@@ -334,7 +340,7 @@ impl Annotations {
         self.events.get(anchor).map_or(&[], |s| &s.tags)
     }
 
-    /// The tags of a target (event or task), in the order first added.
+    /// The tags of a target (event, task or the bundle), in the order first added.
     pub fn target_tags(&self, target: &Target) -> &[String] {
         self.state(target).map_or(&[], |s| &s.tags)
     }

@@ -1,11 +1,12 @@
-//! Exports for people and tools outside taskscope: a Markdown incident report
-//! per task, the timeline as CSV or JSON with the responders' marks, tags and
+//! Exports for people and tools outside taskscope: the incident report of a
+//! whole bundle ([`incident`]), a Markdown report per task, the timeline as CSV or JSON with the responders' marks, tags and
 //! notes, and Timesketch JSON lines. Each export is a plain function returning
 //! a `String`; [`write_export`] stores one without ever leaving half a file.
 //! The formats are documented in docs/exports.md. [`ExportOptions`] adds
 //! the raw records (`--raw`) and removes secret values (`--redact`, see
 //! [`redact`]).
 
+pub mod incident;
 pub mod records;
 pub mod redact;
 pub mod report;

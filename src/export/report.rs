@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// Writes one Markdown table: header, separator, rows of already escaped cells.
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", header.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
     for row in rows {
@@ -39,7 +39,7 @@ fn time_cell(time: Option<Timestamp>) -> String {
 }
 
 /// `1h 29m 18s`, `4m 2s`, `0s`.
-fn duration_text(from: Timestamp, to: Timestamp) -> String {
+pub(crate) fn duration_text(from: Timestamp, to: Timestamp) -> String {
     let seconds = (to - from).num_seconds().max(0);
     let (hours, minutes, seconds) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
     match (hours, minutes) {
