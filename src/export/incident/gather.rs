@@ -5,8 +5,8 @@
 //! Facts come from where the rest of taskscope computes them: posture, blast
 //! radius and coverage from [`crate::inspect::context`], the audit records
 //! from [`crate::bundle::audit`], the integrity check from
-//! [`crate::bundle::verify`]. A task's severity is read through
-//! [`task_severity`] only.
+//! [`crate::bundle::verify`], a task's severity from its
+//! [`crate::model::TaskSummary`].
 
 use crate::bundle::annotations::{event_anchor, AnnotationAction, Annotations, Target};
 use crate::bundle::audit::{self, CallStatus, Entry, Record, AUDIT_FILE};
@@ -115,19 +115,6 @@ impl Anchors {
         self.numbers.insert(anchor, number);
         Cell::Evidence(number)
     }
-}
-
-/// A task's severity: the highest among its findings (GuardDuty findings
-/// and Falco alerts) linked to it strongly; `None` when it has no finding.
-/// Other events never count, whatever their severity. The report reads a
-/// task's severity through this function alone.
-pub fn task_severity(incident: &Incident, task: usize) -> Option<Severity> {
-    incident.timelines[task]
-        .iter()
-        .filter_map(|&index| incident.events.get(index))
-        .filter(|event| event.is_finding() && event.link_to(task).is_some_and(|l| !l.is_weak()))
-        .map(|event| event.severity)
-        .max()
 }
 
 /// Reads everything the report shows. `summary`, when given, is the
@@ -355,7 +342,12 @@ fn tasks_section(
                 Cell::text(facts.id.clone()),
                 Cell::text(facts.service().or(facts.group.as_deref()).unwrap_or("-")),
                 Cell::text(status_text(facts)),
-                Cell::text(task_severity(incident, task).map_or("none", Severity::name)),
+                Cell::text(
+                    incident
+                        .summary(task)
+                        .severity
+                        .map_or("none", Severity::name),
+                ),
                 Cell::text(if annotations.is_target_marked(&target) {
                     "★"
                 } else {
@@ -986,65 +978,5 @@ fn appendix(anchors: Anchors) -> Section {
     Section {
         heading: "Appendix: evidence anchors".into(),
         blocks,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::inspect::test_support::demo;
-
-    #[test]
-    fn task_severity_counts_strongly_linked_findings_only() {
-        let mut incident = demo();
-        let compromised = incident
-            .find_task(crate::demo::COMPROMISED_TASK)
-            .expect("demo task");
-        assert_eq!(
-            task_severity(&incident, compromised),
-            Some(Severity::Critical)
-        );
-        // A severe event that is not a finding does not count.
-        let quiet = (0..incident.tasks.len())
-            .find(|&task| {
-                incident.timelines[task]
-                    .iter()
-                    .all(|&i| !incident.events[i].is_finding())
-            })
-            .expect("a task without findings");
-        assert_eq!(task_severity(&incident, quiet), None);
-        let other = incident.timelines[compromised]
-            .iter()
-            .copied()
-            .find(|&i| !incident.events[i].is_finding())
-            .expect("an event that is not a finding");
-        incident.events[other].severity = Severity::Critical;
-        incident.events[other]
-            .links
-            .push(crate::model::Link::strong(
-                quiet,
-                crate::model::LinkReason::TaskArn,
-            ));
-        incident.timelines[quiet].push(other);
-        assert_eq!(task_severity(&incident, quiet), None);
-        // A finding linked weakly does not count either.
-        let finding = incident.timelines[compromised]
-            .iter()
-            .copied()
-            .find(|&i| incident.events[i].is_finding())
-            .expect("a finding");
-        for link in &mut incident.events[finding].links {
-            link.task = quiet;
-            link.doubt = Some(crate::model::Doubt::IpReuse);
-        }
-        incident.timelines[quiet].push(finding);
-        assert_eq!(task_severity(&incident, quiet), None);
-        for link in &mut incident.events[finding].links {
-            link.doubt = None;
-        }
-        assert_eq!(
-            task_severity(&incident, quiet),
-            Some(incident.events[finding].severity)
-        );
     }
 }
