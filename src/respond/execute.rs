@@ -716,6 +716,7 @@ async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError>
         to: now,
         log_groups: Vec::new(),
         archive_log_group: None,
+        athena: None,
     };
     let out = PathBuf::from(out);
     let checked = vec![context.config.clone()];
