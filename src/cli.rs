@@ -910,3 +910,48 @@ pub fn print(text: &str) -> anyhow::Result<ExitCode> {
         other => other.map(|_| ExitCode::SUCCESS).map_err(Into::into),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope_of(args: &[&str]) -> anyhow::Result<collect::Scope> {
+        let cli = Cli::try_parse_from(["taskscope", "collect", "--out", "x"].iter().chain(args))?;
+        match cli.command {
+            Command::Collect { scope, .. } => scope.scope(),
+            _ => bail!("not collect"),
+        }
+    }
+
+    #[test]
+    fn athena_flags_make_the_source_and_need_a_table() {
+        assert_eq!(scope_of(&[]).unwrap().athena, None);
+        let scope = scope_of(&["--athena-table", "security.cloudtrail_logs_pp"]).unwrap();
+        let athena = scope.athena.expect("an Athena source");
+        assert_eq!(
+            athena.qualified(),
+            "AwsDataCatalog.security.cloudtrail_logs_pp"
+        );
+        assert_eq!(
+            (athena.workgroup.as_str(), athena.output),
+            ("primary", None)
+        );
+        let scope = scope_of(&[
+            "--athena-table",
+            "db.t",
+            "--athena-workgroup",
+            "ir",
+            "--athena-output",
+            "s3://results/taskscope/",
+            "--athena-catalog",
+            "org",
+        ])
+        .unwrap();
+        let athena = scope.athena.expect("an Athena source");
+        assert_eq!(athena.qualified(), "org.db.t");
+        assert_eq!(athena.output.as_deref(), Some("s3://results/taskscope/"));
+        assert!(scope_of(&["--athena-workgroup", "ir"]).is_err(), "no table");
+        assert!(scope_of(&["--athena-table", "nodatabase"]).is_err());
+        assert!(scope_of(&["--athena-table", "d.t", "--athena-output", "/tmp"]).is_err());
+    }
+}

@@ -128,6 +128,7 @@ fn isolate_request(seeded: &Value, preserve_out: &Path) -> ActionRequest {
         nacl_rule_quota: DEFAULT_RULE_QUOTA,
         preserve_out: preserve_out.to_path_buf(),
         since: chrono::Utc::now() - chrono::TimeDelta::hours(1),
+        athena: None,
     })
 }
 

@@ -29,7 +29,7 @@ pub const MIN_BILLED_BYTES: u64 = 10_000_000;
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where CloudTrail is queried: the table, and how Athena runs the queries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AthenaSource {
     /// The CloudTrail table (`--athena-table DB.TABLE`).
     pub table: TableName,
@@ -235,6 +235,23 @@ mod tests {
         assert_eq!(estimated_cost(&[large]), 10.0);
         let line = cost_line(&[small, large]);
         assert!(line.starts_with("athena: 2 queries, 43 rows, 2.0 TB scanned (2000000001000 bytes), estimated cost $10.000050 ($5 per TB, at least 10 MB a query)"), "{line}");
+    }
+
+    #[test]
+    fn a_source_written_into_a_plan_reads_back_checked() {
+        let source = AthenaSource {
+            table: TableName::parse("security.trail").unwrap(),
+            workgroup: "primary".into(),
+            output: None,
+            catalog: "AwsDataCatalog".into(),
+        };
+        let value = serde_json::to_value(&source).unwrap();
+        assert_eq!(value["table"], "security.trail");
+        let back: AthenaSource = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(back, source);
+        let mut bad = value;
+        bad["table"] = "security.trail\"; DROP".into();
+        assert!(serde_json::from_value::<AthenaSource>(bad).is_err());
     }
 
     #[test]

@@ -14,8 +14,10 @@ use chrono::{DateTime, Utc};
 /// Values in one query's `IN` list or `strpos` chain.
 pub const BATCH: usize = 100;
 
-/// A table of the catalog, `DATABASE.TABLE`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A table of the catalog, `DATABASE.TABLE` (so written in a plan's
+/// parameters, and checked again when read back).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct TableName {
     /// The database (Glue database).
     pub database: String,
@@ -53,6 +55,20 @@ impl TableName {
     /// The table as SQL: `"database"."table"`.
     pub fn sql(&self) -> String {
         format!("\"{}\".\"{}\"", self.database, self.table)
+    }
+}
+
+impl TryFrom<String> for TableName {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<TableName, String> {
+        TableName::parse(&text)
+    }
+}
+
+impl From<TableName> for String {
+    fn from(table: TableName) -> String {
+        table.to_string()
     }
 }
 
