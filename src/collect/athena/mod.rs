@@ -171,6 +171,10 @@ pub async fn collect(
         ));
     }
     let total = batches.queries.len();
+    if total == 0 {
+        tracker
+            .noted("athena: no task, service or task definition to look for: no query run".into());
+    }
     let mut outcomes = Vec::new();
     for (n, query) in batches.queries.iter().enumerate() {
         match runner::run(&clients.recorded, source, query, &clients.running, tracker).await {
