@@ -441,6 +441,69 @@ pub struct ScopeArgs {
     /// A log group of archived "ECS Task State Change" events.
     #[arg(long)]
     pub archive_log_group: Option<String>,
+    #[command(flatten)]
+    pub athena: AthenaArgs,
+}
+
+/// CloudTrail through Athena instead of LookupEvents (docs/collect.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct AthenaArgs {
+    /// Read CloudTrail through Athena from this table of the organization
+    /// trail (DATABASE.TABLE) instead of LookupEvents.
+    #[arg(long, value_name = "DB.TABLE")]
+    pub athena_table: Option<String>,
+    /// The Athena workgroup that runs the queries.
+    #[arg(
+        long,
+        value_name = "WG",
+        default_value = "primary",
+        requires = "athena_table"
+    )]
+    pub athena_workgroup: String,
+    /// Where Athena writes the results (s3://BUCKET/PREFIX/), when the
+    /// workgroup sets no output location.
+    #[arg(long, value_name = "S3_URL", requires = "athena_table")]
+    pub athena_output: Option<String>,
+    /// The data catalog that holds the table.
+    #[arg(
+        long,
+        value_name = "CATALOG",
+        default_value = "AwsDataCatalog",
+        requires = "athena_table"
+    )]
+    pub athena_catalog: String,
+}
+
+impl AthenaArgs {
+    /// Where to query CloudTrail, when a table is given.
+    pub fn source(&self) -> anyhow::Result<Option<collect::athena::AthenaSource>> {
+        let Some(table) = &self.athena_table else {
+            return Ok(None);
+        };
+        let table = collect::athena::sql::TableName::parse(table).map_err(anyhow::Error::msg)?;
+        if let Some(output) = &self.athena_output {
+            if !output.starts_with("s3://") || output.chars().any(char::is_control) {
+                bail!(
+                    "--athena-output {}: expected s3://BUCKET/PREFIX/",
+                    escape(output)
+                );
+            }
+        }
+        for (flag, value) in [
+            ("--athena-workgroup", &self.athena_workgroup),
+            ("--athena-catalog", &self.athena_catalog),
+        ] {
+            if value.is_empty() || value.chars().any(char::is_control) {
+                bail!("{flag} {}: not a name", escape(value));
+            }
+        }
+        Ok(Some(collect::athena::AthenaSource {
+            table,
+            workgroup: self.athena_workgroup.clone(),
+            output: self.athena_output.clone(),
+            catalog: self.athena_catalog.clone(),
+        }))
+    }
 }
 
 impl ScopeArgs {
@@ -465,6 +528,7 @@ impl ScopeArgs {
             to,
             log_groups: self.log_groups.clone(),
             archive_log_group: self.archive_log_group.clone(),
+            athena: self.athena.source()?,
         })
     }
 }
@@ -1009,5 +1073,50 @@ fn print_bytes(bytes: &[u8]) -> anyhow::Result<ExitCode> {
     match io::stdout().lock().write_all(bytes) {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => other.map(|_| ExitCode::SUCCESS).map_err(Into::into),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope_of(args: &[&str]) -> anyhow::Result<collect::Scope> {
+        let cli = Cli::try_parse_from(["taskscope", "collect", "--out", "x"].iter().chain(args))?;
+        match cli.command {
+            Command::Collect { scope, .. } => scope.scope(),
+            _ => bail!("not collect"),
+        }
+    }
+
+    #[test]
+    fn athena_flags_make_the_source_and_need_a_table() {
+        assert_eq!(scope_of(&[]).unwrap().athena, None);
+        let scope = scope_of(&["--athena-table", "security.cloudtrail_logs_pp"]).unwrap();
+        let athena = scope.athena.expect("an Athena source");
+        assert_eq!(
+            athena.qualified(),
+            "AwsDataCatalog.security.cloudtrail_logs_pp"
+        );
+        assert_eq!(
+            (athena.workgroup.as_str(), athena.output),
+            ("primary", None)
+        );
+        let scope = scope_of(&[
+            "--athena-table",
+            "db.t",
+            "--athena-workgroup",
+            "ir",
+            "--athena-output",
+            "s3://results/taskscope/",
+            "--athena-catalog",
+            "org",
+        ])
+        .unwrap();
+        let athena = scope.athena.expect("an Athena source");
+        assert_eq!(athena.qualified(), "org.db.t");
+        assert_eq!(athena.output.as_deref(), Some("s3://results/taskscope/"));
+        assert!(scope_of(&["--athena-workgroup", "ir"]).is_err(), "no table");
+        assert!(scope_of(&["--athena-table", "nodatabase"]).is_err());
+        assert!(scope_of(&["--athena-table", "d.t", "--athena-output", "/tmp"]).is_err());
     }
 }

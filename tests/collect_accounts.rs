@@ -344,6 +344,7 @@ fn a_denied_account_is_reported_and_the_others_are_collected() {
         to: now,
         log_groups: Vec::new(),
         archive_log_group: None,
+        athena: None,
     };
     let collection = Collection::new(scope, &reach, sink.clone());
     runtime.block_on(collection.run(|| {}));
@@ -490,6 +491,7 @@ fn the_guardduty_administrator_reads_its_members_findings_from_its_own_detector(
         to: now,
         log_groups: Vec::new(),
         archive_log_group: None,
+        athena: None,
     };
     let collection = Collection::new(scope, &reach, sink.clone());
     runtime.block_on(collection.run(|| {}));

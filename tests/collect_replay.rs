@@ -224,6 +224,7 @@ fn scope() -> Scope {
         to: "2026-11-21T00:00:00Z".parse().unwrap(),
         log_groups: Vec::new(),
         archive_log_group: None,
+        athena: None,
     }
 }
 

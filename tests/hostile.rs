@@ -529,6 +529,16 @@ const CORPUS: &[Case] = &[
         on_screen: &["\\x1b[2J"],
     },
     Case {
+        file: "athena_page_cloudtrail.json",
+        import_code: 3,
+        says: &[
+            "(cloudtrail, 2 records)",
+            "3 rows of an Athena result page could not be read and were skipped",
+        ],
+        shows: &["\\x1b[2J"],
+        on_screen: &["\\x1b[2J"],
+    },
+    Case {
         file: "bidi_overrides_falco.ndjson",
         import_code: 0,
         says: &["(falco, 2 records)"],
@@ -837,6 +847,11 @@ fn terminal_takeover_attempts_are_shown_escaped() {
         "nul_and_controls_cwlogs.json",
         "raw_nul_bytes.jsonl",
     ]);
+}
+
+#[test]
+fn athena_result_pages_with_hostile_rows_are_read_row_by_row() {
+    exercise_all(&["athena_page_cloudtrail.json"]);
 }
 
 #[test]

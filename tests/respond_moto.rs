@@ -128,6 +128,7 @@ fn isolate_request(seeded: &Value, preserve_out: &Path) -> ActionRequest {
         nacl_rule_quota: DEFAULT_RULE_QUOTA,
         preserve_out: preserve_out.to_path_buf(),
         since: chrono::Utc::now() - chrono::TimeDelta::hours(1),
+        athena: None,
     })
 }
 
@@ -371,6 +372,8 @@ fn a_dry_run_makes_no_mutating_call() {
             "--cluster",
             "prod",
             "--dry-run",
+            "--athena-table",
+            "security.cloudtrail",
             "--task",
         ])
         .arg(seeded["task"].as_str().unwrap())
@@ -385,6 +388,14 @@ fn a_dry_run_makes_no_mutating_call() {
     let printed: Value = serde_json::from_slice(&output.stdout).expect("the plan as JSON");
     assert_eq!(printed["action"], "isolate");
     assert_eq!(printed["steps"].as_array().unwrap().len(), 8);
+    // The preserve step will read CloudTrail through the Athena table.
+    let preserve = &printed["steps"][0]["calls"][0]["parameters"];
+    assert_eq!(
+        preserve["athena"],
+        json!({"table": "security.cloudtrail", "workgroup": "primary",
+               "output": null, "catalog": "AwsDataCatalog"}),
+        "{preserve}"
+    );
     assert_eq!(aws_state(&moto, &seeded), before, "nothing changed");
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

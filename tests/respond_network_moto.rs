@@ -48,6 +48,7 @@ fn request(task: &str, dir: &Path, quota: usize, quarantine: Option<&str>) -> Ac
         nacl_rule_quota: quota,
         preserve_out: dir.join("evidence"),
         since: chrono::Utc::now() - chrono::TimeDelta::hours(1),
+        athena: None,
     })
 }
 

@@ -103,6 +103,9 @@ pub struct IsolateArgs {
     /// How far back the preserve step collects: 24h, 90m, 7d.
     #[arg(long, default_value = "24h")]
     pub since: String,
+    /// The preserve step reads CloudTrail through Athena.
+    #[command(flatten)]
+    pub athena: super::AthenaArgs,
 }
 
 /// `rollback`'s own options.
@@ -162,6 +165,7 @@ pub fn isolate(
         nacl_rule_quota: check_rule_quota(args.nacl_rule_quota)?,
         preserve_out,
         since,
+        athena: args.athena.source()?.map(Box::new),
     });
     act_on(
         aws,

@@ -36,6 +36,10 @@ pub struct EcsSeen {
     /// The awslogs streams of those tasks: one per container of each task's
     /// definition that logs with awslogs.
     pub log_streams: BTreeSet<LogStream>,
+    /// The services looked at (names or ARNs).
+    pub services: BTreeSet<String>,
+    /// The task definitions of those tasks and services (ARNs).
+    pub definitions: BTreeSet<String>,
 }
 
 /// A described task, as far as later steps need it. Its containers are
@@ -74,15 +78,21 @@ pub async fn collect(client: &Client, scope: &Scope, tracker: &Tracker) -> EcsSe
     };
     let mut described = Vec::new();
     let mut definitions = BTreeSet::new();
+    let mut services = BTreeSet::new();
     for cluster in &clusters {
-        let (tasks, service_definitions) =
+        let (tasks, service_definitions, cluster_services) =
             collect_cluster(client, scope, cluster, tracker, &region).await;
         definitions.extend(tasks.iter().filter_map(|t| t.definition.clone()));
         definitions.extend(service_definitions);
+        services.extend(cluster_services);
         described.extend(tasks);
     }
     let awslogs = describe_definitions(client, &definitions, tracker, &region).await;
-    let mut seen = EcsSeen::default();
+    let mut seen = EcsSeen {
+        services,
+        definitions,
+        ..EcsSeen::default()
+    };
     for task in described {
         let settings = task.definition.as_ref().and_then(|d| awslogs.get(d));
         seen.log_streams.extend(
@@ -113,14 +123,15 @@ fn task_log_streams<'a>(
         })
 }
 
-/// One cluster: its tasks described, and the task definitions its services name.
+/// One cluster: its tasks described, the task definitions its services
+/// name, and those services.
 async fn collect_cluster(
     client: &Client,
     scope: &Scope,
     cluster: &str,
     tracker: &Tracker,
     region: &str,
-) -> (Vec<Described>, BTreeSet<String>) {
+) -> (Vec<Described>, BTreeSet<String>, BTreeSet<String>) {
     let mut services: BTreeSet<String> = match (&scope.service, &scope.task) {
         (Some(service), _) => [service.clone()].into(),
         (None, Some(_)) => BTreeSet::new(),
@@ -168,6 +179,7 @@ async fn collect_cluster(
     (
         tasks.into_iter().map(|(task, _)| task).collect(),
         definitions,
+        services,
     )
 }
 

@@ -59,7 +59,12 @@ pub fn collect(
                     SourceStatus::Partial => "PARTIAL",
                     SourceStatus::Failed => "FAILED",
                 };
-                bar.set_message(format!("{state}, {} calls", tracker.calls()));
+                let activity = tracker.activity();
+                let activity = match activity.as_str() {
+                    "" => String::new(),
+                    text => format!(" ({})", escape(text)),
+                };
+                bar.set_message(format!("{state}, {} calls{activity}", tracker.calls()));
                 if report.status == SourceStatus::Running {
                     bar.tick();
                 }

@@ -62,6 +62,8 @@ pub struct Scope {
     pub log_groups: Vec<String>,
     /// A log group holding archived "ECS Task State Change" events.
     pub archive_log_group: Option<String>,
+    /// Read CloudTrail through Athena from this table instead of LookupEvents.
+    pub athena: Option<athena::AthenaSource>,
 }
 
 /// The progress and errors of one source in one account and region.
@@ -80,6 +82,8 @@ pub struct Tracker {
     errors: Mutex<Vec<(String, u64)>>,
     /// What could not be asked at all, without making the source partial.
     notes: Mutex<Vec<String>>,
+    /// What the source is doing now, for the progress line.
+    activity: Mutex<String>,
     finished: std::sync::atomic::AtomicBool,
 }
 
@@ -93,6 +97,7 @@ impl Tracker {
             succeeded: AtomicU64::new(0),
             errors: Mutex::new(Vec::new()),
             notes: Mutex::new(Vec::new()),
+            activity: Mutex::new(String::new()),
             finished: Default::default(),
         }
     }
@@ -129,6 +134,19 @@ impl Tracker {
         } else {
             self.failed(failure.line);
         }
+    }
+
+    /// Says what the source is doing now (empty: nothing to add to its
+    /// state), for the progress line.
+    pub fn show(&self, activity: String) {
+        if let Ok(mut current) = self.activity.lock() {
+            *current = activity;
+        }
+    }
+
+    /// What the source is doing now, as last shown.
+    pub fn activity(&self) -> String {
+        self.activity.lock().map(|a| a.clone()).unwrap_or_default()
     }
 
     /// Marks the source as done.
@@ -185,6 +203,8 @@ struct RegionClients {
     guardduty: aws_sdk_guardduty::Client,
     cloudtrail: aws_sdk_cloudtrail::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
+    /// CloudTrail through Athena, when a table is given.
+    athena: Option<athena::AthenaClients>,
     trackers: [Arc<Tracker>; 4],
 }
 
@@ -195,14 +215,23 @@ impl RegionClients {
         let recorder = || Recorder::new(&region, Arc::clone(sink)).with_account(account);
         let (ecs_rec, gd_rec, ct_rec) = (recorder(), recorder(), recorder());
         let logs_rec = recorder().with_archive_log_group(scope.archive_log_group.clone());
+        // With Athena, the CloudTrail source's calls are Athena's.
+        let trail_rec = match scope.athena {
+            Some(_) => recorder(),
+            None => ct_rec.clone(),
+        };
         let tracker =
             |source, rec: &Recorder| Arc::new(Tracker::new(source, account, &region, rec.calls()));
         let trackers = [
             tracker("guardduty", &gd_rec),
             tracker("ecs", &ecs_rec),
-            tracker("cloudtrail", &ct_rec),
+            tracker("cloudtrail", &trail_rec),
             tracker("cloudwatch-logs", &logs_rec),
         ];
+        let athena = scope
+            .athena
+            .as_ref()
+            .map(|_| athena::AthenaClients::new(config, trail_rec));
         RegionClients {
             ecs: aws_sdk_ecs::Client::from_conf(
                 aws_sdk_ecs::config::Builder::from(config)
@@ -224,6 +253,7 @@ impl RegionClients {
                     .interceptor(logs_rec)
                     .build(),
             ),
+            athena,
             trackers,
             account: account.to_string(),
             region,
@@ -334,6 +364,16 @@ impl Collection {
             .into_iter()
             .collect()
     }
+
+    /// Stops what a stopped collection left running on the AWS side (the
+    /// Athena queries), noting it on each source's tracker.
+    pub async fn stop_remote_work(&self) {
+        let stops = self.regions.iter().filter_map(|region| {
+            let athena = region.athena.as_ref()?;
+            Some(athena.stop_running(&region.trackers[2]))
+        });
+        futures_util::future::join_all(stops).await;
+    }
 }
 
 /// Where an account/region's GuardDuty findings come from.
@@ -405,7 +445,12 @@ async fn collect_region(
         tasks.insert(TaskRef::from_reference(task));
     }
     let trail = async {
-        cloudtrail::collect(&clients.cloudtrail, scope, &tasks, cloudtrail_tracker).await;
+        match (&scope.athena, &clients.athena) {
+            (Some(source), Some(athena)) => {
+                athena::collect(athena, source, scope, &tasks, &ecs_seen, cloudtrail_tracker).await
+            }
+            _ => cloudtrail::collect(&clients.cloudtrail, scope, &tasks, cloudtrail_tracker).await,
+        }
         done(cloudtrail_tracker);
     };
     let streams = async {

@@ -113,6 +113,9 @@ impl Prepared {
             () = collection.run(report_progress) => Ending::Finished,
             () = stop => Ending::Stopped,
         };
+        if ending == Ending::Stopped {
+            collection.stop_remote_work().await;
+        }
         let state = match ending {
             Ending::Finished => CollectionState::Complete,
             Ending::Stopped => CollectionState::Interrupted,

@@ -1,7 +1,7 @@
 //! Recognizes what a JSON document is from its shape and routes it to its importer.
 
 use super::decode::{Document, ParseError};
-use super::{cloudtrail, cwlogs, ecs, eventbridge, falco, guardduty, ocsf, Sink};
+use super::{athena, cloudtrail, cwlogs, ecs, eventbridge, falco, guardduty, ocsf, Sink};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -49,12 +49,15 @@ struct Probe<'a> {
     service_deployments: Option<IgnoredAny>,
     class_uid: Option<IgnoredAny>,
     metadata: Option<IgnoredAny>,
+    #[serde(rename = "ResultSet")]
+    result_set: Option<IgnoredAny>,
 }
 
 /// The keys of API listings (ListClusters, ListTasks, ListFindings...), which
-/// name resources without holding records: such a response is recognized
-/// and imported with no records, not rejected.
-const LISTING_KEYS: [&str; 7] = [
+/// name resources without holding records, and of the Athena answers that
+/// start and follow a query (StartQueryExecution, GetQueryExecution): such
+/// a response is recognized and imported with no records, not rejected.
+const LISTING_KEYS: [&str; 9] = [
     "clusterArns",
     "serviceArns",
     "taskArns",
@@ -62,6 +65,8 @@ const LISTING_KEYS: [&str; 7] = [
     "detectorIds",
     "nextToken",
     "NextToken",
+    "QueryExecutionId",
+    "QueryExecution",
 ];
 
 /// The format name of API listings.
@@ -133,6 +138,9 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: 
     }
     if probe.records.is_some() {
         return cloudtrail::import_records_document(raw, locator, line, sink);
+    }
+    if probe.result_set.is_some() {
+        return athena::import_result_page(raw, locator, line, sink);
     }
     if probe.detail_type.is_some() {
         return with_value(raw, line, sink, |value, sink| {

@@ -117,14 +117,19 @@ pub fn import_lookup_events(value: &Value, locator: &str, line: usize, sink: &mu
 }
 
 fn import_raw_record(text: &str, locator: String, line: usize, sink: &mut Sink) {
+    let raw = sink.raw(locator);
+    import_record_text(text, raw, line, sink);
+}
+
+/// Imports one record given as JSON text, read from `raw` (an Athena
+/// result row rebuilt into its record).
+pub fn import_record_text(text: &str, raw: RawRef, line: usize, sink: &mut Sink) {
     match serde_json::from_str::<Record<'_>>(text) {
-        Ok(record) => {
-            let raw = sink.raw(locator);
-            import_record(&record, raw, sink);
-        }
+        Ok(record) => import_record(&record, raw, sink),
         Err(error) => sink.problem(ParseError {
             message: format!(
-                "CloudTrail record at {locator}: {}",
+                "CloudTrail record at {}: {}",
+                raw.locator,
                 ParseError::from_json(&error, 1).message
             ),
             line: Some(line),

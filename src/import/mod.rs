@@ -4,6 +4,7 @@
 //! gzip is unwrapped, then the JSON document (or each JSON line) is classified
 //! by its shape and handed to the importer for that source.
 
+pub mod athena;
 pub mod classify;
 pub mod cloudtrail;
 pub mod cwlogs;

@@ -718,6 +718,12 @@ async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError>
         to: now,
         log_groups: Vec::new(),
         archive_log_group: None,
+        athena: match p.get("athena") {
+            Some(athena) => Some(serde_json::from_value(athena.clone()).map_err(|e| {
+                CallError::local(format!("preserve: the plan's Athena table: {e}"))
+            })?),
+            None => None,
+        },
     };
     let out = PathBuf::from(out);
     let reach = Reach::own(vec![context.config.clone()]);

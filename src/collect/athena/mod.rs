@@ -1,4 +1,272 @@
-//! CloudTrail and Security Lake through Athena (docs/athena.md).
+//! CloudTrail through Athena (`--athena-table`, docs/athena.md): instead of LookupEvents,
+//! a few queries over the organization trail's table find the sessions of
+//! each task's role and the ECS calls that name the tasks, their services
+//! or their task definitions, over the scope's window ([`sql`]). Each runs
+//! to its end ([`runner`]); its result pages are stored raw by the client's
+//! recorder and imported as the CloudTrail records they hold
+//! (`import::athena`). The bytes scanned and the estimated cost are noted
+//! in the summary and the manifest. A stopped collection stops the queries
+//! still running ([`AthenaClients::stop_running`]).
 
 pub mod ddl;
+pub mod runner;
+pub mod sql;
 pub mod table;
+
+use super::ecs::EcsSeen;
+use super::recorder::Recorder;
+use super::{Scope, TaskRef, Tracker};
+use aws_config::SdkConfig;
+use runner::{human_bytes, Outcome};
+use sql::TableName;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Athena's listed price, in US dollars per terabyte scanned.
+pub const DOLLARS_PER_TB: f64 = 5.0;
+/// The least a query is billed for: 10 MB, whatever it scanned.
+pub const MIN_BILLED_BYTES: u64 = 10_000_000;
+/// How long stopping the running queries may take when a collection stops.
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where CloudTrail is queried: the table, and how Athena runs the queries.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AthenaSource {
+    /// The CloudTrail table (`--athena-table DB.TABLE`).
+    pub table: TableName,
+    /// The workgroup (`--athena-workgroup`).
+    pub workgroup: String,
+    /// Where results go (`--athena-output s3://...`), when the workgroup has none.
+    pub output: Option<String>,
+    /// The data catalog (`--athena-catalog`).
+    pub catalog: String,
+}
+
+impl AthenaSource {
+    /// `catalog.database.table`, for messages.
+    pub fn qualified(&self) -> String {
+        format!("{}.{}", self.catalog, self.table)
+    }
+}
+
+/// Queries running now, by ID, so that a stopped collection can stop them.
+#[derive(Debug, Default, Clone)]
+pub struct RunningQueries(Arc<Mutex<BTreeSet<String>>>);
+
+impl RunningQueries {
+    /// Notes a query that started.
+    pub fn add(&self, id: &str) {
+        if let Ok(mut ids) = self.0.lock() {
+            ids.insert(id.to_string());
+        }
+    }
+
+    /// Notes a query that ended.
+    pub fn remove(&self, id: &str) {
+        if let Ok(mut ids) = self.0.lock() {
+            ids.remove(id);
+        }
+    }
+
+    /// The queries still running, forgotten here.
+    fn take(&self) -> BTreeSet<String> {
+        self.0
+            .lock()
+            .map(|mut ids| std::mem::take(&mut *ids))
+            .unwrap_or_default()
+    }
+}
+
+/// The Athena clients of one region.
+pub struct AthenaClients {
+    /// Every query's calls, stored raw by the recorder.
+    recorded: aws_sdk_athena::Client,
+    /// StopQueryExecution only, without the recorder: its empty answer
+    /// holds no evidence.
+    control: aws_sdk_athena::Client,
+    running: RunningQueries,
+}
+
+impl AthenaClients {
+    /// The clients for `config`, the recorded one with `recorder`.
+    pub fn new(config: &SdkConfig, recorder: Recorder) -> AthenaClients {
+        AthenaClients {
+            recorded: aws_sdk_athena::Client::from_conf(
+                aws_sdk_athena::config::Builder::from(config)
+                    .interceptor(recorder)
+                    .build(),
+            ),
+            control: aws_sdk_athena::Client::new(config),
+            running: RunningQueries::default(),
+        }
+    }
+
+    /// Stops the queries still running (a collection that was stopped),
+    /// noting each on the tracker; gives up after [`STOP_TIMEOUT`].
+    pub async fn stop_running(&self, tracker: &Tracker) {
+        let stops = self.running.take().into_iter().map(|id| async move {
+            match self
+                .control
+                .stop_query_execution()
+                .query_execution_id(&id)
+                .send()
+                .await
+            {
+                Ok(_) => tracker.noted(format!(
+                    "athena query {id} stopped (StopQueryExecution) when the collection stopped"
+                )),
+                Err(error) => tracker.failed(format!(
+                    "athena query {id} may still be running: {}",
+                    crate::collect::aws::describe_error(
+                        "athena:StopQueryExecution",
+                        &tracker.region,
+                        &error
+                    )
+                )),
+            }
+        });
+        let all = futures_util::future::join_all(stops);
+        if tokio::time::timeout(STOP_TIMEOUT, all).await.is_err() {
+            tracker.failed("stopping the running Athena queries timed out".into());
+        }
+    }
+}
+
+/// The predicate that prunes the table's partitions to the window: for
+/// now, the AWS-documented partition-projection table's `timestamp`
+/// partition.
+pub fn partition_predicate(scope: &Scope) -> String {
+    sql::documented_partition_predicate(&scope.from, &scope.to)
+}
+
+/// Queries CloudTrail for the tasks in `tasks` and the services and task
+/// definitions ECS collection saw, one query after the other. The first
+/// query that fails ends the source (the others would fail the same way).
+pub async fn collect(
+    clients: &AthenaClients,
+    source: &AthenaSource,
+    scope: &Scope,
+    tasks: &BTreeSet<TaskRef>,
+    ecs_seen: &EcsSeen,
+    tracker: &Tracker,
+) {
+    let ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
+    let needles = sql::ecs_needles(
+        ids.iter().map(String::as_str),
+        ecs_seen.services.iter().map(String::as_str),
+        ecs_seen.definitions.iter().map(String::as_str),
+    );
+    let partition = partition_predicate(scope);
+    let batches = sql::queries(
+        &source.table,
+        &partition,
+        &scope.from,
+        &scope.to,
+        &ids,
+        &needles,
+    );
+    if !batches.refused.is_empty() {
+        tracker.failed(format!(
+            "{} names with control characters were left out of the Athena queries",
+            batches.refused.len()
+        ));
+    }
+    let total = batches.queries.len();
+    if total == 0 {
+        tracker
+            .noted("athena: no task, service or task definition to look for: no query run".into());
+    }
+    let mut outcomes = Vec::new();
+    for (n, query) in batches.queries.iter().enumerate() {
+        match runner::run(&clients.recorded, source, query, &clients.running, tracker).await {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(line) => {
+                tracker.failed(line);
+                if n + 1 < total {
+                    tracker.failed(format!(
+                        "{} more Athena queries were not run after that failure",
+                        total - n - 1
+                    ));
+                }
+                break;
+            }
+        }
+    }
+    if !outcomes.is_empty() {
+        tracker.noted(cost_line(&outcomes));
+    }
+    tracker.show(String::new());
+}
+
+/// The estimated cost of queries, in US dollars: each billed for what it
+/// scanned, at least [`MIN_BILLED_BYTES`], at [`DOLLARS_PER_TB`].
+pub fn estimated_cost(outcomes: &[Outcome]) -> f64 {
+    let billed: u64 = outcomes
+        .iter()
+        .map(|o| o.scanned.max(MIN_BILLED_BYTES))
+        .sum();
+    billed as f64 / 1e12 * DOLLARS_PER_TB
+}
+
+/// The line the summary and the manifest show: queries, rows, bytes
+/// scanned and the estimated cost.
+pub fn cost_line(outcomes: &[Outcome]) -> String {
+    let rows: u64 = outcomes.iter().map(|o| o.rows).sum();
+    let scanned: u64 = outcomes.iter().map(|o| o.scanned).sum();
+    format!(
+        "athena: {} queries, {rows} rows, {} scanned ({scanned} bytes), estimated cost ${:.6} \
+         (${DOLLARS_PER_TB} per TB, at least 10 MB a query)",
+        outcomes.len(),
+        human_bytes(scanned),
+        estimated_cost(outcomes)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_counts_every_query_at_least_ten_megabytes() {
+        let small = Outcome {
+            rows: 3,
+            scanned: 1_000,
+        };
+        let large = Outcome {
+            rows: 40,
+            scanned: 2_000_000_000_000,
+        };
+        assert_eq!(estimated_cost(&[small]), 0.00005);
+        assert_eq!(estimated_cost(&[large]), 10.0);
+        let line = cost_line(&[small, large]);
+        assert!(line.starts_with("athena: 2 queries, 43 rows, 2.0 TB scanned (2000000001000 bytes), estimated cost $10.000050 ($5 per TB, at least 10 MB a query)"), "{line}");
+    }
+
+    #[test]
+    fn a_source_written_into_a_plan_reads_back_checked() {
+        let source = AthenaSource {
+            table: TableName::parse("security.trail").unwrap(),
+            workgroup: "primary".into(),
+            output: None,
+            catalog: "AwsDataCatalog".into(),
+        };
+        let value = serde_json::to_value(&source).unwrap();
+        assert_eq!(value["table"], "security.trail");
+        let back: AthenaSource = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(back, source);
+        let mut bad = value;
+        bad["table"] = "security.trail\"; DROP".into();
+        assert!(serde_json::from_value::<AthenaSource>(bad).is_err());
+    }
+
+    #[test]
+    fn running_queries_are_taken_once() {
+        let running = RunningQueries::default();
+        running.add("a");
+        running.add("b");
+        running.remove("a");
+        assert_eq!(running.take(), BTreeSet::from(["b".to_string()]));
+        assert!(running.take().is_empty());
+    }
+}

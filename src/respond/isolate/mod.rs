@@ -60,6 +60,9 @@ pub struct IsolateRequest {
     pub preserve_out: PathBuf,
     /// Start of the window the preserve step collects.
     pub since: DateTime<Utc>,
+    /// Where the preserve step reads CloudTrail through Athena, if not
+    /// LookupEvents (boxed: rarely given, and the request travels by value).
+    pub athena: Option<Box<crate::collect::athena::AthenaSource>>,
 }
 
 /// The facts of a plan: who plans, and when.

@@ -16,23 +16,24 @@ use serde_json::{json, Value};
 const MAX_REASON_CHARS: usize = 255;
 
 pub(super) fn preserve_step(request: &IsolateRequest, task: &TaskState) -> Step {
+    let mut parameters = json!({
+        "cluster": request.cluster,
+        "task": task.arn,
+        "since": format_time(&request.since),
+        "out": request.preserve_out.display().to_string(),
+        // Read-only: the calls of `taskscope collect` (docs/collect.md).
+        "sources": ["ecs", "guardduty", "cloudtrail", "cloudwatch-logs"],
+    });
+    if let Some(athena) = &request.athena {
+        parameters["athena"] = json!(athena);
+    }
     Step::new(
         StepId::Preserve,
         format!(
             "collect the task's evidence into {} and seal it",
             request.preserve_out.display()
         ),
-        vec![Call::new(
-            "taskscope:collect",
-            json!({
-                "cluster": request.cluster,
-                "task": task.arn,
-                "since": format_time(&request.since),
-                "out": request.preserve_out.display().to_string(),
-                // Read-only: the calls of `taskscope collect` (docs/collect.md).
-                "sources": ["ecs", "guardduty", "cloudtrail", "cloudwatch-logs"],
-            }),
-        )],
+        vec![Call::new("taskscope:collect", parameters)],
     )
 }
 

@@ -47,6 +47,7 @@ pub fn isolate(task: &TaskFacts, bundle_root: &Path, now: DateTime<Utc>) -> Resu
             nacl_rule_quota: DEFAULT_RULE_QUOTA,
             preserve_out: preserve_path(bundle_root, &task.id, &now),
             since,
+            athena: None,
         }),
         title: format!("isolate task {}", short_id(&task.id)),
     })

@@ -1,0 +1,471 @@
+//! CloudTrail through Athena (`--athena-table`) against moto on loopback.
+//! moto runs no SQL: each query execution takes the next result queued
+//! through `POST /moto-api/static/athena/query-results` (seeded over plain
+//! HTTP), with struct columns as Athena returns them (JSON text, field
+//! names lowercased) and the header row a SELECT's first page carries.
+//! Where moto cannot fail a query, a real-format FAILED GetQueryExecution
+//! answer is replayed through the SDK (tests/aws/replay.rs).
+
+#[path = "aws/moto.rs"]
+mod moto;
+#[path = "aws/replay.rs"]
+mod replay;
+#[path = "aws/respond.rs"]
+mod respond;
+
+use aws_config::SdkConfig;
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use moto::Moto;
+use replay::{json_response, Replay};
+use respond::moto_config;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+use taskscope::bundle::growing::GrowingBundle;
+use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceReport, SourceStatus};
+use taskscope::bundle::Bundle;
+use taskscope::collect::athena::sql::TableName;
+use taskscope::collect::athena::AthenaSource;
+use taskscope::collect::sink::BundleSink;
+use taskscope::collect::accounts::Reach;
+use taskscope::collect::{Collection, Scope};
+use taskscope::import::athena::columns::COLUMNS;
+
+const ACCOUNT: &str = "123456789012";
+const EXIT_PARTIAL: i32 = 3;
+
+fn source(workgroup: &str) -> AthenaSource {
+    AthenaSource {
+        table: TableName::parse("security.cloudtrail").unwrap(),
+        workgroup: workgroup.into(),
+        output: Some("s3://athena-results/taskscope/".into()),
+        catalog: "AwsDataCatalog".into(),
+    }
+}
+
+fn scope(athena: AthenaSource) -> Scope {
+    let now = chrono::Utc::now();
+    Scope {
+        cluster: Some("prod".into()),
+        service: None,
+        task: None,
+        from: now - chrono::TimeDelta::days(2),
+        to: now + chrono::TimeDelta::hours(1),
+        log_groups: Vec::new(),
+        archive_log_group: None,
+        athena: Some(athena),
+    }
+}
+
+/// The task ARNs the seed created.
+fn seeded_tasks(moto: &Moto) -> Vec<String> {
+    moto.seed(3)["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The columns in the order the result pages give them: reversed from the
+/// SELECT list, so that only reading by name finds them.
+fn column_order() -> Vec<&'static str> {
+    COLUMNS.iter().rev().map(|c| c.name).collect()
+}
+
+/// One queued query result: the header row, then `records`, each a map of
+/// column to value (absent: null, a Data entry without VarCharValue).
+fn result(records: &[BTreeMap<&str, String>]) -> Value {
+    let order = column_order();
+    let header: Vec<Value> = order.iter().map(|c| json!({"VarCharValue": c})).collect();
+    let mut rows = vec![json!({"Data": header})];
+    for record in records {
+        let data: Vec<Value> = order
+            .iter()
+            .map(|c| match record.get(c) {
+                Some(value) => json!({"VarCharValue": value}),
+                None => json!({}),
+            })
+            .collect();
+        rows.push(json!({"Data": data}));
+    }
+    let info: Vec<Value> = order
+        .iter()
+        .map(|c| json!({"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": c, "Label": c, "Type": "varchar", "Precision": 2147483647, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": true}))
+        .collect();
+    json!({"rows": rows, "column_info": info})
+}
+
+/// Queues `results` for the next query executions, over plain HTTP.
+fn queue(moto: &Moto, results: Vec<Value>) {
+    let body = json!({"account_id": ACCOUNT, "region": "us-east-1", "results": results});
+    post(moto, "/moto-api/static/athena/query-results", &body);
+}
+
+fn post(moto: &Moto, path: &str, body: &Value) {
+    let code = "import sys, urllib.request\n\
+        request = urllib.request.Request(sys.argv[1] + sys.argv[2], data=sys.argv[3].encode(), \
+        headers={'Content-Type': 'application/json'}, method='POST')\n\
+        print(urllib.request.urlopen(request).status)";
+    moto.python(
+        &[std::ffi::OsStr::new("-c"), std::ffi::OsStr::new(code)],
+        &[path, &body.to_string()],
+    );
+}
+
+fn time_ago(minutes: i64) -> String {
+    (chrono::Utc::now() - chrono::TimeDelta::minutes(minutes))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// The columns every record shares.
+fn base(
+    event_id: &str,
+    name: &str,
+    event_source: &str,
+    minutes_ago: i64,
+) -> BTreeMap<&'static str, String> {
+    BTreeMap::from([
+        ("eventversion", "1.09".to_string()),
+        ("eventtime", time_ago(minutes_ago)),
+        ("eventsource", event_source.to_string()),
+        ("eventname", name.to_string()),
+        ("awsregion", "us-east-1".to_string()),
+        ("sourceipaddress", "203.0.113.9".to_string()),
+        ("useragent", "aws-cli/2.15".to_string()),
+        ("requestid", format!("req-{event_id}")),
+        ("eventid", event_id.to_string()),
+        ("eventtype", "AwsApiCall".to_string()),
+        ("recipientaccountid", ACCOUNT.to_string()),
+        ("eventcategory", "Management".to_string()),
+        (
+            "tlsdetails",
+            r#"{"tlsversion":"TLSv1.3","ciphersuite":"TLS_AES_128_GCM_SHA256","clientprovidedhostheader":"example.amazonaws.com"}"#.to_string(),
+        ),
+    ])
+}
+
+/// An S3 GetObject (a data event) by the role session `session` of `role`.
+fn get_object(event_id: &str, role: &str, session: &str) -> BTreeMap<&'static str, String> {
+    let mut record = base(event_id, "GetObject", "s3.amazonaws.com", 30);
+    record.insert(
+        "useridentity",
+        format!(
+            r#"{{"type":"AssumedRole","principalid":"AROAEXAMPLEROLE:{session}","arn":"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{session}","accountid":"{ACCOUNT}","invokedby":null,"accesskeyid":"ASIAEXAMPLEKEY","username":null,"onbehalfof":null,"sessioncontext":{{"attributes":{{"mfaauthenticated":"false","creationdate":"{}"}},"sessionissuer":{{"type":"Role","principalid":"AROAEXAMPLEROLE","arn":"arn:aws:iam::{ACCOUNT}:role/{role}","accountid":"{ACCOUNT}","username":"{role}"}},"ec2roledelivery":null,"webidfederationdata":null}}}}"#,
+            time_ago(60)
+        ),
+    );
+    record.insert("requestparameters", r#"{"bucketName":"customer-exports","Host":"customer-exports.s3.amazonaws.com","key":"2026/dump.csv"}"#.into());
+    record.insert("readonly", "true".into());
+    record.insert(
+        "resources",
+        format!(r#"[{{"arn":"arn:aws:s3:::customer-exports/2026/dump.csv","accountid":null,"type":"AWS::S3::Object"}},{{"arn":"arn:aws:s3:::customer-exports","accountid":"{ACCOUNT}","type":"AWS::S3::Bucket"}}]"#),
+    );
+    record.insert("eventcategory", "Data".into());
+    record
+}
+
+/// An ExecuteCommand into `task_arn` by an IAM user.
+fn execute_command(event_id: &str, task_arn: &str) -> BTreeMap<&'static str, String> {
+    let mut record = base(event_id, "ExecuteCommand", "ecs.amazonaws.com", 20);
+    record.insert(
+        "useridentity",
+        format!(r#"{{"type":"IAMUser","principalid":"AIDAEXAMPLEUSER","arn":"arn:aws:iam::{ACCOUNT}:user/mallory","accountid":"{ACCOUNT}","accesskeyid":"AKIAEXAMPLEKEY","username":"mallory"}}"#),
+    );
+    record.insert(
+        "requestparameters",
+        format!(r#"{{"cluster":"prod","container":"app","command":"/bin/sh","interactive":true,"task":"{task_arn}"}}"#),
+    );
+    record.insert(
+        "responseelements",
+        format!(r#"{{"clusterArn":"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod","containerName":"app","interactive":true,"taskArn":"{task_arn}"}}"#),
+    );
+    record.insert("readonly", "false".into());
+    record
+}
+
+/// Runs a collection into a bundle under `dir`; `stop` ends it early when
+/// it resolves first (the queries still running are then stopped).
+fn collect(
+    config: SdkConfig,
+    scope: Scope,
+    dir: &Path,
+    stop: Option<Duration>,
+) -> (PathBuf, Vec<SourceReport>) {
+    let root = dir.join("bundle");
+    let bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
+    let sink = Arc::new(BundleSink::new(bundle, |_| {}));
+    let reach = Reach::own(vec![(config, "123456789012".to_string())]);
+    let collection = Collection::new(scope, &reach, sink.clone());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let state = runtime.block_on(async {
+        let stop = async {
+            match stop {
+                Some(after) => tokio::time::sleep(after).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = collection.run(|| {}) => CollectionState::Complete,
+            () = stop => {
+                collection.stop_remote_work().await;
+                CollectionState::Interrupted
+            }
+        }
+    });
+    let reports = collection.reports();
+    sink.finish(reports.clone(), state).unwrap();
+    (root, reports)
+}
+
+fn report<'a>(reports: &'a [SourceReport], source: &str) -> &'a SourceReport {
+    reports.iter().find(|r| r.source == source).unwrap()
+}
+
+#[test]
+fn a_data_event_and_an_execute_command_land_once_each_on_the_tasks_timeline() {
+    let moto = Moto::start();
+    let tasks = seeded_tasks(&moto);
+    let task_arn = &tasks[1];
+    let task_id = task_arn.rsplit('/').next().unwrap();
+    let data_event = get_object("athena-get-object", "web-task-role", task_id);
+    // The session query finds the task's GetObject and, as a broad match
+    // would, an unrelated principal's; the ECS query finds the
+    // ExecuteCommand and the same GetObject again.
+    queue(
+        &moto,
+        vec![
+            result(&[
+                data_event.clone(),
+                get_object("athena-unrelated", "billing", "someone-else"),
+            ]),
+            result(&[
+                execute_command("athena-execute-command", task_arn),
+                data_event,
+            ]),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (root, reports) = collect(
+        moto_config(&moto),
+        scope(source("primary")),
+        dir.path(),
+        None,
+    );
+
+    let cloudtrail = report(&reports, "cloudtrail");
+    assert_eq!(cloudtrail.status, SourceStatus::Complete, "{cloudtrail:?}");
+    // Three tasks, one service, one task definition: two queries in all.
+    assert_eq!(cloudtrail.calls["StartQueryExecution"], 2, "{cloudtrail:?}");
+    assert_eq!(cloudtrail.calls["GetQueryResults"], 2, "{cloudtrail:?}");
+    assert!(!cloudtrail.calls.contains_key("LookupEvents"));
+    assert!(
+        cloudtrail.notes[0].starts_with(
+            "athena: 2 queries, 4 rows, 0 B scanned (0 bytes), estimated cost $0.000100"
+        ),
+        "{cloudtrail:?}"
+    );
+
+    let bundle = Bundle::open(&root).unwrap();
+    assert!(taskscope::bundle::verify::verify(&bundle).is_empty());
+    let pages: Vec<_> = bundle
+        .manifest
+        .inputs
+        .iter()
+        .filter(|i| {
+            i.origin
+                .as_ref()
+                .is_some_and(|o| o.operation == "GetQueryResults")
+        })
+        .collect();
+    assert_eq!(pages.len(), 2);
+    assert!(pages.iter().all(|p| p.records == 2), "{pages:?}");
+    let (incident, problems) = bundle.incident();
+    assert!(problems.is_empty(), "{problems:?}");
+    let task = incident.find_task(task_id).expect("the task");
+    let events: Vec<_> = incident.timelines[task]
+        .iter()
+        .map(|&e| &incident.events[e])
+        .collect();
+    let count = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
+    assert_eq!(count("GetObject"), 1, "{events:#?}");
+    assert_eq!(count("ExecuteCommand"), 1, "{events:#?}");
+    assert!(
+        events
+            .iter()
+            .all(|e| e.fact_id.as_deref() != Some("cloudtrail:athena-unrelated")),
+        "{events:#?}"
+    );
+}
+
+#[test]
+fn a_workgroup_athena_refuses_fails_the_source_clearly_and_the_bundle_verifies() {
+    let moto = Moto::start();
+    moto.seed(2);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("incident");
+    let output = moto
+        .taskscope()
+        .arg("collect")
+        .args(moto::SEEDED_CLUSTER)
+        .args(["--since", "2d", "--athena-table", "security.cloudtrail"])
+        .args(["--athena-workgroup", "no-such-workgroup", "--out"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(EXIT_PARTIAL), "{stderr}{stdout}");
+    let expected = "AwsDataCatalog.security.cloudtrail: athena:StartQueryExecution failed in \
+                    us-east-1: InvalidRequestException: WorkGroup does not exist";
+    assert!(
+        stdout.contains(expected) || stderr.contains(expected),
+        "{stdout}{stderr}"
+    );
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["collection"]["partial"], true);
+    let cloudtrail = manifest["collection"]["source_reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["source"] == "cloudtrail")
+        .unwrap();
+    assert_eq!(cloudtrail["status"], "failed", "{cloudtrail}");
+    assert_eq!(cloudtrail["errors"][0], expected, "{cloudtrail}");
+    // ECS carried on.
+    let ecs = manifest["collection"]["source_reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["source"] == "ecs")
+        .unwrap();
+    assert_eq!(ecs["status"], "complete", "{ecs}");
+    let verify = Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .arg("verify")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[test]
+fn a_failed_query_names_the_table_the_query_and_athenas_reason() {
+    let moto = Moto::start();
+    seeded_tasks(&moto);
+    let reason =
+        "TABLE_NOT_FOUND: line 1:1185: Table 'awsdatacatalog.security.cloudtrail' does not exist";
+    let fallback = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https();
+    let client = Replay::before(fallback, move |request| {
+        if replay::operation(request) != "GetQueryExecution" {
+            return None;
+        }
+        let body: Value =
+            serde_json::from_slice(request.body().bytes().unwrap_or_default()).ok()?;
+        let id = body["QueryExecutionId"].as_str()?.to_string();
+        Some(json_response(
+            200,
+            &json!({"QueryExecution": {
+                "QueryExecutionId": id,
+                "Query": "SELECT ...",
+                "StatementType": "DML",
+                "WorkGroup": "primary",
+                "Status": {
+                    "State": "FAILED",
+                    "StateChangeReason": reason,
+                    "SubmissionDateTime": 1.7952663E9,
+                    "CompletionDateTime": 1.7952663E9,
+                    "AthenaError": {"ErrorCategory": 2, "ErrorType": 1006, "Retryable": false, "ErrorMessage": reason}
+                },
+                "Statistics": {"DataScannedInBytes": 0, "EngineExecutionTimeInMillis": 120}
+            }}),
+        ))
+    });
+    let config = moto_config(&moto)
+        .into_builder()
+        .http_client(client)
+        .build();
+    let dir = tempfile::tempdir().unwrap();
+    let (root, reports) = collect(config, scope(source("primary")), dir.path(), None);
+
+    let cloudtrail = report(&reports, "cloudtrail");
+    assert_ne!(cloudtrail.status, SourceStatus::Complete, "{cloudtrail:?}");
+    let error = &cloudtrail.errors[0];
+    assert!(error.starts_with("athena query "), "{error}");
+    assert!(
+        error.ends_with(&format!(
+            " on AwsDataCatalog.security.cloudtrail (role sessions 1/1) FAILED: {reason}"
+        )),
+        "{error}"
+    );
+    assert_eq!(
+        cloudtrail.errors[1],
+        "1 more Athena queries were not run after that failure"
+    );
+    assert_eq!(cloudtrail.calls["StartQueryExecution"], 1, "{cloudtrail:?}");
+    assert_eq!(report(&reports, "ecs").status, SourceStatus::Complete);
+    let bundle = Bundle::open(&root).unwrap();
+    assert!(bundle.manifest.collection.partial);
+    assert!(taskscope::bundle::verify::verify(&bundle).is_empty());
+}
+
+#[test]
+fn stopping_a_collection_stops_its_running_queries() {
+    let moto = Moto::start();
+    seeded_tasks(&moto);
+    // Queries stay QUEUED: moto advances them only after this many polls.
+    post(
+        &moto,
+        "/moto-api/state-manager/set-transition",
+        &json!({"model_name": "athena::execution", "transition": {"progression": "manual", "times": 100000}}),
+    );
+    let config = moto_config(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, reports) = collect(
+        config.clone(),
+        scope(source("primary")),
+        dir.path(),
+        Some(Duration::from_secs(3)),
+    );
+    let cloudtrail = report(&reports, "cloudtrail");
+    assert_eq!(cloudtrail.calls["StartQueryExecution"], 1, "{cloudtrail:?}");
+    assert!(
+        cloudtrail
+            .notes
+            .iter()
+            .any(|n| n.ends_with("stopped (StopQueryExecution) when the collection stopped")),
+        "{cloudtrail:?}"
+    );
+    let athena = aws_sdk_athena::Client::new(&config);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let states = runtime.block_on(async {
+        let ids = athena.list_query_executions().send().await.unwrap();
+        let mut states = Vec::new();
+        for id in ids.query_execution_ids() {
+            let execution = athena
+                .get_query_execution()
+                .query_execution_id(id)
+                .send()
+                .await
+                .unwrap();
+            let state = execution
+                .query_execution()
+                .and_then(|e| e.status())
+                .and_then(|s| s.state())
+                .cloned();
+            states.push(state.map(|s| s.as_str().to_string()));
+        }
+        states
+    });
+    assert_eq!(states, [Some("CANCELLED".to_string())]);
+}
