@@ -364,7 +364,7 @@ pub struct AwsArgs {
     /// Collect from these accounts (ID,ID) or every active account of the
     /// organization (all), through --role-name in each member account.
     #[arg(long, requires = "role_name")]
-    pub accounts: Option<collect::accounts::AccountSelection>,
+    pub accounts: Option<collect::members::AccountSelection>,
     /// The role to assume in each member account named by --accounts.
     #[arg(long, requires = "accounts")]
     pub role_name: Option<String>,
@@ -378,7 +378,7 @@ impl AwsArgs {
             regions: self.regions.clone(),
             endpoint_url: self.endpoint_url.clone(),
             members: self.accounts.clone().zip(self.role_name.clone()).map(
-                |(selection, role_name)| collect::accounts::MemberAccounts {
+                |(selection, role_name)| collect::members::MemberAccounts {
                     selection,
                     role_name,
                 },

@@ -24,7 +24,8 @@ use std::sync::Arc;
 use taskscope::bundle::growing::GrowingBundle;
 use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceStatus};
 use taskscope::bundle::Bundle;
-use taskscope::collect::accounts::{AccountSelection, MemberAccounts, Reach};
+use taskscope::collect::accounts::Reach;
+use taskscope::collect::members::{AccountSelection, MemberAccounts};
 use taskscope::collect::sink::BundleSink;
 use taskscope::collect::{Collection, Scope, ASSUME_ROLE_SOURCE};
 

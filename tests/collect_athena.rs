@@ -27,10 +27,10 @@ use std::time::Duration;
 use taskscope::bundle::growing::GrowingBundle;
 use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceReport, SourceStatus};
 use taskscope::bundle::Bundle;
+use taskscope::collect::accounts::Reach;
 use taskscope::collect::athena::sql::TableName;
 use taskscope::collect::athena::AthenaSource;
 use taskscope::collect::sink::BundleSink;
-use taskscope::collect::accounts::Reach;
 use taskscope::collect::{Collection, Scope};
 use taskscope::import::athena::columns::COLUMNS;
 

@@ -7,6 +7,7 @@
 //! An account that cannot be reached is reported, never fatal to the others.
 
 use super::aws::{caller_identity, describe_error, region_of};
+use super::members::{is_account_id, AccountSelection, MemberAccounts};
 use super::{ACCOUNT_REGIONS_AT_ONCE, MAX_PAGES};
 use aws_config::identity::IdentityCache;
 use aws_config::sts::AssumeRoleProvider;
@@ -15,58 +16,11 @@ use aws_sdk_organizations::types::AccountState;
 use aws_sdk_sts::config::SharedCredentialsProvider;
 use futures_util::stream::StreamExt;
 use std::collections::BTreeSet;
-use std::str::FromStr;
 
 /// The session name when `$USER` is unset or has no allowed character.
 pub const FALLBACK_SESSION_USER: &str = "unknown";
 /// The longest role session name STS accepts.
 pub const MAX_SESSION_NAME: usize = 64;
-
-/// Which accounts `--accounts` names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccountSelection {
-    /// Every active account of the organization, the caller's included.
-    All,
-    /// These account IDs (12 digits each), in the order given, without repeats.
-    Listed(Vec<String>),
-}
-
-impl FromStr for AccountSelection {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<AccountSelection, String> {
-        if text.trim() == "all" {
-            return Ok(AccountSelection::All);
-        }
-        let mut listed: Vec<String> = Vec::new();
-        for id in text.split(',').map(str::trim) {
-            if !is_account_id(id) {
-                return Err(format!(
-                    "{}: not an AWS account ID (12 digits); use ID,ID or all",
-                    crate::render::sanitize::escape(id)
-                ));
-            }
-            if !listed.iter().any(|known| known == id) {
-                listed.push(id.to_string());
-            }
-        }
-        Ok(AccountSelection::Listed(listed))
-    }
-}
-
-/// True for an AWS account ID: 12 digits.
-pub fn is_account_id(text: &str) -> bool {
-    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The accounts to collect from and the role to assume in each.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberAccounts {
-    /// The accounts.
-    pub selection: AccountSelection,
-    /// The role's name in every member account (`--role-name`).
-    pub role_name: String,
-}
 
 /// One account in one region: the unit collection fans out over.
 #[derive(Debug, Clone)]

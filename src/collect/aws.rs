@@ -24,7 +24,7 @@ pub struct Connection {
     pub endpoint_url: Option<String>,
     /// Member accounts to collect from through a role (`--accounts`,
     /// `--role-name`); only the caller's account when absent.
-    pub members: Option<super::accounts::MemberAccounts>,
+    pub members: Option<super::members::MemberAccounts>,
 }
 
 impl Connection {

@@ -16,6 +16,7 @@ pub mod guardduty;
 pub mod headless;
 pub mod live;
 pub mod logs;
+pub mod members;
 pub mod rate;
 pub mod recorder;
 pub mod run;
