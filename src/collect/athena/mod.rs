@@ -1,7 +1,9 @@
 //! CloudTrail through Athena (`--athena-table`, docs/athena.md): instead of LookupEvents,
 //! a few queries over the organization trail's table find the sessions of
 //! each task's role and the ECS calls that name the tasks, their services
-//! or their task definitions, over the scope's window ([`sql`]). Each runs
+//! or their task definitions, over the scope's window ([`sql`]), in the
+//! partitions of that window, region and accounts as the table's layout
+//! says ([`table`]). Each runs
 //! to its end ([`runner`]); its result pages are stored raw by the client's
 //! recorder and imported as the CloudTrail records they hold
 //! (`import::athena`). The bytes scanned and the estimated cost are noted
@@ -142,7 +144,7 @@ impl AthenaClients {
 /// catalog describes it ([`table::read_layout`]); what the layout reader
 /// has to say (a fallback, nothing to prune by) is noted on `tracker`.
 /// `None` (a failure noted) when a region or account cannot be put into SQL.
-pub async fn partition_predicate(
+async fn partition_predicate(
     clients: &AthenaClients,
     source: &AthenaSource,
     scope: &Scope,
