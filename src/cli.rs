@@ -735,7 +735,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 table.as_deref(),
             )
             .map_err(anyhow::Error::msg)?;
-            print!("{}", trail.create_statement());
+            let statement = trail.create_statement().map_err(|refused| {
+                anyhow::anyhow!(
+                    "a table property holds a control character: {}",
+                    escape(&refused.0)
+                )
+            })?;
+            print!("{statement}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => print_bytes(&manual::completions(shell)),

@@ -27,7 +27,8 @@ use std::time::Duration;
 use taskscope::bundle::growing::GrowingBundle;
 use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceReport, SourceStatus};
 use taskscope::bundle::Bundle;
-use taskscope::collect::accounts::Reach;
+use taskscope::collect::accounts::{Reach, Target};
+use taskscope::collect::athena::ddl::TrailTable;
 use taskscope::collect::athena::sql::TableName;
 use taskscope::collect::athena::AthenaSource;
 use taskscope::collect::sink::BundleSink;
@@ -35,11 +36,17 @@ use taskscope::collect::{Collection, Scope};
 use taskscope::import::athena::columns::COLUMNS;
 
 const ACCOUNT: &str = "123456789012";
+/// A member account collected with the caller's (moto answers it as the caller).
+const MEMBER: &str = "210987654321";
 const EXIT_PARTIAL: i32 = 3;
 
 fn source(workgroup: &str) -> AthenaSource {
+    table_source(workgroup, "security.cloudtrail")
+}
+
+fn table_source(workgroup: &str, table: &str) -> AthenaSource {
     AthenaSource {
-        table: TableName::parse("security.cloudtrail").unwrap(),
+        table: TableName::parse(table).unwrap(),
         workgroup: workgroup.into(),
         output: Some("s3://athena-results/taskscope/".into()),
         catalog: "AwsDataCatalog".into(),
@@ -97,6 +104,47 @@ fn result(records: &[BTreeMap<&str, String>]) -> Value {
         .map(|c| json!({"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": c, "Label": c, "Type": "varchar", "Precision": 2147483647, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": true}))
         .collect();
     json!({"rows": rows, "column_info": info})
+}
+
+/// Creates `trails.org_trail` in moto's Glue catalog with the properties
+/// `taskscope athena-ddl` writes (injected `account` and `region`).
+fn seed_org_trail_table(moto: &Moto) {
+    let trail = TrailTable::new("org-trail-logs", None, Some("o-a1b2c3d4e5"), None).unwrap();
+    let properties: serde_json::Map<String, Value> = trail
+        .properties()
+        .into_iter()
+        .map(|(key, value)| (key, value.into()))
+        .collect();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed_glue.py");
+    moto.python(
+        &[script.as_os_str()],
+        &[&Value::Object(properties).to_string()],
+    );
+}
+
+/// The text of every query moto was sent.
+fn sent_queries(config: &SdkConfig) -> Vec<String> {
+    let athena = aws_sdk_athena::Client::new(config);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let ids = athena.list_query_executions().send().await.unwrap();
+        let mut queries = Vec::new();
+        for id in ids.query_execution_ids() {
+            let execution = athena
+                .get_query_execution()
+                .query_execution_id(id)
+                .send()
+                .await
+                .unwrap();
+            queries.extend(
+                execution
+                    .query_execution()
+                    .and_then(|e| e.query())
+                    .map(str::to_string),
+            );
+        }
+        queries
+    })
 }
 
 /// Queues `results` for the next query executions, over plain HTTP.
@@ -196,11 +244,21 @@ fn collect(
     dir: &Path,
     stop: Option<Duration>,
 ) -> (PathBuf, Vec<SourceReport>) {
+    let reach = Reach::own(vec![(config, ACCOUNT.to_string())]);
+    collect_reach(&reach, scope, dir, stop)
+}
+
+/// [`collect`] over the accounts and regions of `reach`.
+fn collect_reach(
+    reach: &Reach,
+    scope: Scope,
+    dir: &Path,
+    stop: Option<Duration>,
+) -> (PathBuf, Vec<SourceReport>) {
     let root = dir.join("bundle");
     let bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
     let sink = Arc::new(BundleSink::new(bundle, |_| {}));
-    let reach = Reach::own(vec![(config, "123456789012".to_string())]);
-    let collection = Collection::new(scope, &reach, sink.clone());
+    let collection = Collection::new(scope, reach, sink.clone());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let state = runtime.block_on(async {
         let stop = async {
@@ -230,6 +288,7 @@ fn report<'a>(reports: &'a [SourceReport], source: &str) -> &'a SourceReport {
 fn a_data_event_and_an_execute_command_land_once_each_on_the_tasks_timeline() {
     let moto = Moto::start();
     let tasks = seeded_tasks(&moto);
+    seed_org_trail_table(&moto);
     let task_arn = &tasks[1];
     let task_id = task_arn.rsplit('/').next().unwrap();
     let data_event = get_object("athena-get-object", "web-task-role", task_id);
@@ -250,15 +309,24 @@ fn a_data_event_and_an_execute_command_land_once_each_on_the_tasks_timeline() {
         ],
     );
     let dir = tempfile::tempdir().unwrap();
-    let (root, reports) = collect(
-        moto_config(&moto),
-        scope(source("primary")),
-        dir.path(),
-        None,
-    );
+    let scope = scope(table_source("primary", "trails.org_trail"));
+    let (root, reports) = collect(moto_config(&moto), scope.clone(), dir.path(), None);
 
     let cloudtrail = report(&reports, "cloudtrail");
     assert_eq!(cloudtrail.status, SourceStatus::Complete, "{cloudtrail:?}");
+    // The table's layout, read from Glue, prunes every query: its days, and
+    // the injected region and account, the caller's own included.
+    let sent = sent_queries(&moto_config(&moto));
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let predicate = format!(
+        "WHERE (\"timestamp\" BETWEEN '{}' AND '{}' AND \"region\" IN ('us-east-1') \
+         AND \"account\" IN ('{ACCOUNT}')) AND eventtime",
+        scope.from.format("%Y/%m/%d"),
+        scope.to.format("%Y/%m/%d")
+    );
+    for query in &sent {
+        assert!(query.contains(&predicate), "{query}");
+    }
     // Three tasks, one service, one task definition: two queries in all.
     assert_eq!(cloudtrail.calls["StartQueryExecution"], 2, "{cloudtrail:?}");
     assert_eq!(cloudtrail.calls["GetQueryResults"], 2, "{cloudtrail:?}");
@@ -468,4 +536,71 @@ fn stopping_a_collection_stops_its_running_queries() {
         states
     });
     assert_eq!(states, [Some("CANCELLED".to_string())]);
+}
+
+#[test]
+fn two_accounts_are_queried_once_from_the_callers_account_with_both_in_the_predicate() {
+    let moto = Moto::start();
+    let tasks = seeded_tasks(&moto);
+    seed_org_trail_table(&moto);
+    let task_id = tasks[0].rsplit('/').next().unwrap();
+    let session = get_object("athena-org-get-object", "web-task-role", task_id);
+    queue(&moto, vec![result(&[session]), result(&[])]);
+    let reach = Reach {
+        caller: ACCOUNT.into(),
+        targets: [ACCOUNT, MEMBER]
+            .into_iter()
+            .map(|account| Target {
+                account: account.into(),
+                config: moto_config(&moto),
+            })
+            .collect(),
+        unreachable: Vec::new(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let scope = scope(table_source("primary", "trails.org_trail"));
+    let (root, reports) = collect_reach(&reach, scope, dir.path(), None);
+
+    let trails: Vec<&SourceReport> = reports
+        .iter()
+        .filter(|r| r.source == "cloudtrail")
+        .collect();
+    assert_eq!(trails.len(), 2, "{trails:?}");
+    let caller = trails.iter().find(|r| r.account == ACCOUNT).unwrap();
+    let member = trails.iter().find(|r| r.account == MEMBER).unwrap();
+    assert_eq!(caller.status, SourceStatus::Complete, "{caller:?}");
+    // One session query and one ECS query for both accounts, not two each.
+    assert_eq!(caller.calls["StartQueryExecution"], 2, "{caller:?}");
+    assert!(
+        !member.calls.contains_key("StartQueryExecution"),
+        "{member:?}"
+    );
+    assert_eq!(member.status, SourceStatus::Complete, "{member:?}");
+    assert_eq!(
+        member.notes,
+        [format!(
+            "athena: queried from the caller's account {ACCOUNT} with the other accounts of this region"
+        )]
+    );
+    let sent = sent_queries(&moto_config(&moto));
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    for query in &sent {
+        assert!(
+            query.contains(&format!(
+                "AND \"region\" IN ('us-east-1') AND \"account\" IN ('{ACCOUNT}', '{MEMBER}'))"
+            )),
+            "{query}"
+        );
+    }
+    let bundle = Bundle::open(&root).unwrap();
+    let (incident, problems) = bundle.incident();
+    assert!(problems.is_empty(), "{problems:?}");
+    let task = incident.find_task(task_id).expect("the task");
+    assert!(
+        incident.timelines[task]
+            .iter()
+            .any(|&e| incident.events[e].fact_id.as_deref()
+                == Some("cloudtrail:athena-org-get-object")),
+        "the session's call lands on the task's timeline"
+    );
 }

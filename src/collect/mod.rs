@@ -210,7 +210,14 @@ struct RegionClients {
 }
 
 impl RegionClients {
-    fn new(target: &Target, sink: &Arc<dyn ResponseSink>, scope: &Scope) -> RegionClients {
+    /// Athena clients only for the `caller`'s own targets: the organization
+    /// trail is queried from there for every account.
+    fn new(
+        target: &Target,
+        sink: &Arc<dyn ResponseSink>,
+        scope: &Scope,
+        caller: &str,
+    ) -> RegionClients {
         let (config, account) = (&target.config, target.account.as_str());
         let region = region_of(config);
         let recorder = || Recorder::new(&region, Arc::clone(sink)).with_account(account);
@@ -232,6 +239,7 @@ impl RegionClients {
         let athena = scope
             .athena
             .as_ref()
+            .filter(|_| account == caller)
             .map(|_| athena::AthenaClients::new(config, trail_rec));
         RegionClients {
             ecs: aws_sdk_ecs::Client::from_conf(
@@ -279,7 +287,7 @@ impl Collection {
         let regions = reach
             .targets
             .iter()
-            .map(|target| RegionClients::new(target, &sink, &scope))
+            .map(|target| RegionClients::new(target, &sink, &scope, &reach.caller))
             .collect();
         let unreachable = reach
             .unreachable
@@ -319,13 +327,15 @@ impl Collection {
     }
 
     /// Runs every source in every account and region to its end,
-    /// [`ACCOUNT_REGIONS_AT_ONCE`] account/regions at a time. Dropping the
-    /// future stops collection; what was stored stays stored.
+    /// [`ACCOUNT_REGIONS_AT_ONCE`] account/regions at a time; with Athena,
+    /// CloudTrail is queried last, once per region from the caller's
+    /// account ([`Collection::query_athena`]). Dropping the future stops
+    /// collection; what was stored stays stored.
     pub async fn run(&self, on_source_done: impl Fn() + Sync) {
         use futures_util::stream::StreamExt;
         let administered = self.administered().await;
         let none = BTreeSet::new();
-        futures_util::stream::iter(&self.regions)
+        let seen = futures_util::stream::iter(&self.regions)
             .map(|clients| {
                 let members = administered.get(&clients.region).unwrap_or(&none);
                 let findings = if clients.account == self.caller && !members.is_empty() {
@@ -338,8 +348,82 @@ impl Collection {
                 collect_region(&self.scope, clients, findings, &on_source_done)
             })
             .buffer_unordered(ACCOUNT_REGIONS_AT_ONCE)
-            .collect::<Vec<()>>()
+            .collect::<Vec<RegionSeen>>()
             .await;
+        if let Some(source) = &self.scope.athena {
+            self.query_athena(source, seen, &on_source_done).await;
+        }
+    }
+
+    /// CloudTrail through Athena: the organization trail is read from the
+    /// caller's account (the log-archive or delegated administrator account
+    /// running taskscope; member roles cannot read it), once per region,
+    /// for the tasks, services and task definitions every account in that
+    /// region showed, with every one of those accounts in the partition
+    /// predicate. The members' CloudTrail sources say where theirs went.
+    async fn query_athena(
+        &self,
+        source: &athena::AthenaSource,
+        seen: Vec<RegionSeen<'_>>,
+        on_done: &(impl Fn() + Sync),
+    ) {
+        let mut by_region: BTreeMap<&str, Vec<RegionSeen>> = BTreeMap::new();
+        for region in seen {
+            by_region
+                .entry(region.clients.region.as_str())
+                .or_default()
+                .push(region);
+        }
+        let queried = by_region.into_values().map(|group| async move {
+            let accounts: BTreeSet<String> =
+                group.iter().map(|r| r.clients.account.clone()).collect();
+            let caller = group
+                .iter()
+                .find_map(|r| Some((r.clients, r.clients.athena.as_ref()?)));
+            let mut tasks = BTreeSet::new();
+            let mut merged = ecs::EcsSeen::default();
+            for region in &group {
+                tasks.extend(region.tasks.iter().cloned());
+                merged.services.extend(region.ecs.services.iter().cloned());
+                merged
+                    .definitions
+                    .extend(region.ecs.definitions.iter().cloned());
+            }
+            if let Some((clients, athena)) = caller {
+                let tracker = &clients.trackers[2];
+                athena::collect(
+                    athena,
+                    source,
+                    &self.scope,
+                    &accounts,
+                    &tasks,
+                    &merged,
+                    tracker,
+                )
+                .await;
+                tracker.finish();
+                on_done();
+            }
+            for member in group.iter().filter(|r| r.clients.athena.is_none()) {
+                let tracker = &member.clients.trackers[2];
+                if caller.is_some() {
+                    tracker.noted(format!(
+                        "athena: queried from the caller's account {} with the other accounts \
+                         of this region",
+                        self.caller
+                    ));
+                } else {
+                    tracker.failed(format!(
+                        "athena: not queried: the caller's account {} is not collected in \
+                         this region, and only it reads the organization trail",
+                        self.caller
+                    ));
+                }
+                tracker.finish();
+                on_done();
+            }
+        });
+        futures_util::future::join_all(queried).await;
     }
 
     /// Per region, the member accounts in scope whose GuardDuty findings
@@ -377,6 +461,16 @@ impl Collection {
     }
 }
 
+/// What one account/region's collection found for CloudTrail through
+/// Athena, which runs after every account/region's ECS collection.
+struct RegionSeen<'a> {
+    clients: &'a RegionClients,
+    /// The tasks to look for.
+    tasks: BTreeSet<TaskRef>,
+    /// What ECS collection saw (its services and task definitions).
+    ecs: ecs::EcsSeen,
+}
+
 /// Where an account/region's GuardDuty findings come from.
 enum Findings<'a> {
     /// Its own detector.
@@ -388,12 +482,14 @@ enum Findings<'a> {
     HeldBy(&'a str),
 }
 
-async fn collect_region(
+/// Collects one account/region; with Athena, its CloudTrail is left to
+/// [`Collection::query_athena`], which gets what this found.
+async fn collect_region<'a>(
     scope: &Scope,
-    clients: &RegionClients,
+    clients: &'a RegionClients,
     findings: Findings<'_>,
     on_done: &(impl Fn() + Sync),
-) {
+) -> RegionSeen<'a> {
     let [guardduty_tracker, ecs_tracker, cloudtrail_tracker, logs_tracker] = &clients.trackers;
     let done = |tracker: &Tracker| {
         tracker.finish();
@@ -446,19 +542,21 @@ async fn collect_region(
         tasks.insert(TaskRef::from_reference(task));
     }
     let trail = async {
-        match (&scope.athena, &clients.athena) {
-            (Some(source), Some(athena)) => {
-                athena::collect(athena, source, scope, &tasks, &ecs_seen, cloudtrail_tracker).await
-            }
-            _ => cloudtrail::collect(&clients.cloudtrail, scope, &tasks, cloudtrail_tracker).await,
+        if scope.athena.is_none() {
+            cloudtrail::collect(&clients.cloudtrail, scope, &tasks, cloudtrail_tracker).await;
+            done(cloudtrail_tracker);
         }
-        done(cloudtrail_tracker);
     };
     let streams = async {
         logs::collect_task_streams(&clients.logs, scope, &ecs_seen, logs_tracker).await;
         done(logs_tracker);
     };
     futures_util::future::join(trail, streams).await;
+    RegionSeen {
+        clients,
+        tasks,
+        ecs: ecs_seen,
+    }
 }
 
 /// A task known to collection: its ARN when known, and its ID.

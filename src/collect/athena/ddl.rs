@@ -6,67 +6,43 @@
 //! The partition names and the projection properties come from
 //! [`super::table`], the definitions the layout reader recognizes.
 
+use super::sql::{literal, Refused};
 use super::table::{
-    projection_property, sql_literal, TableDefinition, ACCOUNT_COLUMN, DAY_COLUMN, DAY_FORMAT,
+    projection_property, TableDefinition, ACCOUNT_COLUMN, DAY_COLUMN, DAY_FORMAT,
     PROJECTION_ENABLED, REGION_COLUMN, STORAGE_LOCATION_TEMPLATE,
 };
+use crate::import::athena::columns::{Column, Shape, COLUMNS};
 
 /// The table name used when none is given.
 pub const DEFAULT_TABLE: &str = "cloudtrail_logs";
 /// The first day projected: CloudTrail's launch month.
 const RANGE_START: &str = "2013/11/01";
 
-/// The columns of the documented CloudTrail table, in Athena's DDL types.
-const COLUMNS: &[(&str, &str)] = &[
-    ("eventversion", "STRING"),
-    (
-        "useridentity",
-        "STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING, \
-         invokedby: STRING, accesskeyid: STRING, username: STRING, \
-         onbehalfof: STRUCT<userid: STRING, identitystorearn: STRING>, \
-         sessioncontext: STRUCT<attributes: STRUCT<mfaauthenticated: STRING, creationdate: STRING>, \
-         sessionissuer: STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING, \
-         username: STRING>, ec2roledelivery: STRING, \
-         webidfederationdata: STRUCT<federatedprovider: STRING, attributes: MAP<STRING, STRING>>>>",
-    ),
-    ("eventtime", "STRING"),
-    ("eventsource", "STRING"),
-    ("eventname", "STRING"),
-    ("awsregion", "STRING"),
-    ("sourceipaddress", "STRING"),
-    ("useragent", "STRING"),
-    ("errorcode", "STRING"),
-    ("errormessage", "STRING"),
-    ("requestparameters", "STRING"),
-    ("responseelements", "STRING"),
-    ("additionaleventdata", "STRING"),
-    ("requestid", "STRING"),
-    ("eventid", "STRING"),
-    ("readonly", "STRING"),
-    (
-        "resources",
-        "ARRAY<STRUCT<arn: STRING, accountid: STRING, type: STRING>>",
-    ),
-    ("eventtype", "STRING"),
-    ("apiversion", "STRING"),
-    ("recipientaccountid", "STRING"),
-    ("serviceeventdetails", "STRING"),
-    ("sharedeventid", "STRING"),
-    ("vpcendpointid", "STRING"),
-    ("vpcendpointaccountid", "STRING"),
-    ("eventcategory", "STRING"),
-    (
-        "addendum",
-        "STRUCT<reason: STRING, updatedfields: STRING, originalrequestid: STRING, \
-         originaleventid: STRING>",
-    ),
-    ("sessioncredentialfromconsole", "STRING"),
-    ("edgedevicedetails", "STRING"),
-    (
-        "tlsdetails",
-        "STRUCT<tlsversion: STRING, ciphersuite: STRING, clientprovidedhostheader: STRING>",
-    ),
-];
+/// A column's type in the DDL. The column names and their order are the
+/// import's ([`COLUMNS`], the one list both sides read); what only the DDL
+/// needs is the type of each struct column. Every other column is a string.
+fn ddl_type(column: &Column) -> &'static str {
+    match (column.shape, column.name) {
+        (Shape::Struct, "useridentity") => {
+            "STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING, \
+             invokedby: STRING, accesskeyid: STRING, username: STRING, \
+             onbehalfof: STRUCT<userid: STRING, identitystorearn: STRING>, \
+             sessioncontext: STRUCT<attributes: STRUCT<mfaauthenticated: STRING, creationdate: STRING>, \
+             sessionissuer: STRUCT<type: STRING, principalid: STRING, arn: STRING, accountid: STRING, \
+             username: STRING>, ec2roledelivery: STRING, \
+             webidfederationdata: STRUCT<federatedprovider: STRING, attributes: MAP<STRING, STRING>>>>"
+        }
+        (Shape::Struct, "resources") => "ARRAY<STRUCT<arn: STRING, accountid: STRING, type: STRING>>",
+        (Shape::Struct, "addendum") => {
+            "STRUCT<reason: STRING, updatedfields: STRING, originalrequestid: STRING, \
+             originaleventid: STRING>"
+        }
+        (Shape::Struct, "tlsdetails") => {
+            "STRUCT<tlsversion: STRING, ciphersuite: STRING, clientprovidedhostheader: STRING>"
+        }
+        _ => "STRING",
+    }
+}
 
 /// The partition columns, in the order of the S3 keys.
 pub const PARTITION_KEYS: [&str; 3] = [ACCOUNT_COLUMN, REGION_COLUMN, DAY_COLUMN];
@@ -154,31 +130,33 @@ impl TrailTable {
         TableDefinition {
             name: self.table.clone(),
             partition_keys: PARTITION_KEYS.iter().map(|k| k.to_string()).collect(),
-            columns: COLUMNS.iter().map(|(name, _)| name.to_string()).collect(),
+            columns: COLUMNS.iter().map(|c| c.name.to_string()).collect(),
             parameters: self.properties().into_iter().collect(),
         }
     }
 
-    /// The `CREATE EXTERNAL TABLE` statement.
-    pub fn create_statement(&self) -> String {
+    /// The `CREATE EXTERNAL TABLE` statement; refused if a property would
+    /// hold a control character (the names checked in [`TrailTable::new`]
+    /// leave none).
+    pub fn create_statement(&self) -> Result<String, Refused> {
         let columns: Vec<String> = COLUMNS
             .iter()
-            .map(|(name, kind)| format!("  {name} {kind}"))
+            .map(|column| format!("  {} {}", column.name, ddl_type(column)))
             .collect();
         let partitions: Vec<String> = PARTITION_KEYS
             .iter()
             .map(|key| format!("`{key}` STRING"))
             .collect();
-        let properties: Vec<String> = self
+        let properties = self
             .properties()
             .iter()
-            .map(|(key, value)| format!("  {}={}", sql_literal(key), sql_literal(value)))
-            .collect();
+            .map(|(key, value)| Ok(format!("  {}={}", literal(key)?, literal(value)?)))
+            .collect::<Result<Vec<String>, Refused>>()?;
         let trail = match &self.org_id {
             Some(org) => format!("organization trail of {org}"),
             None => "account trails".to_string(),
         };
-        format!(
+        Ok(format!(
             "-- CloudTrail logs ({trail}) in s3://{bucket}, with partition projection.\n\
              -- Queries must name the account and region partitions: \
              WHERE account IN (...) AND region IN (...).\n\
@@ -193,9 +171,9 @@ impl TrailTable {
             table = self.table,
             columns = columns.join(",\n"),
             partitions = partitions.join(", "),
-            location = sql_literal(&self.location()),
+            location = literal(&self.location())?,
             properties = properties.join(",\n"),
-        )
+        ))
     }
 }
 
@@ -304,7 +282,8 @@ mod tests {
             from,
             &["us-east-1".to_string()],
             &["123456789012".to_string()],
-        );
+        )
+        .unwrap();
         assert_eq!(
             predicate,
             "\"timestamp\" BETWEEN '2026/11/20' AND '2026/11/20' \
@@ -318,7 +297,7 @@ mod tests {
     #[test]
     fn the_statement_places_the_partitions_where_cloudtrail_writes() {
         let org = TrailTable::new("trail-logs", Some("org"), Some("o-a1b2c3d4e5"), None).unwrap();
-        let ddl = org.create_statement();
+        let ddl = org.create_statement().unwrap();
         assert!(
             ddl.contains("CREATE EXTERNAL TABLE cloudtrail_logs ("),
             "{ddl}"
@@ -333,6 +312,23 @@ mod tests {
         ));
         assert!(ddl.contains("'projection.timestamp.format'='yyyy/MM/dd'"));
         assert!(ddl.trim_end().ends_with(");"));
+        // The import's columns, in its order, with the DDL's types.
+        assert!(ddl.contains("(\n  eventversion STRING,\n  useridentity STRUCT<type: STRING"));
+        assert!(ddl.contains("  resources ARRAY<STRUCT<arn: STRING"));
+        assert!(ddl.contains("  tlsdetails STRUCT<tlsversion: STRING"));
+    }
+
+    #[test]
+    fn every_struct_column_the_import_reads_has_its_struct_type() {
+        for column in COLUMNS {
+            let struct_typed = ddl_type(&column) != "STRING";
+            assert_eq!(
+                struct_typed,
+                column.shape == Shape::Struct,
+                "{}",
+                column.name
+            );
+        }
     }
 
     #[test]

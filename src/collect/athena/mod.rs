@@ -1,7 +1,9 @@
 //! CloudTrail through Athena (`--athena-table`, docs/athena.md): instead of LookupEvents,
 //! a few queries over the organization trail's table find the sessions of
 //! each task's role and the ECS calls that name the tasks, their services
-//! or their task definitions, over the scope's window ([`sql`]). Each runs
+//! or their task definitions, over the scope's window ([`sql`]), in the
+//! partitions of that window, region and accounts as the table's layout
+//! says ([`table`]). Each runs
 //! to its end ([`runner`]); its result pages are stored raw by the client's
 //! recorder and imported as the CloudTrail records they hold
 //! (`import::athena`). The bytes scanned and the estimated cost are noted
@@ -82,9 +84,12 @@ impl RunningQueries {
 pub struct AthenaClients {
     /// Every query's calls, stored raw by the recorder.
     recorded: aws_sdk_athena::Client,
-    /// StopQueryExecution only, without the recorder: its empty answer
-    /// holds no evidence.
+    /// StopQueryExecution and GetTableMetadata, without the recorder: their
+    /// answers hold no evidence.
     control: aws_sdk_athena::Client,
+    /// Glue GetTable (the table's partition layout), without the recorder
+    /// for the same reason.
+    glue: aws_sdk_glue::Client,
     running: RunningQueries,
 }
 
@@ -98,6 +103,7 @@ impl AthenaClients {
                     .build(),
             ),
             control: aws_sdk_athena::Client::new(config),
+            glue: aws_sdk_glue::Client::new(config),
             running: RunningQueries::default(),
         }
     }
@@ -133,31 +139,66 @@ impl AthenaClients {
     }
 }
 
-/// The predicate that prunes the table's partitions to the window: for
-/// now, the AWS-documented partition-projection table's `timestamp`
-/// partition.
-pub fn partition_predicate(scope: &Scope) -> String {
-    sql::documented_partition_predicate(&scope.from, &scope.to)
+/// The predicate that prunes the table's partitions to the scope's
+/// window, this region and `accounts`, from the table's layout as the
+/// catalog describes it ([`table::read_layout`]); what the layout reader
+/// has to say (a fallback, nothing to prune by) is noted on `tracker`.
+/// `None` (a failure noted) when a region or account cannot be put into SQL.
+async fn partition_predicate(
+    clients: &AthenaClients,
+    source: &AthenaSource,
+    scope: &Scope,
+    accounts: &BTreeSet<String>,
+    tracker: &Tracker,
+) -> Option<String> {
+    let (layout, note) = table::read_layout(
+        &clients.glue,
+        &clients.control,
+        &source.catalog,
+        &source.table.database,
+        &source.table.table,
+    )
+    .await;
+    if let Some(note) = note {
+        tracker.noted(format!("athena: {note}"));
+    }
+    let regions = [tracker.region.clone()];
+    let accounts: Vec<String> = accounts.iter().cloned().collect();
+    match table::partition_predicate(&layout, scope.from, scope.to, &regions, &accounts) {
+        Ok(predicate) => Some(predicate),
+        Err(refused) => {
+            tracker.failed(format!(
+                "athena: no query run: a region or account holds a control character ({})",
+                crate::render::sanitize::escape(&refused.0)
+            ));
+            None
+        }
+    }
 }
 
 /// Queries CloudTrail for the tasks in `tasks` and the services and task
-/// definitions ECS collection saw, one query after the other. The first
-/// query that fails ends the source (the others would fail the same way).
+/// definitions ECS collection saw, in the partitions of this region and
+/// `accounts`, one query after the other. The first query that fails ends
+/// the source (the others would fail the same way).
 pub async fn collect(
     clients: &AthenaClients,
     source: &AthenaSource,
     scope: &Scope,
+    accounts: &BTreeSet<String>,
     tasks: &BTreeSet<TaskRef>,
     ecs_seen: &EcsSeen,
     tracker: &Tracker,
 ) {
+    let Some(partition) = partition_predicate(clients, source, scope, accounts, tracker).await
+    else {
+        return;
+    };
     let ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
     let needles = sql::ecs_needles(
         ids.iter().map(String::as_str),
         ecs_seen.services.iter().map(String::as_str),
         ecs_seen.definitions.iter().map(String::as_str),
     );
-    let partition = partition_predicate(scope);
     let batches = sql::queries(
         &source.table,
         &partition,

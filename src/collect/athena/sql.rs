@@ -115,13 +115,6 @@ pub fn window_predicate(from: &DateTime<Utc>, to: &DateTime<Utc>) -> String {
     format!("eventtime >= '{}' AND eventtime <= '{}'", at(from), at(to))
 }
 
-/// The partition predicate of the AWS-documented partition-projection
-/// table: its `timestamp` partition (`yyyy/MM/dd`) between the window's days.
-pub fn documented_partition_predicate(from: &DateTime<Utc>, to: &DateTime<Utc>) -> String {
-    let day = |t: &DateTime<Utc>| t.format("%Y/%m/%d").to_string();
-    format!("\"timestamp\" BETWEEN '{}' AND '{}'", day(from), day(to))
-}
-
 /// Everything a query's WHERE clause shares: the partitions, the window.
 struct Frame<'a> {
     table: &'a TableName,
@@ -272,17 +265,13 @@ mod tests {
     fn tasks_are_batched_into_a_few_queries_with_the_window_and_partitions() {
         let ids: Vec<String> = (0..250).map(|n| format!("{n:032x}")).collect();
         let (from, to) = (time("2026-11-20T13:00:00Z"), time("2026-11-21T02:30:00Z"));
-        let partition = documented_partition_predicate(&from, &to);
-        assert_eq!(
-            partition,
-            "\"timestamp\" BETWEEN '2026/11/20' AND '2026/11/21'"
-        );
+        let partition = "\"timestamp\" BETWEEN '2026/11/20' AND '2026/11/21'";
         let needles = ecs_needles(
             ids.iter().map(String::as_str),
             ["arn:aws:ecs:us-east-1:1:service/prod/web"],
             ["arn:aws:ecs:us-east-1:1:task-definition/web:7"],
         );
-        let batches = queries(&table(), &partition, &from, &to, &ids, &needles);
+        let batches = queries(&table(), partition, &from, &to, &ids, &needles);
         assert!(batches.refused.is_empty());
         let labels: Vec<&str> = batches.queries.iter().map(|q| q.label.as_str()).collect();
         assert_eq!(

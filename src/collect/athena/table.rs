@@ -13,6 +13,7 @@
 //! `taskscope athena-ddl` writes, so the table it creates reads back as
 //! the layout it means.
 
+use super::sql::{literal, Refused};
 use crate::collect::aws::describe_error;
 use chrono::{DateTime, Datelike, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -365,11 +366,6 @@ async fn read_athena(
     })
 }
 
-/// A SQL string literal: `value` in single quotes, its quotes doubled.
-pub fn sql_literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
 /// A quoted SQL identifier (`"timestamp"` is a reserved word).
 fn sql_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -379,14 +375,15 @@ fn sql_identifier(name: &str) -> String {
 /// `from`..`to` (either order), the `regions` and the `accounts` (when the
 /// layout has those columns; an empty list does not prune). `TRUE` when
 /// nothing prunes. A table whose region or account columns are `injected`
-/// projections needs their values: pass the regions and accounts.
+/// projections needs their values: pass the regions and accounts. A value
+/// with a control character is refused ([`literal`]), not sent.
 pub fn partition_predicate(
     layout: &Layout,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     regions: &[String],
     accounts: &[String],
-) -> String {
+) -> Result<String, Refused> {
     let (from, to) = (from.min(to), from.max(to));
     let mut clauses = Vec::new();
     match layout {
@@ -396,63 +393,76 @@ pub fn partition_predicate(
             account,
             ..
         } => {
-            clauses.extend(day.as_ref().map(|day| day_range(day, from, to)));
-            clauses.extend(in_list(region.as_deref(), regions));
-            clauses.extend(in_list(account.as_deref(), accounts));
+            clauses.extend(
+                day.as_ref()
+                    .map(|day| day_range(day, from, to))
+                    .transpose()?,
+            );
+            clauses.extend(in_list(region.as_deref(), regions)?);
+            clauses.extend(in_list(account.as_deref(), accounts)?);
         }
         Layout::Classic { region, account } => {
-            clauses.push(classic_days(from, to));
-            clauses.extend(in_list(region.as_deref(), regions));
-            clauses.extend(in_list(account.as_deref(), accounts));
+            clauses.push(classic_days(from, to)?);
+            clauses.extend(in_list(region.as_deref(), regions)?);
+            clauses.extend(in_list(account.as_deref(), accounts)?);
         }
         Layout::SecurityLake { day } => {
-            clauses.push(day_range(day, from, to));
-            clauses.extend(in_list(Some(LAKE_REGION), regions));
-            clauses.extend(in_list(Some(LAKE_ACCOUNT), accounts));
+            clauses.push(day_range(day, from, to)?);
+            clauses.extend(in_list(Some(LAKE_REGION), regions)?);
+            clauses.extend(in_list(Some(LAKE_ACCOUNT), accounts)?);
         }
         Layout::Unpruned { .. } => {}
     }
-    if clauses.is_empty() {
+    Ok(if clauses.is_empty() {
         "TRUE".to_string()
     } else {
         clauses.join(" AND ")
-    }
+    })
 }
 
-fn day_range(day: &DayPartition, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
-    format!(
+fn day_range(
+    day: &DayPartition,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<String, Refused> {
+    Ok(format!(
         "{} BETWEEN {} AND {}",
         sql_identifier(&day.column),
-        sql_literal(&day.value(from)),
-        sql_literal(&day.value(to))
-    )
+        literal(&day.value(from))?,
+        literal(&day.value(to))?
+    ))
 }
 
-fn in_list(column: Option<&str>, values: &[String]) -> Option<String> {
-    let column = column?;
+fn in_list(column: Option<&str>, values: &[String]) -> Result<Option<String>, Refused> {
+    let Some(column) = column else {
+        return Ok(None);
+    };
     let values: BTreeSet<&str> = values.iter().map(String::as_str).collect();
     if values.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let listed: Vec<String> = values.into_iter().map(sql_literal).collect();
-    Some(format!(
+    let listed = values
+        .into_iter()
+        .map(literal)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(format!(
         "{} IN ({})",
         sql_identifier(column),
         listed.join(", ")
-    ))
+    )))
 }
 
 /// The classic layout's days: per month of the window, its days listed;
 /// a window longer than [`MAX_LISTED_DAYS`] by its years.
-fn classic_days(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+fn classic_days(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<String, Refused> {
     let (first, last) = (from.date_naive(), to.date_naive());
     if (last - first).num_days() > MAX_LISTED_DAYS {
-        return format!(
+        return Ok(format!(
             "{} BETWEEN {} AND {}",
             sql_identifier("year"),
-            sql_literal(&format!("{:04}", first.year())),
-            sql_literal(&format!("{:04}", last.year()))
-        );
+            literal(&format!("{:04}", first.year()))?,
+            literal(&format!("{:04}", last.year()))?
+        ));
     }
     let mut months: BTreeMap<(i32, u32), Vec<String>> = BTreeMap::new();
     let days = first.iter_days().take_while(|d| *d <= last);
@@ -460,23 +470,21 @@ fn classic_days(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
         months
             .entry((day.year(), day.month()))
             .or_default()
-            .push(sql_literal(&format!("{:02}", day.day())));
+            .push(literal(&format!("{:02}", day.day()))?);
     }
-    let groups: Vec<String> = months
-        .into_iter()
-        .map(|((year, month), days)| {
-            format!(
-                "({} = {} AND {} = {} AND {} IN ({}))",
-                sql_identifier("year"),
-                sql_literal(&format!("{year:04}")),
-                sql_identifier("month"),
-                sql_literal(&format!("{month:02}")),
-                sql_identifier("day"),
-                days.join(", ")
-            )
-        })
-        .collect();
-    format!("({})", groups.join(" OR "))
+    let mut groups = Vec::new();
+    for ((year, month), days) in months {
+        groups.push(format!(
+            "({} = {} AND {} = {} AND {} IN ({}))",
+            sql_identifier("year"),
+            literal(&format!("{year:04}"))?,
+            sql_identifier("month"),
+            literal(&format!("{month:02}"))?,
+            sql_identifier("day"),
+            days.join(", ")
+        ));
+    }
+    Ok(format!("({})", groups.join(" OR ")))
 }
 
 #[cfg(test)]
@@ -553,7 +561,8 @@ mod tests {
             at(2026, 11, 20, 17, 0),
             &strings(&["us-east-1"]),
             &strings(&["123456789012"]),
-        );
+        )
+        .unwrap();
         // A one-day window: one day, and no region or account column to name.
         assert_eq!(
             predicate,
@@ -569,7 +578,8 @@ mod tests {
             at(2026, 12, 1, 1, 0),
             &strings(&["us-east-1", "eu-west-1", "us-east-1"]),
             &strings(&["123456789012"]),
-        );
+        )
+        .unwrap();
         assert_eq!(
             predicate,
             "\"timestamp\" BETWEEN '2026/11/30' AND '2026/12/01' \
@@ -582,11 +592,11 @@ mod tests {
     fn a_reversed_window_prunes_as_the_ordered_one() {
         let (a, b) = (at(2026, 12, 31, 23, 0), at(2027, 1, 1, 2, 0));
         assert_eq!(
-            partition_predicate(&org_projection(), b, a, &[], &[]),
-            partition_predicate(&org_projection(), a, b, &[], &[])
+            partition_predicate(&org_projection(), b, a, &[], &[]).unwrap(),
+            partition_predicate(&org_projection(), a, b, &[], &[]).unwrap()
         );
         assert_eq!(
-            partition_predicate(&org_projection(), a, b, &[], &[]),
+            partition_predicate(&org_projection(), a, b, &[], &[]).unwrap(),
             "\"timestamp\" BETWEEN '2026/12/31' AND '2027/01/01'"
         );
     }
@@ -599,7 +609,8 @@ mod tests {
             at(2026, 11, 20, 10, 0),
             &strings(&["us-east-1') OR ('1'='1"]),
             &[],
-        );
+        )
+        .unwrap();
         assert!(
             predicate.ends_with("\"region\" IN ('us-east-1'') OR (''1''=''1')"),
             "{predicate}"
@@ -624,7 +635,8 @@ mod tests {
             at(2026, 3, 2, 3, 0),
             &strings(&["us-east-1"]),
             &strings(&["123456789012"]),
-        );
+        )
+        .unwrap();
         assert_eq!(
             predicate,
             "((\"year\" = '2026' AND \"month\" = '02' AND \"day\" IN ('27', '28')) \
@@ -637,7 +649,8 @@ mod tests {
             at(2026, 12, 31, 23, 59),
             &[],
             &[],
-        );
+        )
+        .unwrap();
         assert_eq!(
             one_day,
             "((\"year\" = '2026' AND \"month\" = '12' AND \"day\" IN ('31')))"
@@ -656,7 +669,8 @@ mod tests {
             at(2026, 1, 1, 0, 0),
             &[],
             &[],
-        );
+        )
+        .unwrap();
         assert_eq!(predicate, "\"year\" BETWEEN '2020' AND '2026'");
     }
 
@@ -678,7 +692,8 @@ mod tests {
                 at(2026, 12, 1, 0, 30),
                 &strings(&["us-east-1"]),
                 &strings(&["123456789012", "210987654321"]),
-            );
+            )
+            .unwrap();
             assert_eq!(
                 predicate,
                 "\"eventday\" BETWEEN '20261130' AND '20261201' \
@@ -700,7 +715,8 @@ mod tests {
                 at(2026, 1, 2, 0, 0),
                 &[],
                 &[],
-            );
+            )
+            .unwrap();
             assert_eq!(predicate, "TRUE");
         }
     }
@@ -724,7 +740,8 @@ mod tests {
             at(2026, 1, 2, 0, 0),
             &strings(&["us-east-1"]),
             &[],
-        );
+        )
+        .unwrap();
         assert_eq!(predicate, "\"region\" IN ('us-east-1')");
     }
 
@@ -743,7 +760,8 @@ mod tests {
             at(2026, 1, 2, 1, 0),
             &[],
             &[],
-        );
+        )
+        .unwrap();
         assert_eq!(
             predicate,
             "\"dt\" BETWEEN '2026-01-01-23' AND '2026-01-02-01'"

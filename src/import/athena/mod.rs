@@ -7,17 +7,20 @@
 //! CloudTrail table ([`columns::COLUMNS`]) has each row rebuilt into the
 //! CloudTrail record it came from and imported as one, so a record also
 //! read through LookupEvents or another query is the same fact
-//! (`cloudtrail:<eventID>`). A row that cannot be read is skipped and
+//! (`cloudtrail:<eventID>`). A page of a Security Lake OCSF table
+//! (`class_uid`...) has each row imported as the OCSF record it holds. A
+//! row that cannot be read is skipped and
 //! counted; the page's other rows carry on.
 
 pub mod columns;
 pub mod rebuild;
 
 use super::decode::ParseError;
-use super::{cloudtrail, Sink};
+use super::{cloudtrail, ocsf, Sink};
 use columns::Column;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 #[derive(Deserialize)]
@@ -72,8 +75,9 @@ pub fn import_result_page(raw: &RawValue, locator: &str, line: usize, sink: &mut
     };
     let result = &page.result_set;
     let names: Vec<&str> = result.metadata.columns.iter().map(|c| &*c.name).collect();
-    if !is_cloudtrail_table(&names) {
-        return not_a_cloudtrail_table(raw, &names, locator, line, sink);
+    let cloudtrail = is_cloudtrail_table(&names);
+    if !cloudtrail && !is_ocsf_table(&names) {
+        return not_a_known_table(&names, line, sink);
     }
     let positions: Vec<Option<&'static Column>> =
         names.iter().map(|name| columns::named(name)).collect();
@@ -103,13 +107,17 @@ pub fn import_result_page(raw: &RawValue, locator: &str, line: usize, sink: &mut
         if is_header(&row, &labels) {
             continue;
         }
-        let fields = positions
-            .iter()
-            .zip(&row.data)
-            .filter_map(|(column, datum)| Some((((*column)?), datum.value.as_deref())));
-        let record = rebuild::rebuild(fields);
         let at = sink.raw(format!("{locator}/ResultSet/Rows/{index}"));
-        cloudtrail::import_record_text(&record, at, line, sink);
+        if cloudtrail {
+            let fields = positions
+                .iter()
+                .zip(&row.data)
+                .filter_map(|(column, datum)| Some((((*column)?), datum.value.as_deref())));
+            let record = rebuild::rebuild(fields);
+            cloudtrail::import_record_text(&record, at, line, sink);
+        } else {
+            ocsf::import_record(&ocsf_row(&names, &row), at, sink);
+        }
     }
     if let Some(problem) = skipped.problem(line) {
         sink.problem(problem);
@@ -124,20 +132,40 @@ fn is_cloudtrail_table(names: &[&str]) -> bool {
         .all(|needed| names.iter().any(|name| name.eq_ignore_ascii_case(needed)))
 }
 
-/// The one place a result page of another table arrives (an OCSF table of
-/// Security Lake has `class_uid`, `time`, `api`...): not a CloudTrail
-/// table page, so not read here.
-fn not_a_cloudtrail_table(
-    _raw: &RawValue,
-    names: &[&str],
-    _locator: &str,
-    line: usize,
-    sink: &mut Sink,
-) {
+/// True when the page's columns are an OCSF table's (Security Lake's): each
+/// row is a record of the class its `class_uid` names.
+fn is_ocsf_table(names: &[&str]) -> bool {
+    names
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case("class_uid"))
+}
+
+/// One row of an OCSF table as the record it holds: each column's value
+/// by the column's name (OCSF's names are lowercase already), a null as
+/// JSON null. Struct columns stay JSON text: [`ocsf::import_record`]
+/// reads either form.
+fn ocsf_row(names: &[&str], row: &Row<'_>) -> Value {
+    let record: Map<String, Value> = names
+        .iter()
+        .zip(&row.data)
+        .map(|(name, datum)| {
+            let value = datum
+                .value
+                .as_deref()
+                .map_or(Value::Null, |text| Value::String(text.to_string()));
+            (name.to_string(), value)
+        })
+        .collect();
+    Value::Object(record)
+}
+
+/// A result page of a table that is neither CloudTrail's nor OCSF: not read.
+fn not_a_known_table(names: &[&str], line: usize, sink: &mut Sink) {
     let shown: Vec<&str> = names.iter().copied().take(8).collect();
     sink.problem(ParseError {
         message: format!(
-            "an Athena result page whose columns are not the CloudTrail table's ({}): not read",
+            "an Athena result page whose columns are neither the CloudTrail table's nor an \
+             OCSF table's ({}): not read",
             crate::render::sanitize::escape(&shown.join(", "))
         ),
         line: Some(line),
@@ -276,14 +304,72 @@ mod tests {
             assert_eq!(imported.records, 0);
             assert!(!imported.errors.is_empty());
         }
-        let ocsf = page(
-            &["class_uid", "time", "api"],
-            &[vec![Some("6003"), Some("1"), None]],
-        );
-        let imported = import_bytes(&ocsf, 0);
+        let foreign = page(&["dt", "bytes"], &[vec![Some("2026"), Some("1")]]);
+        let imported = import_bytes(&foreign, 0);
         assert_eq!(imported.records, 0);
         assert!(imported.errors[0]
             .message
-            .contains("not the CloudTrail table's"));
+            .contains("neither the CloudTrail table's nor an OCSF table's (dt, bytes)"));
+    }
+
+    #[test]
+    fn a_security_lake_api_activity_row_lands_on_the_tasks_timeline() {
+        let task = "0123456789abcdef0123456789abcdef";
+        let actor = json!({
+            "user": {
+                "type": "AssumedRole",
+                "uid": format!("arn:aws:sts::123456789012:assumed-role/app-task/{task}"),
+                "uid_alt": format!("AROAEXAMPLEROLEID0001:{task}"),
+                "credential_uid": "ASIAEXAMPLETASKKEY01",
+                "account": {"uid": "123456789012"}
+            },
+            "session": {"issuer": "arn:aws:iam::123456789012:role/app-task"}
+        })
+        .to_string();
+        let api = json!({
+            "operation": "GetObject",
+            "service": {"name": "s3.amazonaws.com"},
+            "request": {"uid": "R1", "data": "{\"bucketName\":\"payroll\"}"}
+        })
+        .to_string();
+        let metadata = json!({"uid": "lake-event-1", "version": "1.1.0",
+            "product": {"name": "CloudTrail", "vendor_name": "AWS"}})
+        .to_string();
+        let columns = [
+            "metadata",
+            "time",
+            "class_uid",
+            "api",
+            "actor",
+            "unmapped",
+            "accountid",
+        ];
+        let bytes = page(
+            &columns,
+            &[vec![
+                Some(&metadata),
+                Some("2026-11-20 13:05:00.000"),
+                Some("6003"),
+                Some(&api),
+                Some(&actor),
+                None,
+                Some("123456789012"),
+            ]],
+        );
+        let imported = import_bytes(&bytes, 0);
+        assert!(imported.errors.is_empty(), "{:?}", imported.errors);
+        assert_eq!(imported.events.len(), 1);
+        let event = &imported.events[0];
+        assert_eq!(event.kind, "GetObject");
+        assert_eq!(event.fact_id.as_deref(), Some("cloudtrail:lake-event-1"));
+        assert_eq!(event.raw[0].locator, "/ResultSet/Rows/1");
+        let incident = crate::correlate::Incident::build(
+            imported.events,
+            vec![crate::model::TaskFacts::new(task)],
+        );
+        assert_eq!(incident.timelines[0].len(), 1);
+        assert!(incident.events[0]
+            .keys
+            .contains(&Key::RoleSession(task.into())));
     }
 }
