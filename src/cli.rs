@@ -21,6 +21,9 @@ pub use respond::EXIT_REFUSED;
 
 /// Something failed; the message says what.
 pub const EXIT_FAILURE: u8 = 1;
+/// The command line names something that is not there, or a value not
+/// among the choices: a usage error, as the argument parser reports them.
+pub const EXIT_USAGE: u8 = 2;
 /// Import finished, but some inputs were rejected or only partly read.
 pub const EXIT_PARTIAL: u8 = 3;
 /// `verify` found missing, altered or unexpected artifacts.
@@ -440,6 +443,22 @@ pub struct ConsoleActions {
     pub allow_actions: bool,
 }
 
+/// A usage error found after parsing (a path that does not exist, a value
+/// not among the choices): exit status [`EXIT_USAGE`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The exit status for an error `run` returned: [`EXIT_USAGE`] for a
+/// [`UsageError`], else [`EXIT_FAILURE`].
+pub fn exit_status(error: &anyhow::Error) -> u8 {
+    if error.is::<UsageError>() {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILURE
+    }
+}
+
 /// Runs a parsed command line and returns the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -667,11 +686,36 @@ fn collected(manifest: &Manifest, out: &Path, ending: Ending) -> anyhow::Result<
 }
 
 fn import(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
+    if let Some(missing) = paths.iter().find(|path| !path.exists()) {
+        return Err(UsageError(format!(
+            "{}: no such file or directory; nothing was written",
+            escape(&missing.display().to_string())
+        ))
+        .into());
+    }
     let found = build::find_inputs(paths);
     if found.is_empty() {
         bail!("no files found under the given paths");
     }
-    let report = build::import_to_bundle(found.into_iter().map(build::read_input), out)
+    // The bundle is created only once an input has been read.
+    let mut inputs = found.into_iter().map(build::read_input);
+    let mut unread = Vec::new();
+    let first = loop {
+        match inputs.next() {
+            Some(Ok(file)) => break file,
+            Some(Err(failure)) => unread.push(failure),
+            None => bail!(
+                "no input could be read; nothing was written: {}",
+                unread
+                    .iter()
+                    .map(|(path, error)| format!("{path}: {error}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        }
+    };
+    let inputs = unread.into_iter().map(Err).chain([Ok(first)]).chain(inputs);
+    let report = build::import_to_bundle(inputs, out)
         .with_context(|| format!("cannot write bundle {}", out.display()))?;
     let mut stderr = io::stderr().lock();
     for input in &report.manifest.inputs {

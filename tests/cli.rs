@@ -468,3 +468,67 @@ mod verify {
         );
     }
 }
+
+#[test]
+fn import_of_a_missing_path_is_a_usage_error_and_writes_nothing() {
+    let dir = TempDir::new().unwrap();
+    let bundle = dir.path().join("b");
+    let missing = dir.path().join("nosuch");
+    let out = taskscope(&[
+        "import",
+        missing.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("nosuch: no such file or directory; nothing was written"),
+        "{stderr}"
+    );
+    assert!(!bundle.exists(), "no bundle is created");
+    // Retrying with the right path and the same --out works.
+    let retry = taskscope(&[
+        "import",
+        fixture("ecs/awscli_describe_tasks_fargate_two.json")
+            .to_str()
+            .unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        retry.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&retry.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn import_creates_no_bundle_when_no_input_can_be_read() {
+    let dir = TempDir::new().unwrap();
+    let evidence = dir.path().join("evidence");
+    fs::create_dir(&evidence).unwrap();
+    // A link inside a directory is listed but never read.
+    std::os::unix::fs::symlink(
+        fixture("ecs/awscli_describe_tasks_fargate_two.json"),
+        evidence.join("tasks.json"),
+    )
+    .unwrap();
+    let bundle = dir.path().join("b");
+    let out = taskscope(&[
+        "import",
+        evidence.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no input could be read; nothing was written")
+            && stderr.contains("symbolic link inside a directory"),
+        "{stderr}"
+    );
+    assert!(!bundle.exists(), "no bundle is created");
+}
