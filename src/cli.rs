@@ -92,7 +92,9 @@ pub enum Command {
         /// Task ID or ARN (either ARN format).
         #[arg(long)]
         task: Option<String>,
-        /// Event anchor: the `anchor` field of `taskscope export --format json`.
+        /// Event anchor: the `anchor` field of `taskscope export --format json`;
+        /// an ECS task event's ends in @MILESTONE (@PROVISIONING, @RUNNING,
+        /// @STOPPING or @STOPPED).
         #[arg(long)]
         event: Option<String>,
         /// Attach a note.
@@ -292,7 +294,8 @@ pub enum Command {
         /// Write the sample bundle here (default: a new folder in the temp directory).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Print the task list and the compromised task's timeline instead.
+        /// Print the task list and the timeline of the compromised task (or
+        /// --task) instead.
         #[arg(long)]
         print: bool,
         /// Open straight on this task's timeline (ID or ARN).
@@ -549,11 +552,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             look,
             actions,
         } => {
-            if !io::stdout().is_terminal() {
-                bail!(
-                    "live needs a terminal: use taskscope collect to collect without the console"
-                );
-            }
+            require_terminal("live", "taskscope collect to collect without the console")?;
             let out = out.unwrap_or_else(|| collect::live::default_out(chrono::Utc::now()));
             let options = tui::Options {
                 bundle: out.clone(),
@@ -634,7 +633,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             actions,
         } => {
             Bundle::open(&bundle)?;
-            tui::run(tui::Options {
+            // The config, keys and theme are checked before the terminal.
+            let console = tui::Console::new(&tui::Options {
                 bundle,
                 task,
                 actions: respond::console_actions(
@@ -646,6 +646,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config: look.config,
                 no_color: look.no_color,
             })?;
+            require_terminal(
+                "open",
+                "taskscope tasks, timeline or export to read the bundle without the console",
+            )?;
+            console.run()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -654,8 +659,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             task,
             look,
         } => {
+            demo::check_options(task.as_deref(), look.theme.as_deref())?;
             if print || !io::stdout().is_terminal() {
-                return demo::run(out.as_deref());
+                return demo::run(out.as_deref(), task.as_deref());
             }
             let bundle = demo::write_bundle(out.as_deref())?;
             tui::run(tui::Options {
@@ -673,6 +679,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Refuses to start the console of `command` when standard output is not a
+/// terminal, naming `instead`, what to run without one.
+fn require_terminal(command: &str, instead: &str) -> anyhow::Result<()> {
+    if !io::stdout().is_terminal() {
+        bail!("{command} needs a terminal (standard output is not one): use {instead}");
+    }
+    Ok(())
 }
 
 /// Prints a collection's summary; exit status 3 when the bundle is partial.
@@ -781,11 +796,22 @@ fn annotate(
         },
         (None, Some(anchor)) => {
             if annotations::find_event(&incident, &bundle.manifest, anchor).is_none() {
-                bail!(
-                    "no event {} in this bundle (anchors are the `anchor` field of \
-                     `taskscope export --format json`)",
-                    escape(anchor)
-                );
+                let meant = annotations::milestone_anchors(&incident, &bundle.manifest, anchor);
+                let hint = if meant.is_empty() {
+                    format!(
+                        "anchors are the `anchor` field of `taskscope export --format json`; \
+                         an ECS task event's ends in @MILESTONE ({})",
+                        annotations::TASK_MILESTONES
+                            .map(|m| format!("@{m}"))
+                            .join(", ")
+                    )
+                } else {
+                    format!(
+                        "ECS task events need the @MILESTONE suffix: {}",
+                        meant.join(", ")
+                    )
+                };
+                bail!("no event {} in this bundle ({hint})", escape(anchor));
             }
             Target::Event {
                 anchor: anchor.to_string(),

@@ -532,3 +532,199 @@ fn import_creates_no_bundle_when_no_input_can_be_read() {
     );
     assert!(!bundle.exists(), "no bundle is created");
 }
+
+mod messages {
+    use super::*;
+
+    fn stderr(out: &Output) -> String {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    #[test]
+    fn open_without_a_terminal_says_so() {
+        let (_dir, bundle) = sample_bundle();
+        // Output is captured: standard output is a pipe, not a terminal.
+        let out = taskscope(&["open", bundle.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert!(
+            text.contains("open needs a terminal") && text.contains("taskscope tasks"),
+            "{text}"
+        );
+        assert!(!text.contains("os error"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_bundle_prints_the_os_error_once() {
+        let dir = TempDir::new().unwrap();
+        let missing = dir.path().join("nosuch");
+        let out = taskscope(&["tasks", missing.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert_eq!(
+            text.matches("No such file or directory").count(),
+            1,
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_directory_of_evidence_gets_a_hint_to_import_it() {
+        let evidence = demo_dir();
+        let out = taskscope(&["timeline", evidence.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert!(text.contains("is not a bundle"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "taskscope import {} --out BUNDLE",
+                evidence.display()
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn export_to_a_directory_does_not_suggest_force() {
+        let (dir, bundle) = sample_bundle();
+        for extra in [&[][..], &["--force"][..]] {
+            let mut args = vec![
+                "export",
+                bundle.to_str().unwrap(),
+                "--format",
+                "csv",
+                "--out",
+                dir.path().to_str().unwrap(),
+            ];
+            args.extend_from_slice(extra);
+            let out = taskscope(&args);
+            assert_eq!(out.status.code(), Some(1));
+            let text = stderr(&out);
+            assert!(text.contains("is a directory"), "{text}");
+            assert!(!text.contains("--force"), "{text}");
+        }
+    }
+
+    fn open_with_config(config: &str) -> String {
+        let (dir, bundle) = sample_bundle();
+        let path = dir.path().join("config.toml");
+        fs::write(&path, config).unwrap();
+        let out = taskscope(&[
+            "open",
+            bundle.to_str().unwrap(),
+            "--config",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        stderr(&out).replace(path.to_str().unwrap(), "CONFIG")
+    }
+
+    #[test]
+    fn an_unknown_key_action_is_reported_with_line_and_column() {
+        let text = open_with_config("author = \"me\"\n[keys]\nfly = [\"x\"]\n");
+        assert!(
+            text.contains("CONFIG:3:1: keys: unknown action \"fly\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn ctrl_plus_q_is_suggested_as_ctrl_dash_q() {
+        let text = open_with_config("[keys]\nquit = [\"ctrl+q\"]\n");
+        assert!(text.contains("CONFIG:2:9: "), "{text}");
+        assert!(text.contains("write \"ctrl-q\""), "{text}");
+    }
+
+    #[test]
+    fn annotate_event_explains_the_milestone_suffix() {
+        let help = taskscope(&["annotate", "--help"]);
+        assert!(stdout(&help).contains("@MILESTONE"), "{}", stdout(&help));
+
+        let (_dir, bundle) = sample_bundle();
+        let export = taskscope(&["export", bundle.to_str().unwrap(), "--format", "json"]);
+        let events: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+        let anchor = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|event| event["anchor"].as_str())
+            .find(|anchor| anchor.ends_with("@RUNNING"))
+            .expect("an ECS task milestone")
+            .to_string();
+        let bare = anchor.trim_end_matches("@RUNNING");
+        let out = taskscope(&[
+            "annotate",
+            bundle.to_str().unwrap(),
+            "--event",
+            bare,
+            "--mark",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert!(
+            text.contains("ECS task events need the @MILESTONE suffix") && text.contains(&anchor),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn vpc_flow_logs_get_a_specific_hint() {
+        let dir = TempDir::new().unwrap();
+        let bundle = dir.path().join("b");
+        let out = taskscope(&[
+            "import",
+            fixture("vpcflow/awsdocs_flow_log_examples_v2_default.log")
+                .to_str()
+                .unwrap(),
+            "--out",
+            bundle.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(3));
+        let text = stderr(&out);
+        assert!(
+            text.contains("VPC flow log records (space-separated text) are not supported"),
+            "{text}"
+        );
+        assert!(!text.contains("not JSON"), "{text}");
+    }
+
+    #[test]
+    fn demo_refuses_an_unknown_task_or_theme_with_the_choices() {
+        let dir = TempDir::new().unwrap();
+        let out_dir = dir.path().join("sample");
+        let task = taskscope(&[
+            "demo",
+            "--print",
+            "--task",
+            "nosuchtask",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(task.status.code(), Some(2));
+        assert!(
+            stderr(&task).contains("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93"),
+            "{}",
+            stderr(&task)
+        );
+        assert!(!out_dir.exists(), "nothing is written");
+        let theme = taskscope(&["demo", "--print", "--theme", "solarized"]);
+        assert_eq!(theme.status.code(), Some(2));
+        assert!(
+            stderr(&theme).contains("dark, light, high-contrast, colorblind"),
+            "{}",
+            stderr(&theme)
+        );
+    }
+
+    #[test]
+    fn demo_print_shows_the_task_asked_for() {
+        let sibling = "c41b7a9e2d5f4e80b3a6c9d1e7f20b58";
+        let out = taskscope(&["demo", "--print", "--task", sibling]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!("Timeline of task {sibling}")),
+            "{}",
+            stdout(&out)
+        );
+    }
+}

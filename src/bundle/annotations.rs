@@ -27,7 +27,7 @@ const MAX_TAG_CHARS: usize = 64;
 
 /// ECS task milestones: one task record yields one event per milestone, so
 /// their anchors carry the milestone to stay distinct.
-const TASK_MILESTONES: [&str; 4] = ["PROVISIONING", "RUNNING", "STOPPING", "STOPPED"];
+pub const TASK_MILESTONES: [&str; 4] = ["PROVISIONING", "RUNNING", "STOPPING", "STOPPED"];
 
 /// What an annotation is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -156,6 +156,18 @@ pub fn find_event(incident: &Incident, manifest: &Manifest, anchor: &str) -> Opt
         (Some(index), None) => Some(index),
         _ => None,
     }
+}
+
+/// The anchors of ECS task milestone events that are `anchor` with an
+/// `@MILESTONE` suffix: what was meant when the suffix was left out.
+pub fn milestone_anchors(incident: &Incident, manifest: &Manifest, anchor: &str) -> Vec<String> {
+    let prefix = format!("{anchor}@");
+    incident
+        .events
+        .iter()
+        .map(|event| event_anchor(event, manifest))
+        .filter(|candidate| candidate.starts_with(&prefix))
+        .collect()
 }
 
 /// Who is annotating: `$TASKSCOPE_AUTHOR`, else `$USER@<hostname>` (host

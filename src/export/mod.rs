@@ -302,8 +302,14 @@ fn render(
 }
 
 /// Writes an export to `path` atomically (temporary file, fsync, rename).
-/// An existing file is replaced only with `force`.
+/// An existing file is replaced only with `force`; a directory never is.
 pub fn write_export(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!(
+            "{} is a directory: --out takes the name of the file to write",
+            escape(&path.display().to_string())
+        );
+    }
     match write_file_atomically(path, text.as_bytes(), force) {
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => bail!(
             "{} already exists: use --force to replace it",
