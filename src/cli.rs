@@ -467,7 +467,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Import { paths, out } => import(&paths, &out),
         Command::Tasks { bundle, format } => {
-            let (incident, _) = load(&bundle)?;
+            let (incident, bundle) = load(&bundle)?;
+            warn_if_partial(&bundle);
             print(&render::tasks::render(
                 &render::tasks::rows(&incident),
                 format,
@@ -479,6 +480,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let (incident, bundle) = load(&bundle)?;
+            warn_if_partial(&bundle);
             let task = match task {
                 Some(reference) => Some(find_task(&incident, &reference)?),
                 None => None,
@@ -774,6 +776,16 @@ fn load(path: &Path) -> anyhow::Result<(Incident, Bundle)> {
         eprintln!("taskscope: warning: {}", log_text(&problem, LOG_LINE_CHARS));
     }
     Ok((incident, bundle))
+}
+
+/// One line on stderr when the bundle is partial, saying why.
+fn warn_if_partial(bundle: &Bundle) {
+    if let Some(reason) = bundle.manifest.collection.partial_reason() {
+        eprintln!(
+            "taskscope: warning: the bundle is partial: {}",
+            log_text(&reason, LOG_LINE_CHARS)
+        );
+    }
 }
 
 fn find_task(incident: &Incident, reference: &str) -> anyhow::Result<usize> {

@@ -728,3 +728,34 @@ mod messages {
         );
     }
 }
+
+#[test]
+fn tasks_and_timeline_warn_once_about_a_partial_bundle() {
+    let (_dir, partial) = sample_bundle();
+    for command in ["tasks", "timeline"] {
+        let out = taskscope(&[command, partial.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr,
+            "taskscope: warning: the bundle is partial: 0 input(s) only partly read and 1 rejected\n",
+            "{command}"
+        );
+    }
+    let dir = TempDir::new().unwrap();
+    let clean = dir.path().join("clean");
+    let import = taskscope(&[
+        "import",
+        fixture("ecs/awscli_describe_tasks_fargate_two.json")
+            .to_str()
+            .unwrap(),
+        "--out",
+        clean.to_str().unwrap(),
+    ]);
+    assert_eq!(import.status.code(), Some(0));
+    for command in ["tasks", "timeline"] {
+        let out = taskscope(&[command, clean.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(out.stderr.is_empty(), "{command}");
+    }
+}
