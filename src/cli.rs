@@ -884,7 +884,7 @@ fn render_notes(all: &[Annotation], format: Format) -> anyhow::Result<String> {
             Target::Task { id } => ("task", id.as_str()),
         };
         [
-            crate::model::time::format_time(&annotation.time),
+            crate::model::time::format_time_millis(&annotation.time),
             annotation.author.clone(),
             kind.to_string(),
             target.to_string(),

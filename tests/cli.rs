@@ -759,3 +759,90 @@ fn tasks_and_timeline_warn_once_about_a_partial_bundle() {
         assert!(out.stderr.is_empty(), "{command}");
     }
 }
+
+/// The CSV records of a command's stdout, header first.
+fn csv_records(out: &Output) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(out.stdout.as_slice())
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// RFC 3339 UTC with exactly three fractional digits: `2026-11-20T13:47:12.000Z`.
+fn is_millisecond_utc(cell: &str) -> bool {
+    let bytes = cell.as_bytes();
+    cell.len() == 24 && bytes[10] == b'T' && bytes[19] == b'.' && cell.ends_with('Z')
+}
+
+#[test]
+fn every_csv_has_snake_case_headers_millisecond_times_and_empty_unknowns() {
+    let (_dir, bundle) = sample_bundle();
+    let path = bundle.to_str().unwrap();
+    let noted = taskscope(&[
+        "annotate",
+        path,
+        "--task",
+        "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93",
+        "--note",
+        "checked",
+        "--author",
+        "ana",
+    ]);
+    assert_eq!(noted.status.code(), Some(0));
+
+    let tasks = csv_records(&taskscope(&["tasks", path, "--format", "csv"]));
+    assert_eq!(
+        tasks[0],
+        [
+            "task",
+            "service",
+            "status",
+            "stop_code",
+            "started",
+            "stopped",
+            "ips",
+            "findings",
+            "events",
+            "stopped_reason"
+        ]
+    );
+    let running = tasks
+        .iter()
+        .find(|row| row[2] == "RUNNING")
+        .expect("a running task");
+    assert_eq!(running[5], "", "unknown stop time is an empty cell");
+    assert!(tasks.iter().flatten().all(|cell| cell != "-"));
+    assert!(tasks[1..]
+        .iter()
+        .flat_map(|row| [&row[4], &row[5]])
+        .all(|time| time.is_empty() || is_millisecond_utc(time)));
+
+    let timeline = csv_records(&taskscope(&["timeline", path, "--format", "csv"]));
+    assert_eq!(timeline[0][0], "time");
+    let times: Vec<&str> = timeline[1..].iter().map(|row| row[0].as_str()).collect();
+    assert!(
+        times.iter().all(|time| is_millisecond_utc(time)),
+        "{times:?}"
+    );
+    assert!(
+        times.windows(2).all(|pair| pair[0] <= pair[1]),
+        "text order is time order"
+    );
+    assert!(timeline.iter().flatten().all(|cell| cell != "-"));
+
+    let notes = csv_records(&taskscope(&["notes", path, "--format", "csv"]));
+    assert_eq!(
+        notes[0],
+        ["time", "author", "on", "target", "action", "text"]
+    );
+    assert!(is_millisecond_utc(&notes[1][0]), "{:?}", notes[1]);
+
+    let export = csv_records(&taskscope(&["export", path, "--all", "--format", "csv"]));
+    assert_eq!(export[0][..timeline[0].len()], timeline[0][..]);
+    assert!(export[1..].iter().all(|row| is_millisecond_utc(&row[0])));
+
+    let raw = taskscope(&["tasks", path, "--format", "csv"]).stdout;
+    assert!(raw.starts_with(b"task,"), "UTF-8 without a byte-order mark");
+}

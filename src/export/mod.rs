@@ -15,7 +15,7 @@ use crate::bundle::annotations::{event_anchor, AnnotationAction, Annotations, Ta
 use crate::bundle::write::write_file_atomically;
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
-use crate::model::time::{format_time, serialize_rfc3339};
+use crate::model::time::{format_time_millis, serialize_rfc3339};
 use crate::model::Timestamp;
 use crate::render::sanitize::escape;
 use crate::render::timeline::{self, Row};
@@ -182,7 +182,7 @@ pub fn timeline_csv(rows: &[ExportRow], with_raw: bool) -> anyhow::Result<String
             .map(|note| {
                 format!(
                     "{} {}: {}",
-                    format_time(&note.time),
+                    format_time_millis(&note.time),
                     escape(&note.author),
                     escape(&note.text)
                 )
