@@ -9,5 +9,5 @@ pub mod time;
 pub use event::{Doubt, Event, Link, LinkReason, RawRef, Severity, Source};
 pub use keys::Key;
 pub use provenance::Provenance;
-pub use task::{Container, TaskFacts};
+pub use task::{Container, RunState, TaskFacts};
 pub use time::Timestamp;
