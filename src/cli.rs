@@ -831,6 +831,7 @@ fn annotate(
         }
         (None, None) => bail!("give --task or --event"),
     };
+    let named = author.is_some();
     let annotation = Annotation {
         time: chrono::Utc::now(),
         author: author.unwrap_or_else(annotations::default_author),
@@ -844,6 +845,11 @@ fn annotate(
         escape(&describe_target(&annotation.target)),
         escape(&annotation.author)
     );
+    if let Some(warning) = annotations::unknown_author_warning(&annotation.author) {
+        if !named {
+            eprintln!("taskscope: warning: {warning}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

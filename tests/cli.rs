@@ -846,3 +846,38 @@ fn every_csv_has_snake_case_headers_millisecond_times_and_empty_unknowns() {
     let raw = taskscope(&["tasks", path, "--format", "csv"]).stdout;
     assert!(raw.starts_with(b"task,"), "UTF-8 without a byte-order mark");
 }
+
+#[test]
+fn annotate_warns_when_the_note_is_attributed_to_unknown() {
+    let (_dir, bundle) = sample_bundle();
+    let annotate = |author: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_taskscope"));
+        command
+            .args([
+                "annotate",
+                bundle.to_str().unwrap(),
+                "--task",
+                "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93",
+                "--note",
+                "seen",
+            ])
+            .env_remove("USER")
+            .env_remove("TASKSCOPE_AUTHOR");
+        if let Some(author) = author {
+            command.args(["--author", author]);
+        }
+        command.output().expect("runs taskscope")
+    };
+    let out = annotate(None);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("by unknown"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "taskscope: warning: attributed to `unknown`: $TASKSCOPE_AUTHOR and $USER are unset"
+        ),
+        "{stderr}"
+    );
+    let named = annotate(Some("ana"));
+    assert!(!String::from_utf8_lossy(&named.stderr).contains("warning"));
+}

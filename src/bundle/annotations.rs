@@ -196,8 +196,21 @@ fn author_from(explicit: Option<String>, user: Option<String>, host: Option<Stri
     match (present(user), present(host)) {
         (Some(user), Some(host)) => format!("{user}@{host}"),
         (Some(user), None) => user,
-        (None, _) => "unknown".to_string(),
+        (None, _) => UNKNOWN_AUTHOR.to_string(),
     }
+}
+
+/// The author recorded when nobody can be named: no `--author`, config
+/// `author`, `$TASKSCOPE_AUTHOR` or `$USER`.
+pub const UNKNOWN_AUTHOR: &str = "unknown";
+
+/// The warning given when an annotation is attributed to [`UNKNOWN_AUTHOR`],
+/// saying how to name its author; `None` for any other author.
+pub fn unknown_author_warning(author: &str) -> Option<&'static str> {
+    (author == UNKNOWN_AUTHOR).then_some(
+        "attributed to `unknown`: $TASKSCOPE_AUTHOR and $USER are unset; \
+         set one, or `author` in the config file, or give --author",
+    )
 }
 
 /// Why an annotation could not be recorded.

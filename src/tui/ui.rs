@@ -480,7 +480,13 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         Constraint::Length(time_width),
         Constraint::Length(time_width),
     ];
-    let mut header = vec!["STATUS", "TASK", "SERVICE", "STARTED", "STOPPED"];
+    // Wide, the times are absolute (UTC) with the relative time beside them.
+    let (started, stopped) = if wide {
+        ("STARTED (UTC)", "STOPPED (UTC)")
+    } else {
+        ("STARTED", "STOPPED")
+    };
+    let mut header = vec!["STATUS", "TASK", "SERVICE", started, stopped];
     if show_stop_code {
         widths.push(Constraint::Length(18));
         header.push("STOP CODE");
@@ -605,7 +611,7 @@ fn timeline_header(app: &App, data: &Data) -> Line<'static> {
     }
     if let Some((from, to)) = app.timeline.range {
         spans.push(Span::styled(
-            format!("  range:{}–{}", clock(from), clock(to)),
+            format!("  range:{}–{} UTC", clock(from), clock(to)),
             theme.key_hint,
         ));
     }
@@ -662,7 +668,7 @@ fn draw_histogram(frame: &mut Frame, app: &mut App, area: Rect) {
             let middle = if focused {
                 app.timeline
                     .bucket_time(app.timeline.cursor, false)
-                    .map(|t| format!("cursor {}", clock(t)))
+                    .map(|t| format!("cursor {} UTC", clock(t)))
                     .unwrap_or_default()
             } else {
                 format!("span {}", short_duration(to - from))
