@@ -24,6 +24,9 @@ pub use respond::EXIT_REFUSED;
 
 /// Something failed; the message says what.
 pub const EXIT_FAILURE: u8 = 1;
+/// The command line names something that is not there, or a value not
+/// among the choices: a usage error, as the argument parser reports them.
+pub const EXIT_USAGE: u8 = 2;
 /// Import finished, but some inputs were rejected or only partly read.
 pub const EXIT_PARTIAL: u8 = 3;
 /// `verify` found missing, altered or unexpected artifacts.
@@ -95,7 +98,9 @@ pub enum Command {
         /// Task ID, task ARN (either format), or a unique ID prefix of 6+ characters.
         #[arg(long)]
         task: Option<String>,
-        /// Event anchor: the `anchor` field of `taskscope export --format json`.
+        /// Event anchor: the `anchor` field of `taskscope export --format json`;
+        /// an ECS task event's ends in @MILESTONE (@PROVISIONING, @RUNNING,
+        /// @STOPPING or @STOPPED).
         #[arg(long)]
         event: Option<String>,
         /// Annotate the incident as a whole: notes on the bundle are the
@@ -319,7 +324,8 @@ pub enum Command {
         /// Write the sample bundle here (default: a new folder in the temp directory).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Print the task list and the compromised task's timeline instead.
+        /// Print the task list and the timeline of the compromised task (or
+        /// --task) instead.
         #[arg(long)]
         print: bool,
         /// Open straight on this task's timeline (task ID, ARN, or unique ID
@@ -566,6 +572,22 @@ pub struct ConsoleActions {
     pub allow_actions: bool,
 }
 
+/// A usage error found after parsing (a path that does not exist, a value
+/// not among the choices): exit status [`EXIT_USAGE`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The exit status for an error `run` returned: [`EXIT_USAGE`] for a
+/// [`UsageError`], else [`EXIT_FAILURE`].
+pub fn exit_status(error: &anyhow::Error) -> u8 {
+    if error.is::<UsageError>() {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILURE
+    }
+}
+
 /// Runs a parsed command line and returns the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -575,7 +597,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             verbose,
         } => import(&paths, &out, verbose),
         Command::Tasks { bundle, format } => {
-            let (incident, _) = load(&bundle)?;
+            let (incident, bundle) = load(&bundle)?;
+            warn_if_partial(&bundle);
             print(&render::tasks::render(
                 &render::tasks::rows(&incident),
                 format,
@@ -587,6 +610,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let (incident, bundle) = load(&bundle)?;
+            warn_if_partial(&bundle);
             let task = match task {
                 Some(reference) => Some(find_task(&incident, &reference)?),
                 None => None,
@@ -675,11 +699,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             look,
             actions,
         } => {
-            if !io::stdout().is_terminal() {
-                bail!(
-                    "live needs a terminal: use taskscope collect to collect without the console"
-                );
-            }
+            require_terminal("live", "taskscope collect to collect without the console")?;
             let out = out.unwrap_or_else(|| collect::live::default_out(chrono::Utc::now()));
             let options = tui::Options {
                 bundle: out.clone(),
@@ -780,7 +800,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             actions,
         } => {
             Bundle::open(&bundle)?;
-            tui::run(tui::Options {
+            // The config, keys and theme are checked before the terminal.
+            let console = tui::Console::new(&tui::Options {
                 bundle,
                 task,
                 actions: respond::console_actions(
@@ -792,6 +813,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config: look.config,
                 no_color: look.no_color,
             })?;
+            require_terminal(
+                "open",
+                "taskscope tasks, timeline or export to read the bundle without the console",
+            )?;
+            console.run()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -800,8 +826,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             task,
             look,
         } => {
+            demo::check_options(task.as_deref(), look.theme.as_deref())?;
             if print || !io::stdout().is_terminal() {
-                return demo::run(out.as_deref());
+                return demo::run(out.as_deref(), task.as_deref());
             }
             let bundle = demo::write_bundle(out.as_deref())?;
             tui::run(tui::Options {
@@ -821,6 +848,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Refuses to start the console of `command` when standard output is not a
+/// terminal, naming `instead`, what to run without one.
+fn require_terminal(command: &str, instead: &str) -> anyhow::Result<()> {
+    if !io::stdout().is_terminal() {
+        bail!("{command} needs a terminal (standard output is not one): use {instead}");
+    }
+    Ok(())
+}
+
 /// Prints a collection's summary; exit status 3 when the bundle is partial.
 fn collected(manifest: &Manifest, out: &Path, ending: Ending) -> anyhow::Result<ExitCode> {
     eprint!("{}", collect::headless::summary(manifest, out, ending));
@@ -832,15 +868,42 @@ fn collected(manifest: &Manifest, out: &Path, ending: Ending) -> anyhow::Result<
 }
 
 fn import(paths: &[PathBuf], out: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
+    if let Some(missing) = paths.iter().find(|path| !path.exists()) {
+        return Err(UsageError(format!(
+            "{}: no such file or directory; nothing was written",
+            escape(&missing.display().to_string())
+        ))
+        .into());
+    }
     let found = build::find_inputs(paths);
     if found.is_empty() {
         bail!("no files found under the given paths");
     }
     let progress = import_output::ImportProgress::new(found.len(), io::stderr().is_terminal());
-    let inputs = found.into_iter().map(|input| {
+    // The bundle is created only once an input has been read.
+    let mut inputs = found.into_iter().map(|input| {
         progress.advance();
         build::read_input(input)
     });
+    let mut unread = Vec::new();
+    let first = loop {
+        match inputs.next() {
+            Some(Ok(file)) => break file,
+            Some(Err(failure)) => unread.push(failure),
+            None => {
+                progress.finish();
+                bail!(
+                    "no input could be read; nothing was written: {}",
+                    unread
+                        .iter()
+                        .map(|(path, error)| format!("{path}: {error}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            }
+        }
+    };
+    let inputs = unread.into_iter().map(Err).chain([Ok(first)]).chain(inputs);
     let report = build::import_to_bundle(inputs, out);
     progress.finish();
     let report = report.with_context(|| format!("cannot write bundle {}", out.display()))?;
@@ -866,6 +929,16 @@ fn load(path: &Path) -> anyhow::Result<(Incident, Bundle)> {
     Ok((incident, bundle))
 }
 
+/// One line on stderr when the bundle is partial, saying why.
+fn warn_if_partial(bundle: &Bundle) {
+    if let Some(reason) = bundle.manifest.collection.partial_reason() {
+        eprintln!(
+            "taskscope: warning: the bundle is partial: {}",
+            log_text(&reason, LOG_LINE_CHARS)
+        );
+    }
+}
+
 /// Resolves a `--task` reference (see [`Incident::resolve_task`]).
 fn find_task(incident: &Incident, reference: &str) -> anyhow::Result<usize> {
     incident
@@ -889,11 +962,22 @@ fn annotate(
         },
         (None, Some(anchor)) => {
             if annotations::find_event(&incident, &bundle.manifest, anchor).is_none() {
-                bail!(
-                    "no event {} in this bundle (anchors are the `anchor` field of \
-                     `taskscope export --format json`)",
-                    escape(anchor)
-                );
+                let meant = annotations::milestone_anchors(&incident, &bundle.manifest, anchor);
+                let hint = if meant.is_empty() {
+                    format!(
+                        "anchors are the `anchor` field of `taskscope export --format json`; \
+                         an ECS task event's ends in @MILESTONE ({})",
+                        annotations::TASK_MILESTONES
+                            .map(|m| format!("@{m}"))
+                            .join(", ")
+                    )
+                } else {
+                    format!(
+                        "ECS task events need the @MILESTONE suffix: {}",
+                        meant.join(", ")
+                    )
+                };
+                bail!("no event {} in this bundle ({hint})", escape(anchor));
             }
             Target::Event {
                 anchor: anchor.to_string(),
@@ -901,6 +985,7 @@ fn annotate(
         }
         (None, None) => bail!("give --task, --event or --bundle-wide"),
     };
+    let named = author.is_some();
     let annotation = Annotation {
         time: chrono::Utc::now(),
         author: author.unwrap_or_else(annotations::default_author),
@@ -914,6 +999,11 @@ fn annotate(
         escape(&describe_target(&annotation.target)),
         escape(&annotation.author)
     );
+    if let Some(warning) = annotations::unknown_author_warning(&annotation.author) {
+        if !named {
+            eprintln!("taskscope: warning: {warning}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1000,7 +1090,7 @@ fn render_notes(all: &[Annotation], format: Format) -> anyhow::Result<String> {
             Target::Bundle => ("bundle", ""),
         };
         [
-            crate::model::time::format_time(&annotation.time),
+            crate::model::time::format_time_millis(&annotation.time),
             annotation.author.clone(),
             kind.to_string(),
             target.to_string(),

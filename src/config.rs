@@ -30,8 +30,8 @@ pub struct Config {
     pub theme: Option<String>,
     /// The name recorded on notes and exports.
     pub author: Option<String>,
-    /// Key bindings: action name (snake_case) to key specs, each valid for
-    /// [`parse_key_spec`]. Action names are checked by the console, not here.
+    /// Key bindings: action name (snake_case, one the console knows) to key
+    /// specs, each valid for [`parse_key_spec`].
     pub keys: BTreeMap<String, Vec<String>>,
     /// Response actions (docs/response.md).
     pub actions: ActionsConfig,
@@ -103,7 +103,7 @@ struct ConfigFile {
     theme: Option<String>,
     author: Option<String>,
     #[serde(default)]
-    keys: BTreeMap<String, Vec<Spanned<String>>>,
+    keys: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
     actions: ActionsConfig,
 }
@@ -173,6 +173,16 @@ fn load_file(path: &Path) -> Result<LoadedConfig, ConfigError> {
 
     let mut keys = BTreeMap::new();
     for (action, specs) in file.keys {
+        if !crate::tui::keys::is_action_name(action.get_ref()) {
+            return Err(at(
+                action.span().start,
+                format!(
+                    "keys: unknown action {:?} (the actions are listed in docs/keys.md)",
+                    action.get_ref()
+                ),
+            ));
+        }
+        let action = action.into_inner();
         for spec in &specs {
             if let Err(error) = parse_key_spec(spec.get_ref()) {
                 return Err(at(spec.span().start, format!("keys.{action}: {error}")));

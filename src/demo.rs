@@ -3,7 +3,11 @@
 //! src/demo/incident/README.md describes the story and the expected links.
 
 use crate::bundle::build::{import_in_memory, import_to_bundle, InputFile, InputResult};
+use crate::cli::UsageError;
+use crate::correlate::Incident;
+use crate::render::sanitize::escape;
 use crate::render::{self, Format};
+use crate::theme::{Theme, ThemeError};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -65,14 +69,49 @@ pub fn write_bundle(out: Option<&Path>) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// `taskscope demo --print`: prints the task list and the compromised task's timeline;
-/// with `out`, also writes the sample as a bundle to explore with other commands.
-pub fn run(out: Option<&Path>) -> anyhow::Result<ExitCode> {
+/// The sample task `reference` names (ID or ARN; the compromised task when
+/// `None`), or a usage error listing the sample's task IDs.
+fn sample_task(incident: &Incident, reference: Option<&str>) -> anyhow::Result<usize> {
+    let reference = reference.unwrap_or(COMPROMISED_TASK);
+    incident.find_task(reference).ok_or_else(|| {
+        let ids: Vec<&str> = incident.tasks.iter().map(|task| task.id.as_str()).collect();
+        UsageError(format!(
+            "no task {} in the sample incident; its tasks are {}",
+            escape(reference),
+            ids.join(", ")
+        ))
+        .into()
+    })
+}
+
+/// Checks `--task` and `--theme` before anything is written: an unknown
+/// task or theme is a usage error that lists the choices.
+pub fn check_options(task: Option<&str>, theme: Option<&str>) -> anyhow::Result<()> {
+    let (_, incident) = import_in_memory(inputs());
+    sample_task(&incident, task)?;
+    if let Some(theme) = theme {
+        match Theme::load(theme) {
+            Err(error @ ThemeError::NotFound { .. }) => {
+                return Err(UsageError(error.to_string()).into())
+            }
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `taskscope demo --print`: prints the task list and the timeline of `task`
+/// (the compromised task when `None`); with `out`, also writes the sample as
+/// a bundle to explore with other commands.
+pub fn run(out: Option<&Path>, task: Option<&str>) -> anyhow::Result<ExitCode> {
     if let Some(out) = out {
         write_bundle(Some(out))?;
         eprintln!("sample incident written to {}", out.display());
     }
     let (manifest, incident) = import_in_memory(inputs());
+    let task = sample_task(&incident, task)?;
     let mut text = String::from(
         "taskscope demo: a SYNTHETIC sample incident (no AWS account involved)\n\nTasks\n",
     );
@@ -80,10 +119,7 @@ pub fn run(out: Option<&Path>) -> anyhow::Result<ExitCode> {
         &render::tasks::rows(&incident),
         Format::Table,
     )?);
-    let task = incident
-        .find_task(COMPROMISED_TASK)
-        .context("the sample incident lost its compromised task")?;
-    text.push_str(&format!("\nTimeline of task {COMPROMISED_TASK}\n"));
+    text.push_str(&format!("\nTimeline of task {}\n", incident.tasks[task].id));
     let rows = render::timeline::rows(&incident, &manifest, Some(task));
     text.push_str(&render::timeline::render(&rows, Format::Table)?);
     crate::cli::print(&text)

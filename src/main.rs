@@ -13,7 +13,7 @@ fn main() -> ExitCode {
                 "taskscope: error: {}",
                 taskscope::export::redact::log_text(&message, taskscope::cli::LOG_ERROR_CHARS)
             );
-            ExitCode::from(taskscope::cli::EXIT_FAILURE)
+            ExitCode::from(taskscope::cli::exit_status(&error))
         }
     }
 }

@@ -152,22 +152,23 @@ theme_slots! {
 pub enum ThemeError {
     /// The name is not a built-in theme, and no file has that path.
     #[error(
-        "no theme {name_or_path:?}: not a built-in theme ({builtins}) and not a file: {source}",
+        "no theme {name_or_path:?}: not a built-in theme ({builtins}) and not a file: {error}",
         builtins = BUILTIN_THEMES.join(", ")
     )]
     NotFound {
         /// What was asked for.
         name_or_path: String,
-        /// Why the file could not be opened.
-        source: io::Error,
+        /// Why the file could not be opened (part of the message, not a
+        /// source, so that it is printed once).
+        error: io::Error,
     },
     /// The theme file exists but could not be read.
-    #[error("{path}: cannot read theme: {source}")]
+    #[error("{path}: cannot read theme: {error}")]
     Io {
         /// The theme file.
         path: String,
-        /// The I/O error.
-        source: io::Error,
+        /// The I/O error (part of the message, printed once).
+        error: io::Error,
     },
     /// The theme is wrong at a known place: bad TOML, unknown slot, colour, modifier.
     #[error("{origin}:{line}:{column}: {message}")]
@@ -203,16 +204,16 @@ impl Theme {
             return theme;
         }
         let path = Path::new(name_or_path);
-        let text = crate::config::read_small_text_file(path).map_err(|source| {
-            if source.kind() == io::ErrorKind::NotFound {
+        let text = crate::config::read_small_text_file(path).map_err(|error| {
+            if error.kind() == io::ErrorKind::NotFound {
                 ThemeError::NotFound {
                     name_or_path: name_or_path.to_string(),
-                    source,
+                    error,
                 }
             } else {
                 ThemeError::Io {
                     path: name_or_path.to_string(),
-                    source,
+                    error,
                 }
             }
         })?;

@@ -750,3 +750,416 @@ fn import_on_a_terminal_draws_a_progress_bar_then_the_summary() {
     );
     assert!(!seen.contains("imported  "), "{seen:?}");
 }
+
+#[test]
+fn import_of_a_missing_path_is_a_usage_error_and_writes_nothing() {
+    let dir = TempDir::new().unwrap();
+    let bundle = dir.path().join("b");
+    let missing = dir.path().join("nosuch");
+    let out = taskscope(&[
+        "import",
+        missing.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("nosuch: no such file or directory; nothing was written"),
+        "{stderr}"
+    );
+    assert!(!bundle.exists(), "no bundle is created");
+    // Retrying with the right path and the same --out works.
+    let retry = taskscope(&[
+        "import",
+        fixture("ecs/awscli_describe_tasks_fargate_two.json")
+            .to_str()
+            .unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        retry.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&retry.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn import_creates_no_bundle_when_no_input_can_be_read() {
+    let dir = TempDir::new().unwrap();
+    let evidence = dir.path().join("evidence");
+    fs::create_dir(&evidence).unwrap();
+    // A link inside a directory is listed but never read.
+    std::os::unix::fs::symlink(
+        fixture("ecs/awscli_describe_tasks_fargate_two.json"),
+        evidence.join("tasks.json"),
+    )
+    .unwrap();
+    let bundle = dir.path().join("b");
+    let out = taskscope(&[
+        "import",
+        evidence.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no input could be read; nothing was written")
+            && stderr.contains("symbolic link inside a directory"),
+        "{stderr}"
+    );
+    assert!(!bundle.exists(), "no bundle is created");
+}
+
+mod messages {
+    use super::*;
+
+    fn stderr(out: &Output) -> String {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    #[test]
+    fn open_without_a_terminal_says_so() {
+        let (_dir, bundle) = sample_bundle();
+        // Output is captured: standard output is a pipe, not a terminal.
+        let out = taskscope(&["open", bundle.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert!(
+            text.contains("open needs a terminal") && text.contains("taskscope tasks"),
+            "{text}"
+        );
+        assert!(!text.contains("os error"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_bundle_prints_the_os_error_once() {
+        let dir = TempDir::new().unwrap();
+        let missing = dir.path().join("nosuch");
+        let out = taskscope(&["tasks", missing.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert_eq!(
+            text.matches("No such file or directory").count(),
+            1,
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_directory_of_evidence_gets_a_hint_to_import_it() {
+        let evidence = demo_dir();
+        let out = taskscope(&["timeline", evidence.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert!(text.contains("is not a bundle"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "taskscope import {} --out BUNDLE",
+                evidence.display()
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn export_to_a_directory_does_not_suggest_force() {
+        let (dir, bundle) = sample_bundle();
+        for extra in [&[][..], &["--force"][..]] {
+            let mut args = vec![
+                "export",
+                bundle.to_str().unwrap(),
+                "--format",
+                "csv",
+                "--out",
+                dir.path().to_str().unwrap(),
+            ];
+            args.extend_from_slice(extra);
+            let out = taskscope(&args);
+            assert_eq!(out.status.code(), Some(1));
+            let text = stderr(&out);
+            assert!(text.contains("is a directory"), "{text}");
+            assert!(!text.contains("--force"), "{text}");
+        }
+    }
+
+    fn open_with_config(config: &str) -> String {
+        let (dir, bundle) = sample_bundle();
+        let path = dir.path().join("config.toml");
+        fs::write(&path, config).unwrap();
+        let out = taskscope(&[
+            "open",
+            bundle.to_str().unwrap(),
+            "--config",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        stderr(&out).replace(path.to_str().unwrap(), "CONFIG")
+    }
+
+    #[test]
+    fn an_unknown_key_action_is_reported_with_line_and_column() {
+        let text = open_with_config("author = \"me\"\n[keys]\nfly = [\"x\"]\n");
+        assert!(
+            text.contains("CONFIG:3:1: keys: unknown action \"fly\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn ctrl_plus_q_is_suggested_as_ctrl_dash_q() {
+        let text = open_with_config("[keys]\nquit = [\"ctrl+q\"]\n");
+        assert!(text.contains("CONFIG:2:9: "), "{text}");
+        assert!(text.contains("write \"ctrl-q\""), "{text}");
+    }
+
+    #[test]
+    fn annotate_event_explains_the_milestone_suffix() {
+        let help = taskscope(&["annotate", "--help"]);
+        assert!(stdout(&help).contains("@MILESTONE"), "{}", stdout(&help));
+
+        let (_dir, bundle) = sample_bundle();
+        let export = taskscope(&["export", bundle.to_str().unwrap(), "--format", "json"]);
+        let events: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+        let anchor = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|event| event["anchor"].as_str())
+            .find(|anchor| anchor.ends_with("@RUNNING"))
+            .expect("an ECS task milestone")
+            .to_string();
+        let bare = anchor.trim_end_matches("@RUNNING");
+        let out = taskscope(&[
+            "annotate",
+            bundle.to_str().unwrap(),
+            "--event",
+            bare,
+            "--mark",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = stderr(&out);
+        assert!(
+            text.contains("ECS task events need the @MILESTONE suffix") && text.contains(&anchor),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn vpc_flow_logs_get_a_specific_hint() {
+        let dir = TempDir::new().unwrap();
+        let bundle = dir.path().join("b");
+        let out = taskscope(&[
+            "import",
+            fixture("vpcflow/awsdocs_flow_log_examples_v2_default.log")
+                .to_str()
+                .unwrap(),
+            "--out",
+            bundle.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(3));
+        let text = stderr(&out);
+        assert!(
+            text.contains("VPC flow log records (space-separated text) are not supported"),
+            "{text}"
+        );
+        assert!(!text.contains("not JSON"), "{text}");
+    }
+
+    #[test]
+    fn demo_refuses_an_unknown_task_or_theme_with_the_choices() {
+        let dir = TempDir::new().unwrap();
+        let out_dir = dir.path().join("sample");
+        let task = taskscope(&[
+            "demo",
+            "--print",
+            "--task",
+            "nosuchtask",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(task.status.code(), Some(2));
+        assert!(
+            stderr(&task).contains("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93"),
+            "{}",
+            stderr(&task)
+        );
+        assert!(!out_dir.exists(), "nothing is written");
+        let theme = taskscope(&["demo", "--print", "--theme", "solarized"]);
+        assert_eq!(theme.status.code(), Some(2));
+        assert!(
+            stderr(&theme).contains("dark, light, high-contrast, colorblind"),
+            "{}",
+            stderr(&theme)
+        );
+    }
+
+    #[test]
+    fn demo_print_shows_the_task_asked_for() {
+        let sibling = "c41b7a9e2d5f4e80b3a6c9d1e7f20b58";
+        let out = taskscope(&["demo", "--print", "--task", sibling]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!("Timeline of task {sibling}")),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn tasks_and_timeline_warn_once_about_a_partial_bundle() {
+    let (_dir, partial) = sample_bundle();
+    for command in ["tasks", "timeline"] {
+        let out = taskscope(&[command, partial.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr,
+            "taskscope: warning: the bundle is partial: 0 input(s) only partly read and 1 rejected\n",
+            "{command}"
+        );
+    }
+    let dir = TempDir::new().unwrap();
+    let clean = dir.path().join("clean");
+    let import = taskscope(&[
+        "import",
+        fixture("ecs/awscli_describe_tasks_fargate_two.json")
+            .to_str()
+            .unwrap(),
+        "--out",
+        clean.to_str().unwrap(),
+    ]);
+    assert_eq!(import.status.code(), Some(0));
+    for command in ["tasks", "timeline"] {
+        let out = taskscope(&[command, clean.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(out.stderr.is_empty(), "{command}");
+    }
+}
+
+/// The CSV records of a command's stdout, header first.
+fn csv_records(out: &Output) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(out.stdout.as_slice())
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// RFC 3339 UTC with exactly three fractional digits: `2026-11-20T13:47:12.000Z`.
+fn is_millisecond_utc(cell: &str) -> bool {
+    let bytes = cell.as_bytes();
+    cell.len() == 24 && bytes[10] == b'T' && bytes[19] == b'.' && cell.ends_with('Z')
+}
+
+#[test]
+fn every_csv_has_snake_case_headers_millisecond_times_and_empty_unknowns() {
+    let (_dir, bundle) = sample_bundle();
+    let path = bundle.to_str().unwrap();
+    let noted = taskscope(&[
+        "annotate",
+        path,
+        "--task",
+        "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93",
+        "--note",
+        "checked",
+        "--author",
+        "ana",
+    ]);
+    assert_eq!(noted.status.code(), Some(0));
+
+    let tasks = csv_records(&taskscope(&["tasks", path, "--format", "csv"]));
+    assert_eq!(
+        tasks[0],
+        [
+            "task",
+            "service",
+            "status",
+            "stop_code",
+            "started",
+            "stopped",
+            "ips",
+            "findings",
+            "events",
+            "stopped_reason"
+        ]
+    );
+    let running = tasks
+        .iter()
+        .find(|row| row[2] == "RUNNING")
+        .expect("a running task");
+    assert_eq!(running[5], "", "unknown stop time is an empty cell");
+    assert!(tasks.iter().flatten().all(|cell| cell != "-"));
+    assert!(tasks[1..]
+        .iter()
+        .flat_map(|row| [&row[4], &row[5]])
+        .all(|time| time.is_empty() || is_millisecond_utc(time)));
+
+    let timeline = csv_records(&taskscope(&["timeline", path, "--format", "csv"]));
+    assert_eq!(timeline[0][0], "time");
+    let times: Vec<&str> = timeline[1..].iter().map(|row| row[0].as_str()).collect();
+    assert!(
+        times.iter().all(|time| is_millisecond_utc(time)),
+        "{times:?}"
+    );
+    assert!(
+        times.windows(2).all(|pair| pair[0] <= pair[1]),
+        "text order is time order"
+    );
+    assert!(timeline.iter().flatten().all(|cell| cell != "-"));
+
+    let notes = csv_records(&taskscope(&["notes", path, "--format", "csv"]));
+    assert_eq!(
+        notes[0],
+        ["time", "author", "on", "target", "action", "text"]
+    );
+    assert!(is_millisecond_utc(&notes[1][0]), "{:?}", notes[1]);
+
+    let export = csv_records(&taskscope(&["export", path, "--all", "--format", "csv"]));
+    assert_eq!(export[0][..timeline[0].len()], timeline[0][..]);
+    assert!(export[1..].iter().all(|row| is_millisecond_utc(&row[0])));
+
+    let raw = taskscope(&["tasks", path, "--format", "csv"]).stdout;
+    assert!(raw.starts_with(b"task,"), "UTF-8 without a byte-order mark");
+}
+
+#[test]
+fn annotate_warns_when_the_note_is_attributed_to_unknown() {
+    let (_dir, bundle) = sample_bundle();
+    let annotate = |author: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_taskscope"));
+        command
+            .args([
+                "annotate",
+                bundle.to_str().unwrap(),
+                "--task",
+                "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93",
+                "--note",
+                "seen",
+            ])
+            .env_remove("USER")
+            .env_remove("TASKSCOPE_AUTHOR");
+        if let Some(author) = author {
+            command.args(["--author", author]);
+        }
+        command.output().expect("runs taskscope")
+    };
+    let out = annotate(None);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("by unknown"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "taskscope: warning: attributed to `unknown`: $TASKSCOPE_AUTHOR and $USER are unset"
+        ),
+        "{stderr}"
+    );
+    let named = annotate(Some("ana"));
+    assert!(!String::from_utf8_lossy(&named.stderr).contains("warning"));
+}

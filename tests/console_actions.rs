@@ -249,3 +249,22 @@ fn the_filter_searches_raw_records_of_a_task_timeline() {
         assert_eq!(event.source, Source::Cloudtrail, "{}", event.kind);
     }
 }
+
+#[test]
+fn a_note_by_an_unknown_author_warns_how_to_name_one() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = demo_bundle(dir.path());
+    let mut app = console(&path);
+    app.author = taskscope::bundle::annotations::UNKNOWN_AUTHOR.to_string();
+    app.show_timeline(Some(compromised(&app)));
+    app.perform(Action::NextFinding);
+    app.perform(Action::Note);
+    type_text(&mut app, "who wrote this?");
+    press(&mut app, KeyCode::Enter);
+    let (message, level) = app.status.clone().expect("a status line");
+    assert_eq!(level, taskscope::tui::app::Level::Warning, "{message}");
+    assert!(
+        message.starts_with("note saved, attributed to `unknown`") && message.contains("$USER"),
+        "{message}"
+    );
+}

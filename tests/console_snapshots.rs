@@ -284,3 +284,67 @@ fn live_title_and_status_show_each_source_and_a_failure() {
         "{title}"
     );
 }
+
+/// The last line of a rendered screen: the status bar with the key hints.
+fn footer(screen: &str) -> String {
+    screen
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim_end()
+        .to_string()
+}
+
+#[test]
+fn footer_hints_follow_the_keymap_in_force() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    let overrides = std::collections::BTreeMap::from([
+        ("quit".to_string(), vec!["ctrl-q".to_string()]),
+        ("note".to_string(), vec![]),
+    ]);
+    app.keymap = taskscope::tui::keys::Keymap::with_overrides(&overrides).unwrap();
+    let line = footer(&render(&mut app, 160, 48));
+    assert!(line.contains("ctrl-q quit"), "{line}");
+    assert!(
+        !line.contains(" q quit") && !line.contains("note"),
+        "{line}"
+    );
+    snapshot("footer_ctrl_q_no_note_160x48", &line);
+}
+
+#[test]
+fn group_headings_are_shown_whole() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.perform(Action::TasksView);
+    // none -> cluster -> service
+    app.perform(Action::Group);
+    app.perform(Action::Group);
+    for (width, height) in SIZES {
+        let screen = render(&mut app, width, height);
+        assert!(screen.contains("▸ service:checkout-api"), "{screen}");
+        assert!(screen.contains("▸ service:batch-reports"), "{screen}");
+        snapshot(&format!("demo_tasks_by_service_{width}x{height}"), &screen);
+    }
+}
+
+#[test]
+fn a_task_of_unknown_status_shows_a_question_mark() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.perform(Action::TasksView);
+    let screen = render(&mut app, 80, 24);
+    // Task e25a7c0f is known only from a service event: no ECS status, no stop time.
+    let row = screen
+        .lines()
+        .find(|line| line.contains("e25a7c0f"))
+        .expect("the task is listed");
+    assert!(row.starts_with("│?      e25a7c0f"), "{row}");
+    let running = screen
+        .lines()
+        .find(|line| line.contains("7b0e1c2d"))
+        .expect("a running task");
+    assert!(running.starts_with("│● RUN  7b0e1c2d"), "{running}");
+    snapshot("unknown_status_row_80x24", row);
+}

@@ -623,7 +623,7 @@ const CORPUS: &[Case] = &[
             "(cloudtrail, 5 records)",
             "CloudTrail record at /Records/4 has no valid eventTime",
         ],
-        shows: &["-262143-01-01T00:00:00Z", "+262142-12-31T23:59:59Z"],
+        shows: &["-262143-01-01T00:00:00.000Z", "+262142-12-31T23:59:59.000Z"],
         on_screen: &[],
     },
     Case {
@@ -634,7 +634,7 @@ const CORPUS: &[Case] = &[
             "log event at /events/0 lacks a timestamp",
             "log event at /events/4 lacks a timestamp",
         ],
-        shows: &["-262143-01-01T00:00:00Z"],
+        shows: &["-262143-01-01T00:00:00.000Z"],
         on_screen: &[],
     },
     Case {
@@ -644,10 +644,7 @@ const CORPUS: &[Case] = &[
             "(cloudtrail+ecs-tasks, 4 records)",
             "Falco alert at L5 has no valid time",
         ],
-        shows: &[
-            "-262143-01-01T00:00:00Z",
-            "+262142-12-31T23:59:59.999999999Z",
-        ],
+        shows: &["-262143-01-01T00:00:00.000Z", "+262142-12-31T23:59:59.999Z"],
         on_screen: &[],
     },
     Case {
@@ -744,7 +741,8 @@ fn exercise(sandbox: &Sandbox, case: &Case) {
     let task = first_task(&bundle);
     let runs = read_only_runs(sandbox, &bundle, task.as_deref());
     runs.assert_all_succeed();
-    // CSV cells hold whole values (tables cut long summaries).
+    // CSV cells hold whole values (tables cut long summaries); times in
+    // milliseconds, as in every CSV.
     let timeline = runs.get("timeline csv");
     for needle in case.shows {
         timeline.assert_stdout_has(needle);

@@ -80,7 +80,7 @@ fn expected_rejections() -> BTreeMap<&'static str, &'static str> {
         ("vpcflow/awsdocs_flow-logs-records-examples.md", "not JSON"),
         (
             "vpcflow/awsdocs_flow_log_examples_v2_default.log",
-            "not JSON",
+            "VPC flow log records (space-separated text) are not supported",
         ),
     ])
 }

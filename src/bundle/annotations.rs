@@ -27,7 +27,7 @@ const MAX_TAG_CHARS: usize = 64;
 
 /// ECS task milestones: one task record yields one event per milestone, so
 /// their anchors carry the milestone to stay distinct.
-const TASK_MILESTONES: [&str; 4] = ["PROVISIONING", "RUNNING", "STOPPING", "STOPPED"];
+pub const TASK_MILESTONES: [&str; 4] = ["PROVISIONING", "RUNNING", "STOPPING", "STOPPED"];
 
 /// What an annotation is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -161,6 +161,18 @@ pub fn find_event(incident: &Incident, manifest: &Manifest, anchor: &str) -> Opt
     }
 }
 
+/// The anchors of ECS task milestone events that are `anchor` with an
+/// `@MILESTONE` suffix: what was meant when the suffix was left out.
+pub fn milestone_anchors(incident: &Incident, manifest: &Manifest, anchor: &str) -> Vec<String> {
+    let prefix = format!("{anchor}@");
+    incident
+        .events
+        .iter()
+        .map(|event| event_anchor(event, manifest))
+        .filter(|candidate| candidate.starts_with(&prefix))
+        .collect()
+}
+
 /// Who is annotating: `$TASKSCOPE_AUTHOR`, else `$USER@<hostname>` (host
 /// from /etc/hostname or `$HOSTNAME`), else `$USER`, else `unknown`.
 pub fn default_author() -> String {
@@ -187,8 +199,21 @@ fn author_from(explicit: Option<String>, user: Option<String>, host: Option<Stri
     match (present(user), present(host)) {
         (Some(user), Some(host)) => format!("{user}@{host}"),
         (Some(user), None) => user,
-        (None, _) => "unknown".to_string(),
+        (None, _) => UNKNOWN_AUTHOR.to_string(),
     }
+}
+
+/// The author recorded when nobody can be named: no `--author`, config
+/// `author`, `$TASKSCOPE_AUTHOR` or `$USER`.
+pub const UNKNOWN_AUTHOR: &str = "unknown";
+
+/// The warning given when an annotation is attributed to [`UNKNOWN_AUTHOR`],
+/// saying how to name its author; `None` for any other author.
+pub fn unknown_author_warning(author: &str) -> Option<&'static str> {
+    (author == UNKNOWN_AUTHOR).then_some(
+        "attributed to `unknown`: $TASKSCOPE_AUTHOR and $USER are unset; \
+         set one, or `author` in the config file, or give --author",
+    )
 }
 
 /// Why an annotation could not be recorded.

@@ -75,6 +75,45 @@ pub struct Collection {
     pub source_reports: Vec<SourceReport>,
 }
 
+impl Collection {
+    /// Why the bundle is partial, in one line (`2 input(s) only partly read
+    /// and 1 rejected`, the sources that did not complete, an interrupted
+    /// collection); `None` when it is not partial.
+    pub fn partial_reason(&self) -> Option<String> {
+        if !self.partial {
+            return None;
+        }
+        let mut reasons = Vec::new();
+        if self.files_partial + self.files_rejected > 0 || self.source_reports.is_empty() {
+            reasons.push(format!(
+                "{} input(s) only partly read and {} rejected",
+                self.files_partial, self.files_rejected
+            ));
+        }
+        let unfinished: Vec<String> = self
+            .source_reports
+            .iter()
+            .filter(|report| report.status != SourceStatus::Complete)
+            .map(|report| {
+                let status = match report.status {
+                    SourceStatus::Running => "running",
+                    SourceStatus::Complete => "complete",
+                    SourceStatus::Partial => "partial",
+                    SourceStatus::Failed => "failed",
+                };
+                format!("{} in {} {status}", report.source, report.region)
+            })
+            .collect();
+        if !unfinished.is_empty() {
+            reasons.push(format!("sources not complete: {}", unfinished.join(", ")));
+        }
+        if self.state == Some(CollectionState::Interrupted) {
+            reasons.push("the collection was interrupted".to_string());
+        }
+        Some(reasons.join("; "))
+    }
+}
+
 /// Where a live collection stands.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -310,5 +349,35 @@ mod tests {
             report("111111111111"),
             report("222222222222")
         ]));
+    }
+
+    #[test]
+    fn a_partial_collection_names_the_sources_that_did_not_complete() {
+        let report = |source: &str, status| SourceReport {
+            source: source.to_string(),
+            account: String::new(),
+            region: "eu-west-1".to_string(),
+            status,
+            calls: Default::default(),
+            errors: Vec::new(),
+            notes: Vec::new(),
+        };
+        let mut collection = Collection {
+            source_reports: vec![
+                report("ecs", SourceStatus::Complete),
+                report("cloudtrail", SourceStatus::Failed),
+            ],
+            state: Some(CollectionState::Interrupted),
+            ..Collection::default()
+        };
+        assert_eq!(collection.partial_reason(), None);
+        collection.partial = true;
+        assert_eq!(
+            collection.partial_reason().as_deref(),
+            Some(
+                "sources not complete: cloudtrail in eu-west-1 failed; \
+                 the collection was interrupted"
+            )
+        );
     }
 }

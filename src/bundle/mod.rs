@@ -42,13 +42,23 @@ pub struct OpenedIncident {
 /// Why a bundle could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    /// The manifest is missing or unreadable.
-    #[error("{path}: cannot read manifest: {source}")]
+    /// The manifest is missing or unreadable. The I/O error is part of the
+    /// message, not a source, so that it is printed once.
+    #[error("{path}: cannot read manifest: {error}")]
     Io {
         /// The manifest path.
         path: String,
         /// The I/O error.
-        source: io::Error,
+        error: io::Error,
+    },
+    /// A directory without a manifest, such as a folder of evidence files.
+    #[error(
+        "{path} is not a bundle (it has no manifest.json); if it holds evidence files, \
+         import them first: taskscope import {path} --out BUNDLE"
+    )]
+    NotABundle {
+        /// The directory.
+        path: String,
     },
     /// The directory is the staging directory of an import that never
     /// finished (`.NAME.partial-PID-NANOS`): not a bundle, whatever it holds.
@@ -80,11 +90,19 @@ impl Bundle {
         }
         let path = root.join(MANIFEST_FILE);
         let shown = path.display().to_string();
-        let text =
-            paths::read_regular_file(&path, MANIFEST_FILE).map_err(|refusal| OpenError::Io {
-                path: shown.clone(),
-                source: refusal.into(),
-            })?;
+        let text = paths::read_regular_file(&path, MANIFEST_FILE).map_err(|refusal| {
+            let error = io::Error::from(refusal);
+            if error.kind() == io::ErrorKind::NotFound && root.is_dir() {
+                OpenError::NotABundle {
+                    path: root.display().to_string(),
+                }
+            } else {
+                OpenError::Io {
+                    path: shown.clone(),
+                    error,
+                }
+            }
+        })?;
         let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| OpenError::Invalid {
             path: shown.clone(),
             message: format!("not a valid manifest: {e}"),

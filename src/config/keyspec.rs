@@ -77,8 +77,16 @@ pub fn parse_key_spec(spec: &str) -> Result<KeySpec, ConfigError> {
         modifiers |= *modifier;
         rest = tail;
     }
-    let code = key_code(rest).map_err(fail)?;
+    let code = key_code(rest).map_err(|reason| fail(plus_hint(spec).unwrap_or(reason)))?;
     normalize(code, modifiers).map_err(fail)
+}
+
+/// For a spec written with `+` between prefix and key (`ctrl+q`), the
+/// same spec written with `-`, when that one is valid.
+fn plus_hint(spec: &str) -> Option<String> {
+    let dashed = spec.replace('+', "-");
+    (spec.contains('+') && parse_key_spec(&dashed).is_ok())
+        .then(|| format!("write {dashed:?}: the ctrl-, alt- and shift- prefixes end with -, not +"))
 }
 
 /// The key a spec names once its prefixes are removed.
@@ -296,7 +304,11 @@ mod tests {
         for (text, reason) in [
             ("", "unknown key"),
             ("ctrl-", "unknown key"),
-            ("ctrl+d", "unknown key"),
+            (
+                "ctrl+d",
+                "write \"ctrl-d\": the ctrl-, alt- and shift- prefixes end with -",
+            ),
+            ("ctrl+nokey", "unknown key"),
             ("pagedwn", "unknown key"),
             ("f13", "unknown key"),
             ("f0", "unknown key"),

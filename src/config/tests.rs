@@ -54,7 +54,7 @@ author = "Ana Ortiz"
 
 [keys]
 move_down = ["j", "down"]
-half_page_down = ["ctrl-d"]
+page_down = ["ctrl-d"]
 quit = []
 "#,
     );
@@ -64,9 +64,9 @@ quit = []
     assert_eq!(config.theme.as_deref(), Some("light"));
     assert_eq!(config.author.as_deref(), Some("Ana Ortiz"));
     assert_eq!(config.keys["move_down"], ["j", "down"]);
-    assert_eq!(config.keys["half_page_down"], ["ctrl-d"]);
+    assert_eq!(config.keys["page_down"], ["ctrl-d"]);
     assert!(config.keys["quit"].is_empty());
-    let half_page = parse_key_spec(&config.keys["half_page_down"][0]).unwrap();
+    let half_page = parse_key_spec(&config.keys["page_down"][0]).unwrap();
     assert_eq!(half_page.code, KeyCode::Char('d'));
     assert_eq!(half_page.modifiers, KeyModifiers::CONTROL);
 }
@@ -125,6 +125,20 @@ fn a_bad_key_spec_names_the_action_the_spec_and_the_line() {
     assert!(error.starts_with(&format!("{path}:3:16: ")), "{error}");
     assert!(error.contains("keys.filter"), "{error}");
     assert!(error.contains("\"ctrl+f\""), "{error}");
+}
+
+#[test]
+fn an_unknown_key_action_is_named_with_its_line_and_column() {
+    let (path, error) = error_of("author = \"me\"\n[keys]\nquit = [\"q\"]\n  fly = [\"x\"]\n");
+    assert!(error.starts_with(&format!("{path}:4:3: ")), "{error}");
+    assert!(error.contains("unknown action \"fly\""), "{error}");
+}
+
+#[test]
+fn a_plus_in_a_key_spec_suggests_the_dash() {
+    let (path, error) = error_of("[keys]\nquit = [\"ctrl+q\"]\n");
+    assert!(error.starts_with(&format!("{path}:2:9: ")), "{error}");
+    assert!(error.contains("write \"ctrl-q\""), "{error}");
 }
 
 #[test]

@@ -16,7 +16,7 @@ use crate::bundle::annotations::{event_anchor, AnnotationAction, Annotations, Ta
 use crate::bundle::write::write_file_atomically;
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
-use crate::model::time::{format_time, serialize_rfc3339};
+use crate::model::time::{format_time_millis, serialize_rfc3339};
 use crate::model::Timestamp;
 use crate::render::sanitize::escape;
 use crate::render::timeline::{self, Row};
@@ -183,7 +183,7 @@ pub fn timeline_csv(rows: &[ExportRow], with_raw: bool) -> anyhow::Result<String
             .map(|note| {
                 format!(
                     "{} {}: {}",
-                    format_time(&note.time),
+                    format_time_millis(&note.time),
                     escape(&note.author),
                     escape(&note.text)
                 )
@@ -303,8 +303,14 @@ fn render(
 }
 
 /// Writes an export to `path` atomically (temporary file, fsync, rename).
-/// An existing file is replaced only with `force`.
+/// An existing file is replaced only with `force`; a directory never is.
 pub fn write_export(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!(
+            "{} is a directory: --out takes the name of the file to write",
+            escape(&path.display().to_string())
+        );
+    }
     match write_file_atomically(path, text.as_bytes(), force) {
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => bail!(
             "{} already exists: use --force to replace it",

@@ -493,12 +493,8 @@ fn evidence_section(
             sha256_hex(&bytes)
         );
     }
-    if manifest.collection.partial {
-        let _ = writeln!(
-            out,
-            "The bundle is partial: {} input(s) only partly read and {} rejected.",
-            manifest.collection.files_partial, manifest.collection.files_rejected
-        );
+    if let Some(reason) = manifest.collection.partial_reason() {
+        let _ = writeln!(out, "The bundle is partial: {}.", markdown_cell(&reason));
     }
     let _ = writeln!(
         out,

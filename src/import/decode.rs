@@ -112,6 +112,28 @@ pub struct Documents<'a> {
     pub bad_lines: Vec<ParseError>,
 }
 
+/// Why VPC flow log files are rejected.
+pub const VPC_FLOW_LOGS_UNSUPPORTED: &str =
+    "VPC flow log records (space-separated text) are not supported: import the \
+     GuardDuty findings about this traffic instead (`aws guardduty get-findings`)";
+
+/// True for a VPC flow log line: the field-name header that starts each
+/// delivered file (`version account-id interface-id srcaddr ...`), or a
+/// record of at least five fields naming a network interface (`eni-...`) or
+/// ending in a log status.
+fn is_vpc_flow_log_line(line: &str) -> bool {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let header = ["interface-id", "srcaddr", "dstaddr", "log-status"]
+        .iter()
+        .any(|name| fields.contains(name));
+    let record = fields.len() >= 5
+        && (fields.iter().any(|field| field.starts_with("eni-"))
+            || fields
+                .last()
+                .is_some_and(|status| ["OK", "NODATA", "SKIPDATA"].contains(status)));
+    header || record
+}
+
 /// Splits decompressed content into JSON documents: one whole-file document
 /// (object or array), or JSON lines. Anything else is an error.
 pub fn split_documents(content: &[u8]) -> Result<Documents<'_>, ParseError> {
@@ -130,11 +152,17 @@ pub fn split_documents(content: &[u8]) -> Result<Documents<'_>, ParseError> {
         None => return Err(ParseError::new("empty file")),
         Some('{') | Some('[') => {}
         Some(_) => {
+            let first_line = text[start..].lines().next().unwrap_or_default();
+            let message = if is_vpc_flow_log_line(first_line) {
+                VPC_FLOW_LOGS_UNSUPPORTED
+            } else {
+                "not JSON: expected an object, an array or JSON lines"
+            };
             return Err(ParseError {
-                message: "not JSON: expected an object, an array or JSON lines".into(),
+                message: message.into(),
                 line: Some(leading_lines + 1),
                 column: Some(1),
-            })
+            });
         }
     }
     match serde_json::from_str::<&RawValue>(text) {

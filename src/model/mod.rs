@@ -11,5 +11,5 @@ pub use event::{Doubt, Event, Link, LinkReason, RawRef, Severity, Source};
 pub use keys::Key;
 pub use provenance::Provenance;
 pub use summary::TaskSummary;
-pub use task::{Container, TaskFacts};
+pub use task::{Container, RunState, TaskFacts};
 pub use time::Timestamp;

@@ -68,7 +68,28 @@ pub struct TaskFacts {
     pub ips: BTreeSet<String>,
 }
 
+/// Whether a task runs, as far as the evidence says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    /// Known and not stopped.
+    Running,
+    /// Stopped: a stop time, or ECS's last status `STOPPED`.
+    Stopped,
+    /// No ECS status and no stop time: the task is known only from other
+    /// evidence (a service event, a Falco alert, a CloudTrail call).
+    Unknown,
+}
+
 impl TaskFacts {
+    /// Whether the task runs: [`RunState`]'s rule, the one place it is decided.
+    pub fn run_state(&self) -> RunState {
+        match (self.last_status.as_deref(), self.stopped_at) {
+            (Some("STOPPED"), _) | (_, Some(_)) => RunState::Stopped,
+            (Some(_), None) => RunState::Running,
+            (None, None) => RunState::Unknown,
+        }
+    }
+
     /// Starts an empty record for a task ID.
     pub fn new(id: impl Into<String>) -> TaskFacts {
         TaskFacts {
@@ -223,5 +244,23 @@ mod tests {
             task.alive_at(Timestamp::MIN_UTC),
             "no second before the first"
         );
+    }
+}
+
+#[cfg(test)]
+mod run_state_tests {
+    use super::*;
+
+    #[test]
+    fn a_task_without_status_or_stop_time_is_of_unknown_state() {
+        let mut facts = TaskFacts::new("t");
+        assert_eq!(facts.run_state(), RunState::Unknown);
+        facts.last_status = Some("RUNNING".into());
+        assert_eq!(facts.run_state(), RunState::Running);
+        facts.stopped_at = Some(chrono::DateTime::UNIX_EPOCH);
+        assert_eq!(facts.run_state(), RunState::Stopped);
+        facts.stopped_at = None;
+        facts.last_status = Some("STOPPED".into());
+        assert_eq!(facts.run_state(), RunState::Stopped);
     }
 }

@@ -45,12 +45,27 @@ fn is_number(cell: &str) -> bool {
     mantissa_ok && exponent_ok
 }
 
-/// Writes a header and rows as CSV, every cell neutralized.
+/// What a CSV cell holds for an unknown value, in every CSV: nothing (a
+/// table shows `-` instead).
+pub const UNKNOWN: &str = "";
+
+/// The one header style of every CSV taskscope writes: lower-case
+/// snake_case (`STOP CODE` becomes `stop_code`), as in the JSON field names.
+fn header_name(column: &str) -> String {
+    column.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// Writes a header and rows as CSV (UTF-8, no byte-order mark; docs/exports.md),
+/// the header in [`header_name`]'s style and every cell neutralized.
 pub fn write_csv<Cell: AsRef<str>>(
     header: impl IntoIterator<Item = impl AsRef<str>>,
     rows: impl IntoIterator<Item = impl IntoIterator<Item = Cell>>,
 ) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
+    let header: Vec<String> = header
+        .into_iter()
+        .map(|column| header_name(column.as_ref()))
+        .collect();
     writer.write_record(neutralized(header))?;
     for row in rows {
         writer.write_record(neutralized(row))?;
@@ -69,6 +84,16 @@ fn neutralized<Cell: AsRef<str>>(cells: impl IntoIterator<Item = Cell>) -> Vec<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_header_is_snake_case() {
+        let text = write_csv(
+            ["TASK", "STOP CODE", "time", "original_severity"],
+            [["a", "b", "c", "d"]],
+        )
+        .unwrap();
+        assert_eq!(text, "task,stop_code,time,original_severity\na,b,c,d\n");
+    }
 
     #[test]
     fn formula_starts_get_a_quote_and_numbers_do_not() {

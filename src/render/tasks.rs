@@ -103,10 +103,16 @@ fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
 
 /// Renders task rows in the chosen format.
 pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
-    let time = |t: &Option<Timestamp>| t.as_ref().map_or("-".to_string(), format_time_millis);
+    // What an unknown value shows: `-` for eyes, an empty CSV cell.
+    let unknown = if format == Format::Csv {
+        super::safe_csv::UNKNOWN
+    } else {
+        "-"
+    };
+    let time = |t: &Option<Timestamp>| t.as_ref().map_or(unknown.to_string(), format_time_millis);
     let text = |t: &Option<String>| {
         t.as_deref()
-            .map_or("-".to_string(), |s| escape(s).into_owned())
+            .map_or(unknown.to_string(), |s| escape(s).into_owned())
     };
     let counts = |row: &TaskRow| {
         row.events
@@ -131,10 +137,10 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
             time(&row.stopped_at),
             escape(&row.ips.join(",")).into_owned(),
             row.highest_finding_severity
-                .map_or("-", Severity::name)
+                .map_or(unknown, Severity::name)
                 .to_string(),
             counts(row),
-            escape_truncated_columns(row.stopped_reason.as_deref().unwrap_or("-"), 60),
+            escape_truncated_columns(row.stopped_reason.as_deref().unwrap_or(unknown), 60),
         ]);
         cells
     };

@@ -1,5 +1,6 @@
 //! `taskscope timeline`: events in time order, for one task or the whole bundle.
 
+use super::safe_csv::UNKNOWN;
 use super::sanitize::{escape, escape_truncated_columns};
 use super::{aligned, markdown_cell, Format};
 use crate::bundle::manifest::Manifest;
@@ -185,15 +186,15 @@ pub const CSV_COLUMNS: [&str; 11] = [
 /// One row's CSV cells, matching [`CSV_COLUMNS`]; evidence strings escaped.
 pub fn csv_cells(row: &Row) -> Vec<String> {
     vec![
-        format_time(&row.time),
+        format_time_millis(&row.time),
         row.source.to_string(),
         escape(&row.kind).into_owned(),
         row.severity.to_string(),
-        escape(row.original_severity.as_deref().unwrap_or("")).into_owned(),
+        escape(row.original_severity.as_deref().unwrap_or(UNKNOWN)).into_owned(),
         escape(&row.summary).into_owned(),
-        escape(row.actor.as_deref().unwrap_or("")).into_owned(),
-        escape(row.task.as_deref().unwrap_or("")).into_owned(),
-        row.link.unwrap_or("").to_string(),
+        escape(row.actor.as_deref().unwrap_or(UNKNOWN)).into_owned(),
+        escape(row.task.as_deref().unwrap_or(UNKNOWN)).into_owned(),
+        row.link.unwrap_or(UNKNOWN).to_string(),
         row.weak.to_string(),
         escape(&row.artifact).into_owned(),
     ]

@@ -1007,8 +1007,13 @@ impl App {
                     AnnotationAction::Untag { .. } => "untagged",
                     AnnotationAction::Note { .. } => "note saved",
                 };
+                self.status = Some(
+                    match annotations::unknown_author_warning(&annotation.author) {
+                        Some(warning) => (format!("{what}, {warning}"), Level::Warning),
+                        None => (format!("{what} (written to the bundle)"), Level::Info),
+                    },
+                );
                 self.annotations.apply(annotation);
-                self.status = Some((format!("{what} (written to the bundle)"), Level::Info));
             }
             Err(error) => {
                 self.status = Some((format!("could not annotate: {error}"), Level::Error))

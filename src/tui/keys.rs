@@ -175,6 +175,11 @@ bindings! {
     Quit "quit" General ["q", "ctrl-c"] "quit";
 }
 
+/// True when `name` is an action's name as written in `[keys]` (`move_down`).
+pub fn is_action_name(name: &str) -> bool {
+    DEFAULT_BINDINGS.iter().any(|b| b.name == name)
+}
+
 /// A `[keys]` table the console cannot use.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -199,7 +204,7 @@ impl Keymap {
         overrides: &BTreeMap<String, Vec<String>>,
     ) -> Result<Keymap, KeymapError> {
         for name in overrides.keys() {
-            if !DEFAULT_BINDINGS.iter().any(|b| b.name == name) {
+            if !is_action_name(name) {
                 return Err(KeymapError(format!(
                     "[keys]: unknown action {name:?} (the actions are listed in docs/keys.md)"
                 )));

@@ -79,9 +79,9 @@ pub fn relative(time: Timestamp, now: Timestamp) -> String {
     }
 }
 
-/// UTC date and time to the second: `2026-11-20 14:31:05`.
+/// UTC date and time to the second, labelled: `2026-11-20 14:31:05 UTC`.
 pub fn absolute(time: Timestamp) -> String {
-    time.format("%Y-%m-%d %H:%M:%S").to_string()
+    time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 /// UTC time of day with milliseconds: `14:31:05.331`.

@@ -3,10 +3,11 @@
 
 use super::app::{App, Level, Pane, View};
 use super::data::Data;
+use super::keys::Action;
 use super::popups::{Popup, EXPORT_FORMATS};
 use super::text::{absolute, clip, clock, highlighted, relative, short_duration, short_id};
 use super::views::timeline::TimeMode;
-use crate::model::{Event, Severity, Source};
+use crate::model::{Event, RunState, Severity, Source};
 use crate::theme::Theme;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Modifier;
@@ -133,37 +134,58 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
                 filter.scanned * 100 / filter.total.max(1)
             )
         };
-        Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!(" /{}", clip(&filter.query, 60)), theme.key_hint),
             Span::styled(
                 format!(
-                    "  {} of {} match{progress}  n/N next/prev  Esc clear",
+                    "  {} of {} match{progress}  ",
                     filter.matches.len(),
                     filter.total
                 ),
                 theme.status_bar,
             ),
-        ])
-    } else {
-        let hints = [
-            ("?", "help"),
-            ("/", "filter"),
-            ("enter", "open"),
-            ("tab", "pane"),
-            (":", "palette"),
-            ("m", "mark"),
-            ("c", "note"),
-            ("e", "export"),
-            ("q", "quit"),
         ];
+        spans.extend(key_hints(
+            app,
+            &[
+                (Action::NextMatch, "next"),
+                (Action::PrevMatch, "prev"),
+                (Action::Back, "clear"),
+            ],
+        ));
+        Line::from(spans)
+    } else {
         let mut spans = vec![Span::raw(" ")];
-        for (key, what) in hints {
-            spans.push(Span::styled(key, theme.key_hint));
-            spans.push(Span::styled(format!(" {what}  "), theme.status_bar));
-        }
+        spans.extend(key_hints(
+            app,
+            &[
+                (Action::Help, "help"),
+                (Action::Filter, "filter"),
+                (Action::Open, "open"),
+                (Action::NextPane, "pane"),
+                (Action::Palette, "palette"),
+                (Action::Mark, "mark"),
+                (Action::Note, "note"),
+                (Action::Export, "export"),
+                (Action::Quit, "quit"),
+            ],
+        ));
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(line).style(theme.status_bar), area);
+}
+
+/// Status-bar hints: each action's first key in the keymap in force, then
+/// what it does; an action without a key is left out.
+fn key_hints(app: &App, hints: &[(Action, &str)]) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for (action, what) in hints {
+        if let Some(key) = app.keymap.keys_for(*action).into_iter().next() {
+            spans.push(Span::styled(key, app.theme.key_hint));
+            spans.push(Span::styled(format!(" {what}  "), app.theme.status_bar));
+        }
+    }
+    spans
 }
 
 /// Splits a body into the list and the side pane.
@@ -196,12 +218,21 @@ pub fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) 
         .title(title)
 }
 
+/// A line drawn above a table row: cells in the table's columns, or a
+/// heading across the whole width.
+enum Separator {
+    /// Cells laid out in the table's columns (silent gaps, severity groups).
+    Cells(Row<'static>),
+    /// One line across every column (task group headings).
+    Heading(Line<'static>),
+}
+
 /// A table of the rows in view, ready to draw.
 struct TableSpec<'a> {
     title: String,
     header: Vec<&'a str>,
     widths: Vec<Constraint>,
-    rows: Vec<(Option<Row<'static>>, Row<'static>)>,
+    rows: Vec<(Option<Separator>, Row<'static>)>,
     /// The list row of the first entry of `rows`.
     first: usize,
     /// The selected row's position among `rows`.
@@ -255,12 +286,24 @@ fn draw_table(
     let height = inner.height.saturating_sub(1) as usize;
     let mut lines: Vec<Row> = Vec::new();
     let mut owners: Vec<Option<usize>> = Vec::new();
+    // Per line, the heading drawn over it once the table is drawn.
+    let mut headings: Vec<Option<Line>> = Vec::new();
     let mut selected_line = None;
     for (i, (separator, row)) in rows.into_iter().enumerate() {
-        if let Some(separator) = separator {
-            lines.push(separator);
-            owners.push(None);
+        match separator {
+            Some(Separator::Cells(cells)) => {
+                lines.push(cells);
+                headings.push(None);
+                owners.push(None);
+            }
+            Some(Separator::Heading(heading)) => {
+                lines.push(Row::new(Vec::<Cell>::new()));
+                headings.push(Some(heading));
+                owners.push(None);
+            }
+            None => {}
         }
+        headings.push(None);
         owners.push(Some(first + i));
         if Some(i) == selected {
             selected_line = Some(lines.len());
@@ -273,10 +316,12 @@ fn draw_table(
         if line >= height {
             lines.drain(..=line - height);
             owners.drain(..=line - height);
+            headings.drain(..=line - height);
         }
     }
     lines.truncate(height);
     owners.truncate(height);
+    headings.truncate(height);
     let table = Table::new(lines, widths).header(header).column_spacing(1);
     frame.render_widget(table, inner);
     let rows_area = Rect::new(
@@ -285,6 +330,12 @@ fn draw_table(
         inner.width,
         inner.height.saturating_sub(1),
     );
+    for (offset, heading) in headings.into_iter().enumerate() {
+        if let Some(heading) = heading {
+            let line = Rect::new(rows_area.x, rows_area.y + offset as u16, rows_area.width, 1);
+            frame.render_widget(Paragraph::new(heading), line);
+        }
+    }
     (rows_area, owners)
 }
 
@@ -362,17 +413,18 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         let separator = (app.tasks.grouping != super::views::tasks::Grouping::None
             && previous_group.as_ref() != Some(&group))
         .then(|| {
-            Row::new(vec![
-                Cell::from(Span::styled("▸", theme.header)),
-                Cell::from(Span::styled(clip(&group, 100), theme.header)),
-            ])
+            // Drawn across the whole row, so that long names are not cut
+            // to the width of one column.
+            Separator::Heading(Line::from(Span::styled(
+                format!("▸ {}", clip(&group, 200)),
+                theme.header,
+            )))
         });
         previous_group = Some(group);
-        let running = facts.stopped_at.is_none() && facts.last_status.as_deref() != Some("STOPPED");
-        let status = if running {
-            Span::styled("● RUN", theme.running)
-        } else {
-            Span::styled("■ STOP", theme.stopped)
+        let status = match facts.run_state() {
+            RunState::Running => Span::styled("● RUN", theme.running),
+            RunState::Stopped => Span::styled("■ STOP", theme.stopped),
+            RunState::Unknown => Span::styled("?", theme.dim),
         };
         let started = facts.started_at.or(facts.created_at);
         let time_cell = |t: Option<crate::model::Timestamp>| match t {
@@ -446,7 +498,13 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         Constraint::Length(time_width),
         Constraint::Length(time_width),
     ]);
-    header.extend(["SERVICE", "STARTED", "STOPPED"]);
+    // Wide, the times are absolute (UTC) with the relative time beside them.
+    let (started, stopped) = if wide {
+        ("STARTED (UTC)", "STOPPED (UTC)")
+    } else {
+        ("STARTED", "STOPPED")
+    };
+    header.extend(["SERVICE", started, stopped]);
     if show_stop_code {
         widths.push(Constraint::Length(18));
         header.push("STOP CODE");
@@ -580,7 +638,7 @@ fn timeline_header(app: &App, data: &Data) -> Line<'static> {
     }
     if let Some((from, to)) = app.timeline.range {
         spans.push(Span::styled(
-            format!("  range:{}–{}", clock(from), clock(to)),
+            format!("  range:{}–{} UTC", clock(from), clock(to)),
             theme.key_hint,
         ));
     }
@@ -637,7 +695,7 @@ fn draw_histogram(frame: &mut Frame, app: &mut App, area: Rect) {
             let middle = if focused {
                 app.timeline
                     .bucket_time(app.timeline.cursor, false)
-                    .map(|t| format!("cursor {}", clock(t)))
+                    .map(|t| format!("cursor {} UTC", clock(t)))
                     .unwrap_or_default()
             } else {
                 format!("span {}", short_duration(to - from))
@@ -702,14 +760,14 @@ fn draw_timeline_table(frame: &mut Frame, app: &mut App, data: &Data, area: Rect
                     format!("┄┄ {} silent ┄┄", short_duration(gap)),
                     theme.gap,
                 ));
-                Row::new(vec![
+                Separator::Cells(Row::new(vec![
                     Cell::from(""),
                     fill,
                     Cell::from(""),
                     Cell::from(""),
                     Cell::from(""),
                     text,
-                ])
+                ]))
             })
         });
         let anchor = crate::bundle::annotations::event_anchor(event, manifest);
@@ -863,11 +921,11 @@ fn draw_findings(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
         let event = &data.incident.events[index as usize];
         let separator = (previous_severity != Some(event.severity)).then(|| {
             let style = theme.severity(event.severity);
-            Row::new(vec![
+            Separator::Cells(Row::new(vec![
                 Cell::from(Span::styled("▸", style)),
                 Cell::from(""),
                 Cell::from(Span::styled(event.severity.name().to_uppercase(), style)),
-            ])
+            ]))
         });
         previous_severity = Some(event.severity);
         let task = event

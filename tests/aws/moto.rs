@@ -4,9 +4,11 @@
 //! free loopback port, for as long as the handle lives. `./scripts/test`
 //! installs it into `.venv-moto` and sets `TASKSCOPE_MOTO_SERVER`.
 
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// The region and cluster flags that name what tests/aws/seed.py creates.
@@ -33,27 +35,41 @@ fn server_path() -> PathBuf {
 }
 
 impl Moto {
-    /// Starts moto on a free port and waits until it accepts connections.
+    /// Starts moto on a port the system picks and waits until it says
+    /// where it listens. Choosing a free port first and handing it over
+    /// raced with the other tests' servers: two could be given the same
+    /// port, and one test then talked to the other's server.
     pub fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(server_path())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut child = Command::new(server_path())
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("moto_server starts");
+        let stderr = child.stderr.take().expect("moto's stderr is piped");
+        let (found, url) = mpsc::channel();
+        // Reads moto's log to its end, so that a full pipe never blocks it.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("http://127.0.0.1:") {
+                    let _ = found.send(line[at..].trim().to_string());
+                }
+            }
+        });
+        let url = url
+            .recv_timeout(Duration::from_secs(60))
+            .expect("moto says where it listens within 60 s");
+        let port: u16 = url
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .expect("moto's address ends with its port");
         let deadline = Instant::now() + Duration::from_secs(60);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto did not start within 60 s");
+            assert!(Instant::now() < deadline, "moto did not listen within 60 s");
             std::thread::sleep(Duration::from_millis(100));
         }
-        Moto {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
+        Moto { child, url }
     }
 
     /// Seeds the incident of tests/aws/seed.py with `tasks` tasks, through

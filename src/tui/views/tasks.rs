@@ -114,8 +114,7 @@ impl TasksView {
             let facts = &data.incident.tasks[t];
             let stats = &data.stats[t];
             let events = stats.summary.total();
-            let running = facts.stopped_at.is_none()
-                && facts.last_status.as_deref().is_none_or(|s| s != "STOPPED");
+            let running = facts.run_state() != crate::model::RunState::Stopped;
             let started = facts.started_at.or(facts.created_at);
             let secondary = match sort {
                 TaskSort::Severity => (
