@@ -79,6 +79,19 @@ pub fn relative(time: Timestamp, now: Timestamp) -> String {
     }
 }
 
+/// A time in the task list. Wide: `HH:MM (2h ago)`. Narrow: `HH:MM UTC`
+/// for a time of the last day, which the time of day names without doubt;
+/// an older one, or one ahead of `now`, relative, which says its day.
+pub fn list_time(time: Timestamp, now: Timestamp, wide: bool) -> String {
+    if wide {
+        format!("{} ({})", time.format("%H:%M"), relative(time, now))
+    } else if time <= now && now - time < chrono::TimeDelta::days(1) {
+        time.format("%H:%M UTC").to_string()
+    } else {
+        relative(time, now)
+    }
+}
+
 /// UTC date and time to the second, labelled: `2026-11-20 14:31:05 UTC`.
 pub fn absolute(time: Timestamp) -> String {
     time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
@@ -99,6 +112,33 @@ pub use crate::model::keys::short_id;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_times_are_absolute_when_the_time_of_day_is_enough() {
+        let now: Timestamp = "2026-11-20T15:00:00Z".parse().unwrap();
+        let at = |text: &str| text.parse::<Timestamp>().unwrap();
+        assert_eq!(
+            list_time(at("2026-11-20T13:02:00Z"), now, false),
+            "13:02 UTC"
+        );
+        assert_eq!(
+            list_time(at("2026-11-19T15:30:00Z"), now, false),
+            "15:30 UTC"
+        );
+        // A day or more ago, or ahead of the clock: the day matters.
+        assert_eq!(
+            list_time(at("2026-11-19T14:00:00Z"), now, false),
+            "1d01h ago"
+        );
+        assert_eq!(
+            list_time(at("2026-11-20T16:00:00Z"), now, false),
+            "in 1h00m"
+        );
+        assert_eq!(
+            list_time(at("2026-11-20T13:02:00Z"), now, true),
+            "13:02 (1h58m ago)"
+        );
+    }
 
     #[test]
     fn escapes_before_clipping_and_highlighting() {

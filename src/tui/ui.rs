@@ -5,7 +5,7 @@ use super::app::{App, Level, Pane, View};
 use super::data::Data;
 use super::keys::Action;
 use super::popups::{Popup, EXPORT_FORMATS};
-use super::text::{absolute, clip, clock, highlighted, relative, short_duration, short_id};
+use super::text::{absolute, clip, clock, highlighted, list_time, short_duration, short_id};
 use super::views::timeline::TimeMode;
 use crate::model::{Event, RunState, Severity, Source};
 use crate::theme::Theme;
@@ -427,10 +427,8 @@ fn draw_tasks(frame: &mut Frame, app: &mut App, data: &Data, area: Rect) {
             RunState::Unknown => Span::styled("?", theme.dim),
         };
         let started = facts.started_at.or(facts.created_at);
-        let time_cell = |t: Option<crate::model::Timestamp>| match t {
-            Some(t) if wide => format!("{} ({})", t.format("%H:%M"), relative(t, app.now)),
-            Some(t) => relative(t, app.now),
-            None => "-".into(),
+        let time_cell = |t: Option<crate::model::Timestamp>| {
+            t.map_or_else(|| "-".into(), |t| list_time(t, app.now, wide))
         };
         // The evidence columns: the response actions are on the timeline.
         let counts: Vec<String> = Source::EVIDENCE
