@@ -210,6 +210,16 @@ struct RegionClients {
 }
 
 impl RegionClients {
+    /// The GuardDuty source's tracker.
+    fn guardduty_tracker(&self) -> &Tracker {
+        &self.trackers[0]
+    }
+
+    /// The CloudTrail source's tracker (Athena's calls, when a table is given).
+    fn cloudtrail_tracker(&self) -> &Tracker {
+        &self.trackers[2]
+    }
+
     /// Athena clients only for the `caller`'s own targets: the organization
     /// trail is queried from there for every account.
     fn new(
@@ -390,7 +400,7 @@ impl Collection {
                     .extend(region.ecs.definitions.iter().cloned());
             }
             if let Some((clients, athena)) = caller {
-                let tracker = &clients.trackers[2];
+                let tracker = clients.cloudtrail_tracker();
                 athena::collect(
                     athena,
                     source,
@@ -405,7 +415,7 @@ impl Collection {
                 on_done();
             }
             for member in group.iter().filter(|r| r.clients.athena.is_none()) {
-                let tracker = &member.clients.trackers[2];
+                let tracker = member.clients.cloudtrail_tracker();
                 if caller.is_some() {
                     tracker.noted(format!(
                         "athena: queried from the caller's account {} with the other accounts \
@@ -439,9 +449,12 @@ impl Collection {
             .iter()
             .filter(|clients| clients.account == self.caller)
             .map(|clients| async {
-                let members =
-                    guardduty::administered(&clients.guardduty, &in_scope, &clients.trackers[0])
-                        .await;
+                let members = guardduty::administered(
+                    &clients.guardduty,
+                    &in_scope,
+                    clients.guardduty_tracker(),
+                )
+                .await;
                 (clients.region.clone(), members)
             });
         futures_util::future::join_all(asked)
@@ -455,7 +468,7 @@ impl Collection {
     pub async fn stop_remote_work(&self) {
         let stops = self.regions.iter().filter_map(|region| {
             let athena = region.athena.as_ref()?;
-            Some(athena.stop_running(&region.trackers[2]))
+            Some(athena.stop_running(region.cloudtrail_tracker()))
         });
         futures_util::future::join_all(stops).await;
     }
