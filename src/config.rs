@@ -10,17 +10,15 @@ mod tests;
 
 pub use keyspec::{parse_key_spec, KeySpec};
 
+use crate::small_text::{line_and_column, read_small_text_file};
 use crate::theme::BUILTIN_THEMES;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
-
-/// The largest config or theme file read; anything bigger is refused.
-const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The user's settings. Every field is optional; an absent file is the default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -224,44 +222,4 @@ fn theme_relative_to(config_path: &Path, theme: String) -> Option<String> {
         }
         _ => Some(theme),
     }
-}
-
-/// Reads a UTF-8 text file of at most 1 MiB that must be a regular file
-/// (symbolic links are followed), so that a device or FIFO never blocks.
-pub(crate) fn read_small_text_file(path: &Path) -> io::Result<String> {
-    let meta = fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    let mut bytes = Vec::new();
-    fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("larger than {MAX_FILE_BYTES} bytes"),
-        ));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8 text"))
-}
-
-/// The 1-based line and character column of byte `offset` in `text`.
-pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |newline| newline + 1);
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = text
-        .get(line_start..offset)
-        .map_or(offset - line_start, |segment| segment.chars().count())
-        + 1;
-    (line, column)
 }

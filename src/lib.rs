@@ -23,5 +23,6 @@ pub mod model;
 pub mod raw;
 pub mod render;
 pub mod respond;
+pub mod small_text;
 pub mod theme;
 pub mod tui;

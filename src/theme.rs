@@ -204,7 +204,7 @@ impl Theme {
             return theme;
         }
         let path = Path::new(name_or_path);
-        let text = crate::config::read_small_text_file(path).map_err(|error| {
+        let text = crate::small_text::read_small_text_file(path).map_err(|error| {
             if error.kind() == io::ErrorKind::NotFound {
                 ThemeError::NotFound {
                     name_or_path: name_or_path.to_string(),

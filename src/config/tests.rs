@@ -182,30 +182,3 @@ fn built_in_names_and_absolute_theme_paths_are_kept() {
         Some("t.toml")
     );
 }
-
-#[test]
-fn only_small_regular_utf8_files_are_read() {
-    let dir = TempDir::new().unwrap();
-    assert!(read_small_text_file(dir.path()).is_err());
-    let big = write(&dir, "big.toml", &"#".repeat(MAX_FILE_BYTES as usize + 1));
-    let error = read_small_text_file(&big).unwrap_err();
-    assert!(error.to_string().contains("larger than"), "{error}");
-    let binary = dir.path().join("bin.toml");
-    fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
-    assert!(read_small_text_file(&binary).is_err());
-    let exact = write(&dir, "exact.toml", &"#".repeat(MAX_FILE_BYTES as usize));
-    assert_eq!(
-        read_small_text_file(&exact).unwrap().len(),
-        MAX_FILE_BYTES as usize
-    );
-}
-
-#[test]
-fn positions_count_lines_and_characters() {
-    let text = "a = 1\nnäme = ?\n";
-    assert_eq!(line_and_column(text, 0), (1, 1));
-    assert_eq!(line_and_column(text, 6), (2, 1));
-    let question = text.find('?').unwrap();
-    assert_eq!(line_and_column(text, question), (2, 8));
-    assert_eq!(line_and_column(text, 10_000), (3, 1));
-}

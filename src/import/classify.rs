@@ -162,7 +162,7 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: 
         });
     }
     if probe.product_arn.is_some() {
-        return sink.problem(problem(ASFF_UNSUPPORTED.into()));
+        return sink.problem(problem(guardduty::ASFF_UNSUPPORTED.into()));
     }
     if probe.event_version.is_some() && probe.event_name.is_some() {
         return cloudtrail::import_single_record(raw, locator, line, sink);
@@ -211,11 +211,6 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: 
         top_level_keys(text)
     )));
 }
-
-/// Why Security Hub ASFF documents are rejected.
-pub const ASFF_UNSUPPORTED: &str =
-    "Security Hub ASFF findings are not supported: export GuardDuty \
-    findings with `aws guardduty get-findings` instead";
 
 fn with_value(
     raw: &RawValue,

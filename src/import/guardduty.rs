@@ -12,6 +12,11 @@ use serde_json::Value;
 
 const FORMAT: &str = "guardduty";
 
+/// Why Security Hub ASFF documents are rejected.
+pub const ASFF_UNSUPPORTED: &str =
+    "Security Hub ASFF findings are not supported: export GuardDuty \
+    findings with `aws guardduty get-findings` instead";
+
 /// Imports `{"Findings": [...]}` (CLI) or `{"findings": [...]}` (API).
 pub fn import_findings_list(value: &Value, locator: &str, line: usize, sink: &mut Sink) {
     let key = if value.get("Findings").is_some() {
@@ -26,7 +31,7 @@ pub fn import_findings_list(value: &Value, locator: &str, line: usize, sink: &mu
         .unwrap_or(&[]);
     if findings.iter().any(|f| f.get("ProductArn").is_some()) {
         sink.problem(ParseError {
-            message: super::classify::ASFF_UNSUPPORTED.into(),
+            message: ASFF_UNSUPPORTED.into(),
             line: Some(line),
             column: None,
         });

@@ -3,13 +3,15 @@
 pub mod event;
 pub mod keys;
 pub mod provenance;
+pub mod source;
 pub mod summary;
 pub mod task;
 pub mod time;
 
-pub use event::{Doubt, Event, Link, LinkReason, RawRef, Severity, Source};
+pub use event::{Doubt, Event, Link, LinkReason, RawRef, Severity};
 pub use keys::Key;
 pub use provenance::Provenance;
+pub use source::Source;
 pub use summary::TaskSummary;
 pub use task::{Container, RunState, TaskFacts};
 pub use time::Timestamp;

@@ -10,8 +10,8 @@
 //! that task and writes to the task's own output, so it never states task
 //! facts and, when read from a task's stream, speaks for that task only.
 
-use super::event::Source;
 use super::keys::task_id_from_log_stream;
+use super::source::Source;
 use serde::Serialize;
 
 /// How far an event is trusted, from most to least.

@@ -2,7 +2,8 @@
 //! and its window. Every view and export that shows a task's severity reads
 //! it from here, so that `tasks`, the console and the report cannot disagree.
 
-use super::event::{Event, Severity, Source};
+use super::event::{Event, Severity};
+use super::source::Source;
 use super::time::Timestamp;
 
 /// The figures of one task's timeline.

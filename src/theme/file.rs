@@ -2,7 +2,7 @@
 
 use super::spec::{parse_plain_color, parse_style, Palette};
 use super::{Theme, ThemeError, BUILTIN_THEMES, SLOT_NAMES};
-use crate::config::line_and_column;
+use crate::small_text::line_and_column;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::{Spanned, Value};
