@@ -15,7 +15,7 @@ mod replay;
 #[path = "aws/respond.rs"]
 mod respond;
 
-use athena::{post, queue, sent_queries, time_ago, ACCOUNT};
+use athena::{executions, post, queue, sent_queries, time_ago, ACCOUNT};
 use aws_config::SdkConfig;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use moto::Moto;
@@ -446,27 +446,13 @@ fn stopping_a_collection_stops_its_running_queries() {
             .any(|n| n.ends_with("stopped (StopQueryExecution) when the collection stopped")),
         "{cloudtrail:?}"
     );
-    let athena = aws_sdk_athena::Client::new(&config);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let states = runtime.block_on(async {
-        let ids = athena.list_query_executions().send().await.unwrap();
-        let mut states = Vec::new();
-        for id in ids.query_execution_ids() {
-            let execution = athena
-                .get_query_execution()
-                .query_execution_id(id)
-                .send()
-                .await
-                .unwrap();
-            let state = execution
-                .query_execution()
-                .and_then(|e| e.status())
-                .and_then(|s| s.state())
-                .cloned();
-            states.push(state.map(|s| s.as_str().to_string()));
-        }
-        states
-    });
+    let states: Vec<Option<String>> = executions(&config)
+        .iter()
+        .map(|e| {
+            let state = e.status().and_then(|s| s.state());
+            state.map(|s| s.as_str().to_string())
+        })
+        .collect();
     assert_eq!(states, [Some("CANCELLED".to_string())]);
 }
 

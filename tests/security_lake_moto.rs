@@ -132,15 +132,18 @@ fn lake_result(records: &[BTreeMap<&str, String>]) -> Value {
     result(&COLUMNS, records)
 }
 
-/// `taskscope collect --security-lake` into `bundle`; the manifest.
-fn collect_lake(moto: &Moto, bundle: &Path) -> Value {
+/// `taskscope collect --security-lake` into a bundle in `dir`, which must
+/// run `queries` queries and complete its CloudTrail source; the bundle's
+/// path and the source's report.
+fn collect_lake(moto: &Moto, dir: &Path, queries: u64) -> (PathBuf, Value) {
+    let bundle = dir.join("incident");
     let output = moto
         .taskscope()
         .arg("collect")
         .args(moto::SEEDED_CLUSTER)
         .args(["--since", "2d", "--security-lake"])
         .args(["--athena-output", "s3://athena-results/taskscope/", "--out"])
-        .arg(bundle)
+        .arg(&bundle)
         .output()
         .unwrap();
     assert!(
@@ -149,16 +152,21 @@ fn collect_lake(moto: &Moto, bundle: &Path) -> Value {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap()
-}
-
-fn cloudtrail_report(manifest: &Value) -> &Value {
-    manifest["collection"]["source_reports"]
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    let cloudtrail = manifest["collection"]["source_reports"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["source"] == "cloudtrail")
         .unwrap()
+        .clone();
+    assert_eq!(cloudtrail["status"], "complete", "{cloudtrail}");
+    assert_eq!(
+        cloudtrail["calls"]["StartQueryExecution"], queries,
+        "{cloudtrail}"
+    );
+    (bundle, cloudtrail)
 }
 
 /// The kinds of the events on the timeline of the task `task_id`, and
@@ -213,15 +221,7 @@ fn the_lakes_management_table_is_queried_and_the_tasks_calls_land_once() {
         ],
     );
     let dir = tempfile::tempdir().unwrap();
-    let bundle = dir.path().join("incident");
-    let manifest = collect_lake(&moto, &bundle);
-
-    let cloudtrail = cloudtrail_report(&manifest);
-    assert_eq!(cloudtrail["status"], "complete", "{cloudtrail}");
-    assert_eq!(
-        cloudtrail["calls"]["StartQueryExecution"], 2,
-        "{cloudtrail}"
-    );
+    let (bundle, cloudtrail) = collect_lake(&moto, dir.path(), 2);
     assert!(
         cloudtrail["calls"].get("LookupEvents").is_none(),
         "{cloudtrail}"
@@ -316,15 +316,7 @@ fn the_s3_data_events_table_is_queried_when_the_catalog_has_it() {
         ],
     );
     let dir = tempfile::tempdir().unwrap();
-    let bundle = dir.path().join("incident");
-    let manifest = collect_lake(&moto, &bundle);
-
-    let cloudtrail = cloudtrail_report(&manifest);
-    assert_eq!(cloudtrail["status"], "complete", "{cloudtrail}");
-    assert_eq!(
-        cloudtrail["calls"]["StartQueryExecution"], 4,
-        "{cloudtrail}"
-    );
+    let (bundle, _) = collect_lake(&moto, dir.path(), 4);
     let sent = sent_queries(&moto_config(&moto));
     let predicate = lake_predicate();
     for table in [MANAGEMENT, S3_DATA] {

@@ -9,6 +9,7 @@
 
 use crate::moto::Moto;
 use aws_config::SdkConfig;
+use aws_sdk_athena::types::QueryExecution;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -56,13 +57,13 @@ pub fn post(moto: &Moto, path: &str, body: &Value) {
     );
 }
 
-/// The text of every query moto was sent.
-pub fn sent_queries(config: &SdkConfig) -> Vec<String> {
+/// Every query execution moto knows of.
+pub fn executions(config: &SdkConfig) -> Vec<QueryExecution> {
     let athena = aws_sdk_athena::Client::new(config);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let ids = athena.list_query_executions().send().await.unwrap();
-        let mut queries = Vec::new();
+        let mut executions = Vec::new();
         for id in ids.query_execution_ids() {
             let execution = athena
                 .get_query_execution()
@@ -70,15 +71,18 @@ pub fn sent_queries(config: &SdkConfig) -> Vec<String> {
                 .send()
                 .await
                 .unwrap();
-            queries.extend(
-                execution
-                    .query_execution()
-                    .and_then(|e| e.query())
-                    .map(str::to_string),
-            );
+            executions.extend(execution.query_execution().cloned());
         }
-        queries
+        executions
     })
+}
+
+/// The text of every query moto was sent.
+pub fn sent_queries(config: &SdkConfig) -> Vec<String> {
+    executions(config)
+        .iter()
+        .filter_map(|e| e.query().map(str::to_string))
+        .collect()
 }
 
 /// `minutes` ago, as CloudTrail writes a time.

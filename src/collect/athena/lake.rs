@@ -105,14 +105,7 @@ pub async fn tables(
                 return Vec::new();
             }
         };
-        let definition = table::read_definition(
-            &clients.glue,
-            &clients.control,
-            &source.catalog,
-            &table.database,
-            &table.table,
-        )
-        .await;
+        let definition = clients.definition(&source.catalog, &table).await;
         let qualified = source.qualified(&table);
         let (layout, note, definition) = match definition {
             Ok(definition) => {

@@ -146,6 +146,22 @@ impl AthenaClients {
         }
     }
 
+    /// The definition of `table` in `catalog` ([`table::read_definition`]).
+    async fn definition(
+        &self,
+        catalog: &str,
+        table: &TableName,
+    ) -> Result<table::TableDefinition, String> {
+        table::read_definition(
+            &self.glue,
+            &self.control,
+            catalog,
+            &table.database,
+            &table.table,
+        )
+        .await
+    }
+
     /// Stops the queries still running (a collection that was stopped),
     /// noting each on the tracker; gives up after [`STOP_TIMEOUT`].
     pub async fn stop_running(&self, tracker: &Tracker) {
@@ -213,7 +229,7 @@ pub fn prune(
 }
 
 /// The trail's own `table`, pruned as its layout in the catalog says
-/// ([`table::read_layout`]); what the layout reader has to say (a
+/// ([`table::layout_or_documented`]); what the layout reader has to say (a
 /// fallback, nothing to prune by) is noted on `tracker`.
 async fn trail_table(
     clients: &AthenaClients,
@@ -223,14 +239,8 @@ async fn trail_table(
     accounts: &BTreeSet<String>,
     tracker: &Tracker,
 ) -> Vec<Queried> {
-    let (layout, note) = table::read_layout(
-        &clients.glue,
-        &clients.control,
-        &source.catalog,
-        &table.database,
-        &table.table,
-    )
-    .await;
+    let definition = clients.definition(&source.catalog, table).await;
+    let (layout, note) = table::layout_or_documented(definition, &source.qualified(table));
     if let Some(note) = note {
         tracker.noted(format!("athena: {note}"));
     }

@@ -335,23 +335,20 @@ pub async fn read_definition(
     }
 }
 
-/// Reads the layout of `catalog.database.table` ([`read_definition`]).
-/// When the definition cannot be read, returns the documented
-/// partition-projection layout with a one-line note saying so; the note
-/// also says when nothing in the table prunes.
-pub async fn read_layout(
-    glue: &aws_sdk_glue::Client,
-    athena: &aws_sdk_athena::Client,
-    catalog: &str,
-    database: &str,
-    table: &str,
+/// The layout of a table's `definition` as read from the catalog; when it
+/// could not be read, the documented partition-projection layout with a
+/// one-line note saying so, naming the table as `qualified`. The note also
+/// says when nothing in the table prunes.
+pub fn layout_or_documented(
+    definition: Result<TableDefinition, String>,
+    qualified: &str,
 ) -> (Layout, Option<String>) {
-    match read_definition(glue, athena, catalog, database, table).await {
+    match definition {
         Ok(definition) => recognize(&definition),
         Err(reason) => (
             Layout::documented(),
             Some(format!(
-                "the partitions of {catalog}.{database}.{table} could not be read ({reason}); \
+                "the partitions of {qualified} could not be read ({reason}); \
                  assuming the documented partition-projection layout \
                  ({DAY_COLUMN} as {DAY_FORMAT})"
             )),
