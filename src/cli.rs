@@ -451,42 +451,54 @@ pub struct ScopeArgs {
     pub athena: AthenaArgs,
 }
 
-/// CloudTrail through Athena instead of LookupEvents (docs/collect.md).
+/// CloudTrail through Athena instead of LookupEvents (docs/collect.md):
+/// from a table of the trail's logs, or from Security Lake's tables.
 #[derive(Debug, Clone, clap::Args)]
+#[command(group(
+    clap::ArgGroup::new("athena_tables").args(["athena_table", "security_lake"])
+))]
 pub struct AthenaArgs {
     /// Read CloudTrail through Athena from this table of the organization
     /// trail (DATABASE.TABLE) instead of LookupEvents.
     #[arg(long, value_name = "DB.TABLE")]
     pub athena_table: Option<String>,
+    /// Read CloudTrail through Athena from Amazon Security Lake's
+    /// CloudTrail tables of each region (docs/athena.md) instead of
+    /// LookupEvents.
+    #[arg(long, conflicts_with = "athena_table")]
+    pub security_lake: bool,
     /// The Athena workgroup that runs the queries.
     #[arg(
         long,
         value_name = "WG",
         default_value = "primary",
-        requires = "athena_table"
+        requires = "athena_tables"
     )]
     pub athena_workgroup: String,
     /// Where Athena writes the results (s3://BUCKET/PREFIX/), when the
     /// workgroup sets no output location.
-    #[arg(long, value_name = "S3_URL", requires = "athena_table")]
+    #[arg(long, value_name = "S3_URL", requires = "athena_tables")]
     pub athena_output: Option<String>,
     /// The data catalog that holds the table.
     #[arg(
         long,
         value_name = "CATALOG",
         default_value = "AwsDataCatalog",
-        requires = "athena_table"
+        requires = "athena_tables"
     )]
     pub athena_catalog: String,
 }
 
 impl AthenaArgs {
-    /// Where to query CloudTrail, when a table is given.
+    /// Where to query CloudTrail, when a table or Security Lake is given.
     pub fn source(&self) -> anyhow::Result<Option<collect::athena::AthenaSource>> {
-        let Some(table) = &self.athena_table else {
-            return Ok(None);
+        let tables = match (&self.athena_table, self.security_lake) {
+            (Some(table), _) => collect::athena::TrailTables::Named(
+                collect::athena::sql::TableName::parse(table).map_err(anyhow::Error::msg)?,
+            ),
+            (None, true) => collect::athena::TrailTables::SecurityLake,
+            (None, false) => return Ok(None),
         };
-        let table = collect::athena::sql::TableName::parse(table).map_err(anyhow::Error::msg)?;
         if let Some(output) = &self.athena_output {
             if !output.starts_with("s3://") || output.chars().any(char::is_control) {
                 bail!(
@@ -504,7 +516,7 @@ impl AthenaArgs {
             }
         }
         Ok(Some(collect::athena::AthenaSource {
-            table,
+            tables,
             workgroup: self.athena_workgroup.clone(),
             output: self.athena_output.clone(),
             catalog: self.athena_catalog.clone(),
@@ -1190,8 +1202,10 @@ mod tests {
         let scope = scope_of(&["--athena-table", "security.cloudtrail_logs_pp"]).unwrap();
         let athena = scope.athena.expect("an Athena source");
         assert_eq!(
-            athena.qualified(),
-            "AwsDataCatalog.security.cloudtrail_logs_pp"
+            athena.tables,
+            collect::athena::TrailTables::Named(
+                collect::athena::sql::TableName::parse("security.cloudtrail_logs_pp").unwrap()
+            )
         );
         assert_eq!(
             (athena.workgroup.as_str(), athena.output),
@@ -1209,10 +1223,21 @@ mod tests {
         ])
         .unwrap();
         let athena = scope.athena.expect("an Athena source");
-        assert_eq!(athena.qualified(), "org.db.t");
+        assert_eq!(athena.catalog, "org");
         assert_eq!(athena.output.as_deref(), Some("s3://results/taskscope/"));
         assert!(scope_of(&["--athena-workgroup", "ir"]).is_err(), "no table");
         assert!(scope_of(&["--athena-table", "nodatabase"]).is_err());
         assert!(scope_of(&["--athena-table", "d.t", "--athena-output", "/tmp"]).is_err());
+    }
+
+    #[test]
+    fn security_lake_shares_the_athena_flags_and_excludes_a_table() {
+        let scope = scope_of(&["--security-lake", "--athena-workgroup", "ir"]).unwrap();
+        let athena = scope.athena.expect("an Athena source");
+        assert_eq!(athena.tables, collect::athena::TrailTables::SecurityLake);
+        assert_eq!(athena.workgroup, "ir");
+        let both = scope_of(&["--security-lake", "--athena-table", "db.t"]).unwrap_err();
+        let both = both.downcast::<clap::Error>().expect("a usage error");
+        assert_eq!(both.kind(), clap::error::ErrorKind::ArgumentConflict);
     }
 }

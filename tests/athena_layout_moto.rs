@@ -18,7 +18,9 @@ use replay::{json_response, Replay};
 use serde_json::json;
 use std::path::PathBuf;
 use taskscope::collect::athena::ddl::TrailTable;
-use taskscope::collect::athena::table::{read_layout, DayPartition, Layout, GLUE_CATALOG};
+use taskscope::collect::athena::table::{
+    layout_or_documented, read_definition, DayPartition, Layout, GLUE_CATALOG,
+};
 
 fn config(moto: &Moto, runtime: &tokio::runtime::Runtime) -> SdkConfig {
     runtime.block_on(
@@ -50,8 +52,16 @@ fn glue_tables_read_back_as_their_layouts_and_a_missing_one_falls_back() {
     let config = config(&moto, &runtime);
     let glue = aws_sdk_glue::Client::new(&config);
     let athena = aws_sdk_athena::Client::new(&config);
-    let read =
-        |table: &str| runtime.block_on(read_layout(&glue, &athena, GLUE_CATALOG, "trails", table));
+    let read = |table: &str| {
+        let definition = runtime.block_on(read_definition(
+            &glue,
+            &athena,
+            GLUE_CATALOG,
+            "trails",
+            table,
+        ));
+        layout_or_documented(definition, &format!("{GLUE_CATALOG}.trails.{table}"))
+    };
 
     let (projection, note) = read("org_trail");
     assert_eq!(note, None);
@@ -126,8 +136,16 @@ fn another_catalog_is_read_through_athena_and_a_denied_one_falls_back() {
     let glue = aws_sdk_glue::Client::new(&config);
     let athena = aws_sdk_athena::Client::new(&config);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let read =
-        |table: &str| runtime.block_on(read_layout(&glue, &athena, "lake_catalog", "lake", table));
+    let read = |table: &str| {
+        let definition = runtime.block_on(read_definition(
+            &glue,
+            &athena,
+            "lake_catalog",
+            "lake",
+            table,
+        ));
+        layout_or_documented(definition, &format!("lake_catalog.lake.{table}"))
+    };
 
     let (lake, note) = read("cloud_trail_mgmt");
     assert_eq!(note, None);

@@ -6,6 +6,8 @@
 //! Where moto cannot fail a query, a real-format FAILED GetQueryExecution
 //! answer is replayed through the SDK (tests/aws/replay.rs).
 
+#[path = "aws/athena.rs"]
+mod athena;
 #[path = "aws/moto.rs"]
 mod moto;
 #[path = "aws/replay.rs"]
@@ -13,6 +15,7 @@ mod replay;
 #[path = "aws/respond.rs"]
 mod respond;
 
+use athena::{executions, post, queue, sent_queries, time_ago, ACCOUNT};
 use aws_config::SdkConfig;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use moto::Moto;
@@ -30,12 +33,11 @@ use taskscope::bundle::Bundle;
 use taskscope::collect::accounts::{Reach, Target};
 use taskscope::collect::athena::ddl::TrailTable;
 use taskscope::collect::athena::sql::TableName;
-use taskscope::collect::athena::AthenaSource;
+use taskscope::collect::athena::{AthenaSource, TrailTables};
 use taskscope::collect::sink::BundleSink;
 use taskscope::collect::{Collection, Scope};
 use taskscope::import::athena::columns::COLUMNS;
 
-const ACCOUNT: &str = "123456789012";
 /// A member account collected with the caller's (moto answers it as the caller).
 const MEMBER: &str = "210987654321";
 const EXIT_PARTIAL: i32 = 3;
@@ -46,7 +48,7 @@ fn source(workgroup: &str) -> AthenaSource {
 
 fn table_source(workgroup: &str, table: &str) -> AthenaSource {
     AthenaSource {
-        table: TableName::parse(table).unwrap(),
+        tables: TrailTables::Named(TableName::parse(table).unwrap()),
         workgroup: workgroup.into(),
         output: Some("s3://athena-results/taskscope/".into()),
         catalog: "AwsDataCatalog".into(),
@@ -77,33 +79,11 @@ fn seeded_tasks(moto: &Moto) -> Vec<String> {
         .collect()
 }
 
-/// The columns in the order the result pages give them: reversed from the
-/// SELECT list, so that only reading by name finds them.
-fn column_order() -> Vec<&'static str> {
-    COLUMNS.iter().rev().map(|c| c.name).collect()
-}
-
-/// One queued query result: the header row, then `records`, each a map of
-/// column to value (absent: null, a Data entry without VarCharValue).
+/// One queued result of the CloudTrail table: its columns reversed from
+/// the SELECT list, so that only reading by name finds them.
 fn result(records: &[BTreeMap<&str, String>]) -> Value {
-    let order = column_order();
-    let header: Vec<Value> = order.iter().map(|c| json!({"VarCharValue": c})).collect();
-    let mut rows = vec![json!({"Data": header})];
-    for record in records {
-        let data: Vec<Value> = order
-            .iter()
-            .map(|c| match record.get(c) {
-                Some(value) => json!({"VarCharValue": value}),
-                None => json!({}),
-            })
-            .collect();
-        rows.push(json!({"Data": data}));
-    }
-    let info: Vec<Value> = order
-        .iter()
-        .map(|c| json!({"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": c, "Label": c, "Type": "varchar", "Precision": 2147483647, "Scale": 0, "Nullable": "UNKNOWN", "CaseSensitive": true}))
-        .collect();
-    json!({"rows": rows, "column_info": info})
+    let order: Vec<&str> = COLUMNS.iter().rev().map(|c| c.name).collect();
+    athena::result(&order, records)
 }
 
 /// Creates `trails.org_trail` in moto's Glue catalog with the properties
@@ -120,54 +100,6 @@ fn seed_org_trail_table(moto: &Moto) {
         &[script.as_os_str()],
         &[&Value::Object(properties).to_string()],
     );
-}
-
-/// The text of every query moto was sent.
-fn sent_queries(config: &SdkConfig) -> Vec<String> {
-    let athena = aws_sdk_athena::Client::new(config);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let ids = athena.list_query_executions().send().await.unwrap();
-        let mut queries = Vec::new();
-        for id in ids.query_execution_ids() {
-            let execution = athena
-                .get_query_execution()
-                .query_execution_id(id)
-                .send()
-                .await
-                .unwrap();
-            queries.extend(
-                execution
-                    .query_execution()
-                    .and_then(|e| e.query())
-                    .map(str::to_string),
-            );
-        }
-        queries
-    })
-}
-
-/// Queues `results` for the next query executions, over plain HTTP.
-fn queue(moto: &Moto, results: Vec<Value>) {
-    let body = json!({"account_id": ACCOUNT, "region": "us-east-1", "results": results});
-    post(moto, "/moto-api/static/athena/query-results", &body);
-}
-
-fn post(moto: &Moto, path: &str, body: &Value) {
-    let code = "import sys, urllib.request\n\
-        request = urllib.request.Request(sys.argv[1] + sys.argv[2], data=sys.argv[3].encode(), \
-        headers={'Content-Type': 'application/json'}, method='POST')\n\
-        print(urllib.request.urlopen(request).status)";
-    moto.python(
-        &[std::ffi::OsStr::new("-c"), std::ffi::OsStr::new(code)],
-        &[path, &body.to_string()],
-    );
-}
-
-fn time_ago(minutes: i64) -> String {
-    (chrono::Utc::now() - chrono::TimeDelta::minutes(minutes))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 /// The columns every record shares.
@@ -514,27 +446,13 @@ fn stopping_a_collection_stops_its_running_queries() {
             .any(|n| n.ends_with("stopped (StopQueryExecution) when the collection stopped")),
         "{cloudtrail:?}"
     );
-    let athena = aws_sdk_athena::Client::new(&config);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let states = runtime.block_on(async {
-        let ids = athena.list_query_executions().send().await.unwrap();
-        let mut states = Vec::new();
-        for id in ids.query_execution_ids() {
-            let execution = athena
-                .get_query_execution()
-                .query_execution_id(id)
-                .send()
-                .await
-                .unwrap();
-            let state = execution
-                .query_execution()
-                .and_then(|e| e.status())
-                .and_then(|s| s.state())
-                .cloned();
-            states.push(state.map(|s| s.as_str().to_string()));
-        }
-        states
-    });
+    let states: Vec<Option<String>> = executions(&config)
+        .iter()
+        .map(|e| {
+            let state = e.status().and_then(|s| s.state());
+            state.map(|s| s.as_str().to_string())
+        })
+        .collect();
     assert_eq!(states, [Some("CANCELLED".to_string())]);
 }
 

@@ -8,7 +8,7 @@
 
 use super::sql::{literal, Refused};
 use super::table::{
-    projection_property, TableDefinition, ACCOUNT_COLUMN, DAY_COLUMN, DAY_FORMAT,
+    projection_property, TableColumn, TableDefinition, ACCOUNT_COLUMN, DAY_COLUMN, DAY_FORMAT,
     PROJECTION_ENABLED, REGION_COLUMN, STORAGE_LOCATION_TEMPLATE,
 };
 use crate::import::athena::columns::{Column, Shape, COLUMNS};
@@ -130,7 +130,10 @@ impl TrailTable {
         TableDefinition {
             name: self.table.clone(),
             partition_keys: PARTITION_KEYS.iter().map(|k| k.to_string()).collect(),
-            columns: COLUMNS.iter().map(|c| c.name.to_string()).collect(),
+            columns: COLUMNS
+                .iter()
+                .map(|c| TableColumn::new(c.name, Some(ddl_type(c))))
+                .collect(),
             parameters: self.properties().into_iter().collect(),
         }
     }

@@ -11,6 +11,7 @@
 //! still running ([`AthenaClients::stop_running`]).
 
 pub mod ddl;
+pub mod lake;
 pub mod runner;
 pub mod sql;
 pub mod table;
@@ -20,7 +21,7 @@ use super::recorder::Recorder;
 use super::{Scope, TaskRef, Tracker};
 use aws_config::SdkConfig;
 use runner::{human_bytes, Outcome};
-use sql::TableName;
+use sql::{Schema, TableName};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,11 +33,48 @@ pub const MIN_BILLED_BYTES: u64 = 10_000_000;
 /// How long stopping the running queries may take when a collection stops.
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Where CloudTrail is queried: the table, and how Athena runs the queries.
+/// The tables CloudTrail is read from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum TrailTables {
+    /// One table of the trail's logs (`--athena-table DB.TABLE`).
+    Named(TableName),
+    /// Security Lake's CloudTrail tables of each region (`--security-lake`).
+    SecurityLake,
+}
+
+impl TrailTables {
+    /// How [`TrailTables::SecurityLake`] is written in a plan's parameters
+    /// (not a `DATABASE.TABLE`: it has no dot).
+    pub const SECURITY_LAKE: &'static str = "security-lake";
+}
+
+impl TryFrom<String> for TrailTables {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<TrailTables, String> {
+        if text == TrailTables::SECURITY_LAKE {
+            return Ok(TrailTables::SecurityLake);
+        }
+        TableName::parse(&text).map(TrailTables::Named)
+    }
+}
+
+impl From<TrailTables> for String {
+    fn from(tables: TrailTables) -> String {
+        match tables {
+            TrailTables::Named(table) => table.to_string(),
+            TrailTables::SecurityLake => TrailTables::SECURITY_LAKE.to_string(),
+        }
+    }
+}
+
+/// Where CloudTrail is queried: the tables, and how Athena runs the queries.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AthenaSource {
-    /// The CloudTrail table (`--athena-table DB.TABLE`).
-    pub table: TableName,
+    /// The CloudTrail tables (`--athena-table DB.TABLE` or `--security-lake`).
+    #[serde(rename = "table")]
+    pub tables: TrailTables,
     /// The workgroup (`--athena-workgroup`).
     pub workgroup: String,
     /// Where results go (`--athena-output s3://...`), when the workgroup has none.
@@ -46,9 +84,9 @@ pub struct AthenaSource {
 }
 
 impl AthenaSource {
-    /// `catalog.database.table`, for messages.
-    pub fn qualified(&self) -> String {
-        format!("{}.{}", self.catalog, self.table)
+    /// `catalog.database.table` of one queried `table`, for messages.
+    pub fn qualified(&self, table: &TableName) -> String {
+        format!("{}.{}", self.catalog, table)
     }
 }
 
@@ -108,6 +146,22 @@ impl AthenaClients {
         }
     }
 
+    /// The definition of `table` in `catalog` ([`table::read_definition`]).
+    async fn definition(
+        &self,
+        catalog: &str,
+        table: &TableName,
+    ) -> Result<table::TableDefinition, String> {
+        table::read_definition(
+            &self.glue,
+            &self.control,
+            catalog,
+            &table.database,
+            &table.table,
+        )
+        .await
+    }
+
     /// Stops the queries still running (a collection that was stopped),
     /// noting each on the tracker; gives up after [`STOP_TIMEOUT`].
     pub async fn stop_running(&self, tracker: &Tracker) {
@@ -139,32 +193,30 @@ impl AthenaClients {
     }
 }
 
-/// The predicate that prunes the table's partitions to the scope's
-/// window, this region and `accounts`, from the table's layout as the
-/// catalog describes it ([`table::read_layout`]); what the layout reader
-/// has to say (a fallback, nothing to prune by) is noted on `tracker`.
-/// `None` (a failure noted) when a region or account cannot be put into SQL.
-async fn partition_predicate(
-    clients: &AthenaClients,
-    source: &AthenaSource,
+/// One table to query: its name, how its columns are named, and the
+/// predicate that prunes its partitions to the scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queried {
+    /// The table.
+    pub table: TableName,
+    /// Its columns: the CloudTrail table's or an OCSF table's.
+    pub schema: Schema,
+    /// The predicate on its partitions.
+    pub partition: String,
+}
+
+/// The predicate that prunes a table of `layout` to the scope's window,
+/// this region and `accounts`. `None` (a failure noted on `tracker`) when
+/// a region or account cannot be put into SQL.
+pub fn prune(
+    layout: &table::Layout,
     scope: &Scope,
     accounts: &BTreeSet<String>,
     tracker: &Tracker,
 ) -> Option<String> {
-    let (layout, note) = table::read_layout(
-        &clients.glue,
-        &clients.control,
-        &source.catalog,
-        &source.table.database,
-        &source.table.table,
-    )
-    .await;
-    if let Some(note) = note {
-        tracker.noted(format!("athena: {note}"));
-    }
     let regions = [tracker.region.clone()];
     let accounts: Vec<String> = accounts.iter().cloned().collect();
-    match table::partition_predicate(&layout, scope.from, scope.to, &regions, &accounts) {
+    match table::partition_predicate(layout, scope.from, scope.to, &regions, &accounts) {
         Ok(predicate) => Some(predicate),
         Err(refused) => {
             tracker.failed(format!(
@@ -176,10 +228,37 @@ async fn partition_predicate(
     }
 }
 
+/// The trail's own `table`, pruned as its layout in the catalog says
+/// ([`table::layout_or_documented`]); what the layout reader has to say (a
+/// fallback, nothing to prune by) is noted on `tracker`.
+async fn trail_table(
+    clients: &AthenaClients,
+    source: &AthenaSource,
+    table: &TableName,
+    scope: &Scope,
+    accounts: &BTreeSet<String>,
+    tracker: &Tracker,
+) -> Vec<Queried> {
+    let definition = clients.definition(&source.catalog, table).await;
+    let (layout, note) = table::layout_or_documented(definition, &source.qualified(table));
+    if let Some(note) = note {
+        tracker.noted(format!("athena: {note}"));
+    }
+    prune(&layout, scope, accounts, tracker)
+        .map(|partition| Queried {
+            table: table.clone(),
+            schema: Schema::CloudTrail,
+            partition,
+        })
+        .into_iter()
+        .collect()
+}
+
 /// Queries CloudTrail for the tasks in `tasks` and the services and task
 /// definitions ECS collection saw, in the partitions of this region and
-/// `accounts`, one query after the other. The first query that fails ends
-/// the source (the others would fail the same way).
+/// `accounts`: from the trail's table, or from Security Lake's tables of
+/// this region ([`lake`]), one query after the other. The first query that
+/// fails ends the source (the others would fail the same way).
 pub async fn collect(
     clients: &AthenaClients,
     source: &AthenaSource,
@@ -189,9 +268,11 @@ pub async fn collect(
     ecs_seen: &EcsSeen,
     tracker: &Tracker,
 ) {
-    let Some(partition) = partition_predicate(clients, source, scope, accounts, tracker).await
-    else {
-        return;
+    let tables = match &source.tables {
+        TrailTables::Named(table) => {
+            trail_table(clients, source, table, scope, accounts, tracker).await
+        }
+        TrailTables::SecurityLake => lake::tables(clients, source, scope, accounts, tracker).await,
     };
     let ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
     let needles = sql::ecs_needles(
@@ -199,27 +280,34 @@ pub async fn collect(
         ecs_seen.services.iter().map(String::as_str),
         ecs_seen.definitions.iter().map(String::as_str),
     );
-    let batches = sql::queries(
-        &source.table,
-        &partition,
-        &scope.from,
-        &scope.to,
-        &ids,
-        &needles,
-    );
-    if !batches.refused.is_empty() {
+    let mut queries = Vec::new();
+    let mut refused = BTreeSet::new();
+    for queried in &tables {
+        let batches = sql::queries(
+            &queried.schema,
+            &queried.table,
+            &queried.partition,
+            &scope.from,
+            &scope.to,
+            &ids,
+            &needles,
+        );
+        refused.extend(batches.refused.into_iter().map(|r| r.0));
+        queries.extend(batches.queries);
+    }
+    if !refused.is_empty() {
         tracker.failed(format!(
             "{} names with control characters were left out of the Athena queries",
-            batches.refused.len()
+            refused.len()
         ));
     }
-    let total = batches.queries.len();
-    if total == 0 {
+    let total = queries.len();
+    if total == 0 && !tables.is_empty() {
         tracker
             .noted("athena: no task, service or task definition to look for: no query run".into());
     }
     let mut outcomes = Vec::new();
-    for (n, query) in batches.queries.iter().enumerate() {
+    for (n, query) in queries.iter().enumerate() {
         match runner::run(&clients.recorded, source, query, &clients.running, tracker).await {
             Ok(outcome) => outcomes.push(outcome),
             Err(line) => {
@@ -287,7 +375,7 @@ mod tests {
     #[test]
     fn a_source_written_into_a_plan_reads_back_checked() {
         let source = AthenaSource {
-            table: TableName::parse("security.trail").unwrap(),
+            tables: TrailTables::Named(TableName::parse("security.trail").unwrap()),
             workgroup: "primary".into(),
             output: None,
             catalog: "AwsDataCatalog".into(),
@@ -298,7 +386,14 @@ mod tests {
         assert_eq!(back, source);
         let mut bad = value;
         bad["table"] = "security.trail\"; DROP".into();
-        assert!(serde_json::from_value::<AthenaSource>(bad).is_err());
+        assert!(serde_json::from_value::<AthenaSource>(bad.clone()).is_err());
+        bad["table"] = TrailTables::SECURITY_LAKE.into();
+        let lake: AthenaSource = serde_json::from_value(bad).unwrap();
+        assert_eq!(lake.tables, TrailTables::SecurityLake);
+        assert_eq!(
+            serde_json::to_value(&lake).unwrap()["table"],
+            "security-lake"
+        );
     }
 
     #[test]

@@ -43,10 +43,10 @@ pub async fn run(
     tracker: &Tracker,
 ) -> Result<Outcome, String> {
     let region = region_name(client.config().region());
-    let table = source.qualified();
+    let table = source.qualified(&query.table);
     let context = QueryExecutionContext::builder()
         .catalog(&source.catalog)
-        .database(&source.table.database)
+        .database(&query.table.database)
         .build();
     let output = source
         .output
@@ -123,7 +123,7 @@ async fn wait(
     tracker: &Tracker,
     region: &str,
 ) -> Result<u64, String> {
-    let table = source.qualified();
+    let table = source.qualified(&query.table);
     let deadline = tokio::time::Instant::now() + MAX_QUERY_TIME;
     let mut interval = FIRST_POLL_INTERVAL;
     loop {

@@ -95,8 +95,83 @@ pub fn literal(value: &str) -> Result<String, Refused> {
 pub struct Query {
     /// What the query looks for, for the progress line and errors.
     pub label: String,
+    /// The table it reads.
+    pub table: TableName,
     /// The statement.
     pub sql: String,
+}
+
+/// Which columns hold what the queries look for: the CloudTrail table's,
+/// or an OCSF table's (Security Lake's API Activity, docs/athena.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Schema {
+    /// The CloudTrail table: [`select_list`]'s columns, `eventtime`,
+    /// `useridentity`, `eventsource`, `requestparameters`...
+    CloudTrail,
+    /// An OCSF table: `time_dt`, `actor.user`, `api.service.name`,
+    /// `api.request.data`..., with the SELECT list given.
+    Ocsf {
+        /// The SELECT list.
+        select: String,
+    },
+}
+
+/// The expressions of one schema that the queries compare.
+struct Fields {
+    /// The caller's ARN (the session name after its last `/`).
+    arn: &'static str,
+    /// The caller's principal ID (the session name after its `:`).
+    principal: &'static str,
+    /// The service called.
+    service: &'static str,
+    /// The call's request and response, as text.
+    request: &'static str,
+    response: &'static str,
+}
+
+impl Schema {
+    fn fields(&self) -> Fields {
+        match self {
+            Schema::CloudTrail => Fields {
+                arn: "useridentity.arn",
+                principal: "useridentity.principalid",
+                service: "eventsource",
+                request: "requestparameters",
+                response: "responseelements",
+            },
+            Schema::Ocsf { .. } => Fields {
+                arn: "actor.user.uid",
+                principal: "actor.user.uid_alt",
+                service: "api.service.name",
+                request: "api.request.data",
+                response: "api.response.data",
+            },
+        }
+    }
+
+    fn select(&self) -> String {
+        match self {
+            Schema::CloudTrail => select_list(),
+            Schema::Ocsf { select } => select.clone(),
+        }
+    }
+
+    /// The predicate on the record's time for the window: CloudTrail's
+    /// `eventtime` is `yyyy-MM-ddTHH:mm:ssZ` text, which compares in time
+    /// order; OCSF's `time_dt` is a timestamp.
+    fn window(&self, from: &DateTime<Utc>, to: &DateTime<Utc>) -> String {
+        match self {
+            Schema::CloudTrail => window_predicate(from, to),
+            Schema::Ocsf { .. } => {
+                let at = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+                format!(
+                    "time_dt >= TIMESTAMP '{}' AND time_dt <= TIMESTAMP '{}'",
+                    at(from),
+                    at(to)
+                )
+            }
+        }
+    }
 }
 
 /// The queries of one collection, and the values refused from them.
@@ -118,20 +193,26 @@ pub fn window_predicate(from: &DateTime<Utc>, to: &DateTime<Utc>) -> String {
 /// Everything a query's WHERE clause shares: the partitions, the window.
 struct Frame<'a> {
     table: &'a TableName,
+    select: String,
     partition: &'a str,
     window: String,
 }
 
 impl Frame<'_> {
-    fn select(&self, condition: &str) -> String {
-        format!(
+    fn query(&self, label: String, condition: &str) -> Query {
+        let sql = format!(
             "SELECT {} FROM {} WHERE ({}) AND {} AND ({})",
-            select_list(),
+            self.select,
             self.table.sql(),
             self.partition,
             self.window,
             condition
-        )
+        );
+        Query {
+            label,
+            table: self.table.clone(),
+            sql,
+        }
     }
 }
 
@@ -146,12 +227,14 @@ fn literals(values: &[String], refused: &mut Vec<Refused>) -> Vec<String> {
         .collect()
 }
 
-/// The queries for the tasks' role sessions (the session name is the task
-/// ID: the last segment of `useridentity.arn` after `/`, or of
-/// `useridentity.principalid` after `:`), then for the ECS calls that name
-/// any of `needles` (see [`ecs_needles`]). `partition` is the predicate
-/// that prunes the table's partitions to the window.
+/// The queries of `table` (its columns as `schema` says) for the tasks'
+/// role sessions (the session name is the task ID: the last segment of the
+/// caller's ARN after `/`, or of its principal ID after `:`), then for the
+/// ECS calls that name any of `needles` (see [`ecs_needles`]).
+/// `partition` is the predicate that prunes the table's partitions to the
+/// window.
 pub fn queries(
+    schema: &Schema,
     table: &TableName,
     partition: &str,
     from: &DateTime<Utc>,
@@ -159,10 +242,12 @@ pub fn queries(
     task_ids: &[String],
     needles: &[String],
 ) -> Batches {
+    let fields = schema.fields();
     let frame = Frame {
         table,
+        select: schema.select(),
         partition,
-        window: window_predicate(from, to),
+        window: schema.window(from, to),
     };
     let mut batches = Batches::default();
     let ids = literals(task_ids, &mut batches.refused);
@@ -170,13 +255,12 @@ pub fn queries(
     for (n, chunk) in ids.chunks(BATCH).enumerate() {
         let list = chunk.join(", ");
         let condition = format!(
-            "element_at(split(useridentity.arn, '/'), -1) IN ({list}) \
-             OR element_at(split(useridentity.principalid, ':'), -1) IN ({list})"
+            "element_at(split({}, '/'), -1) IN ({list}) \
+             OR element_at(split({}, ':'), -1) IN ({list})",
+            fields.arn, fields.principal
         );
-        batches.queries.push(Query {
-            label: format!("role sessions {}/{id_chunks}", n + 1),
-            sql: frame.select(&condition),
-        });
+        let label = format!("role sessions {}/{id_chunks}", n + 1);
+        batches.queries.push(frame.query(label, &condition));
     }
     let needles = literals(needles, &mut batches.refused);
     let needle_chunks = needles.chunks(BATCH).count();
@@ -185,18 +269,18 @@ pub fn queries(
             .iter()
             .map(|needle| {
                 format!(
-                    "strpos(requestparameters, {needle}) > 0 OR strpos(responseelements, {needle}) > 0"
+                    "strpos({}, {needle}) > 0 OR strpos({}, {needle}) > 0",
+                    fields.request, fields.response
                 )
             })
             .collect();
         let condition = format!(
-            "eventsource = 'ecs.amazonaws.com' AND ({})",
+            "{} = 'ecs.amazonaws.com' AND ({})",
+            fields.service,
             named.join(" OR ")
         );
-        batches.queries.push(Query {
-            label: format!("ECS calls {}/{needle_chunks}", n + 1),
-            sql: frame.select(&condition),
-        });
+        let label = format!("ECS calls {}/{needle_chunks}", n + 1);
+        batches.queries.push(frame.query(label, &condition));
     }
     batches
 }
@@ -271,7 +355,15 @@ mod tests {
             ["arn:aws:ecs:us-east-1:1:service/prod/web"],
             ["arn:aws:ecs:us-east-1:1:task-definition/web:7"],
         );
-        let batches = queries(&table(), partition, &from, &to, &ids, &needles);
+        let batches = queries(
+            &Schema::CloudTrail,
+            &table(),
+            partition,
+            &from,
+            &to,
+            &ids,
+            &needles,
+        );
         assert!(batches.refused.is_empty());
         let labels: Vec<&str> = batches.queries.iter().map(|q| q.label.as_str()).collect();
         assert_eq!(
@@ -304,6 +396,43 @@ mod tests {
     }
 
     #[test]
+    fn an_ocsf_table_is_asked_the_same_over_its_own_columns() {
+        let lake = TableName::parse(
+            "amazon_security_lake_glue_db_us_east_1.amazon_security_lake_table_us_east_1_cloud_trail_mgmt_2_0",
+        )
+        .unwrap();
+        let schema = Schema::Ocsf {
+            select: "class_uid, time".into(),
+        };
+        let ids = vec!["0123456789abcdef0123456789abcdef".to_string()];
+        let needles = ecs_needles(ids.iter().map(String::as_str), [], []);
+        let (from, to) = (time("2026-11-20T13:00:00Z"), time("2026-11-21T02:30:00Z"));
+        let batches = queries(
+            &schema,
+            &lake,
+            "\"eventday\" BETWEEN '20261120' AND '20261121'",
+            &from,
+            &to,
+            &ids,
+            &needles,
+        );
+        assert_eq!(batches.queries.len(), 2);
+        assert!(batches.queries.iter().all(|q| q.table == lake));
+        assert_eq!(
+            batches.queries[0].sql,
+            "SELECT class_uid, time FROM \"amazon_security_lake_glue_db_us_east_1\".\"amazon_security_lake_table_us_east_1_cloud_trail_mgmt_2_0\" \
+             WHERE (\"eventday\" BETWEEN '20261120' AND '20261121') \
+             AND time_dt >= TIMESTAMP '2026-11-20 13:00:00 UTC' AND time_dt <= TIMESTAMP '2026-11-21 02:30:00 UTC' \
+             AND (element_at(split(actor.user.uid, '/'), -1) IN ('0123456789abcdef0123456789abcdef') \
+             OR element_at(split(actor.user.uid_alt, ':'), -1) IN ('0123456789abcdef0123456789abcdef'))"
+        );
+        assert!(batches.queries[1].sql.ends_with(
+            "AND (api.service.name = 'ecs.amazonaws.com' AND (strpos(api.request.data, '0123456789abcdef0123456789abcdef') > 0 \
+             OR strpos(api.response.data, '0123456789abcdef0123456789abcdef') > 0))"
+        ));
+    }
+
+    #[test]
     fn hostile_values_are_escaped_or_refused_never_spliced() {
         let ids = vec![
             "abc' OR '1'='1".to_string(),
@@ -311,7 +440,7 @@ mod tests {
             "abc' OR '1'='1".to_string(),
         ];
         let (from, to) = (time("2026-11-20T13:00:00Z"), time("2026-11-20T14:00:00Z"));
-        let batches = queries(&table(), "true", &from, &to, &ids, &[]);
+        let batches = queries(&Schema::CloudTrail, &table(), "true", &from, &to, &ids, &[]);
         assert_eq!(batches.refused, [Refused("line\nbreak".into())]);
         assert_eq!(batches.queries.len(), 1);
         assert!(batches.queries[0]
@@ -322,9 +451,11 @@ mod tests {
     #[test]
     fn no_tasks_and_no_names_ask_nothing() {
         let (from, to) = (time("2026-11-20T13:00:00Z"), time("2026-11-20T14:00:00Z"));
-        assert!(queries(&table(), "true", &from, &to, &[], &[])
-            .queries
-            .is_empty());
+        assert!(
+            queries(&Schema::CloudTrail, &table(), "true", &from, &to, &[], &[])
+                .queries
+                .is_empty()
+        );
         assert!(ecs_needles([], [""], ["task-definition/"]).is_empty());
     }
 }

@@ -157,6 +157,43 @@ impl Layout {
             org_id: None,
         }
     }
+
+    /// Security Lake's layout: `region`, `accountid` and `eventday` as
+    /// `yyyyMMdd`. Assumed for Security Lake's tables when the catalog
+    /// cannot be read.
+    pub fn security_lake() -> Layout {
+        let day = DayPartition::new(LAKE_DAY, LAKE_DAY_FORMAT)
+            .expect("Security Lake's format is ordered");
+        Layout::SecurityLake { day }
+    }
+}
+
+/// A column of a table, as the catalog states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableColumn {
+    /// The column's name.
+    pub name: String,
+    /// Its type, as the catalog writes it (`string`, `struct<uid:string>`...).
+    pub kind: String,
+}
+
+impl TableColumn {
+    /// A column named `name` of type `kind` (empty when the catalog gives none).
+    pub fn new(name: &str, kind: Option<&str>) -> TableColumn {
+        TableColumn {
+            name: name.to_string(),
+            kind: kind.unwrap_or_default().to_string(),
+        }
+    }
+
+    /// True for a struct, array or map column: Athena returns it as JSON
+    /// text only when it is cast to JSON.
+    pub fn is_nested(&self) -> bool {
+        let kind = self.kind.trim_start().to_ascii_lowercase();
+        ["struct", "array", "map", "row"]
+            .iter()
+            .any(|nested| kind.starts_with(nested))
+    }
 }
 
 /// What the catalog says about a table's partitions.
@@ -167,7 +204,7 @@ pub struct TableDefinition {
     /// Its partition keys, in order.
     pub partition_keys: Vec<String>,
     /// Its other columns.
-    pub columns: Vec<String>,
+    pub columns: Vec<TableColumn>,
     /// Its table properties (projection settings among them).
     pub parameters: HashMap<String, String>,
 }
@@ -255,7 +292,11 @@ pub fn recognize(table: &TableDefinition) -> (Layout, Option<String>) {
 /// Iceberg table may list them as columns rather than partition keys).
 fn is_security_lake(table: &TableDefinition, keys: &BTreeSet<String>) -> bool {
     let named = |name: &str| {
-        keys.contains(name) || table.columns.iter().any(|c| c.eq_ignore_ascii_case(name))
+        keys.contains(name)
+            || table
+                .columns
+                .iter()
+                .any(|c| c.name.eq_ignore_ascii_case(name))
     };
     table
         .name
@@ -277,29 +318,37 @@ fn org_id_of_location(location: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Reads the layout of `catalog.database.table`: from Glue for the Glue
-/// catalog, from Athena's GetTableMetadata for any other. When the
-/// definition cannot be read (denied, not found), returns the documented
-/// partition-projection layout with a one-line note saying so; the note
-/// also says when nothing in the table prunes.
-pub async fn read_layout(
+/// Reads the definition of `catalog.database.table`: from Glue for the
+/// Glue catalog, from Athena's GetTableMetadata for any other. `Err` is the
+/// reason it could not be read (denied, not found), one line.
+pub async fn read_definition(
     glue: &aws_sdk_glue::Client,
     athena: &aws_sdk_athena::Client,
     catalog: &str,
     database: &str,
     table: &str,
-) -> (Layout, Option<String>) {
-    let definition = if catalog.eq_ignore_ascii_case(GLUE_CATALOG) {
+) -> Result<TableDefinition, String> {
+    if catalog.eq_ignore_ascii_case(GLUE_CATALOG) {
         read_glue(glue, database, table).await
     } else {
         read_athena(athena, catalog, database, table).await
-    };
+    }
+}
+
+/// The layout of a table's `definition` as read from the catalog; when it
+/// could not be read, the documented partition-projection layout with a
+/// one-line note saying so, naming the table as `qualified`. The note also
+/// says when nothing in the table prunes.
+pub fn layout_or_documented(
+    definition: Result<TableDefinition, String>,
+    qualified: &str,
+) -> (Layout, Option<String>) {
     match definition {
         Ok(definition) => recognize(&definition),
         Err(reason) => (
             Layout::documented(),
             Some(format!(
-                "the partitions of {catalog}.{database}.{table} could not be read ({reason}); \
+                "the partitions of {qualified} could not be read ({reason}); \
                  assuming the documented partition-projection layout \
                  ({DAY_COLUMN} as {DAY_FORMAT})"
             )),
@@ -323,15 +372,18 @@ async fn read_glue(
     let found = output
         .table()
         .ok_or_else(|| "glue:GetTable answered without a table".to_string())?;
-    let names = |columns: &[aws_sdk_glue::types::Column]| {
-        columns.iter().map(|c| c.name().to_string()).collect()
+    let columns = |columns: &[aws_sdk_glue::types::Column]| -> Vec<TableColumn> {
+        columns
+            .iter()
+            .map(|c| TableColumn::new(c.name(), c.r#type()))
+            .collect()
     };
     Ok(TableDefinition {
         name: found.name().to_string(),
-        partition_keys: names(found.partition_keys()),
+        partition_keys: names_of(columns(found.partition_keys())),
         columns: found
             .storage_descriptor()
-            .map(|s| names(s.columns()))
+            .map(|s| columns(s.columns()))
             .unwrap_or_default(),
         parameters: found.parameters().cloned().unwrap_or_default(),
     })
@@ -355,15 +407,22 @@ async fn read_athena(
     let found = output
         .table_metadata()
         .ok_or_else(|| "athena:GetTableMetadata answered without a table".to_string())?;
-    let names = |columns: &[aws_sdk_athena::types::Column]| {
-        columns.iter().map(|c| c.name().to_string()).collect()
+    let columns = |columns: &[aws_sdk_athena::types::Column]| -> Vec<TableColumn> {
+        columns
+            .iter()
+            .map(|c| TableColumn::new(c.name(), c.r#type()))
+            .collect()
     };
     Ok(TableDefinition {
         name: found.name().to_string(),
-        partition_keys: names(found.partition_keys()),
-        columns: names(found.columns()),
+        partition_keys: names_of(columns(found.partition_keys())),
+        columns: columns(found.columns()),
         parameters: found.parameters().cloned().unwrap_or_default(),
     })
+}
+
+fn names_of(columns: Vec<TableColumn>) -> Vec<String> {
+    columns.into_iter().map(|c| c.name).collect()
 }
 
 /// A quoted SQL identifier (`"timestamp"` is a reserved word).
@@ -504,7 +563,10 @@ mod tests {
         TableDefinition {
             name: name.into(),
             partition_keys: strings(keys),
-            columns: strings(&["eventversion", "useridentity", "eventtime"]),
+            columns: ["eventversion", "useridentity", "eventtime"]
+                .iter()
+                .map(|name| TableColumn::new(name, Some("string")))
+                .collect(),
             parameters: parameters
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -91,11 +91,17 @@ pub fn select_list() -> String {
     COLUMNS
         .iter()
         .map(|c| match c.shape {
-            Shape::Struct => format!("json_format(CAST({0} AS JSON)) AS {0}", c.name),
+            Shape::Struct => json_text(c.name),
             Shape::Text | Shape::JsonText | Shape::Flag => c.name.to_string(),
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A struct, array or map column selected as JSON text under its own name
+/// (Athena returns such a column readable only when cast to JSON).
+pub fn json_text(column: &str) -> String {
+    format!("json_format(CAST({column} AS JSON)) AS {column}")
 }
 
 /// CloudTrail's spelling of the fields inside struct columns, which Athena
