@@ -174,10 +174,17 @@ fn collect(
     config: SdkConfig,
     scope: Scope,
     dir: &Path,
-    stop: Option<Duration>,
+    stop: Option<StopWhen>,
 ) -> (PathBuf, Vec<SourceReport>) {
     let reach = Reach::own(vec![(config, ACCOUNT.to_string())]);
     collect_reach(&reach, scope, dir, stop)
+}
+
+/// When a test stops its collection, as Ctrl-C would.
+enum StopWhen {
+    /// As soon as Athena has been sent a query: a condition, not a delay,
+    /// so that a slow machine cannot stop the collection too early.
+    AQueryStarted(aws_sdk_athena::Client),
 }
 
 /// [`collect`] over the accounts and regions of `reach`.
@@ -185,7 +192,7 @@ fn collect_reach(
     reach: &Reach,
     scope: Scope,
     dir: &Path,
-    stop: Option<Duration>,
+    stop: Option<StopWhen>,
 ) -> (PathBuf, Vec<SourceReport>) {
     let root = dir.join("bundle");
     let bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
@@ -195,7 +202,13 @@ fn collect_reach(
     let state = runtime.block_on(async {
         let stop = async {
             match stop {
-                Some(after) => tokio::time::sleep(after).await,
+                Some(StopWhen::AQueryStarted(athena)) => loop {
+                    let listed = athena.list_query_executions().send().await;
+                    if listed.is_ok_and(|l| !l.query_execution_ids().is_empty()) {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                },
                 None => std::future::pending().await,
             }
         };
@@ -435,7 +448,9 @@ fn stopping_a_collection_stops_its_running_queries() {
         config.clone(),
         scope(source("primary")),
         dir.path(),
-        Some(Duration::from_secs(3)),
+        Some(StopWhen::AQueryStarted(aws_sdk_athena::Client::new(
+            &config,
+        ))),
     );
     let cloudtrail = report(&reports, "cloudtrail");
     assert_eq!(cloudtrail.calls["StartQueryExecution"], 1, "{cloudtrail:?}");
