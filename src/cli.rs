@@ -1146,9 +1146,11 @@ fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
         writeln!(stdout, "{}", escape(&problem.to_string()))?;
     }
     let journals = verify_journals::check(&bundle);
-    let failures = problems.iter().filter(|p| p.is_failure()).count() + journals.failures;
+    for problem in &journals.problems {
+        writeln!(stdout, "{problem}")?;
+    }
+    let failures = problems.iter().filter(|p| p.is_failure()).count() + journals.problems.len();
     if failures > 0 {
-        write!(stdout, "{}", journals.text)?;
         writeln!(stdout, "FAILED: {failures} problem(s)")?;
         return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
     }
@@ -1157,7 +1159,7 @@ fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
         "ok: {} artifacts match the manifest",
         bundle.manifest.artifacts.len()
     )?;
-    write!(stdout, "{}", journals.text)?;
+    write!(stdout, "{}", journals.summary)?;
     if bundle.manifest.collection.state == Some(CollectionState::Collecting) {
         writeln!(
             stdout,

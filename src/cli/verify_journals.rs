@@ -1,6 +1,7 @@
-//! `taskscope verify`'s report on the bundle's chained journals: how many
-//! annotations, actions and handoffs they hold, whether each chain is
-//! intact (or names its first break), and the custody history.
+//! `taskscope verify`'s report on the bundle's chained journals: the first
+//! break of each chain, and for an intact bundle how many annotations,
+//! actions and handoffs they hold, each chain's state and the custody
+//! history.
 
 use crate::bundle::annotations::ANNOTATIONS_FILE;
 use crate::bundle::audit::{self, AUDIT_FILE};
@@ -10,21 +11,19 @@ use crate::bundle::Bundle;
 use crate::render::sanitize::escape;
 use std::collections::BTreeSet;
 
-/// What `verify` prints about the journals.
+/// What `verify` prints about the journals, every line escaped.
+#[derive(Default)]
 pub struct JournalReport {
-    /// The lines to print, escaped, each ending in a newline.
-    pub text: String,
-    /// How many chains are broken or unreadable.
-    pub failures: usize,
+    /// One line per broken or unreadable chain: verification failures.
+    pub problems: Vec<String>,
+    /// The lines printed when the bundle verifies, each ending in a newline.
+    pub summary: String,
 }
 
 /// Checks the chains of the annotations, the audit log and the custody log
-/// of `bundle`, and lists the custody history.
+/// of `bundle`, and sums them up with the custody history.
 pub fn check(bundle: &Bundle) -> JournalReport {
-    let mut report = JournalReport {
-        text: String::new(),
-        failures: 0,
-    };
+    let mut report = JournalReport::default();
     let annotations = report.chain(bundle, ANNOTATIONS_FILE);
     let audit = report.chain(bundle, AUDIT_FILE);
     let custody = report.chain(bundle, CUSTODY_FILE);
@@ -63,28 +62,29 @@ pub fn check(bundle: &Bundle) -> JournalReport {
 }
 
 impl JournalReport {
-    /// Reads the chain of `file`, reporting a break or an unreadable journal.
+    /// Reads the chain of `file`, recording a break or an unreadable journal
+    /// as a problem.
     fn chain(&mut self, bundle: &Bundle, file: &str) -> Option<Chain> {
         match chain::read(bundle, file) {
             Ok(Some(chain)) => {
                 if let Some(broken) = &chain.broken {
-                    self.failures += 1;
-                    self.line(&format!("chain broken: {file} {broken}"));
+                    let problem = format!("chain broken: {file} {broken}");
+                    self.problems.push(escape(&problem).into_owned());
                 }
                 Some(chain)
             }
             Ok(None) => None,
             Err(problem) => {
-                self.failures += 1;
-                self.line(&format!("chain unreadable: {problem}"));
+                let problem = format!("chain unreadable: {problem}");
+                self.problems.push(escape(&problem).into_owned());
                 None
             }
         }
     }
 
-    /// Adds one line, escaped.
+    /// Adds one line to the summary, escaped.
     fn line(&mut self, text: &str) {
-        self.text.push_str(&escape(text));
-        self.text.push('\n');
+        self.summary.push_str(&escape(text));
+        self.summary.push('\n');
     }
 }
