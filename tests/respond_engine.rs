@@ -27,7 +27,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use taskscope::bundle::audit::{self, CallStatus, Entry, Record, ResultStatus, StepStatus};
+use taskscope::bundle::audit::{
+    self, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
+};
 use taskscope::bundle::Bundle;
 use taskscope::collect::aws::Connection;
 use taskscope::respond::execute::Retry;
@@ -173,6 +175,26 @@ fn records(bundle: &Path) -> Vec<Record> {
 }
 
 /// The warnings of a dry run's plan on the same target and bundle.
+/// The steps of the result the last of `records` is, after checking that
+/// `signal` interrupted it while the step `running` ran.
+fn interrupted_steps(records: &[Record], signal: &str, running: &str) -> Vec<StepOutcome> {
+    match &records.last().expect("the log has records").entry {
+        Entry::Result {
+            status,
+            steps,
+            interrupted_by,
+            in_flight,
+            ..
+        } => {
+            assert_eq!(*status, ResultStatus::Interrupted);
+            assert_eq!(interrupted_by.as_deref(), Some(signal));
+            assert_eq!(in_flight.as_deref(), Some(running));
+            steps.clone()
+        }
+        other => panic!("the last record is the result, not {other:?}"),
+    }
+}
+
 fn replanned_warnings(moto: &Moto, iam: &HeldIam, task: &str, bundle: &Path) -> Vec<String> {
     let output = isolate(moto, iam, task, bundle, &["--dry-run"])
         .wait_with_output()
@@ -336,27 +358,14 @@ fn sigterm_mid_plan_finishes_the_call_in_flight_and_records_the_interruption() {
             1
         )
     );
-    match &records.last().unwrap().entry {
-        Entry::Result {
-            status,
-            steps,
-            interrupted_by,
-            in_flight,
-            ..
-        } => {
-            assert_eq!(*status, ResultStatus::Interrupted);
-            assert_eq!(interrupted_by.as_deref(), Some("SIGTERM"));
-            assert_eq!(in_flight.as_deref(), Some("revoke"));
-            let of = |name: &str| steps.iter().find(|s| s.step == name).unwrap();
-            assert_eq!(of("revoke").status, StepStatus::Done);
-            assert_eq!(of("stop").status, StepStatus::NotRun);
-            assert_eq!(
-                of("stop").reason.as_deref(),
-                Some("not started: interrupted by SIGTERM")
-            );
-        }
-        other => panic!("the last record is the result, not {other:?}"),
-    }
+    let steps = interrupted_steps(&records, "SIGTERM", "revoke");
+    let of = |name: &str| steps.iter().find(|s| s.step == name).unwrap();
+    assert_eq!(of("revoke").status, StepStatus::Done);
+    assert_eq!(of("stop").status, StepStatus::NotRun);
+    assert_eq!(
+        of("stop").reason.as_deref(),
+        Some("not started: interrupted by SIGTERM")
+    );
     assert_eq!(task_status(&moto, task), "RUNNING", "stop was not started");
 
     let warnings = replanned_warnings(&moto, &iam, task, &bundle);
@@ -684,22 +693,9 @@ fn ctrl_c_while_following_a_rollback_records_the_interruption_and_the_next_plan_
     assert_eq!(updated.load(Ordering::SeqCst), 1);
 
     let records = records(&bundle);
-    match &records.last().unwrap().entry {
-        Entry::Result {
-            status,
-            steps,
-            interrupted_by,
-            in_flight,
-            ..
-        } => {
-            assert_eq!(*status, ResultStatus::Interrupted);
-            assert_eq!(interrupted_by.as_deref(), Some("SIGINT"));
-            assert_eq!(in_flight.as_deref(), Some("follow"));
-            assert_eq!(steps[0].status, StepStatus::Done);
-            assert_eq!(steps[1].status, StepStatus::Interrupted, "{steps:?}");
-        }
-        other => panic!("the last record is the result, not {other:?}"),
-    }
+    let steps = interrupted_steps(&records, "SIGINT", "follow");
+    assert_eq!(steps[0].status, StepStatus::Done);
+    assert_eq!(steps[1].status, StepStatus::Interrupted, "{steps:?}");
     let warning = taskscope::respond::unfinished::warning(&bundle, &plan)
         .expect("the next plan names the interrupted run");
     assert!(warning.contains("was interrupted by SIGINT"), "{warning}");
