@@ -9,7 +9,7 @@ shared=../shared/fixtures
 bin=${TASKSCOPE:-target/debug/taskscope}
 out=fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{import_bytes,decode,cloudtrail,guardduty,ecs,cwlogs,falco,raw_resolve,bundle_reader}
+mkdir -p "$out"/{import_bytes,decode,cloudtrail,guardduty,ecs,cwlogs,falco,raw_resolve,bundle_reader,chain_reader}
 
 seed() { # target name file
     install -m 0644 "$3" "$out/$1/$2"
@@ -86,6 +86,15 @@ bundle_seed() { # name files...
 bundle_seed falco_and_deployments "$demo/falco_alerts.ndjson" "$demo/ecs_deployment_events.jsonl"
 bundle_seed findings_and_definition "$demo/guardduty_get_findings.json" "$demo/ecs_describe_task_definition_40.json"
 bundle_seed services_and_logs "$demo/ecs_describe_services.json" "$demo/cwlogs_filter_app.json"
+
+# Chain reader seeds: the journals of a bundle annotated and handed over.
+chained="$scratch/falco_and_deployments"
+TASKSCOPE_AUTHOR=seed "$bin" annotate "$chained" --bundle-wide --tag seed 2>/dev/null || true
+TASKSCOPE_AUTHOR=seed "$bin" handoff "$chained" --to reviewer --note "seed handoff" 2>/dev/null || true
+TASKSCOPE_AUTHOR=seed "$bin" handoff "$chained" --to court 2>/dev/null || true
+install -m 0644 "$chained/annotations.jsonl" "$out/chain_reader/annotations.jsonl"
+install -m 0644 "$chained/custody.jsonl" "$out/chain_reader/custody.jsonl"
+printf '{"a":1}\n{"b":2}\n' > "$out/chain_reader/unchained.jsonl"
 
 big=$(find "$out" -type f -size +50k)
 if [ -n "$big" ]; then

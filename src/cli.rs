@@ -16,9 +16,11 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod handoff;
 mod import_output;
 mod manual;
 mod respond;
+mod verify_journals;
 
 pub use respond::EXIT_REFUSED;
 
@@ -29,7 +31,7 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Import finished, but some inputs were rejected or only partly read.
 pub const EXIT_PARTIAL: u8 = 3;
-/// `verify` found missing, altered or unexpected artifacts.
+/// `verify` found missing, altered or unexpected artifacts, or a broken chain.
 pub const EXIT_VERIFY_FAILED: u8 = 4;
 
 /// Longest import error or warning line written to stderr, in characters:
@@ -82,11 +84,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Check every artifact of a bundle against its manifest.
+    /// Check every artifact of a bundle against its manifest, and the hash
+    /// chains of its annotations, audit log and custody log.
     Verify {
         /// The bundle directory.
         bundle: PathBuf,
     },
+    /// Record that the bundle passes to someone else, in its custody log.
+    Handoff(handoff::HandoffArgs),
     /// Record a note, mark or tag on a task or an event, in the bundle.
     #[command(
         group(ArgGroup::new("target").required(true).args(["task", "event", "bundle_wide"])),
@@ -631,6 +636,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print(&render::timeline::render(&rows, format)?)
         }
         Command::Verify { bundle } => verify_bundle(&bundle),
+        Command::Handoff(args) => handoff::run(&args),
         Command::Annotate {
             bundle,
             task,
@@ -1151,7 +1157,11 @@ fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
     for problem in &problems {
         writeln!(stdout, "{}", escape(&problem.to_string()))?;
     }
-    let failures = problems.iter().filter(|p| p.is_failure()).count();
+    let journals = verify_journals::check(&bundle);
+    for problem in &journals.problems {
+        writeln!(stdout, "{problem}")?;
+    }
+    let failures = problems.iter().filter(|p| p.is_failure()).count() + journals.problems.len();
     if failures > 0 {
         writeln!(stdout, "FAILED: {failures} problem(s)")?;
         return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
@@ -1161,6 +1171,7 @@ fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
         "ok: {} artifacts match the manifest",
         bundle.manifest.artifacts.len()
     )?;
+    write!(stdout, "{}", journals.summary)?;
     if bundle.manifest.collection.state == Some(CollectionState::Collecting) {
         writeln!(
             stdout,

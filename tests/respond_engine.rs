@@ -1,7 +1,7 @@
 //! The executor under stress: a call held open while taskscope is killed or
 //! told to stop, a throttled call attempted again, a rollback whose service
-//! changed since planning, and a failed step that holds back only the step
-//! that needs it.
+//! changed since planning, a failed step that holds back only the step
+//! that needs it, and Ctrl-C while a rollback's deployment is followed.
 //!
 //! The command-line tests run taskscope against moto with IAM pointed, by
 //! AWS_ENDPOINT_URL_IAM (the SDK prefers a service's own endpoint variable
@@ -27,7 +27,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use taskscope::bundle::audit::{self, CallStatus, Entry, Record, ResultStatus, StepStatus};
+use taskscope::bundle::audit::{
+    self, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
+};
 use taskscope::bundle::Bundle;
 use taskscope::collect::aws::Connection;
 use taskscope::respond::execute::Retry;
@@ -173,6 +175,26 @@ fn records(bundle: &Path) -> Vec<Record> {
 }
 
 /// The warnings of a dry run's plan on the same target and bundle.
+/// The steps of the result the last of `records` is, after checking that
+/// `signal` interrupted it while the step `running` ran.
+fn interrupted_steps(records: &[Record], signal: &str, running: &str) -> Vec<StepOutcome> {
+    match &records.last().expect("the log has records").entry {
+        Entry::Result {
+            status,
+            steps,
+            interrupted_by,
+            in_flight,
+            ..
+        } => {
+            assert_eq!(*status, ResultStatus::Interrupted);
+            assert_eq!(interrupted_by.as_deref(), Some(signal));
+            assert_eq!(in_flight.as_deref(), Some(running));
+            steps.clone()
+        }
+        other => panic!("the last record is the result, not {other:?}"),
+    }
+}
+
 fn replanned_warnings(moto: &Moto, iam: &HeldIam, task: &str, bundle: &Path) -> Vec<String> {
     let output = isolate(moto, iam, task, bundle, &["--dry-run"])
         .wait_with_output()
@@ -336,27 +358,14 @@ fn sigterm_mid_plan_finishes_the_call_in_flight_and_records_the_interruption() {
             1
         )
     );
-    match &records.last().unwrap().entry {
-        Entry::Result {
-            status,
-            steps,
-            interrupted_by,
-            in_flight,
-            ..
-        } => {
-            assert_eq!(*status, ResultStatus::Interrupted);
-            assert_eq!(interrupted_by.as_deref(), Some("SIGTERM"));
-            assert_eq!(in_flight.as_deref(), Some("revoke"));
-            let of = |name: &str| steps.iter().find(|s| s.step == name).unwrap();
-            assert_eq!(of("revoke").status, StepStatus::Done);
-            assert_eq!(of("stop").status, StepStatus::NotRun);
-            assert_eq!(
-                of("stop").reason.as_deref(),
-                Some("not started: interrupted by SIGTERM")
-            );
-        }
-        other => panic!("the last record is the result, not {other:?}"),
-    }
+    let steps = interrupted_steps(&records, "SIGTERM", "revoke");
+    let of = |name: &str| steps.iter().find(|s| s.step == name).unwrap();
+    assert_eq!(of("revoke").status, StepStatus::Done);
+    assert_eq!(of("stop").status, StepStatus::NotRun);
+    assert_eq!(
+        of("stop").reason.as_deref(),
+        Some("not started: interrupted by SIGTERM")
+    );
     assert_eq!(task_status(&moto, task), "RUNNING", "stop was not started");
 
     let warnings = replanned_warnings(&moto, &iam, task, &bundle);
@@ -623,4 +632,72 @@ fn a_rollback_whose_service_changed_since_planning_sends_nothing() {
             .any(|r| matches!(r.entry, Entry::CallStarted { .. } | Entry::Call { .. })),
         "no call was started"
     );
+}
+
+/// The service `web` halfway from `web:3` to `web:2`: the new deployment
+/// primary and still rolling out.
+fn web_rolling_to_2() -> http::Response<SdkBody> {
+    let definition =
+        |revision: u32| format!("arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:{revision}");
+    json_response(
+        200,
+        &json!({"services": [{
+            "serviceName": "web",
+            "taskDefinition": definition(2),
+            "desiredCount": 2,
+            "runningCount": 1,
+            "deployments": [
+                {"id": "ecs-svc/2", "status": "PRIMARY", "taskDefinition": definition(2), "rolloutState": "IN_PROGRESS"},
+                {"id": "ecs-svc/1", "status": "ACTIVE", "taskDefinition": definition(3), "rolloutState": "COMPLETED"},
+            ],
+            "events": [],
+        }], "failures": []}),
+    )
+}
+
+#[test]
+fn ctrl_c_while_following_a_rollback_records_the_interruption_and_the_next_plan_says_so() {
+    let interrupt = Interrupt::new();
+    let raised = interrupt.clone();
+    let updated = Arc::new(AtomicUsize::new(0));
+    let polls = Arc::new(AtomicUsize::new(0));
+    let (seen_update, seen_polls) = (Arc::clone(&updated), Arc::clone(&polls));
+    let mut responder = responder(move |operation, _| match operation {
+        "DescribeServices" if seen_update.load(Ordering::SeqCst) == 0 => Some(web_on(3)),
+        "DescribeServices" => {
+            // Ctrl-C while the deployment rolls, a few polls in.
+            if seen_polls.fetch_add(1, Ordering::SeqCst) == 2 {
+                raised.raise("SIGINT");
+            }
+            Some(web_rolling_to_2())
+        }
+        "UpdateService" => {
+            seen_update.fetch_add(1, Ordering::SeqCst);
+            Some(json_response(
+                200,
+                &json!({"service": {"serviceName": "web", "taskDefinition": format!("arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:2")}}),
+            ))
+        }
+        _ => None,
+    });
+    let plan = rollback_plan();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b");
+    let outcome = responder.apply(&plan, &bundle, "--yes", &interrupt, &mut |_| {});
+    assert_eq!(
+        outcome.status,
+        ResultStatus::Interrupted,
+        "{:?}",
+        outcome.error
+    );
+    assert_eq!(updated.load(Ordering::SeqCst), 1);
+
+    let records = records(&bundle);
+    let steps = interrupted_steps(&records, "SIGINT", "follow");
+    assert_eq!(steps[0].status, StepStatus::Done);
+    assert_eq!(steps[1].status, StepStatus::Interrupted, "{steps:?}");
+    let warning = taskscope::respond::unfinished::warning(&bundle, &plan)
+        .expect("the next plan names the interrupted run");
+    assert!(warning.contains("was interrupted by SIGINT"), "{warning}");
+    assert!(warning.contains("steps finished: rollback"), "{warning}");
 }

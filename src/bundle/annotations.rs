@@ -176,14 +176,21 @@ pub fn milestone_anchors(incident: &Incident, manifest: &Manifest, anchor: &str)
 /// Who is annotating: `$TASKSCOPE_AUTHOR`, else `$USER@<hostname>` (host
 /// from /etc/hostname or `$HOSTNAME`), else `$USER`, else `unknown`.
 pub fn default_author() -> String {
-    let hostname = fs::read_to_string("/etc/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok());
     author_from(
         std::env::var("TASKSCOPE_AUTHOR").ok(),
         std::env::var("USER").ok(),
-        hostname,
+        hostname(),
     )
+}
+
+/// This machine's name, from /etc/hostname or `$HOSTNAME`, trimmed; `None`
+/// when neither names it.
+pub fn hostname() -> Option<String> {
+    fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
 }
 
 /// [`default_author`]'s rule, given the values it reads; blank values count as absent.

@@ -244,23 +244,7 @@ pub fn append(bundle_root: &Path, record: &Record) -> Result<(), JournalError> {
 /// The committed audit records of `bundle`, in order, with their 1-based
 /// line numbers. Lines that do not parse are reported, not skipped silently.
 pub fn load(bundle: &Bundle) -> (Vec<(usize, Record)>, Vec<String>) {
-    let content = match journal::read_committed(bundle, AUDIT_FILE) {
-        Ok(Some(content)) => content,
-        Ok(None) => return (Vec::new(), Vec::new()),
-        Err(problem) => return (Vec::new(), vec![problem]),
-    };
-    let mut records = Vec::new();
-    let mut problems = Vec::new();
-    for (number, line) in content.split(|&b| b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match serde_json::from_slice::<Record>(line) {
-            Ok(record) => records.push((number + 1, record)),
-            Err(error) => problems.push(format!("{AUDIT_FILE}:{}: {error}", number + 1)),
-        }
-    }
-    (records, problems)
+    journal::load_lines(bundle, AUDIT_FILE)
 }
 
 /// The timeline events of the audit log: one per record, on the timelines of

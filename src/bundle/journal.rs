@@ -5,11 +5,14 @@
 //! rewrites the manifest atomically with the file's new size and SHA-256: the
 //! manifest is the commit point. Bytes past the size the manifest records were
 //! never committed; the next append cuts them off, and readers ignore them.
+//! Every line is linked into the journal's hash [`chain`](super::chain).
 //! The protocol is specified in docs/bundle-format.md.
 
+use super::chain;
 use super::manifest::{Artifact, Manifest, MANIFEST_FILE};
 use super::write::{sha256_hex, sync_dir, temp_prefix, write_file_atomically};
 use super::{Bundle, OpenError};
+use serde::de::DeserializeOwned;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -46,16 +49,30 @@ fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> JournalErro
     move |source| JournalError::Io { context, source }
 }
 
-/// Appends `line` (one JSON document, without its newline) to the journal
-/// `file` at the bundle root and commits it.
+/// Appends `line` (one JSON object, without its newline) to the journal
+/// `file` at the bundle root, linked into its chain (see [`chain::link`]),
+/// and commits it (see [`append_linked`]).
+pub fn append_line(bundle_root: &Path, file: &str, line: &str) -> Result<(), JournalError> {
+    append_linked(bundle_root, file, |prev| {
+        chain::link(line, prev).map_err(JournalError::Encode)
+    })
+}
+
+/// Appends the line `build` makes from the chain value before it (the
+/// journal's head, see [`chain`]) to the journal `file` at the bundle root,
+/// and commits it. The line must carry that value as its `prev` member.
 ///
 /// Holds an exclusive lock on the bundle directory throughout, so concurrent
 /// appends (from any process, and live collection) are serialized. Under the
 /// lock: the manifest is read; an uncommitted tail left by a crash is cut off,
 /// provided the committed prefix matches the manifest (otherwise nothing is
-/// written); the line is appended and fsynced; then the manifest is replaced
-/// atomically with the artifact's new size and hash.
-pub fn append_line(bundle_root: &Path, file: &str, line: &str) -> Result<(), JournalError> {
+/// written); the line is built from the head, appended and fsynced; then the
+/// manifest is replaced atomically with the artifact's new size and hash.
+pub fn append_linked(
+    bundle_root: &Path,
+    file: &str,
+    build: impl FnOnce(&str) -> Result<String, JournalError>,
+) -> Result<(), JournalError> {
     let shown = bundle_root.display().to_string();
     let directory = File::open(bundle_root).map_err(io_error(format!(
         "{shown}: cannot open the bundle directory"
@@ -66,7 +83,8 @@ pub fn append_line(bundle_root: &Path, file: &str, line: &str) -> Result<(), Jou
     let bundle = Bundle::open(bundle_root)?;
     remove_stale_manifest_temps(bundle_root);
     let (mut handle, mut content) = open_committed(&bundle, file)?;
-    let mut line = format!("{line}\n");
+    let head = chain::check(&chain::genesis(&bundle.manifest, file), &content).head;
+    let mut line = format!("{}\n", build(&head)?);
     if content.last().is_some_and(|&b| b != b'\n') {
         // A committed last line without its newline (edited by hand, or
         // crafted) would swallow this one.
@@ -107,6 +125,33 @@ pub fn read_committed(bundle: &Bundle, file: &str) -> Result<Option<Vec<u8>>, St
         return Err(format!("{file}: its SHA-256 differs from the manifest"));
     }
     Ok(Some(content))
+}
+
+/// The committed lines of the journal `file` of `bundle`, each parsed as a
+/// `T`, in order, with their 1-based line numbers. Lines that do not parse
+/// are reported (`file:line: why`), not skipped silently; a journal that
+/// differs from the manifest is one problem and no lines.
+pub fn load_lines<T: DeserializeOwned>(
+    bundle: &Bundle,
+    file: &str,
+) -> (Vec<(usize, T)>, Vec<String>) {
+    let content = match read_committed(bundle, file) {
+        Ok(Some(content)) => content,
+        Ok(None) => return (Vec::new(), Vec::new()),
+        Err(problem) => return (Vec::new(), vec![problem]),
+    };
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    for (number, line) in content.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<T>(line) {
+            Ok(record) => records.push((number + 1, record)),
+            Err(error) => problems.push(format!("{file}:{}: {error}", number + 1)),
+        }
+    }
+    (records, problems)
 }
 
 /// Adds or updates the journal's entry; other entries keep their positions,

@@ -6,6 +6,8 @@
 pub mod annotations;
 pub mod audit;
 pub mod build;
+pub mod chain;
+pub mod custody;
 pub mod growing;
 pub mod index;
 pub mod journal;

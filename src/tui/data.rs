@@ -3,6 +3,7 @@
 //! (per-task statistics, the findings board order, filter haystacks).
 
 use super::filter::Haystacks;
+use crate::bundle::custody::{self, Handoff};
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
 use crate::model::{Event, Key, TaskSummary, Timestamp};
@@ -29,6 +30,8 @@ pub struct Data {
     pub incident: Incident,
     /// What could not be read while loading (shown in the status line).
     pub problems: Vec<String>,
+    /// The bundle's custody log, oldest first (shown in the task context pane).
+    pub custody: Vec<Handoff>,
     /// Statistics per task, indexed like `incident.tasks`.
     pub stats: Vec<TaskStats>,
     /// Findings, most severe first, then by type and time (event indices).
@@ -50,7 +53,9 @@ pub struct Data {
 
 impl Data {
     /// Derives the views' lists from an opened bundle and its incident.
-    pub fn new(bundle: Bundle, incident: Incident, problems: Vec<String>) -> Data {
+    pub fn new(bundle: Bundle, incident: Incident, mut problems: Vec<String>) -> Data {
+        let (handoffs, unreadable) = custody::load(&bundle);
+        problems.extend(unreadable);
         let window = incident
             .events
             .first()
@@ -110,6 +115,7 @@ impl Data {
             bundle,
             incident,
             problems,
+            custody: handoffs.into_iter().map(|(_, handoff)| handoff).collect(),
             stats,
             findings,
             window,

@@ -1,6 +1,7 @@
 //! The text of the side panes: event detail (key facts, links, notes, the raw
-//! record as a JSON tree), task context, and the help overlay. Every evidence
-//! string goes through `clip`, which escapes control characters.
+//! record as a JSON tree), task context (with the bundle's custody log), and
+//! the help overlay. Every evidence string goes through `clip`, which
+//! escapes control characters.
 
 use super::app::{App, Pane};
 use super::data::Data;
@@ -262,6 +263,16 @@ pub fn context_lines(app: &App, data: &Data, task: usize) -> Vec<Line<'static>> 
         lines.push(heading("Notes"));
         for note in notes {
             lines.push(note_line(note, app));
+        }
+    }
+    if !data.custody.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(heading("Custody of the bundle"));
+        for handoff in &data.custody {
+            lines.push(Line::from(Span::styled(
+                clip(&handoff.summary(), VALUE_CHARS),
+                theme.dim,
+            )));
         }
     }
     lines

@@ -1,0 +1,56 @@
+//! `taskscope handoff`: records in the bundle's custody log that the bundle
+//! passes from the current user to someone else.
+
+use crate::bundle::annotations::default_author;
+use crate::bundle::annotations::hostname;
+use crate::bundle::chain;
+use crate::bundle::custody::{self, Transfer, CUSTODY_FILE};
+use crate::bundle::Bundle;
+use crate::model::time::format_time;
+use crate::render::sanitize::escape;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// `taskscope handoff`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HandoffArgs {
+    /// The bundle directory.
+    pub bundle: PathBuf,
+    /// Who receives the bundle (a name, an e-mail address).
+    #[arg(long)]
+    pub to: String,
+    /// Why, or what was agreed.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Appends a handoff from the current user ($TASKSCOPE_AUTHOR, else
+/// $USER@hostname) to `--to`, made now on this machine, and prints the
+/// custody log's new length and head.
+pub fn run(args: &HandoffArgs) -> anyhow::Result<ExitCode> {
+    let transfer = Transfer {
+        from: default_author(),
+        to: args.to.clone(),
+        host: hostname().unwrap_or_else(|| "unknown".to_string()),
+        note: args.note.clone(),
+    };
+    let time = format_time(&chrono::Utc::now());
+    custody::append(&args.bundle, &transfer, &time)?;
+    let shown = format!(
+        "handed over {}: {} -> {}",
+        escape(&args.bundle.display().to_string()),
+        escape(&transfer.from),
+        escape(&transfer.to)
+    );
+    match chain::head(&Bundle::open(&args.bundle)?, CUSTODY_FILE) {
+        Ok(head) => eprintln!(
+            "{shown} (custody record {}, chain head {})",
+            head.lines, head.hash
+        ),
+        Err(error) => eprintln!(
+            "{shown}\ntaskscope: warning: {}; run taskscope verify",
+            escape(&error.to_string())
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
