@@ -36,7 +36,7 @@ pub struct Data {
     /// First and last event time of the whole incident.
     pub window: Option<(Timestamp, Timestamp)>,
     /// Searchable text per event (source, kind, summary, actor, key
-    /// values), built on first use: see [`Data::event_text`].
+    /// values, `tactic:` and `technique:` words), built on first use: see [`Data::event_text`].
     event_text: OnceLock<Haystacks>,
     /// Searchable text per task: IDs, ARN, cluster, service, status, and
     /// `account:<ID> region:<name>` from its ARN.
@@ -180,6 +180,10 @@ fn event_haystack(event: &Event) -> String {
     for key in &event.keys {
         text.push(' ');
         text.push_str(key_text(key));
+    }
+    if !event.attack.is_empty() {
+        text.push(' ');
+        text.push_str(&event.attack.filter_words());
     }
     text
 }
