@@ -116,7 +116,10 @@ fn exports_carry_tactics_and_techniques_and_escape_labels() {
     assert!(!csv.contains('\u{1b}'));
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let header = reader.headers().unwrap().clone();
-    let attack = header.iter().position(|h| h == "attack").expect("an attack column");
+    let attack = header
+        .iter()
+        .position(|h| h == "attack")
+        .expect("an attack column");
     let kind = header.iter().position(|h| h == "kind").unwrap();
     let row = reader
         .records()
@@ -138,7 +141,14 @@ fn exports_carry_tactics_and_techniques_and_escape_labels() {
     assert_eq!(row["techniques"], serde_json::json!(["T1041"]));
 
     let task = incident.find_task(demo::COMPROMISED_TASK).unwrap();
-    let report = export(&bundle, &incident, &annotations, Some(task), ExportFormat::Md).unwrap();
+    let report = export(
+        &bundle,
+        &incident,
+        &annotations,
+        Some(task),
+        ExportFormat::Md,
+    )
+    .unwrap();
     assert!(report.contains("| ATT&CK |"), "a findings column");
     assert!(report.contains("| Exfiltration (TA0010) · T1041 · mitre_"));
     assert!(!report.contains('\u{1b}'));
@@ -150,10 +160,15 @@ fn a_bundle_opened_from_its_index_shows_the_same_attack_as_a_fresh_import() {
     let bundle = Bundle::open(&root).unwrap();
     let from_index = bundle.incident_from_index().expect("the index is valid");
     let (from_raw, _) = bundle.incident_from_raw();
-    let attacks = |events: &[Event]| -> Vec<String> {
-        events.iter().map(|e| e.attack.describe()).collect()
-    };
+    let attacks =
+        |events: &[Event]| -> Vec<String> { events.iter().map(|e| e.attack.describe()).collect() };
     assert_eq!(attacks(&from_index.events), attacks(&from_raw.events));
-    assert!(from_index.events.iter().any(|e| !e.attack.labels.is_empty()));
-    assert!(from_index.events.iter().any(|e| !e.attack.techniques.is_empty()));
+    assert!(from_index
+        .events
+        .iter()
+        .any(|e| !e.attack.labels.is_empty()));
+    assert!(from_index
+        .events
+        .iter()
+        .any(|e| !e.attack.techniques.is_empty()));
 }

@@ -957,7 +957,13 @@ mod tests {
             artifact: 0,
             locator: String::new(),
         };
-        let mut event = Event::new(chrono::Utc::now(), crate::model::Source::Falco, "r", "", raw);
+        let mut event = Event::new(
+            chrono::Utc::now(),
+            crate::model::Source::Falco,
+            "r",
+            "",
+            raw,
+        );
         event.attack.add_label("mitre_password=hunter2");
         redact_event(&mut event);
         assert_eq!(event.attack.labels, ["mitre_password=[REDACTED]"]);

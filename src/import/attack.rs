@@ -21,7 +21,11 @@ pub fn from_falco_tags(tags: &[Value]) -> Attack {
                 Some(tactic) => attack.add_tactic(tactic),
                 None => attack.add_label(tag),
             }
-        } else if let Some(tactic) = lower.starts_with("ta").then(|| Tactic::parse(tag)).flatten() {
+        } else if let Some(tactic) = lower
+            .starts_with("ta")
+            .then(|| Tactic::parse(tag))
+            .flatten()
+        {
             attack.add_tactic(tactic);
         } else if let Some(technique) = Technique::parse(tag) {
             attack.add_technique(technique);
@@ -122,8 +126,17 @@ mod tests {
     #[test]
     fn falco_mitre_tags_become_tactics_and_ids_techniques() {
         let tags = json!([
-            "maturity_stable", "container", "shell", "mitre_execution", "T1059.004",
-            "MITRE_Exfiltration", "mitre_remote_service", "T99", "t1611", "TA0003", "TA9999",
+            "maturity_stable",
+            "container",
+            "shell",
+            "mitre_execution",
+            "T1059.004",
+            "MITRE_Exfiltration",
+            "mitre_remote_service",
+            "T99",
+            "t1611",
+            "TA0003",
+            "TA9999",
             "impact"
         ]);
         let attack = from_falco_tags(tags.as_array().unwrap());
@@ -145,29 +158,60 @@ mod tests {
     #[test]
     fn each_documented_threat_purpose_maps_to_its_tactic_or_none() {
         let cases = [
-            ("Backdoor:Runtime/C&CActivity.B", Some(Tactic::CommandAndControl)),
+            (
+                "Backdoor:Runtime/C&CActivity.B",
+                Some(Tactic::CommandAndControl),
+            ),
             ("Behavior:EC2/TrafficVolumeUnusual", None),
-            ("CredentialAccess:IAMUser/AnomalousBehavior", Some(Tactic::CredentialAccess)),
+            (
+                "CredentialAccess:IAMUser/AnomalousBehavior",
+                Some(Tactic::CredentialAccess),
+            ),
             ("CryptoCurrency:Runtime/BitcoinTool.B", Some(Tactic::Impact)),
-            ("DefenseEvasion:Runtime/FilelessExecution", Some(Tactic::DefenseEvasion)),
+            (
+                "DefenseEvasion:Runtime/FilelessExecution",
+                Some(Tactic::DefenseEvasion),
+            ),
             ("Discovery:S3/MaliciousIPCaller", Some(Tactic::Discovery)),
             ("Execution:Runtime/ReverseShell", Some(Tactic::Execution)),
-            ("Exfiltration:S3/AnomalousBehavior", Some(Tactic::Exfiltration)),
+            (
+                "Exfiltration:S3/AnomalousBehavior",
+                Some(Tactic::Exfiltration),
+            ),
             ("Impact:Runtime/CryptoMinerExecuted", Some(Tactic::Impact)),
-            ("InitialAccess:IAMUser/AnomalousBehavior", Some(Tactic::InitialAccess)),
+            (
+                "InitialAccess:IAMUser/AnomalousBehavior",
+                Some(Tactic::InitialAccess),
+            ),
             ("PenTest:IAMUser/KaliLinux", None),
-            ("Persistence:IAMUser/AnomalousBehavior", Some(Tactic::Persistence)),
+            (
+                "Persistence:IAMUser/AnomalousBehavior",
+                Some(Tactic::Persistence),
+            ),
             ("Policy:S3/BucketBlockPublicAccessDisabled", None),
-            ("PrivilegeEscalation:Runtime/DockerSocketAccessed", Some(Tactic::PrivilegeEscalation)),
-            ("Recon:IAMUser/UserPermissions", Some(Tactic::Reconnaissance)),
-            ("Stealth:IAMUser/CloudTrailLoggingDisabled", Some(Tactic::DefenseEvasion)),
+            (
+                "PrivilegeEscalation:Runtime/DockerSocketAccessed",
+                Some(Tactic::PrivilegeEscalation),
+            ),
+            (
+                "Recon:IAMUser/UserPermissions",
+                Some(Tactic::Reconnaissance),
+            ),
+            (
+                "Stealth:IAMUser/CloudTrailLoggingDisabled",
+                Some(Tactic::DefenseEvasion),
+            ),
             ("Trojan:Runtime/DropPoint", None),
             ("UnauthorizedAccess:Runtime/TorClient", None),
             ("AttackSequence:ECS/CompromisedCluster", None),
             ("Execution", None),
         ];
         for (finding_type, tactic) in cases {
-            assert_eq!(guardduty_purpose_tactic(finding_type), tactic, "{finding_type}");
+            assert_eq!(
+                guardduty_purpose_tactic(finding_type),
+                tactic,
+                "{finding_type}"
+            );
         }
     }
 
@@ -184,7 +228,10 @@ mod tests {
         assert_eq!(attack.tactics, vec![Tactic::Execution, Tactic::Impact]);
         let ids: Vec<&str> = attack.techniques.iter().map(Technique::id).collect();
         assert_eq!(ids, vec!["T1078.004", "T1496"]);
-        assert_eq!(attack.labels, vec!["Mischief", "Command and Scripting Interpreter"]);
+        assert_eq!(
+            attack.labels,
+            vec!["Mischief", "Command and Scripting Interpreter"]
+        );
     }
 
     #[test]
@@ -193,6 +240,9 @@ mod tests {
             {"Key": "ATTACK_TACTIC", "Values": ["Exfiltration"]}
         ]}}}});
         let attack = from_guardduty("Execution:Runtime/ReverseShell", &finding);
-        assert_eq!(attack.tactics, vec![Tactic::Execution, Tactic::Exfiltration]);
+        assert_eq!(
+            attack.tactics,
+            vec![Tactic::Execution, Tactic::Exfiltration]
+        );
     }
 }

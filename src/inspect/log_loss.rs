@@ -138,17 +138,26 @@ mod tests {
             ("app", "awslogs", Some("blocking")),
             ("router", "awsfirelens", Some("non-blocking")),
         ]);
-        assert_eq!(dropped_lines_reason(&posture, at("2026-11-20T13:00:00Z")), None);
+        assert_eq!(
+            dropped_lines_reason(&posture, at("2026-11-20T13:00:00Z")),
+            None
+        );
     }
 
     #[test]
     fn an_unset_mode_is_flagged_only_from_the_day_the_default_changed() {
         let posture = posture(&[("app", "awslogs", None)]);
-        assert_eq!(dropped_lines_reason(&posture, at("2025-06-24T23:59:59Z")), None);
+        assert_eq!(
+            dropped_lines_reason(&posture, at("2025-06-24T23:59:59Z")),
+            None
+        );
         let after = dropped_lines_reason(&posture, at("2025-06-25T00:00:00Z")).expect("flagged");
         assert!(after.contains("app set no awslogs mode"), "{after}");
         assert!(after.contains("defaultLogDriverMode"), "{after}");
-        assert!(dropped_lines_reason(&posture, None).is_some(), "start unknown");
+        assert!(
+            dropped_lines_reason(&posture, None).is_some(),
+            "start unknown"
+        );
     }
 
     #[test]
@@ -162,8 +171,15 @@ mod tests {
         };
         let facts = TaskFacts::new("3f9c");
         let flagged = flag_dropped_lines(entry.clone(), Some(&posture), &facts);
-        assert_eq!(flagged.short, "12 log records; log lines may have been dropped");
-        assert!(flagged.detail.starts_with("12 log records"), "{}", flagged.detail);
+        assert_eq!(
+            flagged.short,
+            "12 log records; log lines may have been dropped"
+        );
+        assert!(
+            flagged.detail.starts_with("12 log records"),
+            "{}",
+            flagged.detail
+        );
         assert!(flagged.detail.contains(DROPPED_LINES), "{}", flagged.detail);
         assert_eq!(flagged.state, CoverageState::Data);
         assert_eq!(flag_dropped_lines(entry.clone(), None, &facts), entry);

@@ -136,9 +136,9 @@ impl Tactic {
                 c => c.to_ascii_lowercase(),
             })
             .collect();
-        Tactic::ALL.into_iter().find(|tactic| {
-            tactic.id().eq_ignore_ascii_case(text) || tactic.short_name() == wanted
-        })
+        Tactic::ALL
+            .into_iter()
+            .find(|tactic| tactic.id().eq_ignore_ascii_case(text) || tactic.short_name() == wanted)
     }
 
     /// The position of the tactic in [`Tactic::ALL`], a bit number for compact storage.
@@ -340,7 +340,15 @@ mod tests {
     fn techniques_need_the_exact_id_shape() {
         assert_eq!(Technique::parse("T1059").unwrap().id(), "T1059");
         assert_eq!(Technique::parse("t1059.004").unwrap().id(), "T1059.004");
-        for bad in ["T105", "T10599", "T1059.04", "T1059-004", "X1059", "T1059.0041", "T１０５９"] {
+        for bad in [
+            "T105",
+            "T10599",
+            "T1059.04",
+            "T1059-004",
+            "X1059",
+            "T1059.0041",
+            "T１０５９",
+        ] {
             assert_eq!(Technique::parse(bad), None, "{bad}");
         }
     }

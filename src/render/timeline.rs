@@ -110,7 +110,12 @@ pub fn rows(incident: &Incident, manifest: &Manifest, task: Option<usize>) -> Ve
                 .collect(),
             artifact: event.raw.first().map(&locate).unwrap_or_default(),
             copies: event.raw.iter().skip(1).map(&locate).collect(),
-            tactics: event.attack.tactics.iter().map(|t| t.short_name()).collect(),
+            tactics: event
+                .attack
+                .tactics
+                .iter()
+                .map(|t| t.short_name())
+                .collect(),
             techniques: event
                 .attack
                 .techniques

@@ -172,7 +172,15 @@ fn activity_window(
 
 /// The text the fuzzy filter searches for one event.
 fn event_haystack(event: &Event) -> String {
-    let mut text = format!("{} {} {}", event.source.name(), event.kind, event.summary);
+    // The ATT&CK words come before any evidence text: nucleo's substring
+    // match misses some needles that sit after non-ASCII characters.
+    let attack = event.attack.filter_words();
+    let mut text = format!(
+        "{} {attack} {} {}",
+        event.source.name(),
+        event.kind,
+        event.summary
+    );
     if let Some(actor) = &event.actor {
         text.push(' ');
         text.push_str(actor);
@@ -180,10 +188,6 @@ fn event_haystack(event: &Event) -> String {
     for key in &event.keys {
         text.push(' ');
         text.push_str(key_text(key));
-    }
-    if !event.attack.is_empty() {
-        text.push(' ');
-        text.push_str(&event.attack.filter_words());
     }
     text
 }

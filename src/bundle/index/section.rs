@@ -151,7 +151,10 @@ fn encode_attack<'a>(out: &mut Encoder, strings: &mut StringTable<'a>, attack: &
     }
 }
 
-fn decode_attack(input: &mut Decoder<'_>, strings: &Strings<'_, '_>) -> Result<Attack, DecodeError> {
+fn decode_attack(
+    input: &mut Decoder<'_>,
+    strings: &Strings<'_, '_>,
+) -> Result<Attack, DecodeError> {
     let bits = u32::try_from(input.varint()?).ok();
     let tactics = bits
         .and_then(Attack::tactics_from_bits)
@@ -501,8 +504,12 @@ mod tests {
         ];
         first.raw.push(raw("/Findings/0"));
         first.attack.add_tactic(crate::model::Tactic::Impact);
-        first.attack.add_tactic(crate::model::Tactic::Reconnaissance);
-        first.attack.add_technique(Technique::parse("T1059.004").expect("an ID"));
+        first
+            .attack
+            .add_tactic(crate::model::Tactic::Reconnaissance);
+        first
+            .attack
+            .add_technique(Technique::parse("T1059.004").expect("an ID"));
         first.attack.add_label("Resource Hijacking");
         // Earlier than the first, and before 1970: negative differences.
         let second = Event::new(
