@@ -229,7 +229,7 @@ fn timesketch_lines_carry_the_required_fields() {
         assert_eq!(line["anchor"], event_anchor(event, &bundle.manifest));
     }
     let shell = lines.iter().find(|l| l["anchor"] == REVERSE_SHELL).unwrap();
-    assert_eq!(shell["tag"], serde_json::json!(["c2"]));
+    assert_eq!(shell["tag"], serde_json::json!(["c2", "attack.execution"]));
     assert_eq!(shell["timestamp_desc"], "Finding First Seen");
     // Evidence strings are carried exactly.
     let hostile = lines

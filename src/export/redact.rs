@@ -798,6 +798,7 @@ fn redact_event(event: &mut Event) {
     redact_in_place(&mut event.summary);
     redact_option(&mut event.actor);
     redact_option(&mut event.original_severity);
+    event.attack.labels.iter_mut().for_each(redact_in_place);
 }
 
 fn redact_task(task: &mut TaskFacts) {
@@ -948,6 +949,24 @@ mod tests {
             redact_text(r#":password => 'p@ss word'"#),
             r#":password => '[REDACTED]'"#
         );
+    }
+
+    #[test]
+    fn attack_labels_are_evidence_and_are_redacted() {
+        let raw = crate::model::RawRef {
+            artifact: 0,
+            locator: String::new(),
+        };
+        let mut event = Event::new(
+            chrono::Utc::now(),
+            crate::model::Source::Falco,
+            "r",
+            "",
+            raw,
+        );
+        event.attack.add_label("mitre_password=hunter2");
+        redact_event(&mut event);
+        assert_eq!(event.attack.labels, ["mitre_password=[REDACTED]"]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Timesketch JSON lines: one object per event with the fields Timesketch
 //! requires (`message`, `datetime`, `timestamp_desc`), its microsecond
-//! `timestamp`, a `tag` list, and taskscope's own fields for filtering.
+//! `timestamp`, a `tag` list (the responders' tags, then the event's ATT&CK
+//! tactics and techniques as `attack.execution`, `attack.t1059.004`), and
+//! taskscope's own fields for filtering.
 
 use super::records::RawRecords;
 use super::{event_indices, event_notes, raw_text};
@@ -121,7 +123,12 @@ pub fn timesketch_jsonl_with(
                 .map(|l| incident.tasks[l.task].id.as_str())
                 .collect(),
             artifact,
-            tag: annotations.tags(&anchor).to_vec(),
+            tag: annotations
+                .tags(&anchor)
+                .iter()
+                .cloned()
+                .chain(event.attack.tags())
+                .collect(),
             marked: annotations.is_marked(&anchor),
             notes: event_notes(annotations, &anchor)
                 .into_iter()

@@ -1,7 +1,7 @@
 //! Falco JSON alerts, from a file of their own or from a sidecar's log stream.
 
 use super::decode::ParseError;
-use super::json::{owned, path, path_str, path_time};
+use super::json::{owned, path, path_array, path_str, path_time};
 use super::Sink;
 use crate::model::{Event, Key, RawRef, Severity, Source};
 use serde_json::Value;
@@ -41,6 +41,7 @@ pub fn import_alert(alert: &Value, raw: RawRef, stream_key: Option<Key>, sink: &
     let mut event = Event::new(time, Source::Falco, rule, output, raw);
     event.severity = Severity::from_falco(priority);
     event.original_severity = owned(alert, &["priority"]);
+    event.attack = super::attack::from_falco_tags(path_array(alert, &["tags"]));
     event.actor = match (field("user.name"), field("proc.name")) {
         (Some(user), Some(process)) => Some(format!("{user} ({process})")),
         (user, process) => user.or(process).map(str::to_string),

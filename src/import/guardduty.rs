@@ -142,6 +142,7 @@ pub fn import_finding(finding: &Value, raw: RawRef, sink: &mut Sink) {
         .and_then(|p| owned(p, &["executablePath"]).or_else(|| owned(p, &["name"])))
         .or_else(|| owned(resource, &["accessKeyDetails", "userName"]));
     event.keys = keys;
+    event.attack = super::attack::from_guardduty(kind, finding);
     event.fact_id = path_str(finding, &["id"]).map(|id| format!("guardduty:{id}"));
     sink.event(event);
 }

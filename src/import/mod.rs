@@ -5,6 +5,7 @@
 //! by its shape and handed to the importer for that source.
 
 pub mod athena;
+pub mod attack;
 pub mod classify;
 pub mod cloudtrail;
 pub mod cwlogs;

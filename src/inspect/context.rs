@@ -91,6 +91,8 @@ pub struct LogSetup {
     pub group: Option<String>,
     /// `awslogs-stream-prefix` option.
     pub stream_prefix: Option<String>,
+    /// `mode` option: `blocking` or `non-blocking` (see [`super::log_loss`]).
+    pub mode: Option<String>,
 }
 
 /// The deployment that started a service task.
@@ -539,6 +541,7 @@ fn container_posture(container: &Value) -> ContainerPosture {
             driver: owned(config, &["logDriver"])?,
             group: owned(config, &["options", "awslogs-group"]),
             stream_prefix: owned(config, &["options", "awslogs-stream-prefix"]),
+            mode: owned(config, &["options", "mode"]),
         })
     });
     ContainerPosture {
@@ -643,7 +646,11 @@ pub fn task_context(incident: &Incident, index: &ContextIndex, task: usize) -> T
     let coverage = Coverage {
         entries: vec![
             guardduty_coverage(facts, &seen),
-            awslogs_coverage(posture.as_ref(), index, &seen),
+            super::log_loss::flag_dropped_lines(
+                awslogs_coverage(posture.as_ref(), index, &seen),
+                posture.as_ref(),
+                facts,
+            ),
             falco_coverage(facts, posture.as_ref(), index, &seen),
             cloudtrail_coverage(facts, index, &seen),
             ecs_task_coverage(facts),
@@ -1197,6 +1204,7 @@ mod tests {
                 driver: "awslogs".into(),
                 group: Some("/ecs/checkout-api".into()),
                 stream_prefix: Some("ecs".into()),
+                mode: None,
             })
         );
         assert_eq!(posture.containers[2].capabilities_added, ["SYS_PTRACE"]);
@@ -1376,8 +1384,8 @@ mod tests {
         let line = summarize_coverage(&demo.context(T0));
         assert_eq!(
             line,
-            "guardduty-agent none(no agent)  awslogs quiet  falco none(no sidecar)  \
-             cloudtrail partial(12:30-14:31)  ecs-task ok"
+            "guardduty-agent none(no agent)  awslogs quiet(log lines may have been dropped)  \
+             falco none(no sidecar)  cloudtrail partial(12:30-14:31)  ecs-task ok"
         );
         assert!(line.is_ascii());
     }

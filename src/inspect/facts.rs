@@ -23,8 +23,10 @@ pub struct Fact {
 }
 
 /// The facts of `raw` (the event's raw record) worth reading first, in reading order.
+/// The event's ATT&CK tactics and techniques come first, when it names any.
 pub fn key_facts(event: &Event, raw: &Value) -> Vec<Fact> {
     let mut facts = Facts::default();
+    facts.push("ATT&CK", event.attack.describe());
     if raw.is_object() {
         match event.source {
             Source::Guardduty => guardduty(raw, &mut facts),

@@ -1,5 +1,6 @@
 //! The normalized event: one line on a task's timeline.
 
+use super::attack::Attack;
 use super::keys::Key;
 use super::provenance::Provenance;
 use super::source::Source;
@@ -219,6 +220,8 @@ pub struct Event {
     pub raw: Vec<RawRef>,
     /// Tasks the event concerns, filled in by correlation.
     pub links: Vec<Link>,
+    /// The ATT&CK tactics and techniques the record names.
+    pub attack: Attack,
 }
 
 impl Event {
@@ -242,6 +245,7 @@ impl Event {
             fact_id: None,
             raw: vec![raw],
             links: Vec::new(),
+            attack: Attack::default(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The normalized evidence model shared by importers, correlation, bundles and views.
 
+pub mod attack;
 pub mod event;
 pub mod keys;
 pub mod provenance;
@@ -8,6 +9,7 @@ pub mod summary;
 pub mod task;
 pub mod time;
 
+pub use attack::{Attack, Tactic, Technique};
 pub use event::{Doubt, Event, Link, LinkReason, RawRef, Severity};
 pub use keys::Key;
 pub use provenance::Provenance;

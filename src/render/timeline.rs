@@ -65,6 +65,13 @@ pub struct Row {
     pub artifact: String,
     /// Other raw copies of the same fact.
     pub copies: Vec<String>,
+    /// ATT&CK tactics the record names, as short names (`execution`).
+    pub tactics: Vec<&'static str>,
+    /// ATT&CK technique IDs the record names (`T1059.004`).
+    pub techniques: Vec<String>,
+    /// The record's ATT&CK on one line (`Execution (TA0002) · T1059.004`),
+    /// with any unparsed labels; empty when it names none.
+    pub attack: String,
 }
 
 /// Builds the rows: the task's timeline when `task` is given, else every event.
@@ -103,6 +110,19 @@ pub fn rows(incident: &Incident, manifest: &Manifest, task: Option<usize>) -> Ve
                 .collect(),
             artifact: event.raw.first().map(&locate).unwrap_or_default(),
             copies: event.raw.iter().skip(1).map(&locate).collect(),
+            tactics: event
+                .attack
+                .tactics
+                .iter()
+                .map(|t| t.short_name())
+                .collect(),
+            techniques: event
+                .attack
+                .techniques
+                .iter()
+                .map(|t| t.id().to_string())
+                .collect(),
+            attack: event.attack.describe(),
         }
     };
     match task {
@@ -169,7 +189,7 @@ pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
 }
 
 /// The CSV header of a timeline, in column order.
-pub const CSV_COLUMNS: [&str; 11] = [
+pub const CSV_COLUMNS: [&str; 12] = [
     "time",
     "source",
     "kind",
@@ -181,6 +201,7 @@ pub const CSV_COLUMNS: [&str; 11] = [
     "link",
     "weak",
     "artifact",
+    "attack",
 ];
 
 /// One row's CSV cells, matching [`CSV_COLUMNS`]; evidence strings escaped.
@@ -197,6 +218,7 @@ pub fn csv_cells(row: &Row) -> Vec<String> {
         row.link.unwrap_or(UNKNOWN).to_string(),
         row.weak.to_string(),
         escape(&row.artifact).into_owned(),
+        escape(&row.attack).into_owned(),
     ]
 }
 

@@ -39,7 +39,7 @@ pub struct Data {
     /// First and last event time of the whole incident.
     pub window: Option<(Timestamp, Timestamp)>,
     /// Searchable text per event (source, kind, summary, actor, key
-    /// values), built on first use: see [`Data::event_text`].
+    /// values, `tactic:` and `technique:` words), built on first use: see [`Data::event_text`].
     event_text: OnceLock<Haystacks>,
     /// Searchable text per task: IDs, ARN, cluster, service, status, and
     /// `account:<ID> region:<name>` from its ARN.
@@ -178,7 +178,15 @@ fn activity_window(
 
 /// The text the fuzzy filter searches for one event.
 fn event_haystack(event: &Event) -> String {
-    let mut text = format!("{} {} {}", event.source.name(), event.kind, event.summary);
+    // The ATT&CK words come before any evidence text: nucleo's substring
+    // match misses some needles that sit after non-ASCII characters.
+    let attack = event.attack.filter_words();
+    let mut text = format!(
+        "{} {attack} {} {}",
+        event.source.name(),
+        event.kind,
+        event.summary
+    );
     if let Some(actor) = &event.actor {
         text.push(' ');
         text.push_str(actor);

@@ -31,7 +31,7 @@ pub const INDEX_PATH: &str = "derived/index.bin";
 /// The first bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"TSINDEX\n";
 /// The index layout this build writes and reads; any other is not used.
-pub const INDEX_VERSION: u32 = 2;
+pub const INDEX_VERSION: u32 = 3;
 
 /// Tag of an entry holding one artifact's section.
 const SECTION_TAG: u8 = 1;

@@ -7,7 +7,9 @@
 //! own artifact, so only locators are stored.
 
 use super::codec::{DecodeError, Decoder, Encoder, StringTable, Strings};
-use crate::model::{Container, Event, Key, RawRef, Severity, Source, TaskFacts, Timestamp};
+use crate::model::{
+    Attack, Container, Event, Key, RawRef, Severity, Source, TaskFacts, Technique, Timestamp,
+};
 use chrono::DateTime;
 
 /// Decoded strings may take at most this many times the section's encoded
@@ -17,10 +19,11 @@ const STRING_BUDGET_FACTOR: usize = 64;
 /// Budget every section has, however small.
 const STRING_BUDGET_SLACK: usize = 1 << 16;
 
-/// The smallest encoded event, a byte for each of its eleven parts (time
+/// The smallest encoded event, a byte for each of its fourteen parts (time
 /// difference, nanoseconds, source, severity, kind, original severity,
-/// summary, actor, fact ID, key count, locator count): bounds the count.
-const MIN_EVENT_BYTES: usize = 11;
+/// summary, actor, fact ID, key count, locator count, tactics, technique
+/// count, label count): bounds the count.
+const MIN_EVENT_BYTES: usize = 14;
 /// The smallest encoded task: ID, ten absent strings, four absent times,
 /// absent version, and empty container, ENI and IP lists.
 const MIN_TASK_BYTES: usize = 19;
@@ -60,6 +63,7 @@ pub fn encode(events: &[Event], tasks: &[TaskFacts]) -> Vec<u8> {
         for raw in &event.raw {
             body.varint(strings.number(&raw.locator));
         }
+        encode_attack(&mut body, &mut strings, &event.attack);
     }
     body.length(tasks.len());
     for task in tasks {
@@ -106,6 +110,7 @@ pub fn decode(bytes: &[u8], artifact: usize) -> Result<SectionContent, DecodeErr
                     .map(|locator| RawRef { artifact, locator })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let attack = decode_attack(&mut input, &strings)?;
         events.push(Event {
             time,
             source,
@@ -118,6 +123,7 @@ pub fn decode(bytes: &[u8], artifact: usize) -> Result<SectionContent, DecodeErr
             fact_id,
             raw,
             links: Vec::new(),
+            attack,
         });
     }
     let task_count = input.count(MIN_TASK_BYTES)?;
@@ -129,6 +135,48 @@ pub fn decode(bytes: &[u8], artifact: usize) -> Result<SectionContent, DecodeErr
         return Err(input.error("trailing bytes after the section's tasks"));
     }
     Ok(SectionContent { events, tasks })
+}
+
+/// Writes an event's ATT&CK: the tactics as a bit set, then the technique
+/// IDs and the labels, each a count and strings.
+fn encode_attack<'a>(out: &mut Encoder, strings: &mut StringTable<'a>, attack: &'a Attack) {
+    out.varint(u64::from(attack.tactic_bits()));
+    out.length(attack.techniques.len());
+    for technique in &attack.techniques {
+        out.varint(strings.number(technique.id()));
+    }
+    out.length(attack.labels.len());
+    for label in &attack.labels {
+        out.varint(strings.number(label));
+    }
+}
+
+fn decode_attack(
+    input: &mut Decoder<'_>,
+    strings: &Strings<'_, '_>,
+) -> Result<Attack, DecodeError> {
+    let bits = u32::try_from(input.varint()?).ok();
+    let tactics = bits
+        .and_then(Attack::tactics_from_bits)
+        .ok_or_else(|| input.error("tactic bits name no tactic"))?;
+    let technique_count = input.count(1)?;
+    let mut techniques = Vec::with_capacity(technique_count);
+    for _ in 0..technique_count {
+        let id = strings.owned(input)?;
+        techniques.push(
+            Technique::parse(&id)
+                .ok_or_else(|| input.error(format!("{id:?} is not a technique ID")))?,
+        );
+    }
+    let label_count = input.count(1)?;
+    let labels = (0..label_count)
+        .map(|_| strings.owned(input))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Attack {
+        tactics,
+        techniques,
+        labels,
+    })
 }
 
 /// Writes the whole seconds as a difference from the previous time's (times
@@ -455,6 +503,14 @@ mod tests {
             Key::Deployment("ecs-svc/1".into()),
         ];
         first.raw.push(raw("/Findings/0"));
+        first.attack.add_tactic(crate::model::Tactic::Impact);
+        first
+            .attack
+            .add_tactic(crate::model::Tactic::Reconnaissance);
+        first
+            .attack
+            .add_technique(Technique::parse("T1059.004").expect("an ID"));
+        first.attack.add_label("Resource Hijacking");
         // Earlier than the first, and before 1970: negative differences.
         let second = Event::new(
             time("1969-07-20T20:17:40Z"),
@@ -543,6 +599,42 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(decode(&longer, 3).is_err(), "a trailing byte");
+    }
+
+    #[test]
+    fn tactic_bits_and_technique_ids_that_name_nothing_are_refused() {
+        let (mut events, _) = sample();
+        events.truncate(1);
+        let good = encode(&events, &[]);
+        // The technique ID is a string of the table: make it no ID.
+        let at = good
+            .windows(9)
+            .position(|w| w == b"T1059.004")
+            .expect("the ID is in the table");
+        let mut bad_id = good.clone();
+        bad_id[at] = b'X';
+        let error = decode(&bad_id, 3).unwrap_err();
+        assert!(error.message.contains("not a technique ID"), "{error}");
+        // An event whose tactic bits name a fifteenth tactic.
+        let mut out = Encoder::default();
+        out.length(1);
+        out.str("");
+        out.length(1);
+        out.signed(0);
+        out.varint(0);
+        out.u8(0);
+        out.u8(0);
+        for _ in 0..5 {
+            out.varint(0); // kind, original severity, summary, actor, fact ID
+        }
+        out.length(0); // keys
+        out.length(0); // locators
+        out.varint(1 << 14);
+        out.length(0);
+        out.length(0);
+        out.length(0); // tasks
+        let error = decode(&out.into_bytes(), 0).unwrap_err();
+        assert!(error.message.contains("tactic"), "{error}");
     }
 
     #[test]

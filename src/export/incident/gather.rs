@@ -576,6 +576,7 @@ fn event_row(
         Cell::text(event.source.name()),
         Cell::text(event.severity.name()),
         Cell::text(event.kind.clone()),
+        Cell::text(event.attack.describe()),
         Cell::text(event.summary.clone()),
         Cell::text(linked_tasks(incident, event)),
         Cell::text(if marked { "★" } else { "" }),
@@ -584,11 +585,12 @@ fn event_row(
 }
 
 /// The columns of a row about one event.
-const EVENT_COLUMNS: [&str; 8] = [
+const EVENT_COLUMNS: [&str; 9] = [
     "Time (UTC)",
     "Source",
     "Severity",
     "Kind",
+    "ATT&CK",
     "Summary",
     "Tasks",
     "★",
