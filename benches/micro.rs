@@ -63,7 +63,7 @@ fn draw_frame(c: &mut Criterion) {
     c.bench_function("frame at 160x48: all-events timeline of 100,000", |b| {
         b.iter(|| {
             app.perform(Action::MoveDown);
-            terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+            terminal.draw(|f| ui::render(f, &mut app)).expect("draw");
         })
     });
 }
