@@ -16,7 +16,8 @@ use taskscope::bundle::build::{import_to_bundle, InputFile, InputResult};
 use taskscope::generate::{cloudtrail_delivery_files, ecs_describe_tasks};
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
-use taskscope::tui::keys::{Action, Keymap};
+use taskscope::tui::keymap::Keymap;
+use taskscope::tui::keys::Action;
 use taskscope::tui::{load, load_with, ui};
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {

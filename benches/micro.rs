@@ -13,7 +13,8 @@ use taskscope::generate::{cloudtrail_delivery_files, ecs_describe_tasks};
 use taskscope::import::import_bytes;
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
-use taskscope::tui::keys::{Action, Keymap};
+use taskscope::tui::keymap::Keymap;
+use taskscope::tui::keys::Action;
 use taskscope::tui::{load, ui};
 
 fn inputs(events: u64) -> Vec<InputResult> {

@@ -269,3 +269,13 @@ fn a_note_by_an_unknown_author_warns_how_to_name_one() {
         "{message}"
     );
 }
+
+#[test]
+fn the_palette_shows_each_commands_keys() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.perform(Action::Palette);
+    type_text(&mut app, "unmark");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("mark: mark / unmark event  m "), "{screen}");
+}

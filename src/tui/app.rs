@@ -4,7 +4,8 @@
 use super::data::Data;
 use super::effect::Effect;
 use super::filter::{Filter, HaystackSource};
-use super::keys::{Action, Keymap, Layer};
+use super::keymap::Keymap;
+use super::keys::{Action, Layer};
 use super::list::{ActiveFilter, List};
 use super::live::LiveStatus;
 use super::loaded::Loaded;
@@ -362,7 +363,7 @@ impl App {
         self.context = None;
         self.stale_filters.clear();
         if let Some(Popup::Palette(palette)) = &mut self.popup {
-            palette.rebuild(data);
+            palette.rebuild(data, &self.keymap);
         }
         self.tasks.list = List::default();
         self.tasks.rebuild(data);
@@ -551,7 +552,7 @@ impl App {
                 self.tasks.grouping = self.tasks.grouping.next();
                 self.rebuild_tasks(&data);
             }
-            Action::Palette => self.popup = Some(Popup::Palette(Palette::new(&data))),
+            Action::Palette => self.popup = Some(Popup::Palette(Palette::new(&data, &self.keymap))),
             Action::Mark => self.toggle_mark(&data),
             Action::Note => {
                 self.popup = Some(Popup::Prompt(Prompt::new(PromptKind::Note, String::new())))

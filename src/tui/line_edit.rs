@@ -2,7 +2,8 @@
 //! typed confirmation of a response action. The editing keys are the
 //! prompt layer's (`[keys.prompt]`); any other printable character is typed.
 
-use super::keys::{Action, Keymap, Layer};
+use super::keymap::Keymap;
+use super::keys::{Action, Layer};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Longest text a prompt accepts.

@@ -15,6 +15,7 @@ pub mod data;
 pub mod effect;
 pub mod export;
 pub mod filter;
+pub mod keymap;
 pub mod keys;
 #[cfg(test)]
 mod keys_doc;
@@ -38,7 +39,7 @@ use crate::respond::interrupt::{signal_name, SIGNALS};
 use crate::theme::Theme;
 use app::App;
 use effect::Effect;
-use keys::Keymap;
+use keymap::Keymap;
 use live::{LiveStatus, ReloadSchedule};
 pub use loaded::{load, load_with, LoadTimings, Loaded};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};

@@ -10,7 +10,7 @@ use taskscope::demo;
 use taskscope::model::time::parse_time_str;
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
-use taskscope::tui::keys::Keymap;
+use taskscope::tui::keymap::Keymap;
 use taskscope::tui::{load, ui};
 
 /// Writes the sample incident as a bundle under `dir`.

@@ -10,7 +10,8 @@ pub mod help;
 pub mod palette;
 pub mod prompt;
 
-use super::keys::{Action, Keymap};
+use super::keymap::Keymap;
+use super::keys::Action;
 use super::respond::flow::ActionFlow;
 use super::respond::Actions;
 use crate::export::ExportFormat;

@@ -9,6 +9,7 @@ use super::{KeyContext, Look, PopupPart, Reply, Request};
 use crate::export::ExportFormat;
 use crate::theme::BUILTIN_THEMES;
 use crate::tui::data::Data;
+use crate::tui::keymap::Keymap;
 use crate::tui::keys::{Action, Layer, DEFAULT_BINDINGS};
 use crate::tui::line_edit::edit_line;
 use crate::tui::text::{clip, highlighted, short_id};
@@ -43,8 +44,9 @@ const PALETTE_ROWS: usize = 200;
 pub struct Palette {
     /// The typed text.
     pub prompt: Prompt,
-    /// Every entry: label and command.
-    entries: Vec<(String, Command)>,
+    /// Every entry: label, command, and its keys in force (shown beside
+    /// the label, not matched).
+    entries: Vec<(String, Command, String)>,
     /// Entries matching the prompt, best first (indices into `entries`).
     pub shown: Vec<usize>,
     /// Highlighted row of `shown`.
@@ -52,8 +54,9 @@ pub struct Palette {
 }
 
 impl Palette {
-    /// A palette over the data's tasks and every command.
-    pub fn new(data: &Data) -> Palette {
+    /// A palette over the data's tasks and every command, each screen
+    /// action with its keys in `keymap`.
+    pub fn new(data: &Data, keymap: &Keymap) -> Palette {
         let mut entries: Vec<(String, Command)> = Vec::new();
         entries.push(("timeline: all events".into(), Command::AllEvents));
         for (task, facts) in data.incident.tasks.iter().enumerate() {
@@ -80,6 +83,16 @@ impl Palette {
                 Command::Action(binding.action),
             ));
         }
+        let entries = entries
+            .into_iter()
+            .map(|(label, command)| {
+                let keys = match &command {
+                    Command::Action(action) => keymap.keys_for(*action).join(" "),
+                    _ => String::new(),
+                };
+                (label, command, keys)
+            })
+            .collect();
         let mut palette = Palette {
             prompt: Prompt::new(PromptKind::Filter, String::new()),
             entries,
@@ -92,9 +105,9 @@ impl Palette {
 
     /// The palette over newly loaded data (tasks are renumbered), with the
     /// text typed so far.
-    pub fn rebuild(&mut self, data: &Data) {
+    pub fn rebuild(&mut self, data: &Data, keymap: &Keymap) {
         let prompt = self.prompt.clone();
-        *self = Palette::new(data);
+        *self = Palette::new(data, keymap);
         self.prompt = prompt;
         self.refresh();
     }
@@ -112,7 +125,7 @@ impl Palette {
             .entries
             .iter()
             .enumerate()
-            .filter_map(|(i, (label, _))| {
+            .filter_map(|(i, (label, _, _))| {
                 pattern
                     .score(Utf32Str::new(label, &mut buffer), &mut matcher)
                     .map(|score| (score, i))
@@ -139,9 +152,12 @@ impl Palette {
         Some(self.entries[index].1.clone())
     }
 
-    /// The shown entries' labels (raw: escape before drawing).
-    fn labels(&self) -> impl Iterator<Item = &str> {
-        self.shown.iter().map(|&i| self.entries[i].0.as_str())
+    /// The shown entries' labels (raw: escape before drawing) and keys.
+    fn labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.shown.iter().map(|&i| {
+            let (label, _, keys) = &self.entries[i];
+            (label.as_str(), keys.as_str())
+        })
     }
 }
 
@@ -183,19 +199,27 @@ impl PopupPart for Palette {
         ])];
         let rows = inner.height.saturating_sub(1) as usize;
         let first = self.selected.saturating_sub(rows.saturating_sub(1));
-        for (i, label) in self.labels().enumerate().skip(first).take(rows) {
+        for (i, (label, keys)) in self.labels().enumerate().skip(first).take(rows) {
             let style = if i == self.selected {
                 theme.selected
             } else {
                 theme.base
             };
-            lines.push(highlighted(
+            let keys = if keys.is_empty() {
+                String::new()
+            } else {
+                format!("  {keys}")
+            };
+            let width = (inner.width as usize).saturating_sub(keys.chars().count());
+            let mut line = highlighted(
                 label,
                 &self.prompt.input,
-                inner.width as usize,
+                width,
                 style,
                 theme.match_highlight,
-            ));
+            );
+            line.spans.push(Span::styled(keys, theme.key_hint));
+            lines.push(line);
         }
         frame.render_widget(Paragraph::new(lines).style(theme.base), inner);
     }

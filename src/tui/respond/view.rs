@@ -6,7 +6,8 @@
 use super::flow::{ActionFlow, Stage};
 use super::{plan_view, run_view};
 use crate::theme::Theme;
-use crate::tui::keys::{Action, Keymap, Layer};
+use crate::tui::keymap::Keymap;
+use crate::tui::keys::{Action, Layer};
 use crate::tui::text::clip;
 use crate::tui::widgets::{centered, pane_block};
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -43,7 +43,7 @@ impl Detail {
                 0,
             );
         };
-        let event = &data.incident.events[index as usize];
+        let event = data.event(index);
         let label = |text: &str| Span::styled(format!("{text}: "), theme.dim);
         let mut lines = vec![
             Line::from(Span::styled(clip(&event.kind, VALUE_CHARS), theme.title)),

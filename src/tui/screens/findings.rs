@@ -27,7 +27,7 @@ impl FindingsView {
     pub fn severity_heads(&self, data: &Data, rows: Range<usize>) -> Vec<Option<Severity>> {
         let mut previous: Option<Severity> = None;
         rows.map(|row| {
-            let severity = data.incident.events[self.list.item(row)? as usize].severity;
+            let severity = data.event(self.list.item(row)?).severity;
             let starts = previous != Some(severity);
             previous = Some(severity);
             starts.then_some(severity)
@@ -42,7 +42,7 @@ impl FindingsView {
         let [summary, _] = scene.areas.above;
         let mut counts = [0usize; 5];
         for &f in data.findings.iter() {
-            counts[data.incident.events[f as usize].severity as usize] += 1;
+            counts[data.event(f).severity as usize] += 1;
         }
         let mut spans = vec![Span::styled(" findings by severity: ", theme.dim)];
         for severity in [
@@ -74,7 +74,7 @@ impl FindingsView {
             let Some(index) = self.list.item(row) else {
                 continue;
             };
-            let event = &data.incident.events[index as usize];
+            let event = data.event(index);
             let separator = head.map(|severity| {
                 let style = theme.severity(severity);
                 Separator::Cells(Row::new(vec![

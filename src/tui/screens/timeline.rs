@@ -81,26 +81,25 @@ impl TimelineView {
     /// Returns the filter query that was set, to be run again.
     pub fn rebuild(&mut self, data: &Data) -> Option<String> {
         let selected = self.list.selected_item();
-        let events = &data.incident.events;
         let scope: Vec<u32> = match self.task {
             Some(task) => data.incident.timelines[task]
                 .iter()
                 .map(|&e| e as u32)
                 .collect(),
-            None => (0..events.len() as u32).collect(),
+            None => (0..data.incident.events.len() as u32).collect(),
         };
         let by_source: Vec<u32> = scope
             .into_iter()
-            .filter(|&e| self.source.is_none_or(|s| events[e as usize].source == s))
+            .filter(|&e| self.source.is_none_or(|s| data.event(e).source == s))
             .collect();
         self.span = by_source
             .first()
             .zip(by_source.last())
-            .map(|(&a, &b)| (events[a as usize].time, events[b as usize].time));
+            .map(|(&a, &b)| (data.event(a).time, data.event(b).time));
         self.histogram = vec![0; HISTOGRAM_BUCKETS];
         if let Some((from, to)) = self.span {
             for &e in &by_source {
-                self.histogram[bucket(events[e as usize].time, from, to, HISTOGRAM_BUCKETS)] += 1;
+                self.histogram[bucket(data.event(e).time, from, to, HISTOGRAM_BUCKETS)] += 1;
             }
             let span = to - from;
             self.gap_threshold = (span / 10).max(TimeDelta::minutes(5));
@@ -108,7 +107,7 @@ impl TimelineView {
         let rows: Vec<u32> = match self.range {
             Some((from, to)) => by_source
                 .into_iter()
-                .filter(|&e| (from..=to).contains(&events[e as usize].time))
+                .filter(|&e| (from..=to).contains(&data.event(e).time))
                 .collect(),
             None => by_source,
         };
@@ -155,9 +154,8 @@ impl TimelineView {
     /// The silent gap before `row`, when the event above it is at least
     /// the gap threshold earlier.
     pub fn gap_before(&self, data: &Data, row: usize) -> Option<TimeDelta> {
-        let events = &data.incident.events;
-        let event = &events[self.list.item(row)? as usize];
-        let previous = &events[self.list.item(row.checked_sub(1)?)? as usize];
+        let event = data.event(self.list.item(row)?);
+        let previous = data.event(self.list.item(row.checked_sub(1)?)?);
         let gap = event.time - previous.time;
         (gap >= self.gap_threshold && self.gap_threshold > TimeDelta::zero()).then_some(gap)
     }
@@ -281,11 +279,11 @@ impl TimelineView {
             let Some(index) = self.list.item(row) else {
                 continue;
             };
-            let event = &data.incident.events[index as usize];
+            let event = data.event(index);
             let previous = row
                 .checked_sub(1)
                 .and_then(|r| self.list.item(r))
-                .map(|p| &data.incident.events[p as usize]);
+                .map(|p| data.event(p));
             let separator = self.gap_before(data, row).map(|gap| {
                 let fill = Cell::from(Span::styled("┄".repeat(12), theme.gap));
                 let text = Cell::from(Span::styled(
