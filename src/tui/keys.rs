@@ -308,7 +308,7 @@ bindings! {
     Group "group" Navigate ["O"] "tasks: group by none / cluster / service"
         "tasks: group by none, cluster, service (each group under a heading with its whole name)";
     Palette "palette" Navigate [":"] "command palette, task jump"
-        "command palette: every action, exports, themes, \"timeline: all events\", and fuzzy jump to any task by ID or service";
+        "command palette: every action with its keys, exports, themes, \"timeline: all events\", and fuzzy jump to any task by ID or service";
     Mark "mark" Annotate ["m"] "mark / unmark event"
         "mark or unmark the selected event (written to the bundle)";
     NextMark "next_mark" Annotate ["'"] "next marked event"
