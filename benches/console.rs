@@ -16,7 +16,8 @@ use taskscope::bundle::build::{import_to_bundle, InputFile, InputResult};
 use taskscope::generate::{cloudtrail_delivery_files, ecs_describe_tasks};
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
-use taskscope::tui::keys::{Action, Keymap};
+use taskscope::tui::keymap::Keymap;
+use taskscope::tui::keys::Action;
 use taskscope::tui::{load, load_with, ui};
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -63,7 +64,7 @@ fn main() {
     );
     app.set_data(raw);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
-    terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+    terminal.draw(|f| ui::render(f, &mut app)).expect("draw");
     println!(
         "open to first frame without the index: {:.1?} (re-import and correlate {:.1?}, index {:.1?})",
         started.elapsed(),
@@ -84,7 +85,7 @@ fn main() {
     let mut app = App::new(Keymap::defaults(), theme, "bench".into(), || {});
     app.set_data(loaded);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
-    terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+    terminal.draw(|f| ui::render(f, &mut app)).expect("draw");
     let first_frame = started.elapsed();
     println!(
         "open to first frame with the index: {:.1?} (read index and correlate {:.1?}, index {:.1?})",
@@ -112,7 +113,7 @@ fn main() {
             Action::MoveDown
         });
         let start = Instant::now();
-        terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+        terminal.draw(|f| ui::render(f, &mut app)).expect("draw");
         frames.push(start.elapsed());
     }
     println!(
@@ -129,7 +130,7 @@ fn main() {
         .expect("a task");
     let start = Instant::now();
     app.show_timeline(Some(task));
-    terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+    terminal.draw(|f| ui::render(f, &mut app)).expect("draw");
     println!(
         "open one task's timeline ({} events) and draw it: {:.2?}",
         app.timeline.list.len(),
@@ -153,7 +154,7 @@ fn main() {
             std::thread::sleep(Duration::from_micros(200));
         }
         let done = start.elapsed();
-        terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+        terminal.draw(|f| ui::render(f, &mut app)).expect("draw");
         let matches = app.timeline.list.len();
         println!(
             "filter {query:?} over {events} events: first results {:.1?}, complete {:.1?} ({matches} matches)",

@@ -19,7 +19,7 @@ use taskscope::bundle::build::{import_to_bundle, InputFile};
 use taskscope::generate::cloudtrail_delivery_files;
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
-use taskscope::tui::keys::Keymap;
+use taskscope::tui::keymap::Keymap;
 use taskscope::tui::load;
 
 const RUNS: usize = 3;

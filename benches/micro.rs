@@ -13,7 +13,8 @@ use taskscope::generate::{cloudtrail_delivery_files, ecs_describe_tasks};
 use taskscope::import::import_bytes;
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
-use taskscope::tui::keys::{Action, Keymap};
+use taskscope::tui::keymap::Keymap;
+use taskscope::tui::keys::Action;
 use taskscope::tui::{load, ui};
 
 fn inputs(events: u64) -> Vec<InputResult> {
@@ -63,7 +64,7 @@ fn draw_frame(c: &mut Criterion) {
     c.bench_function("frame at 160x48: all-events timeline of 100,000", |b| {
         b.iter(|| {
             app.perform(Action::MoveDown);
-            terminal.draw(|f| ui::draw(f, &mut app)).expect("draw");
+            terminal.draw(|f| ui::render(f, &mut app)).expect("draw");
         })
     });
 }

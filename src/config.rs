@@ -28,7 +28,8 @@ pub struct Config {
     pub theme: Option<String>,
     /// The name recorded on notes and exports.
     pub author: Option<String>,
-    /// Key bindings: action name (snake_case, one the console knows) to key
+    /// Key bindings: action name (snake_case, one the console knows; a
+    /// popup's action is named with its layer, `prompt.submit`) to key
     /// specs, each valid for [`parse_key_spec`].
     pub keys: BTreeMap<String, Vec<String>>,
     /// Response actions (docs/response.md).
@@ -101,9 +102,46 @@ struct ConfigFile {
     theme: Option<String>,
     author: Option<String>,
     #[serde(default)]
-    keys: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    keys: BTreeMap<Spanned<String>, KeysEntry>,
     #[serde(default)]
     actions: ActionsConfig,
+}
+
+/// Key specs as written, each with its place in the file.
+type SpannedSpecs = Vec<Spanned<String>>;
+
+/// One entry of `[keys]`: a screens' action with its key specs, or a popup
+/// layer's table (`[keys.prompt]`) of actions with theirs.
+enum KeysEntry {
+    /// `move_down = ["j"]`.
+    Specs(SpannedSpecs),
+    /// `[keys.prompt]` `submit = ["enter"]`.
+    Layer(BTreeMap<Spanned<String>, SpannedSpecs>),
+}
+
+impl<'de> Deserialize<'de> for KeysEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+
+        struct Entry;
+        impl<'de> Visitor<'de> for Entry {
+            type Value = KeysEntry;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of key specs, or a table of them for a popup's keys")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<KeysEntry, A::Error> {
+                SpannedSpecs::deserialize(SeqAccessDeserializer::new(seq)).map(KeysEntry::Specs)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<KeysEntry, A::Error> {
+                BTreeMap::deserialize(MapAccessDeserializer::new(map)).map(KeysEntry::Layer)
+            }
+        }
+        deserializer.deserialize_any(Entry)
+    }
 }
 
 impl Config {
@@ -169,8 +207,21 @@ fn load_file(path: &Path) -> Result<LoadedConfig, ConfigError> {
         },
     })?;
 
+    let mut entries = Vec::new();
+    for (name, entry) in file.keys {
+        match entry {
+            KeysEntry::Specs(specs) => entries.push((name, specs)),
+            KeysEntry::Layer(actions) => {
+                for (action, specs) in actions {
+                    let span = action.span();
+                    let named = format!("{}.{}", name.get_ref(), action.into_inner());
+                    entries.push((Spanned::new(span, named), specs));
+                }
+            }
+        }
+    }
     let mut keys = BTreeMap::new();
-    for (action, specs) in file.keys {
+    for (action, specs) in entries {
         if !crate::tui::keys::is_action_name(action.get_ref()) {
             return Err(at(
                 action.span().start,

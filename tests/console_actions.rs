@@ -12,8 +12,9 @@ use taskscope::bundle::verify::verify;
 use taskscope::bundle::Bundle;
 use taskscope::demo::COMPROMISED_TASK;
 use taskscope::model::Source;
-use taskscope::tui::app::{App, View};
+use taskscope::tui::app::App;
 use taskscope::tui::keys::Action;
+use taskscope::tui::screens::View;
 
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
@@ -262,9 +263,19 @@ fn a_note_by_an_unknown_author_warns_how_to_name_one() {
     type_text(&mut app, "who wrote this?");
     press(&mut app, KeyCode::Enter);
     let (message, level) = app.status.clone().expect("a status line");
-    assert_eq!(level, taskscope::tui::app::Level::Warning, "{message}");
+    assert_eq!(level, taskscope::tui::status::Level::Warning, "{message}");
     assert!(
         message.starts_with("note saved, attributed to `unknown`") && message.contains("$USER"),
         "{message}"
     );
+}
+
+#[test]
+fn the_palette_shows_each_commands_keys() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut app = console(&demo_bundle(dir.path()));
+    app.perform(Action::Palette);
+    type_text(&mut app, "unmark");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("mark: mark / unmark event  m "), "{screen}");
 }

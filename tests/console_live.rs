@@ -11,10 +11,11 @@ use support::{console, wait_for_filter};
 use taskscope::bundle::annotations::event_anchor;
 use taskscope::bundle::growing::{GrowingBundle, Response};
 use taskscope::bundle::manifest::{CollectRequest, Origin};
-use taskscope::tui::app::{App, View};
+use taskscope::tui::app::App;
 use taskscope::tui::keys::Action;
 use taskscope::tui::live::LiveStatus;
 use taskscope::tui::load;
+use taskscope::tui::screens::View;
 
 /// A DescribeTasks response for one stopped task created at `created` (epoch
 /// seconds): four milestones on its timeline.

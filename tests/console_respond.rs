@@ -22,9 +22,11 @@ use taskscope::respond::execute::Progress;
 use taskscope::respond::plan::{Call, DiffLine, Step, StepId};
 use taskscope::respond::ActionRequest;
 use taskscope::tui::app::App;
+use taskscope::tui::effect::Effect;
 use taskscope::tui::keys::Action;
 use taskscope::tui::load;
-use taskscope::tui::popups::{Command, Popup};
+use taskscope::tui::popups::palette::Command;
+use taskscope::tui::popups::Popup;
 use taskscope::tui::respond::flow::Stage;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -35,8 +37,8 @@ fn snapshot(name: &str, text: &str) {
     });
 }
 
-fn press(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -293,10 +295,11 @@ fn a_wrong_confirmation_runs_nothing() {
     // A prefix, a trailing space, another case (\u{8} stands for Backspace).
     for typed in ["3f9c2d7", "e ", "\u{8}\u{8}E"] {
         for c in typed.chars() {
-            match c {
-                '\u{8}' => press(&mut app, KeyCode::Backspace),
-                c => press(&mut app, KeyCode::Char(c)),
-            }
+            let code = match c {
+                '\u{8}' => KeyCode::Backspace,
+                c => KeyCode::Char(c),
+            };
+            press(&mut app, code);
         }
         press(&mut app, KeyCode::Enter);
         let notice = confirm_notice(&app).expect("a notice");
@@ -311,12 +314,11 @@ fn a_wrong_confirmation_runs_nothing() {
         }
         other => panic!("not back on the plan: {other:?}"),
     }
-    press(&mut app, KeyCode::Esc);
+    assert_eq!(press(&mut app, KeyCode::Esc), None, "no reload");
     assert!(app.popup.is_none());
     std::thread::sleep(std::time::Duration::from_millis(50));
     app.poll_actions();
     assert!(fake.calls().applied.is_empty(), "nothing was applied");
-    assert!(!app.reload_requested);
 }
 
 #[test]
@@ -335,14 +337,13 @@ fn the_exact_text_runs_the_plan_once_and_the_bundle_is_read_again() {
     press(&mut app, KeyCode::Enter);
     wait_for_result(&mut app);
     // Keys on the result screen do not run anything again.
-    press(&mut app, KeyCode::Char('j'));
-    assert!(!app.reload_requested);
-    press(&mut app, KeyCode::Enter);
-    assert!(app.popup.is_none());
-    assert!(
-        app.reload_requested,
+    assert_eq!(press(&mut app, KeyCode::Char('j')), None);
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        Some(Effect::Reload),
         "closing the result reads the bundle again"
     );
+    assert!(app.popup.is_none());
     press(&mut app, KeyCode::Enter);
     {
         let calls = fake.calls();
@@ -499,9 +500,8 @@ fn a_planning_error_is_shown_escaped_and_nothing_runs() {
         !screen.contains('\u{1b}') && !screen.contains('\u{7}'),
         "{screen}"
     );
-    press(&mut app, KeyCode::Enter);
+    assert_eq!(press(&mut app, KeyCode::Enter), None, "no reload");
     assert!(app.popup.is_none());
-    assert!(!app.reload_requested);
     assert!(fake.calls().applied.is_empty());
 }
 

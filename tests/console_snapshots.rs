@@ -303,7 +303,7 @@ fn footer_hints_follow_the_keymap_in_force() {
         ("quit".to_string(), vec!["ctrl-q".to_string()]),
         ("note".to_string(), vec![]),
     ]);
-    app.keymap = taskscope::tui::keys::Keymap::with_overrides(&overrides).unwrap();
+    app.keymap = taskscope::tui::keymap::Keymap::with_overrides(&overrides).unwrap();
     let line = footer(&render(&mut app, 160, 48));
     assert!(line.contains("ctrl-q quit"), "{line}");
     assert!(

@@ -182,3 +182,23 @@ fn built_in_names_and_absolute_theme_paths_are_kept() {
         Some("t.toml")
     );
 }
+
+#[test]
+fn a_popup_layer_table_names_its_actions_with_the_layer() {
+    let dir = TempDir::new().unwrap();
+    let path = write(
+        &dir,
+        "config.toml",
+        "[keys]\nquit = [\"ctrl-q\"]\n\n[keys.prompt]\nsubmit = [\"ctrl-s\", \"enter\"]\n\n[keys.confirm]\nclose = []\n",
+    );
+    let config = Config::load(Some(&path)).unwrap().config;
+    assert_eq!(config.keys["quit"], ["ctrl-q"]);
+    assert_eq!(config.keys["prompt.submit"], ["ctrl-s", "enter"]);
+    assert!(config.keys["confirm.close"].is_empty());
+    let (path, error) = error_of("[keys.prompt]\nsubmit = [\"enter\"]\n  fly = [\"x\"]\n");
+    assert!(error.starts_with(&format!("{path}:3:3: ")), "{error}");
+    assert!(error.contains("unknown action \"prompt.fly\""), "{error}");
+    let (path, error) = error_of("[keys.palette]\nrun = [\"ctrl+r\"]\n");
+    assert!(error.starts_with(&format!("{path}:2:8: ")), "{error}");
+    assert!(error.contains("keys.palette.run"), "{error}");
+}

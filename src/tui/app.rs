@@ -2,94 +2,42 @@
 //! `ui`; the event loop that feeds this is in `mod.rs`.
 
 use super::data::Data;
+use super::effect::Effect;
 use super::filter::{Filter, HaystackSource};
-use super::keys::{Action, Keymap};
+use super::keymap::Keymap;
+use super::keys::{Action, Layer};
 use super::list::{ActiveFilter, List};
 use super::live::LiveStatus;
+use super::loaded::Loaded;
 use super::place::{self, Place};
-use super::popups::{Palette, Popup, Prompt, PromptKind, EXPORT_FORMATS};
+use super::popups::export::ExportChooser;
+use super::popups::help::Help;
+use super::popups::palette::{Command, Palette};
+use super::popups::prompt::{Prompt, PromptKind};
+use super::popups::{KeyContext, Popup, Request};
 use super::raw_text::{positions_in, RawText};
-use super::respond::flow::{ActionFlow, After};
+use super::respond::flow::ActionFlow;
 use super::respond::{request, ActionAccess, Actions, ACTIONS_OFF};
-use super::views::tasks::TasksView;
-use super::views::timeline::{TimelineView, HISTOGRAM_BUCKETS};
+use super::screens::detail::Detail;
+use super::screens::findings::FindingsView;
+use super::screens::histogram::HISTOGRAM_BUCKETS;
+use super::screens::table::line_owners;
+use super::screens::tasks::TasksView;
+use super::screens::timeline::TimelineView;
+use super::screens::{task_context, Areas, Pane, Scene, View};
+use super::status::Level;
 use crate::bundle::annotations::{self, Annotation, AnnotationAction, Annotations, Target};
 use crate::inspect::context::{task_context, ContextIndex, TaskContext};
-use crate::inspect::facts::{key_facts, Fact};
+use crate::inspect::facts::key_facts;
 use crate::inspect::tree::JsonTree;
 use crate::model::Timestamp;
 use crate::raw::RawReader;
 use crate::respond::plan::ActionKind;
 use crate::respond::rollback::suspects::RollbackHistory;
 use crate::theme::Theme;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 use std::sync::Arc;
-
-/// The three screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// Task list with task context.
-    Tasks,
-    /// One task's timeline with histogram and detail.
-    Timeline,
-    /// Findings across all tasks.
-    Findings,
-}
-
-/// Which part of a screen has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    /// The histogram (timeline view).
-    Histogram,
-    /// The main list.
-    List,
-    /// The detail or context pane.
-    Detail,
-}
-
-/// Severity of a status-line message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// Information.
-    Info,
-    /// Something the user should know (partial data).
-    Warning,
-    /// Something failed.
-    Error,
-}
-
-/// The detail pane's content for the selected event.
-#[derive(Default)]
-pub struct Detail {
-    /// The event shown.
-    pub event: Option<u32>,
-    /// Key facts from its raw record.
-    pub facts: Vec<Fact>,
-    /// The raw record as a collapsible tree.
-    pub tree: Option<JsonTree>,
-    /// Why the raw record could not be shown.
-    pub error: Option<String>,
-    /// Selected line of the tree.
-    pub selected: usize,
-    /// First line of the pane in view.
-    pub scroll: usize,
-}
-
-/// Screen areas from the last frame, for mouse hits.
-#[derive(Debug, Clone, Default)]
-pub struct Areas {
-    /// The main list's rows (without header).
-    pub list: Rect,
-    /// Per screen line of `list`, the list row drawn there (None: a separator).
-    pub list_rows: Vec<Option<usize>>,
-    /// The histogram.
-    pub histogram: Rect,
-    /// The detail or context pane.
-    pub detail: Rect,
-    /// The view tabs in the title bar: (view, area).
-    pub tabs: [(Option<View>, Rect); 3],
-}
 
 /// The whole console state.
 pub struct App {
@@ -105,8 +53,8 @@ pub struct App {
     pub tasks: TasksView,
     /// Timeline view state.
     pub timeline: TimelineView,
-    /// Findings board rows (event indices).
-    pub findings: List,
+    /// Findings board state.
+    pub findings: FindingsView,
     /// Detail pane of the selected event.
     pub detail: Detail,
     /// Task context of the selected task.
@@ -125,24 +73,17 @@ pub struct App {
     pub annotations: Annotations,
     /// Who notes are signed by.
     pub author: String,
-    /// Screen areas of the last frame.
+    /// Where everything goes on the screen, as last laid out.
     pub areas: Areas,
-    /// Set when the user quits.
-    pub quit: bool,
     /// Set when a signal asked the console to leave while a plan ran: it
     /// leaves once the plan has written its result.
     pub leaving: bool,
-    /// Text to put on the clipboard (written by the event loop as OSC 52).
-    pub clipboard: Option<String>,
     /// Task to open once loaded (`--task`).
     pub open_task: Option<String>,
     /// Where exports are written (the current directory).
     pub export_dir: std::path::PathBuf,
     /// Live collection filling the bundle (`taskscope live`), as last heard.
     pub live: Option<LiveStatus>,
-    /// Set when the bundle should be read again (an action wrote its audit
-    /// log); the event loop starts the load and clears it.
-    pub reload_requested: bool,
     /// Response actions, when allowed.
     actions: Option<Actions>,
     /// Views whose filter lost its results in a reload: run again when shown.
@@ -175,7 +116,7 @@ impl App {
             focus: Pane::List,
             tasks: TasksView::default(),
             timeline: TimelineView::default(),
-            findings: List::default(),
+            findings: FindingsView::default(),
             detail: Detail::default(),
             context: None,
             popup: None,
@@ -186,13 +127,10 @@ impl App {
             annotations: Annotations::default(),
             author,
             areas: Areas::default(),
-            quit: false,
             leaving: false,
-            clipboard: None,
             open_task: None,
             export_dir: std::path::PathBuf::from("."),
             live: None,
-            reload_requested: false,
             actions: None,
             stale_filters: Vec::new(),
             shown_problems: None,
@@ -243,10 +181,10 @@ impl App {
         false
     }
 
-    /// Whether the console should leave now: the user quit, or a signal
-    /// came and no plan is running any more.
+    /// Whether the console should leave now: a signal came and no plan is
+    /// running any more.
     pub fn should_leave(&self) -> bool {
-        self.quit || (self.leaving && !self.action_running())
+        self.leaving && !self.action_running()
     }
 
     /// Takes in what the action worker reported; returns whether anything
@@ -304,9 +242,17 @@ impl App {
 
     /// Takes in loaded data and shows the first screen; when data was shown
     /// already (live collection's bundle, read again), keeps the user's place.
-    pub fn set_data(&mut self, loaded: super::Loaded) {
-        let place = self.data.as_ref().map(|old| Place::of(self, old));
-        let super::Loaded {
+    pub fn set_data(&mut self, loaded: Loaded) {
+        let place = self.data.as_ref().map(|old| {
+            Place::of(
+                &self.tasks.list,
+                &self.timeline,
+                &self.findings.list,
+                self.detail.event,
+                old,
+            )
+        });
+        let Loaded {
             data,
             annotations,
             problems,
@@ -318,7 +264,7 @@ impl App {
         self.raw = Some(RawReader::for_bundle(&data.bundle));
         self.context_index = Some(context_index);
         self.annotations = annotations;
-        self.findings = List::new(data.findings.clone());
+        self.findings.list = List::new(data.findings.clone());
         self.data = Some(Arc::clone(&data));
         match place {
             None => {
@@ -417,7 +363,7 @@ impl App {
         self.context = None;
         self.stale_filters.clear();
         if let Some(Popup::Palette(palette)) = &mut self.popup {
-            palette.rebuild(data);
+            palette.rebuild(data, &self.keymap);
         }
         self.tasks.list = List::default();
         self.tasks.rebuild(data);
@@ -509,42 +455,37 @@ impl App {
         let progress = self.filter.progress();
         let changed = self.tasks.list.accept(&progress)
             | self.timeline.list.accept(&progress)
-            | self.findings.accept(&progress);
+            | self.findings.list.accept(&progress);
         if changed {
             self.refresh_side();
         }
         changed
     }
 
-    /// Handles a key press.
-    pub fn on_key(&mut self, key: KeyEvent) {
+    /// Handles a key press; returns what the event loop is to do.
+    pub fn on_key(&mut self, key: KeyEvent) -> Option<Effect> {
         if self.popup.is_some() {
-            self.on_popup_key(key);
-            return;
+            return self.on_popup_key(key);
         }
-        let Some(action) = self.keymap.action(&key) else {
-            return;
-        };
+        let action = self.keymap.action(&key)?;
         self.status = self
             .status
             .take()
             .filter(|(_, level)| *level != Level::Info);
-        self.perform(action);
+        self.perform(action)
     }
 
-    /// Does what an action asks, in the current view and focus.
-    pub fn perform(&mut self, action: Action) {
+    /// Does what an action asks, in the current view and focus; returns
+    /// what the event loop is to do.
+    pub fn perform(&mut self, action: Action) -> Option<Effect> {
         if matches!(action, Action::Quit) {
-            self.quit = true;
-            return;
+            return Some(Effect::Quit);
         }
         if matches!(action, Action::Help) {
-            self.popup = Some(Popup::Help { scroll: 0 });
-            return;
+            self.popup = Some(Popup::Help(Help::new(Layer::Global)));
+            return None;
         }
-        let Some(data) = self.data.clone() else {
-            return;
-        };
+        let data = self.data.clone()?;
         match action {
             Action::MoveDown => self.move_selection(1),
             Action::MoveUp => self.move_selection(-1),
@@ -611,7 +552,7 @@ impl App {
                 self.tasks.grouping = self.tasks.grouping.next();
                 self.rebuild_tasks(&data);
             }
-            Action::Palette => self.popup = Some(Popup::Palette(Palette::new(&data))),
+            Action::Palette => self.popup = Some(Popup::Palette(Palette::new(&data, &self.keymap))),
             Action::Mark => self.toggle_mark(&data),
             Action::Note => {
                 self.popup = Some(Popup::Prompt(Prompt::new(PromptKind::Note, String::new())))
@@ -623,10 +564,10 @@ impl App {
                     self.status = Some(("select an event to tag".into(), Level::Info));
                 }
             }
-            Action::Copy => self.copy(&data),
+            Action::Copy => return self.copy(&data),
             Action::Export => {
                 if self.selected_task().is_some() {
-                    self.popup = Some(Popup::Export { selected: 0 });
+                    self.popup = Some(Popup::Export(ExportChooser::default()));
                 } else {
                     self.status = Some(("select a task to export".into(), Level::Info));
                 }
@@ -634,6 +575,77 @@ impl App {
             Action::Isolate => self.start_action(&data, ActionKind::Isolate),
             Action::Rollback => self.start_action(&data, ActionKind::Rollback),
             Action::Quit | Action::Help => {}
+            // The popups' actions: no screen key is bound to them.
+            Action::Submit
+            | Action::Cancel
+            | Action::NextItem
+            | Action::PrevItem
+            | Action::Toggle
+            | Action::Close
+            | Action::DeleteChar
+            | Action::ClearLine
+            | Action::DeleteWord => {}
+        }
+        None
+    }
+
+    /// Works out where everything goes on a screen of `area` before it is
+    /// drawn: the areas (kept for mouse hits), the scroll of the list in
+    /// view and of the side pane.
+    pub fn layout(&mut self, area: Rect) {
+        let mut areas = Areas::of(self.view, area);
+        let Some(data) = self.data.clone() else {
+            self.areas = areas;
+            return;
+        };
+        let height = areas.list_pane.height.saturating_sub(3) as usize;
+        let rows = self.current_list_mut().window(height);
+        let separated: Vec<bool> = match self.view {
+            View::Tasks => self
+                .tasks
+                .headings(&data, rows.clone())
+                .iter()
+                .map(Option::is_some)
+                .collect(),
+            View::Timeline => rows
+                .clone()
+                .map(|row| self.timeline.gap_before(&data, row).is_some())
+                .collect(),
+            View::Findings => self
+                .findings
+                .severity_heads(&data, rows.clone())
+                .iter()
+                .map(Option::is_some)
+                .collect(),
+        };
+        let selected = self.current_list().selected.checked_sub(rows.start);
+        areas.list_rows = line_owners(&separated, rows.start, selected, areas.list.height as usize);
+        self.areas = areas;
+        let scene = self.scene(&data);
+        let scroll = match self.view {
+            View::Tasks => {
+                task_context::scroll_for(&scene, self.selected_task(), self.detail.scroll)
+            }
+            View::Timeline | View::Findings => {
+                let (lines, tree_start) = self.detail.lines(&scene);
+                let height = self.areas.detail_height();
+                self.detail
+                    .scroll_for(tree_start, lines.len(), height, self.focus)
+            }
+        };
+        self.detail.scroll = scroll;
+    }
+
+    /// What the screens read to draw `data`, besides their own state.
+    pub fn scene<'a>(&'a self, data: &'a Data) -> Scene<'a> {
+        Scene {
+            data,
+            theme: &self.theme,
+            focus: self.focus,
+            now: self.now,
+            annotations: &self.annotations,
+            context: self.context.as_ref(),
+            areas: &self.areas,
         }
     }
 
@@ -695,7 +707,7 @@ impl App {
         match view {
             View::Tasks => &self.tasks.list,
             View::Timeline => &self.timeline.list,
-            View::Findings => &self.findings,
+            View::Findings => &self.findings.list,
         }
     }
 
@@ -703,7 +715,7 @@ impl App {
         match view {
             View::Tasks => &mut self.tasks.list,
             View::Timeline => &mut self.timeline.list,
-            View::Findings => &mut self.findings,
+            View::Findings => &mut self.findings.list,
         }
     }
 
@@ -712,7 +724,7 @@ impl App {
         match self.view {
             View::Tasks => None,
             View::Timeline => self.timeline.list.selected_item(),
-            View::Findings => self.findings.selected_item(),
+            View::Findings => self.findings.list.selected_item(),
         }
     }
 
@@ -724,7 +736,7 @@ impl App {
             View::Tasks => self.tasks.list.selected_item().map(|t| t as usize),
             View::Timeline => self.timeline.task,
             View::Findings => {
-                let event = &data.incident.events[self.findings.selected_item()? as usize];
+                let event = &data.incident.events[self.findings.list.selected_item()? as usize];
                 event.links.first().map(|l| l.task)
             }
         }
@@ -811,7 +823,7 @@ impl App {
                 }
             }
             (View::Findings, _) => {
-                let Some(event) = self.findings.selected_item() else {
+                let Some(event) = self.findings.list.selected_item() else {
                     return;
                 };
                 let task = data.incident.events[event as usize]
@@ -1021,7 +1033,7 @@ impl App {
         }
     }
 
-    fn copy(&mut self, data: &Data) {
+    fn copy(&mut self, data: &Data) -> Option<Effect> {
         let text = match self.selected_event() {
             Some(event) if self.view != View::Tasks => {
                 let event = &data.incident.events[event as usize];
@@ -1030,109 +1042,45 @@ impl App {
                     .clone()
                     .unwrap_or_else(|| annotations::event_anchor(event, &data.bundle.manifest))
             }
-            _ => match self.selected_task() {
-                Some(task) => data.incident.tasks[task].display_ref().to_string(),
-                None => return,
-            },
+            _ => data.incident.tasks[self.selected_task()?]
+                .display_ref()
+                .to_string(),
         };
         self.status = Some((
             format!("copied {}", super::text::clip(&text, 60)),
             Level::Info,
         ));
-        self.clipboard = Some(text);
+        Some(Effect::CopyToClipboard(text))
     }
 
-    fn on_popup_key(&mut self, key: KeyEvent) {
-        let Some(popup) = self.popup.take() else {
-            return;
+    /// Hands a key to the open popup, then does what it asks.
+    fn on_popup_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let mut popup = self.popup.take()?;
+        let mut context = KeyContext {
+            keymap: &self.keymap,
+            actions: self.actions.as_mut(),
         };
-        match popup {
-            Popup::Help { scroll } => match self.keymap.action(&key) {
-                Some(Action::MoveDown) => self.popup = Some(Popup::Help { scroll: scroll + 1 }),
-                Some(Action::MoveUp) => {
-                    self.popup = Some(Popup::Help {
-                        scroll: scroll.saturating_sub(1),
-                    })
-                }
-                Some(Action::Quit) if key.code != KeyCode::Char('q') => self.quit = true,
-                _ => {}
-            },
-            Popup::Prompt(mut prompt) => match key.code {
-                KeyCode::Esc => {
-                    if prompt.kind == PromptKind::Filter {
-                        self.apply_filter(String::new());
-                    }
-                }
-                KeyCode::Enter => self.submit_prompt(prompt),
-                _ => {
-                    prompt.edit(key);
-                    if prompt.kind == PromptKind::Filter {
-                        self.apply_filter(prompt.input.clone());
-                    }
-                    self.popup = Some(Popup::Prompt(prompt));
-                }
-            },
-            Popup::Palette(mut palette) => match key.code {
-                KeyCode::Esc => {}
-                KeyCode::Enter => {
-                    if let Some(command) = palette.chosen() {
-                        self.run_command(command);
-                    }
-                }
-                KeyCode::Down | KeyCode::Tab => {
-                    palette.move_by(1);
-                    self.popup = Some(Popup::Palette(palette));
-                }
-                KeyCode::Up | KeyCode::BackTab => {
-                    palette.move_by(-1);
-                    self.popup = Some(Popup::Palette(palette));
-                }
-                _ => {
-                    palette.prompt.edit(key);
-                    palette.refresh();
-                    self.popup = Some(Popup::Palette(palette));
-                }
-            },
-            Popup::Export { selected } => match key.code {
-                KeyCode::Esc => {}
-                KeyCode::Enter => self.export(EXPORT_FORMATS[selected].0),
-                KeyCode::Down | KeyCode::Char('j') => {
-                    self.popup = Some(Popup::Export {
-                        selected: (selected + 1).min(EXPORT_FORMATS.len() - 1),
-                    })
-                }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    self.popup = Some(Popup::Export {
-                        selected: selected.saturating_sub(1),
-                    })
-                }
-                _ => self.popup = Some(Popup::Export { selected }),
-            },
-            Popup::Action(mut flow) => {
-                let quits = self.keymap.action(&key) == Some(Action::Quit)
-                    && key.code != KeyCode::Char('q');
-                if quits && !flow.is_running() {
-                    self.quit = true;
-                    return;
-                }
-                let Some(actions) = &mut self.actions else {
-                    return;
-                };
-                match flow.on_key(key, actions) {
-                    After::Stay => self.popup = Some(Popup::Action(flow)),
-                    After::Close => {}
-                    After::CloseAndReload => self.reload_requested = true,
-                }
-            }
+        let reply = popup.part_mut().on_key(&key, &mut context);
+        if !reply.close {
+            self.popup = Some(popup);
         }
+        match reply.request? {
+            Request::Filter(query) => self.apply_filter(query),
+            Request::Submit(kind, text) => self.submit_prompt(kind, text),
+            Request::Run(command) => return self.run_command(command),
+            Request::Export(format) => self.export(format),
+            Request::Quit => return Some(Effect::Quit),
+            Request::Reload => return Some(Effect::Reload),
+        }
+        None
     }
 
-    fn submit_prompt(&mut self, prompt: Prompt) {
+    /// Does what a prompt's entered text is for.
+    fn submit_prompt(&mut self, kind: PromptKind, text: String) {
         let Some(data) = self.data.clone() else {
             return;
         };
-        let text = prompt.input.trim().to_string();
-        match prompt.kind {
+        match kind {
             PromptKind::Filter => self.apply_filter(text),
             PromptKind::Note | PromptKind::Tag if text.is_empty() => {
                 self.status = Some(("nothing written: the text was empty".into(), Level::Info))
@@ -1174,11 +1122,10 @@ impl App {
         }
     }
 
-    /// Runs a command palette entry.
-    pub fn run_command(&mut self, command: super::popups::Command) {
-        use super::popups::Command;
+    /// Runs a command palette entry; returns what the event loop is to do.
+    pub fn run_command(&mut self, command: Command) -> Option<Effect> {
         match command {
-            Command::Action(action) => self.perform(action),
+            Command::Action(action) => return self.perform(action),
             Command::Task(task) => self.show_timeline(Some(task)),
             Command::AllEvents => self.show_timeline(None),
             Command::Export(format) => self.export(format),
@@ -1190,6 +1137,7 @@ impl App {
                 Err(error) => self.status = Some((error.to_string(), Level::Error)),
             },
         }
+        None
     }
 
     fn export(&mut self, format: crate::export::ExportFormat) {

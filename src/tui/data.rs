@@ -52,6 +52,12 @@ pub struct Data {
 }
 
 impl Data {
+    /// The event at `index`, as the screens' lists hold it: the one place
+    /// the screens read an event from, so that where events live can change.
+    pub fn event(&self, index: u32) -> &Event {
+        &self.incident.events[index as usize]
+    }
+
     /// Derives the views' lists from an opened bundle and its incident.
     pub fn new(bundle: Bundle, incident: Incident, mut problems: Vec<String>) -> Data {
         let (handoffs, unreadable) = custody::load(&bundle);

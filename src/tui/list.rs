@@ -182,7 +182,13 @@ impl List {
             self.offset = self.selected + 1 - height;
         }
         self.offset = self.offset.min(self.len().saturating_sub(1));
-        self.offset..(self.offset + height).min(self.len())
+        self.visible(height)
+    }
+
+    /// The rows a view of `height` rows shows from the scroll offset, as
+    /// [`List::window`] last left it.
+    pub fn visible(&self, height: usize) -> std::ops::Range<usize> {
+        self.offset..(self.offset + height.max(1)).min(self.len())
     }
 }
 

@@ -3,7 +3,7 @@
 //! growing bundle again. The console never calls AWS: collection runs on
 //! another thread and sends a [`LiveStatus`] after every stored response.
 
-use super::app::Level;
+use super::status::Level;
 use crate::bundle::manifest::{spans_accounts, SourceReport, SourceStatus};
 use std::time::{Duration, Instant};
 

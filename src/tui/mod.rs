@@ -1,39 +1,50 @@
 //! The investigation console: a keyboard-first TUI over an evidence bundle
 //! (docs/keys.md). Loading, indexing and filtering run on worker threads; the
 //! UI thread only handles input and draws what is in view.
+//!
+//! Its parts: [`screens`], one module per screen holding its state, its
+//! drawing and its pane text; [`popups`], each a [`popups::PopupPart`] that
+//! takes its keys through its own layer of the one keymap table in
+//! [`keys`]; [`app`], which routes input to the popup or screen in front and
+//! does what they ask; and [`effect`], what only the event loop below can
+//! do (quit, read the bundle again, the clipboard), returned rather than
+//! left in flags.
 
 pub mod app;
-pub mod context_view;
 pub mod data;
+pub mod effect;
 pub mod export;
 pub mod filter;
+pub mod keymap;
 pub mod keys;
+#[cfg(test)]
+mod keys_doc;
+pub mod line_edit;
 pub mod list;
 pub mod live;
+pub mod loaded;
 pub mod place;
 pub mod popups;
 pub mod raw_text;
 pub mod respond;
-pub mod side;
+pub mod screens;
+pub mod status;
 pub mod terminal;
 pub mod text;
 pub mod ui;
-pub mod views;
+pub mod widgets;
 
-use crate::bundle::annotations::Annotations;
-use crate::bundle::{Bundle, OpenedIncident};
 use crate::config::Config;
-use crate::inspect::context::ContextIndex;
-use crate::raw::RawReader;
 use crate::respond::interrupt::{signal_name, SIGNALS};
 use crate::theme::Theme;
 use app::App;
-use data::Data;
-use keys::Keymap;
+use effect::Effect;
+use keymap::Keymap;
 use live::{LiveStatus, ReloadSchedule};
+pub use loaded::{load, load_with, LoadTimings, Loaded};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use signal_hook::iterator::Signals;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -71,33 +82,6 @@ pub enum Message {
     Terminate(&'static str),
 }
 
-/// What the loader hands to the UI.
-pub struct Loaded {
-    /// Everything derived from the bundle.
-    pub data: Data,
-    /// Its marks, tags and notes.
-    pub annotations: Annotations,
-    /// Annotation lines that could not be read.
-    pub problems: Vec<String>,
-    /// Incident-wide facts for task contexts.
-    pub context_index: ContextIndex,
-    /// How long loading took.
-    pub timings: LoadTimings,
-}
-
-/// Where loading time went.
-#[derive(Debug, Clone, Copy)]
-pub struct LoadTimings {
-    /// Reading the derived index (or re-importing the bundle's artifacts)
-    /// and correlating.
-    pub import: Duration,
-    /// Whether the derived index was used.
-    pub from_index: bool,
-    /// Annotations, task-context index and the views' lists (the filter
-    /// text is built later, on a worker).
-    pub index: Duration,
-}
-
 /// Builds the console's starting state from the config file and options.
 pub fn prepare(
     options: &Options,
@@ -125,49 +109,6 @@ pub fn prepare(
     }
     app.loading = format!("opening {} …", options.bundle.display());
     Ok(app)
-}
-
-/// Opens, correlates and indexes a bundle (run on a worker thread), from
-/// its derived index when that is valid.
-pub fn load(path: &Path) -> Result<Loaded, String> {
-    load_with(path, true)
-}
-
-/// [`load`], with `use_index` false to import the raw artifacts again
-/// whatever the index holds (as a bundle without one opens).
-pub fn load_with(path: &Path, use_index: bool) -> Result<Loaded, String> {
-    let started = Instant::now();
-    let bundle = Bundle::open(path).map_err(|e| e.to_string())?;
-    let OpenedIncident {
-        incident,
-        problems,
-        from_index,
-    } = if use_index {
-        bundle.open_incident()
-    } else {
-        let (incident, problems) = bundle.incident_from_raw();
-        OpenedIncident {
-            incident,
-            problems,
-            from_index: false,
-        }
-    };
-    let imported = started.elapsed();
-    let annotations = Annotations::load(&bundle).map_err(|e| e.to_string())?;
-    let annotation_problems = annotations.problems().to_vec();
-    let context_index = ContextIndex::new(&incident, &mut RawReader::for_bundle(&bundle));
-    let data = Data::new(bundle, incident, problems);
-    Ok(Loaded {
-        data,
-        annotations,
-        problems: annotation_problems,
-        context_index,
-        timings: LoadTimings {
-            import: imported,
-            from_index,
-            index: started.elapsed() - imported,
-        },
-    })
 }
 
 /// Runs the console until the user quits or a signal arrives.
@@ -271,45 +212,42 @@ fn event_loop(
     loader: &mut Loader,
 ) -> anyhow::Result<()> {
     loop {
-        guard.screen.draw(|frame| ui::draw(frame, app))?;
-        if let Some(text) = app.clipboard.take() {
-            guard.copy_to_clipboard(&text)?;
-        }
+        guard.screen.draw(|frame| ui::render(frame, app))?;
         let Ok(first) = receiver.recv() else {
             return Ok(());
         };
         // Handle everything queued before drawing again.
         for message in std::iter::once(first).chain(receiver.try_iter()) {
-            match message {
+            let effect = match message {
                 Message::Input(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
                     app.on_key(key)
                 }
-                Message::Input(TermEvent::Mouse(mouse)) => app.on_mouse(mouse),
-                Message::Input(_) => {}
+                Message::Input(TermEvent::Mouse(mouse)) => {
+                    app.on_mouse(mouse);
+                    None
+                }
+                Message::Input(_) => None,
                 Message::Loaded(result) => {
                     loader.loaded();
                     match *result {
                         Ok(loaded) => app.set_data(loaded),
                         Err(error) => app.set_load_error(error),
                     }
+                    None
                 }
-                Message::Collected(status) => {
-                    if app.set_live(status) {
-                        loader.more_stored();
-                    }
-                }
+                Message::Collected(status) => app.set_live(status).then_some(Effect::Reload),
                 Message::Wake => {
                     app.poll_filter();
                     app.poll_actions();
+                    None
                 }
-                Message::Terminate(signal) => {
-                    if app.terminate(signal) {
-                        return Ok(());
-                    }
-                }
-            }
-            if std::mem::take(&mut app.reload_requested) {
-                loader.more_stored();
+                Message::Terminate(signal) => app.terminate(signal).then_some(Effect::Quit),
+            };
+            match effect {
+                Some(Effect::Quit) => return Ok(()),
+                Some(Effect::Reload) => loader.more_stored(),
+                Some(Effect::CopyToClipboard(text)) => guard.copy_to_clipboard(&text)?,
+                None => {}
             }
             if app.should_leave() {
                 return Ok(());

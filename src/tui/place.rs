@@ -2,9 +2,10 @@
 //! rather than by index, so that it survives reading a growing bundle again:
 //! new responses renumber tasks and events.
 
-use super::app::{App, View};
 use super::data::Data;
 use super::list::List;
+use super::screens::timeline::TimelineView;
+use super::screens::View;
 use crate::bundle::annotations::event_anchor;
 
 /// One list's place: the item selected (or about to be) and the filter.
@@ -32,8 +33,15 @@ pub struct Place {
 }
 
 impl Place {
-    /// The place of `app`, whose lists index into `data`.
-    pub fn of(app: &App, data: &Data) -> Place {
+    /// The place shown by the three views' lists and the detail pane's
+    /// event, all indexing into `data`.
+    pub fn of(
+        tasks: &List,
+        timeline: &TimelineView,
+        findings: &List,
+        detail: Option<u32>,
+        data: &Data,
+    ) -> Place {
         let task_id = |task: u32| {
             data.incident
                 .tasks
@@ -47,11 +55,11 @@ impl Place {
                 .map(|e| event_anchor(e, &data.bundle.manifest))
         };
         Place {
-            tasks: list_place(&app.tasks.list, task_id),
-            timeline_task: app.timeline.task.and_then(|t| task_id(t as u32)),
-            timeline: list_place(&app.timeline.list, anchor),
-            findings: list_place(&app.findings, anchor),
-            detail: app.detail.event.and_then(anchor),
+            tasks: list_place(tasks, task_id),
+            timeline_task: timeline.task.and_then(|t| task_id(t as u32)),
+            timeline: list_place(&timeline.list, anchor),
+            findings: list_place(findings, anchor),
+            detail: detail.and_then(anchor),
         }
     }
 

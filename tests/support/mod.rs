@@ -10,7 +10,7 @@ use taskscope::demo;
 use taskscope::model::time::parse_time_str;
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
-use taskscope::tui::keys::Keymap;
+use taskscope::tui::keymap::Keymap;
 use taskscope::tui::{load, ui};
 
 /// Writes the sample incident as a bundle under `dir`.
@@ -33,7 +33,7 @@ pub fn console(path: &Path) -> App {
 /// The screen as text, one line per row.
 pub fn render(app: &mut App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::draw(frame, app)).unwrap();
+    terminal.draw(|frame| ui::render(frame, app)).unwrap();
     let buffer = terminal.backend().buffer();
     let mut text = String::new();
     for y in 0..height {

@@ -10,7 +10,10 @@ use crate::bundle::audit::{CallStatus, StepStatus};
 use crate::respond::execute::{Outcome, Progress};
 use crate::respond::plan::StepId;
 use crate::respond::{unfinished, Plan};
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use crate::tui::keymap::Keymap;
+use crate::tui::keys::{Action, Layer};
+use crate::tui::line_edit::edit_line;
+use ratatui::crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
 /// Most service events kept for the progress screen (the latest).
@@ -280,32 +283,35 @@ impl ActionFlow {
         };
     }
 
-    /// Handles a key; `actions` receives the plan once confirmed.
-    pub fn on_key(&mut self, key: KeyEvent, actions: &mut Actions) -> After {
+    /// Handles a key through the confirm layer of `keymap` (and, while the
+    /// confirmation is typed, the prompt layer's editing keys); `actions`
+    /// receives the plan once confirmed.
+    pub fn handle_key(&mut self, key: &KeyEvent, keymap: &Keymap, actions: &mut Actions) -> After {
+        let action = keymap.action_in(Layer::Confirm, key);
         let stage = std::mem::replace(&mut self.stage, Stage::Planning);
         let (stage, after) = match stage {
-            Stage::Planning => match key.code {
-                KeyCode::Esc => (Stage::Planning, After::Close),
+            Stage::Planning => match action {
+                Some(Action::Cancel) => (Stage::Planning, After::Close),
                 _ => (Stage::Planning, After::Stay),
             },
-            Stage::Plan(review) => review_key(review, key),
+            Stage::Plan(review) => review_key(review, action),
             Stage::Confirm {
                 review,
                 typed,
                 notice,
-            } => self.confirm_key(review, typed, notice, key, actions),
+            } => self.confirm_key(review, typed, notice, key, keymap, actions),
             Stage::Running(run) => (Stage::Running(run), After::Stay),
             Stage::Finished {
                 run,
                 outcome,
                 scroll,
             } => {
-                let (scroll, after) = match key.code {
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
+                let (scroll, after) = match action {
+                    Some(Action::Cancel | Action::Submit | Action::Close) => {
                         (scroll, After::CloseAndReload)
                     }
-                    KeyCode::Down | KeyCode::Char('j') => (scroll.saturating_add(1), After::Stay),
-                    KeyCode::Up | KeyCode::Char('k') => (scroll.saturating_sub(1), After::Stay),
+                    Some(Action::NextItem) => (scroll.saturating_add(1), After::Stay),
+                    Some(Action::PrevItem) => (scroll.saturating_sub(1), After::Stay),
                     _ => (scroll, After::Stay),
                 };
                 let stage = Stage::Finished {
@@ -319,10 +325,11 @@ impl ActionFlow {
                 error,
                 after_confirming,
             } => {
-                let after = match (key.code, after_confirming) {
-                    (KeyCode::Esc | KeyCode::Enter, true) => After::CloseAndReload,
-                    (KeyCode::Esc | KeyCode::Enter, false) => After::Close,
-                    _ => After::Stay,
+                let closes = matches!(action, Some(Action::Cancel | Action::Submit));
+                let after = match (closes, after_confirming) {
+                    (true, true) => After::CloseAndReload,
+                    (true, false) => After::Close,
+                    (false, _) => After::Stay,
                 };
                 let stage = Stage::Failed {
                     error,
@@ -335,25 +342,27 @@ impl ActionFlow {
         after
     }
 
-    /// The confirmation stage: Enter runs the plan only when the typed text
-    /// is exactly the plan's confirmation text; Esc goes back to the plan.
+    /// The confirmation stage: submit runs the plan only when the typed text
+    /// is exactly the plan's confirmation text; cancel goes back to the plan;
+    /// other keys edit the text.
     fn confirm_key(
         &mut self,
         review: Review,
         mut typed: String,
         notice: Option<String>,
-        key: KeyEvent,
+        key: &KeyEvent,
+        keymap: &Keymap,
         actions: &mut Actions,
     ) -> (Stage, After) {
-        match key.code {
-            KeyCode::Esc => {
+        match keymap.action_in(Layer::Confirm, key) {
+            Some(Action::Cancel) => {
                 let review = Review {
                     notice: Some("not confirmed: nothing ran".into()),
                     ..review
                 };
                 (Stage::Plan(review), After::Stay)
             }
-            KeyCode::Enter if typed == review.plan.confirm_with => {
+            Some(Action::Submit) if typed == review.plan.confirm_with => {
                 let confirmed_by = format!("typed {}", review.plan.confirm_with);
                 let plan = review.plan;
                 self.job = actions.submit(Job::Apply {
@@ -363,7 +372,7 @@ impl ActionFlow {
                 });
                 (Stage::Running(Run::new(plan, confirmed_by)), After::Stay)
             }
-            KeyCode::Enter => {
+            Some(Action::Submit) => {
                 let notice = format!(
                     "that is not {}: type it exactly to run the plan (nothing ran)",
                     review.plan.confirm_with
@@ -376,7 +385,7 @@ impl ActionFlow {
                 (stage, After::Stay)
             }
             _ => {
-                super::super::popups::edit_line(&mut typed, key);
+                edit_line(&mut typed, key, keymap);
                 let stage = Stage::Confirm {
                     review,
                     typed,
@@ -388,17 +397,17 @@ impl ActionFlow {
     }
 }
 
-/// The plan stage: j/k move, space toggles an available step, Enter goes on
-/// to the confirmation (not for a refused plan, or one with nothing to run),
-/// Esc cancels.
-fn review_key(mut review: Review, key: KeyEvent) -> (Stage, After) {
+/// The plan stage: next and previous move, toggle selects or deselects an
+/// available step, submit goes on to the confirmation (not for a refused
+/// plan, or one with nothing to run), cancel cancels.
+fn review_key(mut review: Review, action: Option<Action>) -> (Stage, After) {
     review.notice = None;
     let last = review.plan.steps.len().saturating_sub(1);
-    match key.code {
-        KeyCode::Esc => return (Stage::Plan(review), After::Close),
-        KeyCode::Down | KeyCode::Char('j') => review.cursor = (review.cursor + 1).min(last),
-        KeyCode::Up | KeyCode::Char('k') => review.cursor = review.cursor.saturating_sub(1),
-        KeyCode::Char(' ') => {
+    match action {
+        Some(Action::Cancel) => return (Stage::Plan(review), After::Close),
+        Some(Action::NextItem) => review.cursor = (review.cursor + 1).min(last),
+        Some(Action::PrevItem) => review.cursor = review.cursor.saturating_sub(1),
+        Some(Action::Toggle) => {
             if let Some(step) = review.plan.steps.get_mut(review.cursor) {
                 match &step.unavailable {
                     Some(why) => {
@@ -408,7 +417,7 @@ fn review_key(mut review: Review, key: KeyEvent) -> (Stage, After) {
                 }
             }
         }
-        KeyCode::Enter => {
+        Some(Action::Submit) => {
             if let Some(refusal) = &review.plan.refused {
                 review.notice = Some(format!("REFUSED, it cannot run: {refusal}"));
             } else if !review.plan.steps.iter().any(|s| s.will_run()) {

@@ -6,8 +6,10 @@
 use super::flow::{ActionFlow, Stage};
 use super::{plan_view, run_view};
 use crate::theme::Theme;
+use crate::tui::keymap::Keymap;
+use crate::tui::keys::{Action, Layer};
 use crate::tui::text::clip;
-use crate::tui::ui::{centered, pane_block};
+use crate::tui::widgets::{centered, pane_block};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
@@ -17,16 +19,17 @@ use std::ops::Range;
 /// Service events shown at most under the progress.
 const EVENTS_SHOWN: usize = 6;
 
-/// Draws the popup of `flow` over `area`.
-pub fn draw(frame: &mut Frame, flow: &ActionFlow, theme: &Theme, area: Rect) {
+/// Draws the popup of `flow` over `area`, with hints for the keys in force.
+pub fn draw(frame: &mut Frame, flow: &ActionFlow, theme: &Theme, keymap: &Keymap, area: Rect) {
     let title = clip(&flow.title, 60);
+    let keys = |hints: &[(&[Action], &str)]| keys(hints, keymap, theme);
     match &flow.stage {
         Stage::Planning => {
             let inner = open(frame, centered(area, 64, 6), format!(" {title} "), theme);
             let lines = vec![
                 Line::from("reading AWS… (planning changes nothing)"),
                 Line::from(""),
-                keys(&[("esc", "cancel")], theme),
+                keys(&[(&[Action::Cancel], "cancel")]),
             ];
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
@@ -48,7 +51,7 @@ pub fn draw(frame: &mut Frame, flow: &ActionFlow, theme: &Theme, area: Rect) {
                     Span::raw(clip(error, 2000)),
                 ]),
                 Line::from(""),
-                keys(&[("enter/esc", "close")], theme),
+                keys(&[(&[Action::Submit, Action::Cancel], "close")]),
             ];
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
@@ -66,15 +69,12 @@ pub fn draw(frame: &mut Frame, flow: &ActionFlow, theme: &Theme, area: Rect) {
                     ))
                 })
                 .collect();
-            footer.push(keys(
-                &[
-                    ("j/k", "move"),
-                    ("space", "select"),
-                    ("enter", "confirm"),
-                    ("esc", "cancel"),
-                ],
-                theme,
-            ));
+            footer.push(keys(&[
+                (&[Action::NextItem, Action::PrevItem], "move"),
+                (&[Action::Toggle], "select"),
+                (&[Action::Submit], "confirm"),
+                (&[Action::Cancel], "cancel"),
+            ]));
             framed_body(frame, inner, banner, (lines, cursor), footer);
         }
         Stage::Confirm {
@@ -88,10 +88,10 @@ pub fn draw(frame: &mut Frame, flow: &ActionFlow, theme: &Theme, area: Rect) {
             let mut lines =
                 plan_view::confirm_lines(review, typed, notice.as_deref(), width, theme);
             lines.push(Line::from(""));
-            lines.push(keys(
-                &[("enter", "run"), ("esc", "back to the plan")],
-                theme,
-            ));
+            lines.push(keys(&[
+                (&[Action::Submit], "run"),
+                (&[Action::Cancel], "back to the plan"),
+            ]));
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         Stage::Running(run) => {
@@ -124,10 +124,10 @@ pub fn draw(frame: &mut Frame, flow: &ActionFlow, theme: &Theme, area: Rect) {
                     .scroll((*scroll, 0)),
                 body,
             );
-            let hint = keys(
-                &[("enter/esc", "close and reload"), ("j/k", "scroll")],
-                theme,
-            );
+            let hint = keys(&[
+                (&[Action::Submit, Action::Cancel], "close and reload"),
+                (&[Action::NextItem, Action::PrevItem], "scroll"),
+            ]);
             frame.render_widget(Paragraph::new(hint), footer);
         }
     }
@@ -176,14 +176,23 @@ fn framed_body(
     frame.render_widget(Paragraph::new(footer), bottom);
 }
 
-/// A line of key hints: `key what · key what`.
-fn keys(pairs: &[(&str, &str)], theme: &Theme) -> Line<'static> {
+/// A line of key hints, `j/k move · esc cancel`: per hint, the first key
+/// of each of its confirm-layer actions in force (an action without a key
+/// is left out, a hint without any key too), then what it does.
+fn keys(hints: &[(&[Action], &str)], keymap: &Keymap, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, (key, what)) in pairs.iter().enumerate() {
-        if i > 0 {
+    for (actions, what) in hints {
+        let keys: Vec<String> = actions
+            .iter()
+            .filter_map(|&action| keymap.keys_in(Layer::Confirm, action).into_iter().next())
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        if !spans.is_empty() {
             spans.push(Span::styled(" · ", theme.dim));
         }
-        spans.push(Span::styled(key.to_string(), theme.key_hint));
+        spans.push(Span::styled(keys.join("/"), theme.key_hint));
         spans.push(Span::styled(format!(" {what}"), theme.dim));
     }
     Line::from(spans)
