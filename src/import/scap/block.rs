@@ -18,6 +18,9 @@ const FRAMING: u32 = 12;
 /// Largest block body accepted. Event blocks are at most 64 KiB (large
 /// ones a few MiB); a process list of a busy host is tens of MiB.
 pub const MAX_BODY_BYTES: u32 = 256 << 20;
+/// Bodies up to this size (every event block but the "large" ones) are
+/// read into a buffer sized up front.
+const SMALL_BODY_BYTES: u32 = 64 << 10;
 
 /// Why a capture could not be read further.
 #[derive(Debug, thiserror::Error)]
@@ -173,11 +176,16 @@ impl<R: Read> BlockReader<R> {
         self.body.clear();
         self.body.extend_from_slice(already);
         let wanted = u64::from(body_len) - already.len() as u64;
-        // Grows with the data actually present: a lying length costs nothing.
-        let got = (&mut self.input)
-            .take(wanted)
-            .read_to_end(&mut self.body)
-            .map_err(|source| ScapError::Read { offset, source })?;
+        let got = if body_len <= SMALL_BODY_BYTES {
+            // Most blocks (every non-large event): read in place.
+            let start = self.body.len();
+            self.body.resize(body_len as usize, 0);
+            read_full(&mut self.input, &mut self.body[start..])
+        } else {
+            // Grows with the data actually present: a lying length costs nothing.
+            (&mut self.input).take(wanted).read_to_end(&mut self.body)
+        }
+        .map_err(|source| ScapError::Read { offset, source })?;
         if (got as u64) < wanted {
             return Err(ScapError::Truncated { offset });
         }

@@ -51,6 +51,9 @@ pub struct Capture<R> {
     blocks: BlockReader<R>,
     /// The program each thread's pending execve or execveat entry asked for.
     exec_entries: HashMap<i64, (Option<i64>, String)>,
+    /// The thread last counted by `note_event` (events come in runs per
+    /// thread), until the tables change.
+    last_caller: Option<i64>,
     /// The process, file and user tables, as of the last exit returned.
     pub tables: Tables,
     /// Counts so far.
@@ -63,6 +66,7 @@ impl<R: Read> Capture<R> {
         Ok(Capture {
             blocks: BlockReader::open(input)?,
             exec_entries: HashMap::new(),
+            last_caller: None,
             tables: Tables::default(),
             stats: Stats::default(),
         })
@@ -122,6 +126,7 @@ impl<R: Read> Capture<R> {
 
     /// Updates the tables with a call; true when it goes on the timeline.
     fn follow(&mut self, tid: i64, syscall: &Syscall) -> bool {
+        self.last_caller = None;
         match syscall {
             Syscall::Exec(exec) => {
                 let entry = self.exec_entries.remove(&tid);
@@ -242,6 +247,10 @@ impl<R: Read> Capture<R> {
         let span = self.stats.span.get_or_insert((time_ns, time_ns));
         span.0 = span.0.min(time_ns);
         span.1 = span.1.max(time_ns);
+        if self.last_caller == Some(tid) {
+            return;
+        }
+        self.last_caller = Some(tid);
         let thread = self.tables.threads.get(&tid);
         self.stats.processes.insert(thread.map_or(tid, |t| t.pid));
         if let Some(container) = thread.and_then(|t| t.container.as_ref()) {
