@@ -9,7 +9,7 @@ shared=../shared/fixtures
 bin=${TASKSCOPE:-target/debug/taskscope}
 out=fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{import_bytes,decode,cloudtrail,guardduty,ecs,cwlogs,falco,raw_resolve,bundle_reader,chain_reader}
+mkdir -p "$out"/{import_bytes,decode,cloudtrail,guardduty,ecs,cwlogs,falco,scap,raw_resolve,bundle_reader,chain_reader}
 
 seed() { # target name file
     install -m 0644 "$3" "$out/$1/$2"
@@ -52,6 +52,13 @@ while IFS= read -r line; do
     printf '%s\n' "$line" > "$out/falco/demo_alert_$n.json"
 done < "$demo/falco_alerts.ndjson"
 seed falco sidekick_write_below_binary_dir.json "$shared/falco/falcosidekick_readme_write_below_binary_dir.json"
+
+# Captures, decompressed and cut to their first 24 KiB (a cut capture is a
+# capture too: the reader must keep what it read).
+for f in falco_cat_write falco_psp_write_tmp_test libs_single_ipv6_conn; do
+    (gzip -dc "$shared/scap/$f.scap" || true) | head -c 24576 > "$out/scap/$f.scap"
+done
+head -c 24576 "$shared/scap/libs_sample.scap" > "$out/scap/libs_sample.scap"
 
 raw_seed() { # name locator file
     { printf '%s\n' "$2"; cat "$3"; } > "$out/raw_resolve/$1"

@@ -16,7 +16,7 @@ mod logs;
 mod output;
 mod plan;
 
-pub use output::{GenSummary, GeneratedFile};
+pub use output::{GenSummary, GeneratedFile, GENERATED_SOURCES};
 pub use plan::GenOptions;
 
 use flate2::{write::GzEncoder, Compression};

@@ -143,6 +143,8 @@ theme_slots! {
     src_falco,
     /// Plain container log lines.
     src_logs,
+    /// Syscall exits from captures.
+    src_scap,
     /// taskscope's own response actions.
     src_response,
 }
@@ -308,6 +310,7 @@ impl Theme {
             Source::Cloudtrail => self.src_cloudtrail,
             Source::Falco => self.src_falco,
             Source::Logs => self.src_logs,
+            Source::Scap => self.src_scap,
             Source::Response => self.src_response,
         }
     }

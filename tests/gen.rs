@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use taskscope::bundle::Bundle;
+use taskscope::generate::GENERATED_SOURCES;
 use taskscope::model::Source;
 use tempfile::TempDir;
 
@@ -87,7 +88,7 @@ fn a_generated_incident_imports_completely_with_the_printed_counts() {
         written.values().map(|b| b.len() as u64).sum::<u64>()
     );
     assert_eq!(rows["cloudtrail"].1, EVENTS * 9 / 10);
-    for source in Source::EVIDENCE {
+    for source in GENERATED_SOURCES {
         let (files, events, _) = rows[source.name()];
         assert!(files >= 1 && events >= 1, "{source}: {summary}");
     }
@@ -133,7 +134,7 @@ fn a_generated_incident_imports_completely_with_the_printed_counts() {
     let (incident, problems) = bundle.incident();
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(incident.events.len() as u64, EVENTS);
-    for source in Source::EVIDENCE {
+    for source in GENERATED_SOURCES {
         let count = incident
             .events
             .iter()
@@ -154,7 +155,7 @@ fn a_generated_incident_imports_completely_with_the_printed_counts() {
         .timelines
         .iter()
         .all(|timeline| !timeline.is_empty()));
-    for source in Source::EVIDENCE {
+    for source in GENERATED_SOURCES {
         let linked = incident
             .events
             .iter()

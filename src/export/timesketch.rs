@@ -50,6 +50,7 @@ fn timestamp_desc(event: &Event) -> &'static str {
         Source::Falco => "Alert Time",
         Source::Cloudtrail => "API Call Time",
         Source::Logs => "Log Event Time",
+        Source::Scap => "Syscall Time",
         Source::Response => "Response Action Time",
         Source::Ecs => match event.kind.as_str() {
             "PROVISIONING" => "Task Created",

@@ -75,9 +75,7 @@ fn decompress_within(bytes: &[u8], max_total: u64) -> Result<Cow<'_, [u8]>, Pars
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(Cow::Borrowed(bytes));
     }
-    let ratio_cap = (bytes.len() as u64)
-        .saturating_mul(MAX_GZIP_RATIO)
-        .clamp(BOMB_FLOOR_BYTES.min(max_total), max_total);
+    let ratio_cap = expansion_cap(bytes.len(), max_total);
     let mut out = Vec::with_capacity(bytes.len().saturating_mul(8).min(1 << 30));
     let mut decoder = MultiGzDecoder::new(bytes).take(ratio_cap + 1);
     decoder
@@ -90,6 +88,15 @@ fn decompress_within(bytes: &[u8], max_total: u64) -> Result<Cow<'_, [u8]>, Pars
         )));
     }
     Ok(Cow::Owned(out))
+}
+
+/// Most bytes a gzip file of `compressed` bytes may expand to before it is
+/// called a bomb: [`MAX_GZIP_RATIO`] times its size, at least
+/// [`BOMB_FLOOR_BYTES`], at most `max_total`.
+pub fn expansion_cap(compressed: usize, max_total: u64) -> u64 {
+    (compressed as u64)
+        .saturating_mul(MAX_GZIP_RATIO)
+        .clamp(BOMB_FLOOR_BYTES.min(max_total), max_total)
 }
 
 /// One JSON document found in a file.

@@ -2,7 +2,8 @@
 //!
 //! The format of every file is detected from its content, never its name:
 //! gzip is unwrapped, then the JSON document (or each JSON line) is classified
-//! by its shape and handed to the importer for that source.
+//! by its shape and handed to the importer for that source. Syscall captures
+//! (`.scap`) are recognized by their section header and streamed instead.
 
 pub mod athena;
 pub mod attack;
@@ -17,6 +18,7 @@ pub mod guardduty;
 pub mod json;
 pub mod ocsf;
 pub mod parallel;
+pub mod scap;
 pub mod walk;
 
 use crate::model::provenance::LogGroup;
@@ -183,6 +185,11 @@ pub fn import_bytes(bytes: &[u8], artifact: usize) -> FileImport {
 /// [`import_bytes`] for a response that read the log group known as `group`.
 pub fn import_bytes_from(bytes: &[u8], artifact: usize, group: LogGroup) -> FileImport {
     let mut sink = Sink::reading(artifact, group);
+    // Streamed, never decompressed whole: captures run to gigabytes.
+    if scap::is_capture(bytes) {
+        scap::import_capture(bytes, &mut sink);
+        return sink.out;
+    }
     let content = match decode::decompress(bytes) {
         Ok(content) => content,
         Err(error) => {
@@ -190,13 +197,6 @@ pub fn import_bytes_from(bytes: &[u8], artifact: usize, group: LogGroup) -> File
             return sink.out;
         }
     };
-    if content.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) {
-        sink.problem(ParseError::new(
-            "binary syscall capture (scap/pcapng): open it with sysdig or Falco, then import \
-             the JSON alerts they produce",
-        ));
-        return sink.out;
-    }
     match decode::split_documents(&content) {
         Ok(documents) => {
             for document in &documents.documents {

@@ -34,7 +34,7 @@ pub fn key_facts(event: &Event, raw: &Value) -> Vec<Fact> {
             Source::Falco => falco(raw, &mut facts),
             Source::Ecs => ecs(raw, &mut facts),
             Source::Logs => log_event(raw, &mut facts),
-            Source::Response => {}
+            Source::Scap | Source::Response => {}
         }
     }
     facts.0

@@ -42,7 +42,7 @@ impl Provenance {
         match source {
             Source::Guardduty | Source::Ecs | Source::Cloudtrail => Provenance::Aws,
             Source::Response => Provenance::Responder,
-            Source::Falco => Provenance::Detector,
+            Source::Falco | Source::Scap => Provenance::Detector,
             Source::Logs => Provenance::Container,
         }
     }

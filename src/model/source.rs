@@ -17,6 +17,8 @@ pub enum Source {
     Falco,
     /// Plain container log lines from CloudWatch Logs.
     Logs,
+    /// Syscall exits and capture summaries from sysdig/Falco captures (`.scap`).
+    Scap,
     /// taskscope's own response actions, from the bundle's audit log.
     Response,
 }
@@ -30,28 +32,31 @@ impl Source {
             Source::Cloudtrail => "cloudtrail",
             Source::Falco => "falco",
             Source::Logs => "logs",
+            Source::Scap => "scap",
             Source::Response => "response",
         }
     }
 
     /// Every source, in display order.
-    pub const ALL: [Source; 6] = [
+    pub const ALL: [Source; 7] = [
         Source::Guardduty,
         Source::Ecs,
         Source::Cloudtrail,
         Source::Falco,
         Source::Logs,
+        Source::Scap,
         Source::Response,
     ];
 
     /// The sources of evidence (imported, collected or generated): every
     /// source but taskscope's own response actions, in display order.
-    pub const EVIDENCE: [Source; 5] = [
+    pub const EVIDENCE: [Source; 6] = [
         Source::Guardduty,
         Source::Ecs,
         Source::Cloudtrail,
         Source::Falco,
         Source::Logs,
+        Source::Scap,
     ];
 }
 

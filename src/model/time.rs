@@ -112,7 +112,7 @@ pub fn parse_epoch_integer(value: i64) -> Option<Timestamp> {
 }
 
 /// The instant `nanos` after the epoch, up to [`EPOCH_MAX_NANOS`].
-fn from_epoch_nanos(nanos: i128) -> Option<Timestamp> {
+pub fn from_epoch_nanos(nanos: i128) -> Option<Timestamp> {
     if !(0..=EPOCH_MAX_NANOS).contains(&nanos) {
         return None;
     }

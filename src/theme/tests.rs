@@ -84,7 +84,7 @@ fn colorblind_keeps_dark_slots_it_does_not_override() {
 
 #[test]
 fn slot_names_are_unique_and_all_addressable() {
-    assert_eq!(SLOT_NAMES.len(), 39);
+    assert_eq!(SLOT_NAMES.len(), 40);
     let theme = Theme::builtin("dark").unwrap();
     for (i, slot) in SLOT_NAMES.iter().enumerate() {
         assert!(!SLOT_NAMES[i + 1..].contains(slot), "{slot} twice");

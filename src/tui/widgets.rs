@@ -72,6 +72,7 @@ pub fn source_badge(source: Source, theme: &Theme) -> Span<'static> {
         Source::Cloudtrail => "CT",
         Source::Falco => "FALCO",
         Source::Logs => "LOG",
+        Source::Scap => "SYS",
         Source::Response => "ACT",
     };
     Span::styled(text, theme.source(source))

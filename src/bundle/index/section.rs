@@ -253,6 +253,7 @@ fn source_code(source: Source) -> u8 {
         Source::Falco => 3,
         Source::Logs => 4,
         Source::Response => 5,
+        Source::Scap => 6,
     }
 }
 
@@ -264,6 +265,7 @@ fn decode_source(input: &mut Decoder<'_>) -> Result<Source, DecodeError> {
         3 => Source::Falco,
         4 => Source::Logs,
         5 => Source::Response,
+        6 => Source::Scap,
         other => return Err(input.error(format!("unknown source {other}"))),
     })
 }

@@ -287,10 +287,14 @@ impl TasksView {
         }
         widths.extend([
             Constraint::Length(4),
-            Constraint::Length(if wide { 13 } else { 11 }),
+            Constraint::Length(if wide { 15 } else { 11 }),
             Constraint::Length(10),
         ]);
-        let counts_header = if wide { "GD/ECS/CT/F/L" } else { "G/E/C/F/L" };
+        let counts_header = if wide {
+            "GD/ECS/CT/F/L/S"
+        } else {
+            "G/E/C/F/L/S"
+        };
         header.extend(["SEV", counts_header, "ACTIVITY"]);
         let title = format!(
             " Tasks ({}) sort:{} group:{} ",
