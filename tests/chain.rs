@@ -12,8 +12,9 @@ use taskscope::bundle::annotations::{
 };
 use taskscope::bundle::audit::{self, Actor, Entry, Record, AUDIT_FILE};
 use taskscope::bundle::build::import_to_bundle;
-use taskscope::bundle::chain::{self, HeadError};
+use taskscope::bundle::chain;
 use taskscope::bundle::custody::CUSTODY_FILE;
+use taskscope::bundle::journal_head::{self, HeadError};
 use taskscope::bundle::manifest::MANIFEST_FILE;
 use taskscope::bundle::write::sha256_hex;
 use taskscope::bundle::Bundle;
@@ -129,7 +130,7 @@ fn appended_lines_link_to_the_line_before_them() {
         chain::genesis(&bundle.manifest, ANNOTATIONS_FILE)
     );
     assert_eq!(prev(&written[2]), sha256_hex(written[1].as_bytes()));
-    let head = chain::head(&bundle, ANNOTATIONS_FILE).unwrap();
+    let head = journal_head::head(&bundle, ANNOTATIONS_FILE).unwrap();
     assert_eq!((head.lines, head.unchained), (3, 0));
     assert_eq!(head.hash, sha256_hex(written[2].as_bytes()));
     assert_eq!(Annotations::load(&bundle).unwrap().all().len(), 3);
@@ -161,7 +162,7 @@ fn an_edited_note_is_caught_and_named_though_the_manifest_matches() {
         "the manifest was rewritten: {text}"
     );
     let bundle = Bundle::open(&root).unwrap();
-    match chain::head(&bundle, ANNOTATIONS_FILE) {
+    match journal_head::head(&bundle, ANNOTATIONS_FILE) {
         Err(HeadError::Broken { at, .. }) => assert_eq!(at.line, 3),
         other => panic!("a broken chain has no head: {other:?}"),
     }
@@ -302,7 +303,7 @@ fn an_unchained_old_bundle_reads_and_then_chains() {
         "{text}"
     );
     // The head covers the old lines too.
-    let before = chain::head(&Bundle::open(&root).unwrap(), ANNOTATIONS_FILE).unwrap();
+    let before = journal_head::head(&Bundle::open(&root).unwrap(), ANNOTATIONS_FILE).unwrap();
     let mut edited = lines(&root, ANNOTATIONS_FILE);
     edited[0] = edited[0].replace("first look", "no look");
     forge(&root, ANNOTATIONS_FILE, &edited);

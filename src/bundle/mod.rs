@@ -11,6 +11,7 @@ pub mod custody;
 pub mod growing;
 pub mod index;
 pub mod journal;
+pub mod journal_head;
 pub mod manifest;
 pub mod paths;
 pub mod verify;

@@ -3,8 +3,8 @@
 
 use crate::bundle::annotations::default_author;
 use crate::bundle::annotations::hostname;
-use crate::bundle::chain;
 use crate::bundle::custody::{self, Transfer, CUSTODY_FILE};
+use crate::bundle::journal_head;
 use crate::bundle::Bundle;
 use crate::model::time::format_time;
 use crate::render::sanitize::escape;
@@ -42,7 +42,7 @@ pub fn run(args: &HandoffArgs) -> anyhow::Result<ExitCode> {
         escape(&transfer.from),
         escape(&transfer.to)
     );
-    match chain::head(&Bundle::open(&args.bundle)?, CUSTODY_FILE) {
+    match journal_head::head(&Bundle::open(&args.bundle)?, CUSTODY_FILE) {
         Ok(head) => eprintln!(
             "{shown} (custody record {}, chain head {})",
             head.lines, head.hash

@@ -7,7 +7,6 @@
 
 pub mod context;
 pub mod facts;
-pub mod log_loss;
 pub mod tree;
 
 pub use context::{summarize_coverage, task_context, ContextIndex, TaskContext};

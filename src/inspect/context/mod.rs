@@ -11,6 +11,7 @@ mod blast;
 mod coverage;
 mod deployment;
 mod index;
+mod log_loss;
 mod posture;
 mod summary;
 #[cfg(test)]
@@ -66,7 +67,7 @@ pub fn task_context(incident: &Incident, index: &ContextIndex, task: usize) -> T
     let coverage = Coverage {
         entries: vec![
             guardduty_coverage(facts, &seen),
-            crate::inspect::log_loss::flag_dropped_lines(
+            log_loss::flag_dropped_lines(
                 awslogs_coverage(posture.as_ref(), index, &seen),
                 posture.as_ref(),
                 facts,

@@ -62,7 +62,7 @@ pub struct LogSetup {
     pub group: Option<String>,
     /// `awslogs-stream-prefix` option.
     pub stream_prefix: Option<String>,
-    /// `mode` option: `blocking` or `non-blocking` (see [`crate::inspect::log_loss`]).
+    /// `mode` option: `blocking` or `non-blocking` (a non-blocking stream may drop lines).
     pub mode: Option<String>,
 }
 

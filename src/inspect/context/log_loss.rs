@@ -8,7 +8,8 @@
 //! `defaultLogDriverMode` setting says blocking (a setting the bundle does
 //! not hold). docs/console-context.md describes the flag.
 
-use super::context::{CoverageEntry, Posture};
+use super::coverage::CoverageEntry;
+use super::posture::Posture;
 use crate::model::{TaskFacts, Timestamp};
 use chrono::{TimeZone, Utc};
 
