@@ -3,8 +3,8 @@
 //! src/demo/incident/README.md describes the story and the expected links.
 
 use crate::bundle::build::{import_in_memory, import_to_bundle, InputFile, InputResult};
-use crate::cli::UsageError;
 use crate::correlate::Incident;
+use crate::output::UsageError;
 use crate::render::sanitize::escape;
 use crate::render::{self, Format};
 use crate::theme::{Theme, ThemeError};
@@ -122,5 +122,5 @@ pub fn run(out: Option<&Path>, task: Option<&str>) -> anyhow::Result<ExitCode> {
     text.push_str(&format!("\nTimeline of task {}\n", incident.tasks[task].id));
     let rows = render::timeline::rows(&incident, &manifest, Some(task));
     text.push_str(&render::timeline::render(&rows, Format::Table)?);
-    crate::cli::print(&text)
+    crate::output::print(&text)
 }

@@ -11,6 +11,7 @@
 
 pub mod bundle;
 pub mod cli;
+#[cfg(feature = "aws")]
 pub mod collect;
 pub mod config;
 pub mod correlate;
@@ -20,9 +21,11 @@ pub mod generate;
 pub mod import;
 pub mod inspect;
 pub mod model;
+pub mod output;
 pub mod raw;
 pub mod render;
 pub mod respond;
 pub mod small_text;
 pub mod theme;
+pub mod trail_tables;
 pub mod tui;

@@ -26,7 +26,7 @@ fn demo_bundle() -> (TempDir, PathBuf) {
 
 fn note(target: Target, text: &str) -> Annotation {
     Annotation {
-        time: chrono::Utc::now(),
+        time: taskscope::model::time::now(),
         author: "alice@ir-laptop".into(),
         target,
         action: AnnotationAction::Note { text: text.into() },

@@ -11,7 +11,7 @@ mod moto;
 mod replay;
 
 use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_glue::config::Credentials;
 use moto::Moto;
 use replay::{json_response, Replay};
@@ -24,7 +24,7 @@ use taskscope::collect::athena::table::{
 
 fn config(moto: &Moto, runtime: &tokio::runtime::Runtime) -> SdkConfig {
     runtime.block_on(
-        aws_config::defaults(BehaviorVersion::latest())
+        taskscope::collect::aws::defaults()
             .region(Region::new("us-east-1"))
             .endpoint_url(&moto.url)
             .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))

@@ -49,7 +49,7 @@ fn verify(root: &Path) -> (Option<i32>, String) {
 
 fn note(text: &str) -> Annotation {
     Annotation {
-        time: chrono::Utc::now(),
+        time: taskscope::model::time::now(),
         author: "alice@ir-laptop".into(),
         target: Target::Task {
             id: demo::COMPROMISED_TASK.into(),

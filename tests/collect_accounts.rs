@@ -14,7 +14,6 @@ mod replay;
 #[path = "aws/respond.rs"]
 mod respond;
 
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use moto::Moto;
 use replay::Replay;
 use serde_json::Value;
@@ -301,9 +300,7 @@ fn assume_role_denied() -> http::Response<aws_smithy_types::body::SdkBody> {
 fn a_denied_account_is_reported_and_the_others_are_collected() {
     let moto = Moto::start();
     let org = seed(&moto);
-    let fallback = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .build_https();
+    let fallback = taskscope::collect::aws::https_client();
     let client = Replay::before(fallback, |request| {
         let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
         (replay::operation(request) == "AssumeRole" && body.contains(DENIED))
@@ -336,7 +333,7 @@ fn a_denied_account_is_reported_and_the_others_are_collected() {
     let root = dir.path().join("bundle");
     let bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
     let sink = Arc::new(BundleSink::new(bundle, |_| {}));
-    let now = chrono::Utc::now();
+    let now = taskscope::model::time::now();
     let scope = Scope {
         cluster: Some("prod".into()),
         service: None,
@@ -409,9 +406,7 @@ fn finding_about(account: &str, task: &str) -> Value {
 fn the_guardduty_administrator_reads_its_members_findings_from_its_own_detector() {
     let moto = Moto::start();
     let org = seed(&moto);
-    let fallback = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .build_https();
+    let fallback = taskscope::collect::aws::https_client();
     // GuardDuty's members and findings APIs are replayed (moto lacks them);
     // the rest goes to moto.
     let member_calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -483,7 +478,7 @@ fn the_guardduty_administrator_reads_its_members_findings_from_its_own_detector(
     let root = dir.path().join("bundle");
     let bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
     let sink = Arc::new(BundleSink::new(bundle, |_| {}));
-    let now = chrono::Utc::now();
+    let now = taskscope::model::time::now();
     let scope = Scope {
         cluster: Some("prod".into()),
         service: None,

@@ -17,7 +17,6 @@ mod respond;
 
 use athena::{executions, post, queue, sent_queries, time_ago, ACCOUNT};
 use aws_config::SdkConfig;
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use moto::Moto;
 use replay::{json_response, Replay};
 use respond::moto_config;
@@ -32,11 +31,10 @@ use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceReport,
 use taskscope::bundle::Bundle;
 use taskscope::collect::accounts::{Reach, Target};
 use taskscope::collect::athena::ddl::TrailTable;
-use taskscope::collect::athena::sql::TableName;
-use taskscope::collect::athena::{AthenaSource, TrailTables};
 use taskscope::collect::sink::BundleSink;
 use taskscope::collect::{Collection, Scope};
 use taskscope::import::athena::columns::COLUMNS;
+use taskscope::trail_tables::{AthenaSource, TableName, TrailTables};
 
 /// A member account collected with the caller's (moto answers it as the caller).
 const MEMBER: &str = "210987654321";
@@ -56,7 +54,7 @@ fn table_source(workgroup: &str, table: &str) -> AthenaSource {
 }
 
 fn scope(athena: AthenaSource) -> Scope {
-    let now = chrono::Utc::now();
+    let now = taskscope::model::time::now();
     Scope {
         cluster: Some("prod".into()),
         service: None,
@@ -376,9 +374,7 @@ fn a_failed_query_names_the_table_the_query_and_athenas_reason() {
     seeded_tasks(&moto);
     let reason =
         "TABLE_NOT_FOUND: line 1:1185: Table 'awsdatacatalog.security.cloudtrail' does not exist";
-    let fallback = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .build_https();
+    let fallback = taskscope::collect::aws::https_client();
     let client = Replay::before(fallback, move |request| {
         if replay::operation(request) != "GetQueryExecution" {
             return None;

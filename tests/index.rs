@@ -293,7 +293,7 @@ fn a_bundle_without_an_index_opens_from_raw_evidence_silently() {
 fn annotations_do_not_make_the_index_stale() {
     let (_dir, root) = demo_bundle();
     let note = Annotation {
-        time: chrono::Utc::now(),
+        time: taskscope::model::time::now(),
         author: "alice@ir-laptop".into(),
         target: Target::Task {
             id: demo::COMPROMISED_TASK.into(),

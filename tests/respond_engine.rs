@@ -396,7 +396,7 @@ fn sts_identity() -> http::Response<SdkBody> {
 
 /// A plan made by hand: `steps` on the task [`TASK`], or on service `web`.
 fn plan(action: ActionKind, steps: Vec<Step>, before: Value) -> Plan {
-    let now = chrono::Utc::now();
+    let now = taskscope::model::time::now();
     Plan {
         action,
         id: plan_id(action, "test", &now),

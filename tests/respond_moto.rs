@@ -14,7 +14,6 @@ mod replay;
 mod respond;
 
 use aws_config::SdkConfig;
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use moto::Moto;
 use replay::{json_response, Replay};
 use respond::{audit_records, moto_config, moto_responder, step};
@@ -25,11 +24,11 @@ use std::sync::{Arc, Mutex};
 use taskscope::bundle::audit::{self, Entry, ResultStatus, StepStatus};
 use taskscope::bundle::Bundle;
 use taskscope::model::Source;
-use taskscope::respond::cloud::nacl::DEFAULT_RULE_QUOTA;
-use taskscope::respond::isolate::IsolateRequest;
 use taskscope::respond::plan::StepId;
-use taskscope::respond::undo::UndoRequest;
-use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Responder};
+use taskscope::respond::request::ActionRequest;
+use taskscope::respond::request::UndoRequest;
+use taskscope::respond::request::{IsolateRequest, DEFAULT_RULE_QUOTA};
+use taskscope::respond::{AwsResponder, Interrupt, Responder};
 
 const EXIT_FAILED: i32 = 1;
 const EXIT_REFUSED: i32 = 5;
@@ -62,9 +61,7 @@ type Seen = Arc<Mutex<Vec<(String, String)>>>;
 /// when `deny_role_policy`.
 fn config(moto: &Moto, seen: Seen, deny_role_policy: bool) -> SdkConfig {
     let base = moto_config(moto);
-    let fallback = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .build_https();
+    let fallback = taskscope::collect::aws::https_client();
     // The replayed protection: whether it is on, and until when (epoch s).
     let protection: Arc<Mutex<(bool, Option<f64>)>> = Arc::default();
     let client = Replay::before(fallback, move |request| {
@@ -83,7 +80,7 @@ fn config(moto: &Moto, seen: Seen, deny_role_policy: bool) -> SdkConfig {
             // Replayed: moto 5.2.5 does not implement UpdateTaskProtection.
             "UpdateTaskProtection" => {
                 let enabled = sent["protectionEnabled"].as_bool().unwrap_or(false);
-                let now = chrono::Utc::now().timestamp() as f64;
+                let now = taskscope::model::time::now().timestamp() as f64;
                 let until = sent["expiresInMinutes"]
                     .as_f64()
                     .filter(|_| enabled)
@@ -127,7 +124,7 @@ fn isolate_request(seeded: &Value, preserve_out: &Path) -> ActionRequest {
         quarantine_group: None,
         nacl_rule_quota: DEFAULT_RULE_QUOTA,
         preserve_out: preserve_out.to_path_buf(),
-        since: chrono::Utc::now() - chrono::TimeDelta::hours(1),
+        since: taskscope::model::time::now() - chrono::TimeDelta::hours(1),
         athena: None,
     })
 }
@@ -863,7 +860,7 @@ fn a_revoke_run_again_moves_the_cutoff_to_its_apply_time() {
     assert!(planned.calls[0].prior.is_null(), "no policy before");
     // A plan confirmed a while after it was made: the cutoff is when it runs.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let applied_from = chrono::Utc::now();
+    let applied_from = taskscope::model::time::now();
     let outcome = responder.apply(&first, &bundle, "--yes", &Interrupt::new(), &mut |_| {});
     assert_eq!(
         outcome.status,

@@ -11,7 +11,6 @@ mod replay;
 #[path = "aws/respond.rs"]
 mod respond;
 
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use aws_smithy_types::body::SdkBody;
 use moto::Moto;
 use replay::Replay;
@@ -20,11 +19,11 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier, Mutex};
 use taskscope::bundle::audit::{Entry, Record, ResultStatus, StepStatus};
-use taskscope::respond::cloud::nacl::DEFAULT_RULE_QUOTA;
-use taskscope::respond::isolate::IsolateRequest;
 use taskscope::respond::plan::StepId;
-use taskscope::respond::undo::UndoRequest;
-use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Plan, Responder};
+use taskscope::respond::request::ActionRequest;
+use taskscope::respond::request::UndoRequest;
+use taskscope::respond::request::{IsolateRequest, DEFAULT_RULE_QUOTA};
+use taskscope::respond::{AwsResponder, Interrupt, Plan, Responder};
 
 fn seed(moto: &Moto) -> Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/aws/seed_network.py");
@@ -47,7 +46,7 @@ fn request(task: &str, dir: &Path, quota: usize, quarantine: Option<&str>) -> Ac
         quarantine_group: quarantine.map(str::to_string),
         nacl_rule_quota: quota,
         preserve_out: dir.join("evidence"),
-        since: chrono::Utc::now() - chrono::TimeDelta::hours(1),
+        since: taskscope::model::time::now() - chrono::TimeDelta::hours(1),
         athena: None,
     })
 }
@@ -140,9 +139,7 @@ fn replaying(
     moto: &Moto,
     answer: impl Fn(&http::Request<SdkBody>) -> Option<http::Response<SdkBody>> + Send + Sync + 'static,
 ) -> aws_config::SdkConfig {
-    let fallback = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .build_https();
+    let fallback = taskscope::collect::aws::https_client();
     moto_config(moto)
         .into_builder()
         .http_client(Replay::before(fallback, answer))

@@ -18,11 +18,12 @@ use std::time::Duration;
 use taskscope::bundle::audit::{self, Entry, ResultStatus};
 use taskscope::bundle::Bundle;
 use taskscope::collect::aws::Connection;
-use taskscope::respond::execute::Progress;
+use taskscope::respond::outcome::Progress;
 use taskscope::respond::plan::StepId;
-use taskscope::respond::rollback::suspects::RollbackHistory;
-use taskscope::respond::rollback::RollbackRequest;
-use taskscope::respond::{ActionRequest, AwsResponder, Interrupt, Responder};
+use taskscope::respond::request::ActionRequest;
+use taskscope::respond::request::RollbackRequest;
+use taskscope::respond::suspects::RollbackHistory;
+use taskscope::respond::{AwsResponder, Interrupt, Responder};
 
 const ACCOUNT: &str = "123456789012";
 

@@ -61,7 +61,7 @@ fn api_activity(
     response: Value,
     minutes_ago: i64,
 ) -> BTreeMap<&'static str, String> {
-    let at = chrono::Utc::now() - chrono::TimeDelta::minutes(minutes_ago);
+    let at = taskscope::model::time::now() - chrono::TimeDelta::minutes(minutes_ago);
     let api = json!({
         "operation": operation,
         "service": {"name": service},
@@ -189,7 +189,7 @@ fn timeline(bundle: &Path, task_id: &str) -> Vec<(String, Option<String>)> {
 /// The partition predicate every query must carry: the window's days,
 /// the region and the caller's account.
 fn lake_predicate() -> String {
-    let now = chrono::Utc::now();
+    let now = taskscope::model::time::now();
     format!(
         "WHERE (\"eventday\" BETWEEN '{}' AND '{}' AND \"region\" IN ('us-east-1') \
          AND \"accountid\" IN ('{ACCOUNT}')) AND time_dt >= TIMESTAMP '",

@@ -386,5 +386,5 @@ fn describe(record: &Record) -> (String, String, Severity) {
 
 /// The current time as audit records write it.
 pub fn now() -> String {
-    format_time(&chrono::Utc::now())
+    format_time(&crate::model::time::now())
 }

@@ -351,7 +351,7 @@ impl Summary {
                 name: env!("CARGO_PKG_NAME").to_string(),
                 version: env!("CARGO_PKG_VERSION").to_string(),
             },
-            created_at: format_time(&chrono::Utc::now()),
+            created_at: format_time(&crate::model::time::now()),
             collection,
             inputs: self.inputs,
             artifacts: Vec::new(),

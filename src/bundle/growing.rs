@@ -360,7 +360,7 @@ mod tests {
         let root = dir.path().join("b");
         let mut bundle = GrowingBundle::create(&root, CollectRequest::default()).unwrap();
         let note = crate::bundle::annotations::Annotation {
-            time: chrono::Utc::now(),
+            time: crate::model::time::now(),
             author: "tester".into(),
             target: crate::bundle::annotations::Target::Task {
                 id: "0123456789abcdef0123456789abcdef".into(),

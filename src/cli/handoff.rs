@@ -34,7 +34,7 @@ pub fn run(args: &HandoffArgs) -> anyhow::Result<ExitCode> {
         host: hostname().unwrap_or_else(|| "unknown".to_string()),
         note: args.note.clone(),
     };
-    let time = format_time(&chrono::Utc::now());
+    let time = format_time(&crate::model::time::now());
     custody::append(&args.bundle, &transfer, &time)?;
     let shown = format!(
         "handed over {}: {} -> {}",

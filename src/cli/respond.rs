@@ -1,32 +1,28 @@
 //! `taskscope isolate`, `rollback` and `undo`: plan, confirm, apply, audit.
 
-use super::OneRegionAwsArgs;
+use super::connection_args::OneRegionAwsArgs;
+use super::EXIT_REFUSED;
 use crate::bundle::annotations;
 use crate::bundle::audit::{CallStatus, ResultStatus};
 use crate::collect::aws::Connection;
 use crate::config::Config;
 use crate::render::sanitize::escape;
-use crate::respond::cloud::nacl::{check_rule_quota, DEFAULT_RULE_QUOTA};
-use crate::respond::execute::Progress;
 use crate::respond::interrupt::{signal_name, SIGNALS};
-use crate::respond::isolate::{
-    check_protect_minutes, preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES,
-};
+use crate::respond::outcome::Progress;
 use crate::respond::plan::{render_text, StepId};
-use crate::respond::rollback::suspects::RollbackHistory;
-use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
-use crate::respond::undo::UndoRequest;
-use crate::respond::{check_allowed, unfinished, ActionRequest, AwsResponder, Interrupt};
+use crate::respond::request::{
+    check_protect_minutes, check_rule_quota, preserve_path, ActionRequest, IsolateRequest,
+    RollbackRequest, UndoRequest, DEFAULT_FOLLOW_TIMEOUT, DEFAULT_PROTECT_MINUTES,
+    DEFAULT_RULE_QUOTA,
+};
+use crate::respond::suspects::RollbackHistory;
+use crate::respond::{check_allowed, unfinished, AwsResponder, Interrupt};
 use crate::respond::{Plan, Responder};
 use crate::tui::respond::ActionAccess;
 use anyhow::Context;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// Exit status of an action that was refused: actions off, not confirmed,
-/// or a rollback to a digest under suspicion.
-pub const EXIT_REFUSED: u8 = 5;
 
 /// Exit status of an action stopped by SIGINT, SIGTERM or SIGHUP: the call
 /// in flight was finished and an `interrupted` result recorded.
@@ -105,7 +101,7 @@ pub struct IsolateArgs {
     pub since: String,
     /// The preserve step reads CloudTrail through Athena.
     #[command(flatten)]
-    pub athena: super::AthenaArgs,
+    pub athena: super::scope_args::AthenaArgs,
 }
 
 /// `rollback`'s own options.
@@ -145,7 +141,7 @@ pub fn isolate(
             .with_context(|| format!("--steps: unknown step {name:?}"))?;
         steps.push(step);
     }
-    let now = chrono::Utc::now();
+    let now = crate::model::time::now();
     let since = now - crate::collect::parse_duration(&args.since).context("--since")?;
     let bundle = act
         .bundle

@@ -4,6 +4,8 @@
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -12,6 +14,21 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// Attempts per call, with the SDK's exponential backoff between them
 /// (throttling included).
 pub const MAX_ATTEMPTS: u32 = 6;
+
+/// The HTTPS client every AWS call goes through: hyper and rustls, with
+/// ring's cryptography (a fraction of the build of the SDK's default,
+/// aws-lc) and the system's root certificates.
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
+/// The start of every AWS configuration: the standard credential chain,
+/// the latest behaviour version, and [`https_client`].
+pub fn defaults() -> aws_config::ConfigLoader {
+    aws_config::defaults(BehaviorVersion::latest()).http_client(https_client())
+}
 
 /// Credentials and endpoint flags, the same for every command that calls AWS.
 #[derive(Debug, Clone, Default)]
@@ -61,7 +78,7 @@ impl Connection {
     }
 
     fn loader(&self, region: Option<&str>) -> aws_config::ConfigLoader {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        let mut loader = defaults();
         // AWS_MAX_ATTEMPTS, when set, is the user's choice: keep it.
         if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() {
             loader = loader.retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));

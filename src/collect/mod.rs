@@ -14,7 +14,6 @@ pub mod cloudtrail;
 pub mod ecs;
 pub mod guardduty;
 pub mod headless;
-pub mod live;
 pub mod logs;
 pub mod members;
 pub mod rate;
@@ -64,7 +63,7 @@ pub struct Scope {
     /// A log group holding archived "ECS Task State Change" events.
     pub archive_log_group: Option<String>,
     /// Read CloudTrail through Athena from this table instead of LookupEvents.
-    pub athena: Option<athena::AthenaSource>,
+    pub athena: Option<crate::trail_tables::AthenaSource>,
 }
 
 /// The progress and errors of one source in one account and region.
@@ -373,7 +372,7 @@ impl Collection {
     /// predicate. The members' CloudTrail sources say where theirs went.
     async fn query_athena(
         &self,
-        source: &athena::AthenaSource,
+        source: &crate::trail_tables::AthenaSource,
         seen: Vec<RegionSeen<'_>>,
         on_done: &(impl Fn() + Sync),
     ) {

@@ -161,7 +161,7 @@ impl Intercept for Recorder {
             account: self.account.clone(),
             region: self.region.clone(),
             request_id,
-            received_at: format_time(&chrono::Utc::now()),
+            received_at: format_time(&crate::model::time::now()),
             eventbridge_archive: cfg.load::<ReadsArchive>().is_some(),
         };
         self.sink

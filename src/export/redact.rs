@@ -958,7 +958,7 @@ mod tests {
             locator: String::new(),
         };
         let mut event = Event::new(
-            chrono::Utc::now(),
+            crate::model::time::now(),
             crate::model::Source::Falco,
             "r",
             "",

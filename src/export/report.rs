@@ -94,7 +94,7 @@ pub fn report_markdown_with(
          are shown escaped: control characters as `\\x1b`-style escapes, and `\\`, \
          `|` and `<` escaped for Markdown.\n",
         env!("CARGO_PKG_VERSION"),
-        format_time(&chrono::Utc::now())
+        format_time(&crate::model::time::now())
     );
     if extras.redacted {
         out.push_str(

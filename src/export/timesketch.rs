@@ -158,8 +158,9 @@ mod tests {
             artifact: 0,
             locator: String::new(),
         };
-        let event =
-            |source, kind: &str| Event::new(chrono::Utc::now(), source, kind, "", raw.clone());
+        let event = |source, kind: &str| {
+            Event::new(crate::model::time::now(), source, kind, "", raw.clone())
+        };
         assert_eq!(
             timestamp_desc(&event(Source::Guardduty, "Execution:Runtime/ReverseShell")),
             "Finding First Seen"

@@ -233,6 +233,22 @@ pub fn is_private_ipv4(text: &str) -> bool {
     }
 }
 
+/// A task definition reference's family and revision number (0 when it
+/// names none): `family:3` and its ARN give the same pair.
+pub fn family_revision(reference: &str) -> (&str, i64) {
+    let tail = arn_tail(reference);
+    match tail.rsplit_once(':') {
+        Some((family, revision)) => (family, revision.parse().unwrap_or(0)),
+        None => (tail, 0),
+    }
+}
+
+/// Whether two task definition references (ARNs or `family:N`) name the
+/// same revision.
+pub fn same_revision(a: &str, b: &str) -> bool {
+    family_revision(a) == family_revision(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

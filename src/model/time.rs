@@ -12,6 +12,13 @@ use serde_json::Value;
 /// An instant in UTC with sub-second precision.
 pub type Timestamp = DateTime<Utc>;
 
+/// The system clock's time now, in UTC. The one place taskscope reads the
+/// clock: chrono's own clock support brings the local time zone machinery,
+/// which nothing here uses.
+pub fn now() -> Timestamp {
+    DateTime::from(std::time::SystemTime::now())
+}
+
 /// The units of an epoch number, told apart by magnitude, with the
 /// nanoseconds in one unit. 1e11 seconds is the year 5138 and 1e11
 /// milliseconds March 1973; milliseconds pass the year 9999 at 2.5e14, and

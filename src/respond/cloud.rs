@@ -293,7 +293,7 @@ impl Cloud {
             "iam:PutRolePolicy" => {
                 // The revoke step's cutoff is the time of sending.
                 let planned = text(p, "PolicyDocument")?;
-                let document = iam::stamp_apply_time(planned, &chrono::Utc::now());
+                let document = iam::stamp_apply_time(planned, &crate::model::time::now());
                 let out = self
                     .iam
                     .put_role_policy()

@@ -12,6 +12,7 @@
 use super::cloud::{CallError, Cloud, Sent};
 use super::fresh::{self, Fresh};
 use super::interrupt::Interrupt;
+use super::outcome::{Outcome, Progress};
 use super::plan::{ActionKind, Call, Plan, Step, StepId};
 use super::{isolate, rollback, undo};
 use crate::bundle::audit::{
@@ -28,55 +29,6 @@ use crate::model::time::{format_time, parse_time_str};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// What the executor reports while it runs.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Progress {
-    /// A step started.
-    Step(StepId),
-    /// An attempt at a call returned.
-    Call {
-        /// Its step.
-        step: StepId,
-        /// `service:Operation`.
-        operation: String,
-        /// How it ended.
-        status: CallStatus,
-        /// The request ID, or why it failed (and whether it is attempted
-        /// again).
-        detail: String,
-    },
-    /// A step ended, or was passed over without starting.
-    StepEnded {
-        /// Which step.
-        step: StepId,
-        /// What became of it.
-        status: StepStatus,
-        /// Why it failed, did not run or was skipped.
-        reason: Option<String>,
-    },
-    /// A service event seen while following a deployment.
-    ServiceEvent(String),
-}
-
-/// How a plan ended.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    /// Completed, failed or interrupted.
-    pub status: ResultStatus,
-    /// Every step of the plan, in order.
-    pub steps: Vec<StepOutcome>,
-    /// Why it failed or stopped.
-    pub error: Option<String>,
-    /// What interrupted it.
-    pub interrupted_by: Option<String>,
-    /// The step that was running when it was interrupted.
-    pub in_flight: Option<String>,
-    /// The state read after the last call.
-    pub after: Value,
-    /// The bundle holding the audit record.
-    pub bundle: PathBuf,
-}
 
 /// How often, and after what pause, a call that failed transiently is
 /// attempted again.
@@ -705,7 +657,7 @@ async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError>
     let (Some(out), Some(task)) = (p["out"].as_str(), p["task"].as_str()) else {
         return Err(CallError::local("the plan's preserve step lacks its task"));
     };
-    let now = chrono::Utc::now();
+    let now = crate::model::time::now();
     let since = p["since"]
         .as_str()
         .and_then(parse_time_str)
@@ -748,7 +700,7 @@ async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError>
             "bundle": out.display().to_string(),
             "sealedManifestSha256": sha256_hex(&manifest_bytes),
             "artifacts": manifest.artifacts.len(),
-            "sealedAt": format_time(&chrono::Utc::now()),
+            "sealedAt": format_time(&crate::model::time::now()),
             "partialSources": incomplete,
         }),
         parameters: None,

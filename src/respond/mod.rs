@@ -10,43 +10,43 @@
 //! reaches AWS only through the [`Responder`] trait, so tests and offline
 //! sessions swap it. docs/response.md is the user's guide.
 
-pub mod cloud;
-pub mod diff;
-pub mod execute;
-pub mod fresh;
+// Plain data, the console's part: built with or without the AWS side.
 pub mod identity;
 pub mod interrupt;
-pub mod isolate;
+pub mod outcome;
 pub mod plan;
-pub mod rollback;
-pub mod undo;
+pub mod request;
+pub mod suspects;
 pub mod unfinished;
 
-use crate::bundle::audit::Actor;
-use crate::collect::aws::{caller_identity, Connection};
-use cloud::Cloud;
-use execute::{Context, Outcome, Progress, Retry};
-pub use interrupt::Interrupt;
-use isolate::{IsolateRequest, Planning};
-pub use plan::Plan;
-use rollback::RollbackRequest;
-use std::path::Path;
-use std::time::Duration;
-use undo::UndoRequest;
+// The AWS side: reading AWS, planning and running the calls.
+#[cfg(feature = "aws")]
+mod aws_responder;
+#[cfg(feature = "aws")]
+pub mod cloud;
+#[cfg(feature = "aws")]
+pub mod diff;
+#[cfg(feature = "aws")]
+pub mod execute;
+#[cfg(feature = "aws")]
+pub mod fresh;
+#[cfg(feature = "aws")]
+pub mod isolate;
+#[cfg(feature = "aws")]
+pub mod rollback;
+#[cfg(feature = "aws")]
+pub mod undo;
 
-/// An action to plan.
-#[derive(Debug, Clone)]
-pub enum ActionRequest {
-    /// Isolate a task.
-    Isolate(IsolateRequest),
-    /// Roll back a service.
-    Rollback(RollbackRequest),
-    /// Reverse an action recorded in a bundle's audit log.
-    Undo(UndoRequest),
-}
+#[cfg(feature = "aws")]
+pub use aws_responder::AwsResponder;
+pub use interrupt::Interrupt;
+use outcome::{Outcome, Progress};
+pub use plan::Plan;
+use request::ActionRequest;
+use std::path::Path;
 
 /// Plans and applies actions. The console holds one when actions are
-/// allowed; [`AwsResponder`] is the real one.
+/// allowed; `AwsResponder` (with the `aws` feature) is the real one.
 pub trait Responder: Send {
     /// Reads AWS and makes the plan. Makes no mutating call.
     fn plan(&mut self, request: &ActionRequest) -> anyhow::Result<Plan>;
@@ -62,126 +62,6 @@ pub trait Responder: Send {
         interrupt: &Interrupt,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Outcome;
-}
-
-/// The responder that calls AWS, through the SDK, in one region.
-pub struct AwsResponder {
-    runtime: tokio::runtime::Runtime,
-    cloud: Cloud,
-    config: (aws_config::SdkConfig, String),
-    connection: Connection,
-    account: String,
-    actor: Actor,
-    /// How often a followed deployment is polled.
-    pub poll_interval: Duration,
-    /// How a call that failed transiently is attempted again.
-    pub retry: Retry,
-}
-
-impl AwsResponder {
-    /// Loads the configuration (the first region given, else the chain's)
-    /// and checks the credentials with STS GetCallerIdentity. `user` is
-    /// the local user recorded with every action.
-    pub fn connect(connection: &Connection, user: String) -> anyhow::Result<AwsResponder> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let config = runtime.block_on(connection.load())?.into_iter().next();
-        let config = config.ok_or_else(|| anyhow::anyhow!("no AWS region configured"))?;
-        AwsResponder::with_runtime(runtime, config, connection, user)
-    }
-
-    /// As [`AwsResponder::connect`], with a configuration made by the caller
-    /// (tests give one whose HTTP client replays what moto lacks).
-    pub fn from_config(
-        config: aws_config::SdkConfig,
-        connection: &Connection,
-        user: String,
-    ) -> anyhow::Result<AwsResponder> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        AwsResponder::with_runtime(runtime, config, connection, user)
-    }
-
-    fn with_runtime(
-        runtime: tokio::runtime::Runtime,
-        config: aws_config::SdkConfig,
-        connection: &Connection,
-        user: String,
-    ) -> anyhow::Result<AwsResponder> {
-        let identity = runtime.block_on(caller_identity(&config))?;
-        Ok(AwsResponder {
-            runtime,
-            cloud: Cloud::new(&config),
-            config: (config, identity.account.clone()),
-            connection: connection.clone(),
-            account: identity.account,
-            actor: Actor {
-                caller: identity.arn,
-                user,
-            },
-            poll_interval: Duration::from_secs(5),
-            retry: Retry::default(),
-        })
-    }
-
-    /// The clients, for tests that check AWS state afterwards.
-    pub fn cloud(&self) -> &Cloud {
-        &self.cloud
-    }
-}
-
-impl Responder for AwsResponder {
-    fn plan(&mut self, request: &ActionRequest) -> anyhow::Result<Plan> {
-        let planning = Planning {
-            account: self.account.clone(),
-            caller: self.actor.caller.clone(),
-            user: self.actor.user.clone(),
-            now: chrono::Utc::now(),
-        };
-        let mut plan = self.runtime.block_on(async {
-            match request {
-                ActionRequest::Isolate(request) => {
-                    isolate::plan(&self.cloud, &planning, request).await
-                }
-                ActionRequest::Rollback(request) => {
-                    rollback::plan(&self.cloud, &planning, request).await
-                }
-                ActionRequest::Undo(request) => undo::plan(&self.cloud, &planning, request).await,
-            }
-        })?;
-        plan.warnings.extend(identity::override_warning(
-            self.connection.profile.as_deref(),
-            &self.actor.caller,
-            &identity::process_environment,
-        ));
-        Ok(plan)
-    }
-
-    fn apply(
-        &mut self,
-        plan: &Plan,
-        bundle: &Path,
-        confirmed_by: &str,
-        interrupt: &Interrupt,
-        progress: &mut (dyn FnMut(Progress) + Send),
-    ) -> Outcome {
-        let context = Context {
-            cloud: &self.cloud,
-            connection: &self.connection,
-            config: &self.config,
-            bundle,
-            actor: self.actor.clone(),
-            confirmed_by: confirmed_by.to_string(),
-            poll_interval: self.poll_interval,
-            retry: self.retry,
-            interrupt: interrupt.clone(),
-        };
-        self.runtime.block_on(execute::run(plan, context, progress))
-    }
 }
 
 /// Whether actions may run: `--allow-actions` was given, or the AWS profile

@@ -33,7 +33,7 @@ use crate::inspect::tree::JsonTree;
 use crate::model::Timestamp;
 use crate::raw::RawReader;
 use crate::respond::plan::ActionKind;
-use crate::respond::rollback::suspects::RollbackHistory;
+use crate::respond::suspects::RollbackHistory;
 use crate::theme::Theme;
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -123,7 +123,7 @@ impl App {
             status: None,
             keymap,
             theme,
-            now: chrono::Utc::now(),
+            now: crate::model::time::now(),
             annotations: Annotations::default(),
             author,
             areas: Areas::default(),
@@ -223,7 +223,9 @@ impl App {
         };
         let facts = &data.incident.tasks[task];
         let asked = match kind {
-            ActionKind::Isolate => request::isolate(facts, &data.bundle.root, chrono::Utc::now()),
+            ActionKind::Isolate => {
+                request::isolate(facts, &data.bundle.root, crate::model::time::now())
+            }
             // Read again: the audit log may have grown since the bundle opened.
             ActionKind::Rollback => RollbackHistory::at(&data.bundle.root)
                 .and_then(|history| request::rollback(facts, history)),
@@ -1005,7 +1007,7 @@ impl App {
     /// Appends an annotation to the bundle and shows the result.
     fn annotate(&mut self, data: &Data, target: Target, action: AnnotationAction) {
         let annotation = Annotation {
-            time: chrono::Utc::now(),
+            time: crate::model::time::now(),
             author: self.author.clone(),
             target,
             action,

@@ -87,7 +87,7 @@ pub fn sent_queries(config: &SdkConfig) -> Vec<String> {
 
 /// `minutes` ago, as CloudTrail writes a time.
 pub fn time_ago(minutes: i64) -> String {
-    (chrono::Utc::now() - chrono::TimeDelta::minutes(minutes))
+    (taskscope::model::time::now() - chrono::TimeDelta::minutes(minutes))
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
 }

@@ -6,7 +6,7 @@
 
 use crate::moto::Moto;
 use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_ecs::config::Credentials;
 use std::path::Path;
 use taskscope::bundle::audit::{self, Record};
@@ -20,7 +20,7 @@ use taskscope::respond::{AwsResponder, Plan};
 pub fn moto_config(moto: &Moto) -> SdkConfig {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(
-        aws_config::defaults(BehaviorVersion::latest())
+        taskscope::collect::aws::defaults()
             .region(Region::new("us-east-1"))
             .endpoint_url(&moto.url)
             .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))

@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 use taskscope::bundle::audit::{
     self, Actor, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
 };
-use taskscope::respond::execute::{Outcome, Progress};
+use taskscope::respond::outcome::{Outcome, Progress};
 use taskscope::respond::plan::{ActionKind, Call, DiffLine, Step, StepId, Target};
-use taskscope::respond::{ActionRequest, Interrupt, Plan, Responder};
+use taskscope::respond::request::ActionRequest;
+use taskscope::respond::{Interrupt, Plan, Responder};
 use taskscope::tui::app::App;
 use taskscope::tui::popups::Popup;
 use taskscope::tui::respond::flow::Stage;

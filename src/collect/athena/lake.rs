@@ -12,11 +12,12 @@
 //! JSON text. When the catalog cannot be read, Security Lake's documented
 //! layout and columns are assumed, and a note says so.
 
-use super::sql::{Schema, TableName};
+use super::sql::Schema;
 use super::table::{self, Layout, TableDefinition};
-use super::{prune, AthenaClients, AthenaSource, Queried};
+use super::{prune, AthenaClients, Queried};
 use crate::collect::{Scope, Tracker};
 use crate::import::athena::columns::json_text;
+use crate::trail_tables::{AthenaSource, TableName};
 use std::collections::BTreeSet;
 
 /// The source (version) suffix of the tables queried: source version 2.

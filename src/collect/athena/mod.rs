@@ -19,9 +19,10 @@ pub mod table;
 use super::ecs::EcsSeen;
 use super::recorder::Recorder;
 use super::{Scope, TaskRef, Tracker};
+use crate::trail_tables::{AthenaSource, TableName, TrailTables};
 use aws_config::SdkConfig;
 use runner::{human_bytes, Outcome};
-use sql::{Schema, TableName};
+use sql::Schema;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,63 +33,6 @@ pub const DOLLARS_PER_TB: f64 = 5.0;
 pub const MIN_BILLED_BYTES: u64 = 10_000_000;
 /// How long stopping the running queries may take when a collection stops.
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The tables CloudTrail is read from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum TrailTables {
-    /// One table of the trail's logs (`--athena-table DB.TABLE`).
-    Named(TableName),
-    /// Security Lake's CloudTrail tables of each region (`--security-lake`).
-    SecurityLake,
-}
-
-impl TrailTables {
-    /// How [`TrailTables::SecurityLake`] is written in a plan's parameters
-    /// (not a `DATABASE.TABLE`: it has no dot).
-    pub const SECURITY_LAKE: &'static str = "security-lake";
-}
-
-impl TryFrom<String> for TrailTables {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<TrailTables, String> {
-        if text == TrailTables::SECURITY_LAKE {
-            return Ok(TrailTables::SecurityLake);
-        }
-        TableName::parse(&text).map(TrailTables::Named)
-    }
-}
-
-impl From<TrailTables> for String {
-    fn from(tables: TrailTables) -> String {
-        match tables {
-            TrailTables::Named(table) => table.to_string(),
-            TrailTables::SecurityLake => TrailTables::SECURITY_LAKE.to_string(),
-        }
-    }
-}
-
-/// Where CloudTrail is queried: the tables, and how Athena runs the queries.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AthenaSource {
-    /// The CloudTrail tables (`--athena-table DB.TABLE` or `--security-lake`).
-    #[serde(rename = "table")]
-    pub tables: TrailTables,
-    /// The workgroup (`--athena-workgroup`).
-    pub workgroup: String,
-    /// Where results go (`--athena-output s3://...`), when the workgroup has none.
-    pub output: Option<String>,
-    /// The data catalog (`--athena-catalog`).
-    pub catalog: String,
-}
-
-impl AthenaSource {
-    /// `catalog.database.table` of one queried `table`, for messages.
-    pub fn qualified(&self, table: &TableName) -> String {
-        format!("{}.{}", self.catalog, table)
-    }
-}
 
 /// Queries running now, by ID, so that a stopped collection can stop them.
 #[derive(Debug, Default, Clone)]

@@ -5,9 +5,10 @@
 //! table, its ID and Athena's reason.
 
 use super::sql::Query;
-use super::{AthenaSource, RunningQueries};
+use super::RunningQueries;
 use crate::collect::aws::{describe_error, region_name};
 use crate::collect::{all_pages, Failure, Tracker};
+use crate::trail_tables::AthenaSource;
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 use aws_sdk_athena::Client;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -9,74 +9,11 @@
 //! not sent. The table's names are checked and quoted as identifiers.
 
 use crate::import::athena::columns::select_list;
+use crate::trail_tables::TableName;
 use chrono::{DateTime, Utc};
 
 /// Values in one query's `IN` list or `strpos` chain.
 pub const BATCH: usize = 100;
-
-/// A table of the catalog, `DATABASE.TABLE` (so written in a plan's
-/// parameters, and checked again when read back).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct TableName {
-    /// The database (Glue database).
-    pub database: String,
-    /// The table.
-    pub table: String,
-}
-
-impl TableName {
-    /// Reads `DATABASE.TABLE`; each name is letters, digits, `_` or `-`
-    /// (Glue's names), at most 255 characters.
-    pub fn parse(text: &str) -> Result<TableName, String> {
-        let bad = || {
-            format!(
-                "--athena-table {}: expected DATABASE.TABLE, each of letters, digits, _ or -",
-                crate::render::sanitize::escape(text)
-            )
-        };
-        let (database, table) = text.split_once('.').ok_or_else(bad)?;
-        let valid = |name: &str| {
-            !name.is_empty()
-                && name.len() <= 255
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        };
-        if !valid(database) || !valid(table) {
-            return Err(bad());
-        }
-        Ok(TableName {
-            database: database.to_string(),
-            table: table.to_string(),
-        })
-    }
-
-    /// The table as SQL: `"database"."table"`.
-    pub fn sql(&self) -> String {
-        format!("\"{}\".\"{}\"", self.database, self.table)
-    }
-}
-
-impl TryFrom<String> for TableName {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<TableName, String> {
-        TableName::parse(&text)
-    }
-}
-
-impl From<TableName> for String {
-    fn from(table: TableName) -> String {
-        table.to_string()
-    }
-}
-
-impl std::fmt::Display for TableName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.database, self.table)
-    }
-}
 
 /// A value that cannot be put into SQL (it holds a control character).
 #[derive(Debug, Clone, PartialEq, Eq)]

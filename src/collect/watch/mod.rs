@@ -17,7 +17,7 @@ use super::aws::{region_of, Connection};
 use super::run::interrupted;
 use crate::bundle::manifest::CollectRequest;
 use crate::render::sanitize::escape;
-use chrono::{SecondsFormat, TimeDelta, Utc};
+use chrono::{SecondsFormat, TimeDelta};
 use std::path::PathBuf;
 use std::time::Duration;
 use store::Store;
@@ -153,7 +153,7 @@ async fn rounds(watcher: &mut Watcher, options: &WatchOptions) -> WatchEnd {
 /// Finishes the current bundle after a signal, and says so.
 fn finish(watcher: &mut Watcher) {
     let mut failures = Vec::new();
-    match watcher.finish_bundle(Utc::now()) {
+    match watcher.finish_bundle(crate::model::time::now()) {
         Ok(Some(finished)) => println!(
             "{}  finished {} ({} responses)",
             now_text(),
@@ -182,7 +182,7 @@ fn duration_text(seconds: u64) -> String {
 }
 
 fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+    crate::model::time::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// One line per failure (stderr), per bundle finished, and per round stored (stdout).

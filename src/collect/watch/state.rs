@@ -141,7 +141,7 @@ mod tests {
     fn bundle_names_that_leave_the_store_are_not_plain() {
         let bundle = |name: &str| CurrentBundle {
             name: name.into(),
-            started_at: Utc::now(),
+            started_at: crate::model::time::now(),
             definitions: BTreeSet::new(),
         };
         assert!(bundle("prod-20261123T100000Z").has_plain_name());

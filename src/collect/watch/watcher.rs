@@ -167,7 +167,7 @@ impl Watcher {
     /// One round. Everything after the last call runs without a pause, so
     /// a round is stored whole or not at all, even when it is dropped.
     pub async fn round(&mut self) -> RoundReport {
-        let at = Utc::now();
+        let at = crate::model::time::now();
         let state_before = self.state.clone();
         let mut failures = Vec::new();
         let finished = self.finish_if_old(at, &mut failures);

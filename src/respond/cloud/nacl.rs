@@ -6,6 +6,7 @@
 
 use super::{call_error, text, CallError, Sent};
 use crate::respond::plan::Call;
+use crate::respond::request::{DEFAULT_RULE_QUOTA, MAX_RULE_QUOTA};
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{NetworkAclEntry, RuleAction};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -18,13 +19,6 @@ pub const DEFAULT_RULE: i32 = 32767;
 
 /// The highest rule number an entry may be given.
 pub const HIGHEST_RULE: i32 = 32766;
-
-/// The default quota of rules per network ACL, in each direction (Amazon
-/// VPC quotas, "Rules per network ACL").
-pub const DEFAULT_RULE_QUOTA: usize = 20;
-
-/// The highest that quota can be raised to, in each direction.
-pub const MAX_RULE_QUOTA: usize = 40;
 
 /// How many rule numbers are tried when others keep taking them first.
 const NUMBERS_TRIED: usize = 5;
@@ -148,15 +142,6 @@ pub fn rules_counted(entries: &[NetworkAclEntry], egress: bool) -> usize {
         .filter(|e| e.egress() == Some(egress))
         .filter(|e| e.rule_number() != Some(DEFAULT_RULE))
         .count()
-}
-
-/// Checks `--nacl-rule-quota`.
-pub fn check_rule_quota(quota: usize) -> anyhow::Result<usize> {
-    (1..=MAX_RULE_QUOTA).contains(&quota).then_some(quota).ok_or_else(|| {
-        anyhow::anyhow!(
-            "--nacl-rule-quota must be 1 to {MAX_RULE_QUOTA} (AWS's default is {DEFAULT_RULE_QUOTA})"
-        )
-    })
 }
 
 /// Sends a planned `CreateNetworkAclEntry`. The ACL is read first: an
@@ -340,16 +325,6 @@ mod tests {
             .map(|n| entry(n, true, "0.0.0.0/0", RuleAction::Allow))
             .collect();
         assert_eq!(lowest_free(&full, true), None);
-    }
-
-    #[test]
-    fn a_rule_quota_is_one_to_the_maximum() {
-        assert_eq!(check_rule_quota(20).unwrap(), 20);
-        assert_eq!(check_rule_quota(MAX_RULE_QUOTA).unwrap(), MAX_RULE_QUOTA);
-        for wrong in [0, MAX_RULE_QUOTA + 1] {
-            let error = check_rule_quota(wrong).unwrap_err().to_string();
-            assert!(error.contains("must be 1 to 40"), "{error}");
-        }
     }
 
     #[test]

@@ -20,50 +20,16 @@ use super::plan::{plan_id, ActionKind, Plan, Step, StepId, Target};
 use crate::collect::aws::describe_error;
 use crate::model::keys::arn_tail;
 use crate::model::time::format_time;
-use anyhow::Context;
+use crate::respond::request::IsolateRequest;
 use chrono::{DateTime, Utc};
 use network::{contain_steps, detach_step, DETACH_TITLE};
 use serde_json::{json, Value};
 use service::ServiceRead;
-use std::path::PathBuf;
 use steps::{
     preserve_step, protect_step, protect_title, quarantine_step, revoke_step, stop_step,
     QUARANTINE_TITLE, REVOKE_TITLE,
 };
 use task::read_task;
-
-/// The longest protection ECS accepts, in minutes (48 hours).
-pub const MAX_PROTECT_MINUTES: i32 = 2880;
-
-/// Minutes of protection unless the responder asks otherwise (ECS's own
-/// default, two hours).
-pub const DEFAULT_PROTECT_MINUTES: i32 = 120;
-
-/// What to isolate, and the responder's choices.
-#[derive(Debug, Clone)]
-pub struct IsolateRequest {
-    /// The cluster (name or ARN).
-    pub cluster: String,
-    /// The task (ID or ARN).
-    pub task: String,
-    /// The incident ID carried by the stop reason and the deny policy's name.
-    pub incident: Option<String>,
-    /// How long protection lasts, 1 to [`MAX_PROTECT_MINUTES`].
-    pub protect_minutes: i32,
-    /// A security group to move the service's next tasks to.
-    pub quarantine_group: Option<String>,
-    /// The account's quota of rules per network ACL and direction, 1 to
-    /// [`crate::respond::cloud::nacl::MAX_RULE_QUOTA`]
-    /// ([`crate::respond::cloud::nacl::DEFAULT_RULE_QUOTA`] unless raised).
-    pub nacl_rule_quota: usize,
-    /// Where the preserve step writes the task's evidence bundle.
-    pub preserve_out: PathBuf,
-    /// Start of the window the preserve step collects.
-    pub since: DateTime<Utc>,
-    /// Where the preserve step reads CloudTrail through Athena, if not
-    /// LookupEvents (boxed: rarely given, and the request travels by value).
-    pub athena: Option<Box<crate::collect::athena::AthenaSource>>,
-}
 
 /// The facts of a plan: who plans, and when.
 #[derive(Debug, Clone)]
@@ -220,29 +186,4 @@ pub async fn state_after(cloud: &Cloud, plan: &Plan) -> Value {
         };
     }
     state
-}
-
-/// The default path of a preserved evidence bundle: beside `bundle`, named
-/// after it, the task and the time.
-pub fn preserve_path(bundle: &std::path::Path, task: &str, now: &DateTime<Utc>) -> PathBuf {
-    let name = bundle
-        .file_name()
-        .map_or_else(|| "bundle".into(), |n| n.to_string_lossy().into_owned());
-    let short: String = arn_tail(task)
-        .chars()
-        .take(8)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    bundle.with_file_name(format!(
-        "{name}.preserve-{short}-{}",
-        now.format("%Y%m%dT%H%M%SZ")
-    ))
-}
-
-/// Checks `--protect-minutes`.
-pub fn check_protect_minutes(minutes: i32) -> anyhow::Result<i32> {
-    (1..=MAX_PROTECT_MINUTES)
-        .contains(&minutes)
-        .then_some(minutes)
-        .with_context(|| format!("--protect-minutes must be 1 to {MAX_PROTECT_MINUTES}"))
 }

@@ -5,10 +5,11 @@
 
 use super::service::ServiceRead;
 use super::task::TaskState;
-use super::{acl, group, IsolateRequest};
+use super::{acl, group};
 use crate::collect::aws::describe_error;
 use crate::respond::cloud::Cloud;
 use crate::respond::plan::{Call, Step, StepId};
+use crate::respond::request::IsolateRequest;
 use anyhow::anyhow;
 use serde_json::{json, Value};
 

@@ -3,12 +3,13 @@
 
 use super::service::{ServiceNetwork, ServiceRead};
 use super::task::TaskState;
-use super::{IsolateRequest, Planning};
+use super::Planning;
 use crate::model::keys::arn_tail;
 use crate::model::time::format_time;
 use crate::respond::cloud::iam::{RolePolicy, APPLY_TIME};
 use crate::respond::cloud::Cloud;
 use crate::respond::plan::{Call, Step, StepId};
+use crate::respond::request::IsolateRequest;
 use anyhow::anyhow;
 use serde_json::{json, Value};
 

@@ -2,10 +2,10 @@
 //! interface (with its public IP and IPv6 addresses), security groups and
 //! task role.
 
-use super::IsolateRequest;
 use crate::collect::aws::describe_error;
 use crate::model::keys::parse_task_arn;
 use crate::respond::cloud::Cloud;
+use crate::respond::request::IsolateRequest;
 use anyhow::anyhow;
 
 /// The task as the plan sees it.

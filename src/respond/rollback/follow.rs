@@ -3,9 +3,9 @@
 //! (ECS's own rollback on failure returns it to the last completed
 //! deployment, which may be the revision under suspicion).
 
-use super::same_revision;
 use crate::collect::aws::describe_error;
 use crate::model::keys::arn_tail;
+use crate::model::keys::same_revision;
 use crate::model::time::format_time;
 use crate::respond::cloud::Cloud;
 use crate::respond::plan::Call;

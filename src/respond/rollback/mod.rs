@@ -4,7 +4,6 @@
 //! definitions, the refusals, and following the deployment ([`follow`]).
 
 pub mod follow;
-pub mod suspects;
 pub mod target;
 
 pub use follow::{follow, Settled};
@@ -14,14 +13,15 @@ use super::diff::{compare, Definition};
 use super::isolate::Planning;
 use super::plan::{plan_id, ActionKind, Call, Plan, Step, StepId, Target};
 use crate::collect::aws::describe_error;
-use crate::model::keys::arn_tail;
+use crate::model::keys::{family_revision, same_revision};
 use crate::model::time::format_time;
+use crate::respond::request::RollbackRequest;
+use crate::respond::suspects;
 use anyhow::anyhow;
 use aws_sdk_ecs::types::{DesiredStatus, ServiceDeploymentStatus};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::time::Duration;
-use suspects::{Objection, RollbackHistory, Suspects};
+use suspects::{Objection, Suspects};
 
 /// A service's deployments as plans and results record them.
 fn deployments_json(service: &aws_sdk_ecs::types::Service) -> Vec<Value> {
@@ -37,29 +37,6 @@ fn deployments_json(service: &aws_sdk_ecs::types::Service) -> Vec<Value> {
             })
         })
         .collect()
-}
-
-/// How long a deployment is followed unless the responder asks otherwise.
-pub const DEFAULT_FOLLOW_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-
-/// What to roll back, and the responder's choices.
-#[derive(Debug, Clone)]
-pub struct RollbackRequest {
-    /// The cluster (name or ARN).
-    pub cluster: String,
-    /// The service (name or ARN).
-    pub service: String,
-    /// The target: a revision number, `family:revision` or an ARN; chosen
-    /// from the service's history when absent.
-    pub to: Option<String>,
-    /// Run even when the target ran an image digest under suspicion (never
-    /// when it is a suspect revision).
-    pub allow_same_digest: bool,
-    /// How long to follow the deployment.
-    pub follow_timeout: Duration,
-    /// Earlier rollbacks, from the audit log of the bundle that will hold
-    /// this one's: the caller reads it ([`RollbackHistory::at`]).
-    pub history: RollbackHistory,
 }
 
 /// The service as the plan sees it.
@@ -190,21 +167,6 @@ async fn read_service(cloud: &Cloud, request: &RollbackRequest) -> anyhow::Resul
             });
     }
     Ok(state)
-}
-
-/// `family` and revision number of a task definition ARN or `family:N`.
-fn family_revision(reference: &str) -> (&str, i64) {
-    let tail = arn_tail(reference);
-    match tail.rsplit_once(':') {
-        Some((family, revision)) => (family, revision.parse().unwrap_or(0)),
-        None => (tail, 0),
-    }
-}
-
-/// Whether two task definition references (ARNs or `family:N`) name the
-/// same revision.
-fn same_revision(a: &str, b: &str) -> bool {
-    family_revision(a) == family_revision(b)
 }
 
 async fn describe_definition(cloud: &Cloud, reference: &str) -> anyhow::Result<Definition> {

@@ -2,11 +2,12 @@
 //! a deployment of that is neither a suspect nor ran a suspect digest, from
 //! the service's deployment history, else from the task definition family.
 
-use super::suspects::{Objection, Suspects};
-use super::{family_revision, same_revision, RollbackRequest};
 use crate::collect::aws::describe_error;
+use crate::model::keys::{family_revision, same_revision};
 use crate::respond::cloud::Cloud;
 use crate::respond::diff::Definition;
+use crate::respond::request::RollbackRequest;
+use crate::respond::suspects::{Objection, Suspects};
 use anyhow::anyhow;
 use aws_sdk_ecs::types::{ServiceDeploymentStatus, SortOrder};
 use std::collections::BTreeSet;

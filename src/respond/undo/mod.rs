@@ -16,22 +16,11 @@ use crate::bundle::{journal, Bundle};
 use crate::collect::aws::describe_error;
 use crate::model::time::format_time;
 use crate::render::sanitize::escape;
+use crate::respond::request::UndoRequest;
 use anyhow::{anyhow, Context};
 use record::{Known, RecordedAction, RecordedCall};
 use reverse::{reverse, Kind, Reverse, TaskNow};
 use serde_json::{json, Value};
-use std::path::PathBuf;
-
-/// What to undo.
-#[derive(Debug, Clone)]
-pub struct UndoRequest {
-    /// The bundle whose audit log records the action (and receives the
-    /// undo's records).
-    pub bundle: PathBuf,
-    /// The plan ID of the action; default: the last isolate with a call
-    /// undo can reverse.
-    pub action: Option<String>,
-}
 
 /// Makes the plan that reverses the action `request` names.
 pub async fn plan(

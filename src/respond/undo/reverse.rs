@@ -12,8 +12,8 @@ use crate::respond::cloud::nacl::{entry_block, same_block};
 use crate::respond::cloud::protection::Protection;
 use crate::respond::cloud::Cloud;
 use crate::respond::isolate::group::rule_record;
-use crate::respond::isolate::MAX_PROTECT_MINUTES;
 use crate::respond::plan::Call;
+use crate::respond::request::MAX_PROTECT_MINUTES;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -468,7 +468,7 @@ async fn protection(cloud: &Cloud, task: &TaskNow, call: &RecordedCall) -> Rever
             ),
         );
     };
-    let now = chrono::Utc::now();
+    let now = crate::model::time::now();
     let until = before.expires.as_deref().and_then(parse_time_str);
     let protected_until = until.filter(|until| before.enabled && *until > now);
     let title = match (protected_until, &before.expires) {

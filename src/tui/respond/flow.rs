@@ -7,7 +7,7 @@
 use super::worker::{Job, Report};
 use super::Actions;
 use crate::bundle::audit::{CallStatus, StepStatus};
-use crate::respond::execute::{Outcome, Progress};
+use crate::respond::outcome::{Outcome, Progress};
 use crate::respond::plan::StepId;
 use crate::respond::{unfinished, Plan};
 use crate::tui::keymap::Keymap;

@@ -7,11 +7,11 @@
 
 use super::super::text::short_id;
 use crate::model::task::TaskFacts;
-use crate::respond::cloud::nacl::DEFAULT_RULE_QUOTA;
-use crate::respond::isolate::{preserve_path, IsolateRequest, DEFAULT_PROTECT_MINUTES};
-use crate::respond::rollback::suspects::RollbackHistory;
-use crate::respond::rollback::{RollbackRequest, DEFAULT_FOLLOW_TIMEOUT};
-use crate::respond::ActionRequest;
+use crate::respond::request::{
+    preserve_path, ActionRequest, IsolateRequest, RollbackRequest, DEFAULT_FOLLOW_TIMEOUT,
+    DEFAULT_PROTECT_MINUTES, DEFAULT_RULE_QUOTA,
+};
+use crate::respond::suspects::RollbackHistory;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::path::Path;
 

@@ -6,7 +6,7 @@ use super::flow::{Run, StepState};
 use super::plan_view::VALUE_CHARS;
 use crate::bundle::audit::AUDIT_FILE;
 use crate::bundle::audit::{CallStatus, ResultStatus, StepStatus};
-use crate::respond::execute::Outcome;
+use crate::respond::outcome::Outcome;
 use crate::theme::Theme;
 use crate::tui::text::clip;
 use ratatui::style::Style;

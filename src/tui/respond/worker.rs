@@ -6,8 +6,9 @@
 //! raised (the console leaving on a signal), and still reports its outcome.
 
 use super::Connect;
-use crate::respond::execute::{Outcome, Progress};
-use crate::respond::{ActionRequest, Interrupt, Plan, Responder};
+use crate::respond::outcome::{Outcome, Progress};
+use crate::respond::request::ActionRequest;
+use crate::respond::{Interrupt, Plan, Responder};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, SendError, Sender, TryRecvError};
 use std::sync::Arc;

@@ -3,10 +3,10 @@
 //! its tasks run), earlier rollbacks of the service in the bundle's audit
 //! log, and the service's own history. A target must clear them all.
 
-use super::same_revision;
 use crate::bundle::audit::{self, Entry, Record};
 use crate::bundle::Bundle;
 use crate::model::keys::arn_tail;
+use crate::model::keys::same_revision;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

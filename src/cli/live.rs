@@ -3,22 +3,70 @@
 //! it reads the bundle again as it grows, and hears a [`LiveStatus`] after
 //! every stored response, every finished source, and at the end.
 
-use super::aws::Connection;
-use super::run::{prepare, Ending};
-use super::sink::Stored;
-use super::{Scope, Tracker};
+use super::collect::collected;
+use super::connection_args::AwsArgs;
+use super::look_args::{ConsoleActions, Look};
+use super::respond::console_actions;
+use super::scope_args::ScopeArgs;
+use super::terminal::require_terminal;
 use crate::bundle::manifest::{Manifest, SourceReport};
+use crate::collect::aws::Connection;
+use crate::collect::run::{prepare, Ending};
+use crate::collect::sink::Stored;
+use crate::collect::{Scope, Tracker};
 use crate::tui::live::LiveStatus;
 use crate::tui::{Console, Message, Options};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, OnceLock};
 
+/// `taskscope live`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// The bundle directory to create (must not exist; default:
+    /// taskscope-live-<UTC time> in the current directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub look: Look,
+    #[command(flatten)]
+    pub actions: ConsoleActions,
+}
+
+/// Collects with the console open, then prints the collection's summary;
+/// exit status 3 when the bundle is partial.
+pub fn run(args: &LiveArgs) -> anyhow::Result<ExitCode> {
+    require_terminal("live", "taskscope collect to collect without the console")?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(crate::model::time::now()));
+    let options = Options {
+        bundle: out.clone(),
+        task: args.scope.task.clone(),
+        actions: console_actions(
+            args.actions.allow_actions,
+            args.look.config.as_deref(),
+            args.aws.connection(),
+        )?,
+        theme: args.look.theme.clone(),
+        config: args.look.config.clone(),
+        no_color: args.look.no_color,
+    };
+    let (manifest, ending) = live(&args.aws.connection(), args.scope.scope()?, &options)?;
+    collected(&manifest, &out, ending)
+}
+
 /// The bundle `live` creates without `--out`, in the current directory:
 /// `taskscope-live-20261123T140411Z`.
-pub fn default_out(now: DateTime<Utc>) -> PathBuf {
+fn default_out(now: DateTime<Utc>) -> PathBuf {
     PathBuf::from(format!("taskscope-live-{}", now.format("%Y%m%dT%H%M%SZ")))
 }
 
@@ -27,7 +75,7 @@ pub fn default_out(now: DateTime<Utc>) -> PathBuf {
 /// the terminal is taken over. When the user quits (or a signal arrives)
 /// before collection ends, collection is stopped; either way this returns
 /// once the final state is committed.
-pub fn live(
+fn live(
     connection: &Connection,
     scope: Scope,
     options: &Options,
