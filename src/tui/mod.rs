@@ -107,7 +107,7 @@ pub fn prepare(
     if let Some(access) = &options.actions {
         app.enable_actions(access.clone());
     }
-    app.loading = format!("opening {} …", options.bundle.display());
+    app.session.loading = format!("opening {} …", options.bundle.display());
     Ok(app)
 }
 
@@ -118,7 +118,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 
 /// A console ready to take over the terminal, with the channel that feeds it.
 pub struct Console {
-    /// Its state; set `app.live` for a bundle live collection is filling.
+    /// Its state; set `app.session.live` for a bundle live collection is filling.
     pub app: App,
     bundle: PathBuf,
     sender: Sender<Message>,
