@@ -4,6 +4,7 @@
 //! everything goes is worked out before drawing ([`Areas`]); drawing then
 //! reads the state and changes nothing.
 
+pub mod context_sections;
 pub mod detail;
 pub mod findings;
 pub mod histogram;
