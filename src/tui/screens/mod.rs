@@ -12,6 +12,7 @@ pub mod table;
 pub mod task_context;
 pub mod tasks;
 pub mod timeline;
+pub mod timeline_header;
 
 use super::data::Data;
 use super::widgets::split_side;
