@@ -96,7 +96,7 @@ fn live(
     let prepared = runtime.block_on(prepare(connection, scope, &options.bundle, watcher))?;
     // Set once, here: the watcher hears nothing before collection runs.
     let _ = feed.trackers.set(prepared.collection.trackers());
-    console.app.live = Some(feed.status(false));
+    console.app.session.live = Some(feed.status(false));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let collector = std::thread::Builder::new()
         .name("taskscope-collect".into())

@@ -26,6 +26,7 @@ pub mod loaded;
 pub mod place;
 pub mod popups;
 pub mod raw_text;
+pub mod reload_schedule;
 pub mod respond;
 pub mod screens;
 pub mod status;
@@ -40,9 +41,10 @@ use crate::theme::Theme;
 use app::App;
 use effect::Effect;
 use keymap::Keymap;
-use live::{LiveStatus, ReloadSchedule};
+use live::LiveStatus;
 pub use loaded::{load, load_with, LoadTimings, Loaded};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use reload_schedule::ReloadSchedule;
 use signal_hook::iterator::Signals;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -107,7 +109,7 @@ pub fn prepare(
     if let Some(access) = &options.actions {
         app.enable_actions(access.clone());
     }
-    app.loading = format!("opening {} …", options.bundle.display());
+    app.session.loading = format!("opening {} …", options.bundle.display());
     Ok(app)
 }
 
@@ -118,7 +120,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 
 /// A console ready to take over the terminal, with the channel that feeds it.
 pub struct Console {
-    /// Its state; set `app.live` for a bundle live collection is filling.
+    /// Its state; set `app.session.live` for a bundle live collection is filling.
     pub app: App,
     bundle: PathBuf,
     sender: Sender<Message>,

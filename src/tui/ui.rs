@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     draw_title(frame, app, app.areas.title);
     match &app.data {
         None => {
-            let text = Paragraph::new(clip(&app.loading, 500))
+            let text = Paragraph::new(clip(&app.session.loading, 500))
                 .style(app.theme.dim)
                 .wrap(Wrap { trim: false });
             frame.render_widget(text, app.areas.body.inner(Margin::new(2, 1)));
@@ -74,7 +74,7 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(" READ-ONLY ", theme.read_only));
     }
     spans.push(Span::raw(" "));
-    if let Some(live) = &app.live {
+    if let Some(live) = &app.session.live {
         let (badge, style) = if live.finished {
             (" COLLECTED ", theme.dim.add_modifier(Modifier::REVERSED))
         } else {
@@ -92,7 +92,7 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(" PARTIAL ", theme.status_warning));
         spans.push(Span::raw(" "));
     }
-    if let Some(live) = &app.live {
+    if let Some(live) = &app.session.live {
         spans.push(Span::styled(
             format!("{} │ ", clip(&live.summary(), 100)),
             theme.dim,

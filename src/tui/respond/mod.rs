@@ -9,6 +9,7 @@
 pub mod flow;
 pub mod plan_view;
 pub mod request;
+pub mod run;
 pub mod run_view;
 pub mod view;
 pub mod worker;

@@ -2,8 +2,8 @@
 //! service events and the state read afterwards come from AWS and go
 //! through `clip`.
 
-use super::flow::{Run, StepState};
 use super::plan_view::VALUE_CHARS;
+use super::run::{Run, StepState};
 use crate::bundle::audit::AUDIT_FILE;
 use crate::bundle::audit::{CallStatus, ResultStatus, StepStatus};
 use crate::respond::outcome::Outcome;

@@ -4,6 +4,7 @@
 //! everything goes is worked out before drawing ([`Areas`]); drawing then
 //! reads the state and changes nothing.
 
+pub mod context_sections;
 pub mod detail;
 pub mod findings;
 pub mod histogram;
@@ -11,6 +12,7 @@ pub mod table;
 pub mod task_context;
 pub mod tasks;
 pub mod timeline;
+pub mod timeline_header;
 
 use super::data::Data;
 use super::widgets::split_side;

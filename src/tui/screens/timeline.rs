@@ -1,20 +1,21 @@
 //! The timeline screen: one task's events (or the whole incident's) in time
 //! order, narrowed by source, by a time range picked on the histogram, and by
-//! the fuzzy filter; a header, the coverage line and the histogram above it.
+//! the fuzzy filter; the histogram above it, and above that the lines of
+//! `timeline_header`.
 
 use super::histogram::{self, bucket_time, Histogram, HISTOGRAM_BUCKETS};
 use super::table::{draw_table, Separator, TableSpec};
+use super::timeline_header;
 use super::Scene;
 use crate::bundle::annotations::{event_anchor, Target};
-use crate::inspect::context::summarize_coverage;
 use crate::model::{Event, Source, Timestamp};
 use crate::tui::data::{bucket, Data};
 use crate::tui::list::List;
-use crate::tui::text::{absolute, clip, clock, highlighted, short_duration};
+use crate::tui::text::{clock, highlighted, short_duration};
 use crate::tui::widgets::{severity_badge, source_badge};
 use chrono::TimeDelta;
 use ratatui::layout::Constraint;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row};
 use ratatui::Frame;
 
@@ -163,20 +164,10 @@ impl TimelineView {
     /// Draws the screen but its side pane: the header and coverage lines,
     /// the histogram and the event table, as laid out.
     pub fn draw(&self, frame: &mut Frame, scene: &Scene) {
-        let theme = scene.theme;
         let [header, coverage] = scene.areas.above;
-        frame.render_widget(Paragraph::new(self.header(scene)), header);
-        let coverage_line = match (self.task, scene.context) {
-            (Some(task), Some((t, context))) if *t == task => Line::from(vec![
-                Span::styled(" coverage: ", theme.dim),
-                Span::raw(clip(&summarize_coverage(context), 300)),
-            ]),
-            (None, _) => Line::from(Span::styled(
-                " every event in the bundle (no task selected)",
-                theme.dim,
-            )),
-            _ => Line::from(""),
-        };
+        let title = timeline_header::title_line(self, scene);
+        frame.render_widget(Paragraph::new(title), header);
+        let coverage_line = timeline_header::coverage_line(self, scene);
         frame.render_widget(Paragraph::new(coverage_line), coverage);
         let shown = Histogram {
             counts: &self.histogram,
@@ -187,64 +178,6 @@ impl TimelineView {
         };
         histogram::draw(frame, &shown, scene);
         self.draw_events(frame, scene);
-    }
-
-    /// The line above the histogram: the task, its service, account, state
-    /// and lifetime, and the source and range filters in force.
-    fn header(&self, scene: &Scene) -> Line<'static> {
-        let (data, theme) = (scene.data, scene.theme);
-        let mut spans = vec![Span::styled(" ", theme.base)];
-        match self.task {
-            Some(task) => {
-                let facts = &data.incident.tasks[task];
-                spans.push(Span::styled(
-                    format!("task {}", clip(&facts.id, 40)),
-                    theme.title,
-                ));
-                if let Some(service) = facts.service().or(facts.group.as_deref()) {
-                    spans.push(Span::raw(format!("  {}", clip(service, 40))));
-                }
-                if let Some((account, region)) =
-                    data.places[task].as_ref().filter(|_| data.multi_account)
-                {
-                    spans.push(Span::raw(format!(
-                        "  {} {}",
-                        clip(account, 16),
-                        clip(region, 20)
-                    )));
-                }
-                let status = facts.last_status.as_deref().unwrap_or("?");
-                let style = if status == "STOPPED" {
-                    theme.stopped
-                } else {
-                    theme.running
-                };
-                spans.push(Span::styled(format!("  {}", clip(status, 20)), style));
-                if let (Some(start), end) =
-                    (facts.created_at.or(facts.started_at), facts.stopped_at)
-                {
-                    let end_text = end.map_or("now".to_string(), clock);
-                    spans.push(Span::styled(
-                        format!("  {} → {}", absolute(start), end_text),
-                        theme.dim,
-                    ));
-                }
-            }
-            None => spans.push(Span::styled("all events", theme.title)),
-        }
-        if let Some(source) = self.source {
-            spans.push(Span::styled(
-                format!("  source:{}", source.name()),
-                theme.key_hint,
-            ));
-        }
-        if let Some((from, to)) = self.range {
-            spans.push(Span::styled(
-                format!("  range:{}–{} UTC", clock(from), clock(to)),
-                theme.key_hint,
-            ));
-        }
-        Line::from(spans)
     }
 
     /// The time column of `event`, per the time mode.
