@@ -1,6 +1,6 @@
 //! The tasks screen's side pane: the selected task's facts and containers,
-//! its context (task-definition posture, the deployment that started it,
-//! blast radius, coverage) and its notes. Every evidence string goes
+//! its context (task-definition posture, its images, the deployment that
+//! started it, blast radius, coverage) and its notes. Every evidence string goes
 //! through `clip`, which escapes control characters.
 
 use super::detail::{note_line, VALUE_CHARS};
@@ -286,6 +286,8 @@ fn context_lines(context: &TaskContext, data: &Data, theme: &Theme) -> Vec<Line<
             theme.dim,
         ))),
     }
+    lines.push(Line::from(""));
+    lines.extend(super::task_image::image_lines(&context.images, theme));
     lines.push(Line::from(""));
     lines.push(heading("Deployment"));
     match &context.deployment {
