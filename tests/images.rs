@@ -202,3 +202,48 @@ fn the_reports_show_the_images_and_their_flags() {
     assert!(text.contains("### Images"), "{text}");
     assert!(text.contains("no signature found"), "{text}");
 }
+
+#[test]
+fn hostile_strings_in_image_records_are_escaped_in_the_reports() {
+    let dir = TempDir::new().unwrap();
+    let hostile = dir.path().join("describe_images.json");
+    let document = serde_json::json!({"imageDetails": [{
+        "registryId": "111122223333",
+        "repositoryName": "checkout-api",
+        "imageDigest": "sha256:139e2f2fea44898ac4610125ca1680dbedc9e7bc9e8390d70f226bc3bc45b5e4",
+        "imageTags": ["v41\u{1b}[2J\u{1b}]52;c;cm0gLXJmIH4=\u{7}|<b>"],
+        "imagePushedAt": 1_795_230_000.0
+    }]});
+    std::fs::write(&hostile, document.to_string()).unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = taskscope(&[
+        "import",
+        demo_file("ecs_describe_tasks.json").to_str().unwrap(),
+        hostile.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = taskscope(&[
+        "export",
+        bundle.to_str().unwrap(),
+        "--task",
+        T1,
+        "--format",
+        "md",
+    ]);
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(report.status.success(), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text}"
+    );
+    assert!(text.contains("\\x1b[2J"), "{text}");
+    // The tag cannot break the table or inject HTML.
+    assert!(!text.contains("|<b>"), "{text}");
+}

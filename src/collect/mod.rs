@@ -3,9 +3,9 @@
 //! events of each task's role session and of ECS itself, and CloudWatch Logs
 //! (the tasks' awslogs streams, sidecar groups, an archive of task-state
 //! events), and the tasks' ECR images ([`images`]: Inspector or ECR basic
-//! scan findings, tags, signatures). Every response is stored raw, as it arrives, by the
-//! [`recorder::Recorder`] on each client; sources run concurrently, and one
-//! that fails is reported while the others carry on. [`watch`] records one
+//! scan findings, tags, signatures). Every response is stored raw, as it
+//! arrives, by the [`recorder::Recorder`] on each client; sources run
+//! concurrently, and one that fails is reported while the others carry on. [`watch`] records one
 //! cluster's tasks round after round into rolling bundles.
 
 pub mod accounts;

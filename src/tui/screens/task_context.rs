@@ -1,5 +1,5 @@
 //! The tasks screen's side pane: the selected task's facts and containers,
-//! its context (task-definition posture, its images, the deployment that
+//! its context (its images, task-definition posture, the deployment that
 //! started it, blast radius, coverage) and its notes. Every evidence string goes
 //! through `clip`, which escapes control characters.
 
@@ -172,7 +172,10 @@ fn context_lines(context: &TaskContext, data: &Data, theme: &Theme) -> Vec<Line<
     let flag = |text: String, risky: bool| {
         Span::styled(text, if risky { theme.sev_high } else { theme.base })
     };
-    let mut lines = vec![heading("Posture")];
+    // The images first: a flagged image is the first thing to see.
+    let mut lines = super::task_image::image_lines(&context.images, theme);
+    lines.push(Line::from(""));
+    lines.push(heading("Posture"));
     match (&context.posture, &context.posture_unavailable) {
         (Some(posture), _) => {
             lines.push(Line::from(vec![
@@ -286,8 +289,6 @@ fn context_lines(context: &TaskContext, data: &Data, theme: &Theme) -> Vec<Line<
             theme.dim,
         ))),
     }
-    lines.push(Line::from(""));
-    lines.extend(super::task_image::image_lines(&context.images, theme));
     lines.push(Line::from(""));
     lines.push(heading("Deployment"));
     match &context.deployment {

@@ -108,6 +108,8 @@ pub fn image_lines(images: &[ContainerImage], theme: &Theme) -> Vec<Line<'static
                     ]));
                 }
             }
+            // Said once when the signature has the same reason.
+            (None, Some(why)) if why == image.signature.detail() => {}
             (None, Some(why)) => lines.push(Line::from(vec![
                 label("scan"),
                 Span::styled(clip(why, VALUE_CHARS), theme.dim),
