@@ -268,14 +268,18 @@ impl ImageFacts {
             (None, Some(found)) => (ScanSource::EcrBasic, found),
             (None, None) => return None,
         };
-        let mut list: Vec<&Vulnerability> = found.values().collect();
-        list.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then(b.exploit_available.cmp(&a.exploit_available))
-                .then(a.id.cmp(&b.id))
-        });
-        list.dedup_by(|a, b| a.id == b.id);
+        // One entry per vulnerability ID (Inspector has one finding per
+        // package): the most severe, exploitable first.
+        let rank = |v: &Vulnerability| (v.severity, v.exploit_available);
+        let mut by_id: BTreeMap<&str, &Vulnerability> = BTreeMap::new();
+        for found in found.values() {
+            let kept = by_id.entry(found.id.as_str()).or_insert(found);
+            if rank(found) > rank(kept) {
+                *kept = found;
+            }
+        }
+        let mut list: Vec<&Vulnerability> = by_id.into_values().collect();
+        list.sort_by(|a, b| rank(b).cmp(&rank(a)).then(a.id.cmp(&b.id)));
         Some((source, list))
     }
 
@@ -499,6 +503,41 @@ mod tests {
         ] {
             assert_eq!(EcrReference::parse(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn a_vulnerability_in_several_findings_counts_once_at_its_worst() {
+        let mut image = ImageFacts::new("sha256:aa");
+        let mut high = vulnerability("CVE-7", CveSeverity::High, Some(false));
+        high.packages.push(Package {
+            name: "a".into(),
+            ..Package::default()
+        });
+        image.inspector = Some(BTreeMap::from([
+            ("arn-1".to_string(), high),
+            (
+                "arn-2".to_string(),
+                vulnerability("CVE-7", CveSeverity::Critical, Some(true)),
+            ),
+            (
+                "arn-3".to_string(),
+                vulnerability("CVE-1", CveSeverity::Low, None),
+            ),
+        ]));
+        let (_, list) = image.vulnerabilities().expect("findings");
+        let ids: Vec<(&str, CveSeverity)> =
+            list.iter().map(|v| (v.id.as_str(), v.severity)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("CVE-7", CveSeverity::Critical),
+                ("CVE-1", CveSeverity::Low)
+            ]
+        );
+        assert_eq!(
+            image.severity_counts(),
+            [(CveSeverity::Critical, 1), (CveSeverity::Low, 1)]
+        );
     }
 
     #[test]
