@@ -37,6 +37,10 @@ sample_files!(
     "cwlogs_filter_app.json",
     "cwlogs_task_state_archive.json",
     "falco_alerts.ndjson",
+    "inspector2_list_findings.json",
+    "ecr_describe_images.json",
+    "ecr_describe_image_signing_status.json",
+    "ecr_describe_image_scan_findings.json",
 );
 
 /// The sample files as import inputs, named `sample-incident/<file>`.

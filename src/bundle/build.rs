@@ -133,6 +133,7 @@ pub fn import_in_memory(inputs: impl IntoIterator<Item = InputResult>) -> (Manif
     let mut summary = Summary::default();
     let mut events = Vec::new();
     let mut tasks = Vec::new();
+    let mut images = Vec::new();
     let stored = import_inputs(
         inputs,
         |path, bytes| {
@@ -149,6 +150,7 @@ pub fn import_in_memory(inputs: impl IntoIterator<Item = InputResult>) -> (Manif
                 summary.add(entry, Some(&file));
                 events.extend(imported.events);
                 tasks.extend(imported.tasks);
+                images.extend(imported.images);
             }
             None => summary.add(entry, None),
         },
@@ -156,7 +158,7 @@ pub fn import_in_memory(inputs: impl IntoIterator<Item = InputResult>) -> (Manif
     let Ok(()) = stored;
     let mut manifest = summary.manifest("import");
     manifest.artifacts = artifacts;
-    (manifest, Incident::build(events, tasks))
+    (manifest, Incident::build(events, tasks).with_images(images))
 }
 
 /// An input file, or the path and error of one that could not be read.

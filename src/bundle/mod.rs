@@ -9,6 +9,7 @@ pub mod build;
 pub mod chain;
 pub mod custody;
 pub mod growing;
+pub mod images;
 pub mod index;
 pub mod journal;
 pub mod journal_head;
@@ -183,9 +184,14 @@ impl Bundle {
     fn index_incident(&self) -> Result<(Incident, Vec<String>), index::Unusable> {
         let sections = index::load(&self.root, &self.manifest)?;
         let (mut events, tasks) = index::into_parts(sections);
-        let (actions, problems) = audit::events(self);
+        let (actions, mut problems) = audit::events(self);
         events.push(actions);
-        Ok((Incident::build_from_parts(events, tasks), problems))
+        // The index holds no image facts: their few small artifacts are read again.
+        let images = images::read(self, &mut problems);
+        Ok((
+            Incident::build_from_parts(events, tasks).with_images(images),
+            problems,
+        ))
     }
 
     /// Re-imports every input that was not rejected and correlates the result.
@@ -217,6 +223,7 @@ impl Bundle {
         });
         let mut events = Vec::new();
         let mut tasks = Vec::new();
+        let mut images = Vec::new();
         import_in_order(
             jobs,
             |file| file,
@@ -224,13 +231,14 @@ impl Bundle {
                 if let Some(imported) = imported {
                     events.extend(imported.events);
                     tasks.extend(imported.tasks);
+                    images.extend(imported.images);
                 }
             },
         );
         let (actions, audit_problems) = audit::events(self);
         events.extend(actions);
         problems.extend(audit_problems);
-        (Incident::build(events, tasks), problems)
+        (Incident::build(events, tasks).with_images(images), problems)
     }
 }
 

@@ -40,6 +40,17 @@ pub struct EcsSeen {
     pub services: BTreeSet<String>,
     /// The task definitions of those tasks and services (ARNs).
     pub definitions: BTreeSet<String>,
+    /// The images those tasks' containers ran, by digest.
+    pub images: BTreeSet<RanImage>,
+}
+
+/// An image a container ran: its digest and the reference it was pulled by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RanImage {
+    /// The digest (`sha256:…`).
+    pub digest: String,
+    /// The image reference, when DescribeTasks gave it.
+    pub reference: Option<String>,
 }
 
 /// A described task, as far as later steps need it. Its containers are
@@ -48,6 +59,7 @@ pub struct EcsSeen {
 struct Described {
     id: String,
     definition: Option<String>,
+    images: Vec<RanImage>,
 }
 
 /// The awslogs settings of one container definition: group and stream prefix.
@@ -94,6 +106,7 @@ pub async fn collect(client: &Client, scope: &Scope, tracker: &Tracker) -> EcsSe
         ..EcsSeen::default()
     };
     for task in described {
+        seen.images.extend(task.images.iter().cloned());
         let settings = task.definition.as_ref().and_then(|d| awslogs.get(d));
         seen.log_streams.extend(
             settings
@@ -260,9 +273,22 @@ pub async fn describe_tasks(
 fn described(task: &Task) -> Option<(Described, Option<String>)> {
     let arn = task.task_arn()?;
     let id = arn_tail(arn).to_string();
+    let images = task
+        .containers()
+        .iter()
+        .filter_map(|container| {
+            let reference = container.image().map(str::to_string);
+            let digest = crate::model::task::resolved_digest(
+                container.image_digest(),
+                reference.as_deref(),
+            )?;
+            Some(RanImage { digest, reference })
+        })
+        .collect();
     let described = Described {
         id,
         definition: task.task_definition_arn().map(str::to_string),
+        images,
     };
     Some((described, task.group().map(str::to_string)))
 }

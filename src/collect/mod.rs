@@ -2,9 +2,10 @@
 //! clusters, services, tasks, task definitions and deployments, CloudTrail
 //! events of each task's role session and of ECS itself, and CloudWatch Logs
 //! (the tasks' awslogs streams, sidecar groups, an archive of task-state
-//! events). Every response is stored raw, as it arrives, by the
-//! [`recorder::Recorder`] on each client; sources run concurrently, and one
-//! that fails is reported while the others carry on. [`watch`] records one
+//! events), and the tasks' ECR images ([`images`]: Inspector or ECR basic
+//! scan findings, tags, signatures). Every response is stored raw, as it
+//! arrives, by the [`recorder::Recorder`] on each client; sources run
+//! concurrently, and one that fails is reported while the others carry on. [`watch`] records one
 //! cluster's tasks round after round into rolling bundles.
 
 pub mod accounts;
@@ -14,6 +15,7 @@ pub mod cloudtrail;
 pub mod ecs;
 pub mod guardduty;
 pub mod headless;
+pub mod images;
 pub mod logs;
 pub mod members;
 pub mod rate;
@@ -69,7 +71,7 @@ pub struct Scope {
 /// The progress and errors of one source in one account and region.
 #[derive(Debug)]
 pub struct Tracker {
-    /// `guardduty`, `ecs`, `cloudtrail`, `cloudwatch-logs`, or
+    /// `guardduty`, `ecs`, `cloudtrail`, `cloudwatch-logs`, `images`, or
     /// [`ASSUME_ROLE_SOURCE`] for an account that could not be reached.
     pub source: &'static str,
     /// The account.
@@ -205,7 +207,9 @@ struct RegionClients {
     logs: aws_sdk_cloudwatchlogs::Client,
     /// CloudTrail through Athena, when a table is given.
     athena: Option<athena::AthenaClients>,
-    trackers: [Arc<Tracker>; 4],
+    /// Inspector and ECR, for the images the tasks ran.
+    images: images::ImageClients,
+    trackers: [Arc<Tracker>; 5],
 }
 
 impl RegionClients {
@@ -230,7 +234,7 @@ impl RegionClients {
         let (config, account) = (&target.config, target.account.as_str());
         let region = region_of(config);
         let recorder = || Recorder::new(&region, Arc::clone(sink)).with_account(account);
-        let (ecs_rec, gd_rec, ct_rec) = (recorder(), recorder(), recorder());
+        let (ecs_rec, gd_rec, ct_rec, img_rec) = (recorder(), recorder(), recorder(), recorder());
         let logs_rec = recorder().with_archive_log_group(scope.archive_log_group.clone());
         // With Athena, the CloudTrail source's calls are Athena's.
         let trail_rec = match scope.athena {
@@ -244,6 +248,7 @@ impl RegionClients {
             tracker("ecs", &ecs_rec),
             tracker("cloudtrail", &trail_rec),
             tracker("cloudwatch-logs", &logs_rec),
+            tracker(images::SOURCE, &img_rec),
         ];
         let athena = scope
             .athena
@@ -272,6 +277,18 @@ impl RegionClients {
                     .build(),
             ),
             athena,
+            images: images::ImageClients {
+                inspector: aws_sdk_inspector2::Client::from_conf(
+                    aws_sdk_inspector2::config::Builder::from(config)
+                        .interceptor(img_rec.clone())
+                        .build(),
+                ),
+                ecr: aws_sdk_ecr::Client::from_conf(
+                    aws_sdk_ecr::config::Builder::from(config)
+                        .interceptor(img_rec)
+                        .build(),
+                ),
+            },
             trackers,
             account: account.to_string(),
             region,
@@ -502,7 +519,8 @@ async fn collect_region<'a>(
     findings: Findings<'_>,
     on_done: &(impl Fn() + Sync),
 ) -> RegionSeen<'a> {
-    let [guardduty_tracker, ecs_tracker, cloudtrail_tracker, logs_tracker] = &clients.trackers;
+    let [guardduty_tracker, ecs_tracker, cloudtrail_tracker, logs_tracker, images_tracker] =
+        &clients.trackers;
     let done = |tracker: &Tracker| {
         tracker.finish();
         on_done();
@@ -563,7 +581,17 @@ async fn collect_region<'a>(
         logs::collect_task_streams(&clients.logs, scope, &ecs_seen, logs_tracker).await;
         done(logs_tracker);
     };
-    futures_util::future::join(trail, streams).await;
+    let images = async {
+        images::collect(
+            &clients.images,
+            &clients.account,
+            &ecs_seen.images,
+            images_tracker,
+        )
+        .await;
+        done(images_tracker);
+    };
+    futures_util::future::join3(trail, streams, images).await;
     RegionSeen {
         clients,
         tasks,

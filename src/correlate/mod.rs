@@ -16,7 +16,8 @@ pub use reference::{TaskReferenceError, MIN_TASK_ID_PREFIX};
 
 use crate::model::keys::canonical_task_arn;
 use crate::model::{
-    Doubt, Event, Key, Link, LinkReason, Source, TaskFacts, TaskSummary, Timestamp,
+    Container, Doubt, Event, ImageFacts, Key, Link, LinkReason, Source, TaskFacts, TaskSummary,
+    Timestamp,
 };
 use index::TaskIndex;
 use sessions::Sessions;
@@ -32,6 +33,10 @@ pub struct Incident {
     pub events: Vec<Event>,
     /// For each task, the indices of its events in time order.
     pub timelines: Vec<Vec<usize>>,
+    /// What the evidence says about each image digest (Inspector and ECR
+    /// records), by digest; tasks reach theirs through their containers'
+    /// digests ([`Incident::images_of`]).
+    pub images: BTreeMap<String, ImageFacts>,
 }
 
 impl Incident {
@@ -58,7 +63,30 @@ impl Incident {
             tasks,
             events,
             timelines,
+            images: BTreeMap::new(),
         }
+    }
+
+    /// The incident with these image records, merged per digest.
+    pub fn with_images(mut self, records: impl IntoIterator<Item = ImageFacts>) -> Incident {
+        self.images = crate::model::image::merge_images(records);
+        self
+    }
+
+    /// The image facts of each container of the task at index `task`, in
+    /// container order: the container and what is known of its digest
+    /// (`None` when it has no digest or the bundle holds nothing about it).
+    pub fn images_of(&self, task: usize) -> Vec<(&Container, Option<&ImageFacts>)> {
+        self.tasks[task]
+            .containers
+            .iter()
+            .map(|container| {
+                let facts = container
+                    .digest()
+                    .and_then(|digest| self.images.get(&digest));
+                (container, facts)
+            })
+            .collect()
     }
 
     /// The summary of the timeline of the task at index `task`: its

@@ -10,6 +10,7 @@ pub mod incident;
 pub mod records;
 pub mod redact;
 pub mod report;
+mod report_images;
 pub mod timesketch;
 
 use crate::bundle::annotations::{event_anchor, AnnotationAction, Annotations, Target};

@@ -1,4 +1,4 @@
-//! The Markdown incident report of one task: its facts, a summary, the
+//! The Markdown incident report of one task: its facts, its images, a summary, the
 //! findings, the timeline with marks, tags and weak links, the notes, and the
 //! artifacts that hold the evidence with their hashes.
 //!
@@ -103,6 +103,10 @@ pub fn report_markdown_with(
         );
     }
     task_section(&mut out, facts, annotations);
+    super::report_images::images_section(
+        &mut out,
+        &crate::inspect::context::task_images(incident, task),
+    );
     summary_section(
         &mut out,
         bundle,

@@ -1,6 +1,7 @@
 //! Recognizes what a JSON document is from its shape and routes it to its importer.
 
 use super::decode::{Document, ParseError};
+use super::image::{ecr, inspector};
 use super::{athena, cloudtrail, cwlogs, ecs, eventbridge, falco, guardduty, ocsf, Sink};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -51,6 +52,16 @@ struct Probe<'a> {
     metadata: Option<IgnoredAny>,
     #[serde(rename = "ResultSet")]
     result_set: Option<IgnoredAny>,
+    #[serde(rename = "imageDetails")]
+    image_details: Option<IgnoredAny>,
+    #[serde(rename = "imageScanFindings")]
+    image_scan_findings: Option<IgnoredAny>,
+    #[serde(rename = "imageScanStatus")]
+    image_scan_status: Option<IgnoredAny>,
+    #[serde(rename = "signingStatuses")]
+    signing_statuses: Option<IgnoredAny>,
+    #[serde(rename = "failedAccounts")]
+    failed_accounts: Option<IgnoredAny>,
 }
 
 /// The keys of API listings (ListClusters, ListTasks, ListFindings...), which
@@ -154,11 +165,36 @@ fn dispatch_raw(raw: &RawValue, locator: &str, line: usize, depth: usize, sink: 
     }
     if probe.findings.is_some() {
         return with_value(raw, line, sink, |value, sink| {
-            if ocsf::is_findings_listing(value) {
+            if inspector::is_findings_listing(value) {
+                inspector::import_findings(value, locator, sink)
+            } else if inspector::is_empty_listing(value) {
+                // An empty Inspector (or other) listing: nothing to tell apart.
+                sink.out.formats.insert(LISTING);
+            } else if ocsf::is_findings_listing(value) {
                 ocsf::import_findings_listing(value, locator, sink)
             } else {
                 guardduty::import_findings_list(value, locator, line, sink)
             }
+        });
+    }
+    if probe.image_details.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            ecr::import_images(value, locator, sink)
+        });
+    }
+    if probe.image_scan_findings.is_some() || probe.image_scan_status.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            ecr::import_scan_findings(value, sink)
+        });
+    }
+    if probe.failed_accounts.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            inspector::import_account_status(value, sink)
+        });
+    }
+    if probe.signing_statuses.is_some() {
+        return with_value(raw, line, sink, |value, sink| {
+            ecr::import_signing_status(value, sink)
         });
     }
     if probe.product_arn.is_some() {

@@ -15,6 +15,7 @@ pub mod ecs;
 pub mod eventbridge;
 pub mod falco;
 pub mod guardduty;
+pub mod image;
 pub mod json;
 pub mod ocsf;
 pub mod parallel;
@@ -22,7 +23,7 @@ pub mod scap;
 pub mod walk;
 
 use crate::model::provenance::LogGroup;
-use crate::model::{Event, RawRef, TaskFacts};
+use crate::model::{Event, ImageFacts, RawRef, TaskFacts};
 use decode::ParseError;
 use std::collections::BTreeSet;
 
@@ -45,6 +46,8 @@ pub struct FileImport {
     pub events: Vec<Event>,
     /// Task facts found in the file.
     pub tasks: Vec<TaskFacts>,
+    /// Image facts found in the file (Inspector and ECR records).
+    pub images: Vec<ImageFacts>,
     /// The formats recognized (several for a mixed JSON-lines file).
     pub formats: BTreeSet<&'static str>,
     /// Number of source records read (a finding, a CloudTrail record, a log event...).
@@ -120,6 +123,11 @@ impl Sink {
     /// Records facts about a task.
     pub fn task(&mut self, facts: TaskFacts) {
         self.out.tasks.push(facts);
+    }
+
+    /// Records facts about an image.
+    pub fn image(&mut self, facts: ImageFacts) {
+        self.out.images.push(facts);
     }
 
     /// Counts one source record of the given format.

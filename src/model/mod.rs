@@ -2,6 +2,7 @@
 
 pub mod attack;
 pub mod event;
+pub mod image;
 pub mod keys;
 pub mod provenance;
 pub mod source;
@@ -11,6 +12,10 @@ pub mod time;
 
 pub use attack::{Attack, Tactic, Technique};
 pub use event::{Doubt, Event, Link, LinkReason, RawRef, Severity};
+pub use image::{
+    CveSeverity, EcrReference, ImageFacts, ImageFlag, Package, ScanSource, Signature, SignerStatus,
+    Vulnerability,
+};
 pub use keys::Key;
 pub use provenance::Provenance;
 pub use source::Source;

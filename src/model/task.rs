@@ -24,6 +24,24 @@ pub struct Container {
     pub reason: Option<String>,
 }
 
+impl Container {
+    /// The digest the container ran: ECS's `imageDigest`, else the digest
+    /// its image reference is pinned to (`repo@sha256:…`).
+    pub fn digest(&self) -> Option<String> {
+        resolved_digest(self.image_digest.as_deref(), self.image.as_deref())
+    }
+}
+
+/// A container's digest from ECS's `imageDigest`, else from an image
+/// reference pinned by digest (`repo@sha256:…`).
+pub fn resolved_digest(image_digest: Option<&str>, reference: Option<&str>) -> Option<String> {
+    image_digest
+        .filter(|d| !d.is_empty())
+        .or_else(|| reference?.split_once('@').map(|(_, digest)| digest))
+        .filter(|d| d.starts_with("sha256:"))
+        .map(str::to_string)
+}
+
 /// Facts about a task from one record. Every field is optional: a GuardDuty
 /// finding knows less than `describe-tasks`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -3,8 +3,9 @@
 use super::sanitize::{escape, escape_truncated_columns};
 use super::{aligned, markdown_cell, Format};
 use crate::correlate::Incident;
+use crate::inspect::context::{task_images, ContainerImage};
 use crate::model::time::format_time_millis;
-use crate::model::{Severity, Source, TaskFacts, Timestamp};
+use crate::model::{ImageFlag, Severity, Source, TaskFacts, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -54,6 +55,10 @@ pub struct TaskRow {
     pub events: BTreeMap<&'static str, usize>,
     /// The task's severity ([`crate::model::TaskSummary::severity`]), or null.
     pub highest_finding_severity: Option<Severity>,
+    /// Per container, its image: ECR facts, vulnerabilities, signature, flags.
+    pub images: Vec<ContainerImage>,
+    /// Every flag its images raise, each once (empty: none).
+    pub image_flags: Vec<ImageFlag>,
 }
 
 /// Builds one row per task.
@@ -73,6 +78,13 @@ fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
         .map(|&source| (source.name(), summary.count(source)))
         .collect();
     let (account, region) = task.account_region().unzip();
+    let images = task_images(incident, index);
+    let mut image_flags: Vec<ImageFlag> = Vec::new();
+    for flag in images.iter().flat_map(|image| image.flags.iter()) {
+        if !image_flags.contains(flag) {
+            image_flags.push(flag.clone());
+        }
+    }
     TaskRow {
         arn: task.arn.clone(),
         id: task.id.clone(),
@@ -98,6 +110,8 @@ fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
         ips: task.ips.iter().cloned().collect(),
         events,
         highest_finding_severity: summary.severity,
+        images,
+        image_flags,
     }
 }
 

@@ -2,8 +2,8 @@
 //! paragraphs and tables of plain text. Nothing here is escaped: the text is
 //! evidence and notes as they are, and each writer escapes it for its format.
 //!
-//! Facts come from where the rest of taskscope computes them: posture, blast
-//! radius and coverage from [`crate::inspect::context`], the audit records
+//! Facts come from where the rest of taskscope computes them: posture,
+//! images, blast radius and coverage from [`crate::inspect::context`], the audit records
 //! from [`crate::bundle::audit`], the integrity check from
 //! [`crate::bundle::verify`], a task's severity from its
 //! [`crate::model::TaskSummary`].
@@ -24,6 +24,8 @@ use crate::model::time::{format_time_millis, parse_time_str};
 use crate::model::{Event, RawRef, Severity, Source, TaskFacts, Timestamp};
 use crate::raw::RawReader;
 use std::collections::HashMap;
+
+mod images;
 
 /// Most other tasks listed in one task's blast radius; the rest are counted.
 pub const BLAST_ROWS: usize = 12;
@@ -367,6 +369,8 @@ fn tasks_section(
     }));
     blocks.push(Block::Subheading("Posture".into()));
     blocks.push(posture_table(incident, contexts));
+    blocks.push(Block::Subheading("Images".into()));
+    blocks.push(images::images(incident, contexts));
     blocks.push(Block::Subheading("Blast radius".into()));
     blocks.extend(blast_radius(incident, contexts));
     blocks.push(Block::Subheading("Coverage".into()));

@@ -1,6 +1,7 @@
 //! Task context: what surrounds one task. Its security posture (from its task
 //! definition), the deployment that started it, the other tasks that share
-//! something exploitable with it, and which sources could have seen it at all.
+//! something exploitable with it, which sources could have seen it at all,
+//! and the images it ran (vulnerabilities, signature).
 //!
 //! Everything that needs the whole incident is gathered once in a
 //! [`ContextIndex`]; [`task_context`] then reads only the task's own
@@ -10,6 +11,7 @@
 mod blast;
 mod coverage;
 mod deployment;
+mod image;
 mod index;
 mod log_loss;
 mod posture;
@@ -23,6 +25,7 @@ pub use coverage::{
     GUARDDUTY_AGENT_PREFIX,
 };
 pub use deployment::{DeploymentInfo, PreviousDeployment};
+pub use image::{task_images, ContainerImage, NOT_ECR, TOP_CRITICAL};
 pub use index::ContextIndex;
 pub use posture::{posture_from, ContainerPosture, LogSetup, Posture};
 
@@ -48,6 +51,8 @@ pub struct TaskContext {
     pub blast_radius: Vec<BlastLink>,
     /// Which sources could have seen the task.
     pub coverage: Coverage,
+    /// The images its containers ran: scan findings, signature, flags.
+    pub images: Vec<ContainerImage>,
 }
 
 /// The context of task `task` (an index into `incident.tasks`, which it
@@ -83,5 +88,6 @@ pub fn task_context(incident: &Incident, index: &ContextIndex, task: usize) -> T
         deployment,
         blast_radius: blast_radius(incident, index, task),
         coverage,
+        images: task_images(incident, task),
     }
 }

@@ -100,7 +100,9 @@ impl App {
         };
         let facts = &data.incident.tasks[task];
         let asked = match kind {
-            ActionKind::Isolate => request::isolate(facts, &data.bundle.root, crate::model::time::now()),
+            ActionKind::Isolate => {
+                request::isolate(facts, &data.bundle.root, crate::model::time::now())
+            }
             // Read again: the audit log may have grown since the bundle opened.
             ActionKind::Rollback => RollbackHistory::at(&data.bundle.root)
                 .and_then(|history| request::rollback(facts, history)),

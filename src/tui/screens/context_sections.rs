@@ -28,7 +28,10 @@ pub fn lines(context: &TaskContext, data: &Data, theme: &Theme) -> Vec<Line<'sta
     let flag = |text: String, risky: bool| {
         Span::styled(text, if risky { theme.sev_high } else { theme.base })
     };
-    let mut lines = vec![heading("Posture")];
+    // The images first: a flagged image is the first thing to see.
+    let mut lines = super::task_image::image_lines(&context.images, theme);
+    lines.push(Line::from(""));
+    lines.push(heading("Posture"));
     match (&context.posture, &context.posture_unavailable) {
         (Some(posture), _) => {
             lines.push(Line::from(vec![

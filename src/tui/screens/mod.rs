@@ -10,6 +10,7 @@ pub mod findings;
 pub mod histogram;
 pub mod table;
 pub mod task_context;
+pub mod task_image;
 pub mod tasks;
 pub mod timeline;
 pub mod timeline_header;

@@ -1,6 +1,6 @@
 //! The tasks screen's side pane: the selected task's facts and containers,
-//! its context (task-definition posture, the deployment that started it,
-//! blast radius, coverage: drawn by `context_sections`), its notes and the
+//! its context (its images, task-definition posture, the deployment that
+//! started it, blast radius, coverage: drawn by `context_sections`), its notes and the
 //! bundle's custody log. Every evidence string goes through `clip`, which
 //! escapes control characters.
 

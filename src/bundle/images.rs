@@ -1,0 +1,29 @@
+//! The image facts of a bundle opened from its derived index, which holds
+//! none: the artifacts whose records are image records (Inspector findings,
+//! ECR image descriptions, scan findings, signing status; their formats in
+//! the manifest say which) are imported again. They are few and small.
+
+use super::index::imported_artifacts;
+use super::Bundle;
+use crate::import::{image, import_bytes};
+use crate::model::ImageFacts;
+
+/// Image facts from every imported artifact the manifest lists with an
+/// image format; artifacts that cannot be read are reported in `problems`.
+pub fn read(bundle: &Bundle, problems: &mut Vec<String>) -> Vec<ImageFacts> {
+    let mut images = Vec::new();
+    for (artifact, input) in imported_artifacts(&bundle.manifest, &mut Vec::new()) {
+        let holds_images = input
+            .formats
+            .iter()
+            .any(|format| image::FORMATS.contains(&format.as_str()));
+        if !holds_images {
+            continue;
+        }
+        match bundle.read_artifact(&input.artifact) {
+            Ok(bytes) => images.extend(import_bytes(&bytes, artifact).images),
+            Err(error) => problems.push(format!("{}: {error}", input.artifact)),
+        }
+    }
+    images
+}
