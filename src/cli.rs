@@ -20,7 +20,9 @@ mod handoff;
 mod import_output;
 mod manual;
 mod respond;
+pub mod seal;
 mod verify_journals;
+mod verify_seal;
 
 pub use respond::EXIT_REFUSED;
 
@@ -31,7 +33,8 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Import finished, but some inputs were rejected or only partly read.
 pub const EXIT_PARTIAL: u8 = 3;
-/// `verify` found missing, altered or unexpected artifacts, or a broken chain.
+/// `verify` found missing, altered or unexpected artifacts, a broken chain,
+/// or a seal that does not hold.
 pub const EXIT_VERIFY_FAILED: u8 = 4;
 
 /// Longest import error or warning line written to stderr, in characters:
@@ -64,6 +67,8 @@ pub enum Command {
         /// Print one line per file, and name the files that held no evidence.
         #[arg(long)]
         verbose: bool,
+        #[command(flatten)]
+        seal: seal::SealOnCompletion,
     },
     /// List the tasks in a bundle with their facts and evidence counts.
     Tasks {
@@ -84,12 +89,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Check every artifact of a bundle against its manifest, and the hash
-    /// chains of its annotations, audit log and custody log.
+    /// Check every artifact of a bundle against its manifest, the hash
+    /// chains of its annotations, audit log and custody log, and its seal;
+    /// print its root digest.
     Verify {
         /// The bundle directory.
         bundle: PathBuf,
+        #[command(flatten)]
+        seal: verify_seal::VerifySealArgs,
     },
+    /// Seal a bundle: sign what it holds and its journals' heads with an
+    /// SSH key (docs/custody.md); a later seal replaces the earlier one.
+    Seal(seal::SealArgs),
     /// Record that the bundle passes to someone else, in its custody log.
     Handoff(handoff::HandoffArgs),
     /// Record a note, mark or tag on a task or an event, in the bundle.
@@ -130,6 +141,10 @@ pub enum Command {
         /// Who is annotating (default: $TASKSCOPE_AUTHOR, else $USER@hostname).
         #[arg(long)]
         author: Option<String>,
+        /// Seal the bundle again with this OpenSSH private key after the
+        /// annotation, so that the seal covers it (docs/custody.md).
+        #[arg(long, value_name = "PATH")]
+        sign_key: Option<PathBuf>,
     },
     /// List the annotations recorded in a bundle, oldest first.
     Notes {
@@ -212,6 +227,8 @@ pub enum Command {
         /// The bundle directory to create (must not exist).
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        seal: seal::SealOnCompletion,
     },
     /// Record a cluster's tasks and their state changes, round after round,
     /// into rolling bundles in a store directory, so that no stopped task is
@@ -248,6 +265,8 @@ pub enum Command {
         act: respond::ActArgs,
         #[command(flatten)]
         args: respond::IsolateArgs,
+        #[command(flatten)]
+        seal: seal::SealOnCompletion,
     },
     /// Roll a service back to an earlier task definition (docs/response.md),
     /// refusing one that runs the image digest under suspicion, and follow
@@ -289,6 +308,8 @@ pub enum Command {
         look: Look,
         #[command(flatten)]
         actions: ConsoleActions,
+        #[command(flatten)]
+        seal: seal::SealOnCompletion,
     },
     /// Generate a large synthetic incident for benchmarks and tests: gzip
     /// CloudTrail delivery files, ECS describe-tasks, GuardDuty findings,
@@ -339,6 +360,9 @@ pub enum Command {
         task: Option<String>,
         #[command(flatten)]
         look: Look,
+        // With --out, the bundle written is sealed.
+        #[command(flatten)]
+        seal: seal::SealOnCompletion,
     },
     /// Print a shell completion script (docs/cli.md#completions).
     Completions {
@@ -612,7 +636,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
             out,
             verbose,
-        } => import(&paths, &out, verbose),
+            seal,
+        } => {
+            let code = import(&paths, &out, verbose)?;
+            seal.seal(&out, None)?;
+            Ok(code)
+        }
         Command::Tasks { bundle, format } => {
             let (incident, bundle) = load(&bundle)?;
             warn_if_partial(&bundle);
@@ -635,7 +664,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = render::timeline::rows(&incident, &bundle.manifest, task);
             print(&render::timeline::render(&rows, format)?)
         }
-        Command::Verify { bundle } => verify_bundle(&bundle),
+        Command::Verify { bundle, seal } => verify_bundle(&bundle, &seal),
+        Command::Seal(args) => seal::run(&args),
         Command::Handoff(args) => handoff::run(&args),
         Command::Annotate {
             bundle,
@@ -648,6 +678,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tag,
             untag,
             author,
+            sign_key,
         } => {
             let action = match (note, tag, untag) {
                 (Some(text), _, _) => AnnotationAction::Note { text },
@@ -657,14 +688,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 _ if unmark => AnnotationAction::Unmark,
                 _ => bail!("give one of --note, --mark, --unmark, --tag, --untag"),
             };
-            annotate(
+            let code = annotate(
                 &bundle,
                 task.as_deref(),
                 event.as_deref(),
                 bundle_wide,
                 action,
                 author,
-            )
+            )?;
+            if let Some(key) = sign_key {
+                seal::seal_with_file(&bundle, &key)?;
+            }
+            Ok(code)
         }
         Command::Notes { bundle, format } => {
             let bundle = Bundle::open(&bundle)?;
@@ -705,10 +740,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             summary,
         } => report(&bundle, format, out.as_deref(), force, summary.as_deref()),
-        Command::Collect { aws, scope, out } => {
+        Command::Collect {
+            aws,
+            scope,
+            out,
+            seal,
+        } => {
             let scope = scope.scope()?;
             let (manifest, ending) = collect::headless::collect(&aws.connection(), scope, &out)?;
-            collected(&manifest, &out, ending)
+            let code = collected(&manifest, &out, ending)?;
+            seal.seal(&out, None)?;
+            Ok(code)
         }
         Command::Live {
             aws,
@@ -716,6 +758,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             look,
             actions,
+            seal,
         } => {
             require_terminal("live", "taskscope collect to collect without the console")?;
             let out = out.unwrap_or_else(|| collect::live::default_out(chrono::Utc::now()));
@@ -731,11 +774,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config: look.config,
                 no_color: look.no_color,
             };
+            let config = options.config.clone();
             let (manifest, ending) =
                 collect::live::live(&aws.connection(), scope.scope()?, &options)?;
-            collected(&manifest, &out, ending)
+            let code = collected(&manifest, &out, ending)?;
+            seal.seal(&out, config.as_deref())?;
+            Ok(code)
         }
-        Command::Isolate { aws, act, args } => respond::isolate(&aws, &act, &args),
+        Command::Isolate {
+            aws,
+            act,
+            args,
+            seal,
+        } => {
+            let code = respond::isolate(&aws, &act, &args)?;
+            if let Some(bundle) = act.bundle.as_deref().filter(|_| !act.switches.dry_run) {
+                seal.seal(bundle, act.switches.config.as_deref())?;
+            }
+            Ok(code)
+        }
         Command::Rollback { aws, act, args } => respond::rollback(&aws, &act, &args),
         Command::Undo { args, aws, act } => respond::undo(&aws, &act, &args),
         Command::Watch {
@@ -843,12 +900,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print,
             task,
             look,
+            seal,
         } => {
             demo::check_options(task.as_deref(), look.theme.as_deref())?;
             if print || !io::stdout().is_terminal() {
-                return demo::run(out.as_deref(), task.as_deref());
+                let code = demo::run(out.as_deref(), task.as_deref())?;
+                if let Some(out) = &out {
+                    seal.seal(out, look.config.as_deref())?;
+                }
+                return Ok(code);
             }
             let bundle = demo::write_bundle(out.as_deref())?;
+            if out.is_some() {
+                seal.seal(&bundle, look.config.as_deref())?;
+            }
             tui::run(tui::Options {
                 bundle: bundle.clone(),
                 task: task.or(Some(demo::COMPROMISED_TASK.to_string())),
@@ -1150,19 +1215,24 @@ fn render_notes(all: &[Annotation], format: Format) -> anyhow::Result<String> {
     })
 }
 
-fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
+fn verify_bundle(path: &Path, seal: &verify_seal::VerifySealArgs) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(path)?;
     let problems = verify::verify(&bundle);
+    let sealed = verify_seal::report(&bundle, seal)?;
     let mut stdout = io::stdout().lock();
     for problem in &problems {
         writeln!(stdout, "{}", escape(&problem.to_string()))?;
     }
     let journals = verify_journals::check(&bundle);
-    for problem in &journals.problems {
+    for problem in journals.problems.iter().chain(&sealed.problems) {
         writeln!(stdout, "{problem}")?;
     }
-    let failures = problems.iter().filter(|p| p.is_failure()).count() + journals.problems.len();
+    let root_digest = sealed.root_digest.as_deref().unwrap_or("unavailable");
+    let failures = problems.iter().filter(|p| p.is_failure()).count()
+        + journals.problems.len()
+        + sealed.problems.len();
     if failures > 0 {
+        writeln!(stdout, "root digest: {root_digest}")?;
         writeln!(stdout, "FAILED: {failures} problem(s)")?;
         return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
     }
@@ -1172,6 +1242,10 @@ fn verify_bundle(path: &Path) -> anyhow::Result<ExitCode> {
         bundle.manifest.artifacts.len()
     )?;
     write!(stdout, "{}", journals.summary)?;
+    for line in &sealed.lines {
+        writeln!(stdout, "seal: {line}")?;
+    }
+    writeln!(stdout, "root digest: {root_digest}")?;
     if bundle.manifest.collection.state == Some(CollectionState::Collecting) {
         writeln!(
             stdout,
