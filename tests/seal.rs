@@ -841,3 +841,32 @@ fn a_key_held_by_ssh_agent_seals_and_ssh_keygen_verifies_it() {
     assert_eq!(code, Some(0), "{shown}");
     assert!(shown.contains(fingerprint), "{shown}");
 }
+
+#[test]
+fn import_seals_with_the_config_files_seal_key() {
+    let dir = TempDir::new().unwrap();
+    let inputs = dir.path().join("inputs");
+    fs::create_dir(&inputs).unwrap();
+    for (name, bytes) in demo::FILES {
+        fs::write(inputs.join(name), bytes).unwrap();
+    }
+    let key = keygen(dir.path(), "alice", "ed25519");
+    let config = dir.path().join("config").join("taskscope");
+    fs::create_dir_all(&config).unwrap();
+    fs::write(
+        config.join("config.toml"),
+        format!("seal_key = \"{}\"\n", key.display()),
+    )
+    .unwrap();
+    let root = dir.path().join("bundle");
+    let out = Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .args(["import", path(&inputs), "--out", path(&root)])
+        .env("TASKSCOPE_AUTHOR", ALICE)
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("sealed "), "{}", text(&out));
+    let (code, shown) = verify_allowed(&root, &allowed_signers(dir.path(), ALICE, &key));
+    assert_eq!(code, Some(0), "{shown}");
+}

@@ -25,7 +25,7 @@ pub enum Refusal {
     #[error("{0} is not a regular file: refused, bundles hold regular files only")]
     NotAFile(String),
     /// Larger than the reader's cap ([`MAX_FILE_BYTES`] for a bundle file).
-    #[error("{path} holds {size} bytes, more than the {limit} it may: refused")]
+    #[error("{path} holds {size} bytes, more than the {limit} a bundle file may: refused")]
     TooLarge {
         /// The file.
         path: String,

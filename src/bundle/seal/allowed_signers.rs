@@ -7,7 +7,7 @@
 //! starting with `#`, and blank lines, are ignored.
 
 use super::NAMESPACE;
-use crate::bundle::paths::read_regular_file_capped;
+use crate::bundle::paths::{read_regular_file_capped, Refusal};
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use ssh_key::public::KeyData;
 use ssh_key::PublicKey;
@@ -45,8 +45,16 @@ impl AllowedSigners {
     /// Reads and parses the file at `path`.
     pub fn load(path: &Path) -> Result<AllowedSigners, String> {
         let shown = path.display().to_string();
-        let bytes = read_regular_file_capped(path, &shown, MAX_FILE_BYTES)
-            .map_err(|e| format!("cannot read the allowed signers file {shown}: {e}"))?;
+        let bytes =
+            read_regular_file_capped(path, &shown, MAX_FILE_BYTES).map_err(
+                |refusal| match refusal {
+                    Refusal::TooLarge { size, limit, .. } => format!(
+                    "the allowed signers file {shown} holds {size} bytes, more than the {limit} \
+                     taskscope reads"
+                ),
+                    other => format!("cannot read the allowed signers file {shown}: {other}"),
+                },
+            )?;
         let text = String::from_utf8(bytes)
             .map_err(|_| format!("the allowed signers file {shown} is not UTF-8 text"))?;
         AllowedSigners::parse(&text).map_err(|e| format!("{shown}: {e}"))

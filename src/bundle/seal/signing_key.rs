@@ -4,7 +4,7 @@
 
 use super::signature::supported;
 use super::NAMESPACE;
-use crate::bundle::paths::read_regular_file_capped;
+use crate::bundle::paths::{read_regular_file_capped, Refusal};
 use rsa::signature::{SignatureEncoding, Signer};
 use ssh_agent_client_rs::{Client, Identity};
 use ssh_key::private::{KeypairData, RsaKeypair};
@@ -33,8 +33,16 @@ impl SigningKey {
     /// A key protected by a passphrase is refused, pointing at ssh-agent.
     pub fn from_file(path: &Path) -> Result<SigningKey, String> {
         let shown = path.display().to_string();
-        let bytes = read_regular_file_capped(path, &shown, MAX_KEY_BYTES)
-            .map_err(|e| format!("cannot read the key {shown}: {e}"))?;
+        let bytes =
+            read_regular_file_capped(path, &shown, MAX_KEY_BYTES).map_err(
+                |refusal| match refusal {
+                    Refusal::TooLarge { size, limit, .. } => format!(
+                        "{shown} holds {size} bytes, more than the {limit} a key file may: \
+                     not a private key"
+                    ),
+                    other => format!("cannot read the key {shown}: {other}"),
+                },
+            )?;
         let key = PrivateKey::from_openssh(&bytes).map_err(|e| {
             format!(
                 "{shown} is not an OpenSSH private key ({e}); give the private key \
