@@ -9,7 +9,7 @@ shared=../shared/fixtures
 bin=${TASKSCOPE:-target/debug/taskscope}
 out=fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{import_bytes,decode,cloudtrail,guardduty,ecs,cwlogs,falco,scap,raw_resolve,bundle_reader,chain_reader}
+mkdir -p "$out"/{import_bytes,decode,cloudtrail,guardduty,ecs,cwlogs,falco,scap,raw_resolve,bundle_reader,chain_reader,seal}
 
 seed() { # target name file
     install -m 0644 "$3" "$out/$1/$2"
@@ -102,6 +102,19 @@ TASKSCOPE_AUTHOR=seed "$bin" handoff "$chained" --to court 2>/dev/null || true
 install -m 0644 "$chained/annotations.jsonl" "$out/chain_reader/annotations.jsonl"
 install -m 0644 "$chained/custody.jsonl" "$out/chain_reader/custody.jsonl"
 printf '{"a":1}\n{"b":2}\n' > "$out/chain_reader/unchained.jsonl"
+
+# Seal seeds: a seal and its signature by a throwaway key, and an allowed
+# signers file with options and quotes.
+ssh-keygen -q -t ed25519 -N '' -C seed -f "$scratch/seal_key"
+TASKSCOPE_AUTHOR=seed "$bin" seal "$chained" --key "$scratch/seal_key" 2>/dev/null
+install -m 0644 "$chained/seal.json" "$out/seal/seal.json"
+install -m 0644 "$chained/seal.json.sig" "$out/seal/seal.json.sig"
+{
+    printf '# allowed signers\n'
+    printf '"seed,*@ir.example" namespaces="taskscope-bundle",valid-after="20260101Z" %s\n' \
+        "$(cat "$scratch/seal_key.pub")"
+    printf '!mallory cert-authority %s\n' "$(cat "$scratch/seal_key.pub")"
+} > "$out/seal/allowed_signers"
 
 big=$(find "$out" -type f -size +50k)
 if [ -n "$big" ]; then

@@ -19,7 +19,7 @@ set -uo pipefail
 
 seconds=${1:-600}
 shift || true
-targets=${*:-import_bytes decode cloudtrail guardduty ecs cwlogs falco scap raw_resolve bundle_reader index_section chain_reader}
+targets=${*:-import_bytes decode cloudtrail guardduty ecs cwlogs falco scap raw_resolve bundle_reader index_section chain_reader seal}
 cd "$(dirname "$0")/.."
 failed=0
 for target in $targets; do

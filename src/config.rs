@@ -34,6 +34,10 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// Response actions (docs/response.md).
     pub actions: ActionsConfig,
+    /// The OpenSSH private key that seals bundles when they are complete
+    /// (`--seal-key`'s default; docs/custody.md). A relative path is
+    /// resolved against the config file's directory, `~/` against `$HOME`.
+    pub seal_key: Option<PathBuf>,
 }
 
 /// The `[actions]` table: where response actions are allowed.
@@ -105,6 +109,7 @@ struct ConfigFile {
     keys: BTreeMap<Spanned<String>, KeysEntry>,
     #[serde(default)]
     actions: ActionsConfig,
+    seal_key: Option<String>,
 }
 
 /// Key specs as written, each with its place in the file.
@@ -255,9 +260,24 @@ fn load_file(path: &Path) -> Result<LoadedConfig, ConfigError> {
             author: file.author,
             keys,
             actions: file.actions,
+            seal_key: file
+                .seal_key
+                .map(|key| key_relative_to(path, &key, std::env::var_os("HOME"))),
         },
         path: Some(path.to_path_buf()),
     })
+}
+
+/// The seal key path `key` as the config file names it: `~/...` under
+/// `home`, a relative path under the config file's directory.
+fn key_relative_to(config_path: &Path, key: &str, home: Option<OsString>) -> PathBuf {
+    match (key.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => match config_path.parent() {
+            Some(dir) if Path::new(key).is_relative() => dir.join(key),
+            _ => PathBuf::from(key),
+        },
+    }
 }
 
 /// A theme path relative to the config file's directory; built-in names and

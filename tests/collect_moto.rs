@@ -339,3 +339,41 @@ fn a_sidecar_that_describe_tasks_leaves_out_is_read_from_the_task_definition() {
         "the sidecar's line is missing: {logged:?}"
     );
 }
+
+#[test]
+fn a_collection_with_seal_key_is_sealed_when_it_ends() {
+    let moto = Moto::start();
+    seed(&moto, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("seal_key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .status()
+        .expect("runs ssh-keygen");
+    assert!(made.success());
+    let bundle = dir.path().join("incident");
+    let output = run(moto
+        .taskscope()
+        .args(collect_args(&bundle))
+        .arg("--seal-key")
+        .arg(&key)
+        .env("TASKSCOPE_AUTHOR", "alice@ir.example"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_PARTIAL), "{stderr}");
+    assert!(stderr.contains("sealed "), "{stderr}");
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = dir.path().join("allowed_signers");
+    std::fs::write(&allowed, format!("alice@ir.example {public}")).unwrap();
+    let verify = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        .arg("verify")
+        .arg(&bundle)
+        .arg("--allowed-signers")
+        .arg(&allowed));
+    let stdout = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("seal: sealed by alice@ir.example"),
+        "{stdout}"
+    );
+}

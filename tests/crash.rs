@@ -9,6 +9,10 @@
 //!   the uncommitted tail docs/bundle-format.md describes; committed
 //!   annotations are intact, and the next annotate recovers.
 //!
+//! - seal: the bundle keeps its previous seal or has the complete new one,
+//!   and `verify` accepts it against the allowed signers; files a killed
+//!   seal left are reported, never a failure;
+//!
 //! - collect (against moto on loopback): the bundle does not exist yet, or
 //!   it opens and `verify` finds every committed artifact intact, at most
 //!   reporting responses written after the last commit as uncommitted; a
@@ -382,7 +386,8 @@ fn only_uncommitted_annotation_leftovers(root: &Path) -> Result<bool, String> {
             || (first_append
                 && *line == format!("unexpected: {ANNOTATIONS_FILE} (not in the manifest)"))
             || (line.starts_with("unexpected: .manifest.json.tmp-")
-                && line.ends_with(" (not in the manifest)"));
+                && line.ends_with(" (not in the manifest)"))
+            || line.starts_with("root digest: sha256:");
         if !allowed {
             return Err(format!("verify reports {line:?} (all: {lines:?})"));
         }
@@ -492,4 +497,77 @@ fn a_staging_directory_is_refused_as_an_incomplete_bundle_even_when_it_looks_who
         );
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn seal_killed_at_random_points_leaves_the_old_seal_or_the_new_one() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path().join("bundle");
+    import_to_bundle(demo::inputs(), &root).unwrap();
+    let key = dir.path().join("key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .stdin(Stdio::null())
+        .status()
+        .expect("runs ssh-keygen");
+    assert!(made.success());
+    let public = fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = dir.path().join("allowed_signers");
+    fs::write(&allowed, format!("* {public}")).unwrap();
+    let seal = |identity: &str| {
+        let mut command = taskscope();
+        command
+            .arg("seal")
+            .arg(&root)
+            .arg("--key")
+            .arg(&key)
+            .args(["--identity", identity]);
+        command
+    };
+    let full_run = timed_run(&mut seal("calibration"));
+
+    let mut rng = Rng::from_env(3);
+    let mut previous = "calibration".to_string();
+    let (mut replaced, mut kept) = (0, 0);
+    for trial in 0..TRIALS {
+        let identity = format!("trial-{trial}");
+        let kill_after = rng.kill_point(trial, full_run);
+        let ended = run_killing(&mut seal(&identity), kill_after);
+        let context = format!("trial {trial} ({kill_after:?}, {ended:?})");
+        let out = output(
+            taskscope()
+                .arg("verify")
+                .arg(&root)
+                .arg("--allowed-signers")
+                .arg(&allowed),
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{context}: {stdout}");
+        let sealed_by = stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("seal: sealed by "))
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_else(|| panic!("{context}: no seal: {stdout}"))
+            .to_string();
+        assert!(
+            sealed_by == identity || sealed_by == previous,
+            "{context}: sealed by {sealed_by}, expected {identity} or {previous}"
+        );
+        if ended != Ended::Killed {
+            assert_eq!(ended, Ended::Exited(Some(0)), "{context}");
+            assert_eq!(sealed_by, identity, "{context}");
+        }
+        if sealed_by == identity {
+            replaced += 1;
+        } else {
+            kept += 1;
+        }
+        previous = sealed_by;
+    }
+    println!(
+        "seal: full run {full_run:?}; {replaced} of {TRIALS} seals replaced the one before, \
+         {kept} kills kept it"
+    );
+    assert!(replaced >= (TRIALS / UNKILLED_EVERY) as usize);
 }

@@ -607,7 +607,10 @@ fn sample_markdown_report_snapshot() {
     let md = report(&root, None, ReportFormat::Md);
     let bundle = Bundle::open(&root).unwrap();
     // What changes from one run to the next: where the bundle is, when it
-    // was written, and so the manifest's digest.
+    // was written, and so the manifest's digest and the root digest.
+    let root_digest = taskscope::bundle::seal::check::check(&bundle, &Default::default())
+        .root_digest
+        .expect("a root digest");
     let created = chrono::DateTime::parse_from_rfc3339(&bundle.manifest.created_at)
         .unwrap()
         .with_timezone(&chrono::Utc)
@@ -618,7 +621,8 @@ fn sample_markdown_report_snapshot() {
             &sha256_of(&root.join("manifest.json")),
             "[MANIFEST SHA-256]",
         )
-        .replace(&created, "[MANIFEST TIME]");
+        .replace(&created, "[MANIFEST TIME]")
+        .replace(&root_digest, "[ROOT DIGEST]");
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!("incident_report_sample_md", stable);
     });

@@ -224,6 +224,14 @@ fn misplaced(
 /// reports that apart, and the chain then names the damaged line). `None`
 /// when the manifest does not list the journal.
 pub fn read(bundle: &Bundle, file: &str) -> Result<Option<Chain>, String> {
+    let content = lying_bytes(bundle, file)?;
+    Ok(content.map(|content| check(&genesis(&bundle.manifest, file), &content)))
+}
+
+/// The bytes of the journal `file` of `bundle` that [`read`] checks: up to
+/// the size the manifest records, whatever their hash. `None` when the
+/// manifest does not list the journal.
+pub fn lying_bytes(bundle: &Bundle, file: &str) -> Result<Option<Vec<u8>>, String> {
     let Some(entry) = bundle.manifest.artifact(file) else {
         return Ok(None);
     };
@@ -233,7 +241,7 @@ pub fn read(bundle: &Bundle, file: &str) -> Result<Option<Chain>, String> {
     if let Ok(size) = usize::try_from(entry.size) {
         content.truncate(size);
     }
-    Ok(Some(check(&genesis(&bundle.manifest, file), &content)))
+    Ok(Some(content))
 }
 
 #[cfg(test)]

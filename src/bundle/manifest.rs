@@ -9,8 +9,11 @@ use std::collections::BTreeSet;
 
 /// The `format` value that marks a taskscope bundle.
 pub const FORMAT_NAME: &str = "taskscope-bundle";
-/// The bundle format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The bundle format version this build writes, and the newest it reads:
+/// 2 added the seal (`seal.json` and `seal.json.sig` at the root, which a
+/// reader of version 1 would take for unlisted files); version 1 bundles,
+/// which have none, still open.
+pub const FORMAT_VERSION: u32 = 2;
 /// The manifest's file name at the bundle root.
 pub const MANIFEST_FILE: &str = "manifest.json";
 

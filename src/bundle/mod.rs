@@ -15,6 +15,7 @@ pub mod journal;
 pub mod journal_head;
 pub mod manifest;
 pub mod paths;
+pub mod seal;
 pub mod verify;
 pub mod write;
 

@@ -24,15 +24,15 @@ pub enum Refusal {
     /// file where a directory should be).
     #[error("{0} is not a regular file: refused, bundles hold regular files only")]
     NotAFile(String),
-    /// Larger than [`MAX_FILE_BYTES`].
-    #[error(
-        "{path} holds {size} bytes, more than the {MAX_FILE_BYTES} a bundle file may: refused"
-    )]
+    /// Larger than the reader's cap ([`MAX_FILE_BYTES`] for a bundle file).
+    #[error("{path} holds {size} bytes, more than the {limit} a bundle file may: refused")]
     TooLarge {
         /// The file.
         path: String,
         /// Its size.
         size: u64,
+        /// The cap.
+        limit: u64,
     },
     /// Reading failed (including a missing file).
     #[error(transparent)]
@@ -118,17 +118,23 @@ fn walk_inside(root: &Path, relative: &str) -> Result<PathBuf, Refusal> {
 /// it in errors. The file is opened as [`open_regular_file`] opens it, so
 /// nothing swapped in under its name after a check can be read.
 pub fn read_regular_file(path: &Path, shown: &str) -> Result<Vec<u8>, Refusal> {
+    read_regular_file_capped(path, shown, MAX_FILE_BYTES)
+}
+
+/// [`read_regular_file`] with another size cap than [`MAX_FILE_BYTES`].
+pub fn read_regular_file_capped(path: &Path, shown: &str, cap: u64) -> Result<Vec<u8>, Refusal> {
     let (file, opened) = open_regular_file(path, shown)?;
     let too_large = |size| Refusal::TooLarge {
         path: shown.to_string(),
         size,
+        limit: cap,
     };
-    if opened.len() > MAX_FILE_BYTES {
+    if opened.len() > cap {
         return Err(too_large(opened.len()));
     }
     let mut bytes = Vec::with_capacity(opened.len() as usize);
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)

@@ -1,8 +1,10 @@
-//! `taskscope verify`: does the bundle hold exactly what its manifest lists?
+//! `taskscope verify`: does the bundle hold exactly what its manifest lists
+//! (and, at its root, a seal, which [`super::seal`] checks)?
 
 use super::growing::RESPONSES_DIR;
 use super::manifest::{CollectionState, MANIFEST_FILE};
 use super::paths::{self, Refusal};
+use super::seal::pair::{is_leftover, is_seal_file};
 use super::write::sha256_hex;
 use super::write::temp_prefix;
 use super::Bundle;
@@ -35,13 +37,16 @@ pub enum Problem {
     /// that stopped before committing it: the bundle says `collecting`.
     /// Not an integrity failure; the file is not part of the bundle.
     Uncommitted(String),
+    /// A file an interrupted seal left (docs/bundle-format.md, "Seals"):
+    /// not part of the bundle or of its seal; the next seal removes it.
+    SealLeftover(String),
 }
 
 impl Problem {
     /// True for problems that break the bundle's integrity (all but
-    /// [`Problem::Uncommitted`]).
+    /// [`Problem::Uncommitted`] and [`Problem::SealLeftover`]).
     pub fn is_failure(&self) -> bool {
-        !matches!(self, Problem::Uncommitted(_))
+        !matches!(self, Problem::Uncommitted(_) | Problem::SealLeftover(_))
     }
 }
 
@@ -58,6 +63,10 @@ impl fmt::Display for Problem {
             Problem::Uncommitted(path) => write!(
                 f,
                 "uncommitted: {path} (written by a collection that stopped before listing it; not part of the bundle)"
+            ),
+            Problem::SealLeftover(path) => write!(
+                f,
+                "leftover: {path} (left by an interrupted seal; not part of the bundle, the next seal removes it)"
             ),
             Problem::NotAFile(path) => {
                 write!(
@@ -120,6 +129,12 @@ pub fn verify(bundle: &Bundle) -> Vec<Problem> {
     let collecting = bundle.manifest.collection.state == Some(CollectionState::Collecting);
     let manifest_temp = temp_prefix(MANIFEST_FILE);
     for path in present {
+        if is_seal_file(&path) {
+            if is_leftover(&bundle.root, &path) {
+                problems.push(Problem::SealLeftover(path));
+            }
+            continue;
+        }
         if path != MANIFEST_FILE && !listed.contains(&path) {
             let uncommitted =
                 path.starts_with(&format!("{RESPONSES_DIR}/")) || path.starts_with(&manifest_temp);

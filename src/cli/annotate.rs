@@ -48,6 +48,10 @@ pub struct AnnotateArgs {
     /// Who is annotating (default: $TASKSCOPE_AUTHOR, else $USER@hostname).
     #[arg(long)]
     pub author: Option<String>,
+    /// Seal the bundle again with this OpenSSH private key after the
+    /// annotation, so that the seal covers it (docs/custody.md).
+    #[arg(long, value_name = "PATH")]
+    pub sign_key: Option<PathBuf>,
 }
 
 impl AnnotateArgs {
@@ -64,7 +68,8 @@ impl AnnotateArgs {
     }
 }
 
-/// Appends the annotation and says what was annotated, by whom.
+/// Appends the annotation and says what was annotated, by whom; seals the
+/// bundle again with `--sign-key`.
 pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
     let action = args.action()?;
     let path = &args.bundle;
@@ -112,6 +117,9 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         if args.author.is_none() {
             eprintln!("taskscope: warning: {warning}");
         }
+    }
+    if let Some(key) = &args.sign_key {
+        super::seal::seal_with_file(path, key)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -21,6 +21,9 @@ use super::open::OpenArgs;
 use super::report::ReportArgs;
 #[cfg(feature = "aws")]
 use super::respond;
+use super::seal::SealArgs;
+#[cfg(feature = "aws")]
+use super::seal::SealOnCompletion;
 use super::tasks::TasksArgs;
 use super::timeline::TimelineArgs;
 use super::verify::VerifyArgs;
@@ -47,9 +50,13 @@ pub enum Command {
     Tasks(TasksArgs),
     /// Print the timeline of one task, or of the whole bundle.
     Timeline(TimelineArgs),
-    /// Check every artifact of a bundle against its manifest, and the hash
-    /// chains of its annotations, audit log and custody log.
+    /// Check every artifact of a bundle against its manifest, the hash
+    /// chains of its annotations, audit log and custody log, and its seal;
+    /// print its root digest.
     Verify(VerifyArgs),
+    /// Seal a bundle: sign what it holds and its journals' heads with an
+    /// SSH key (docs/custody.md); a later seal replaces the earlier one.
+    Seal(SealArgs),
     /// Record that the bundle passes to someone else, in its custody log.
     Handoff(HandoffArgs),
     /// Record a note, mark or tag on a task or an event, in the bundle.
@@ -85,6 +92,8 @@ pub enum Command {
         act: respond::ActArgs,
         #[command(flatten)]
         args: respond::IsolateArgs,
+        #[command(flatten)]
+        seal: SealOnCompletion,
     },
     #[cfg(feature = "aws")]
     /// Roll a service back to an earlier task definition (docs/response.md),

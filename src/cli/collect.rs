@@ -3,6 +3,7 @@
 
 use super::connection_args::AwsArgs;
 use super::scope_args::ScopeArgs;
+use super::seal::SealOnCompletion;
 use super::EXIT_PARTIAL;
 use crate::bundle::manifest::Manifest;
 use crate::collect::{self, run::Ending};
@@ -19,13 +20,17 @@ pub struct CollectArgs {
     /// The bundle directory to create (must not exist).
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub seal: SealOnCompletion,
 }
 
-/// Collects, then prints the summary.
+/// Collects, prints the summary, then seals the bundle when asked.
 pub fn run(args: &CollectArgs) -> anyhow::Result<ExitCode> {
     let scope = args.scope.scope()?;
     let (manifest, ending) = collect::headless::collect(&args.aws.connection(), scope, &args.out)?;
-    collected(&manifest, &args.out, ending)
+    let code = collected(&manifest, &args.out, ending)?;
+    args.seal.seal(&args.out, None)?;
+    Ok(code)
 }
 
 /// Prints a collection's summary; exit status 3 when the bundle is partial.

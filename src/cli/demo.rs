@@ -2,6 +2,7 @@
 //! printed.
 
 use super::look_args::Look;
+use super::seal::SealOnCompletion;
 use crate::{demo, tui};
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
@@ -23,16 +24,28 @@ pub struct DemoArgs {
     pub task: Option<String>,
     #[command(flatten)]
     pub look: Look,
+    // With --out, the bundle written is sealed.
+    #[command(flatten)]
+    pub seal: SealOnCompletion,
 }
 
-/// Writes the sample bundle, then opens it, or prints it without a terminal.
+/// Writes the sample bundle (sealed, with `--out` and a seal key), then
+/// opens it, or prints it without a terminal.
 pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let task = args.task.as_deref();
     demo::check_options(task, args.look.theme.as_deref())?;
+    let config = args.look.config.as_deref();
     if args.print || !io::stdout().is_terminal() {
-        return demo::run(args.out.as_deref(), task);
+        let code = demo::run(args.out.as_deref(), task)?;
+        if let Some(out) = &args.out {
+            args.seal.seal(out, config)?;
+        }
+        return Ok(code);
     }
     let bundle = demo::write_bundle(args.out.as_deref())?;
+    if args.out.is_some() {
+        args.seal.seal(&bundle, config)?;
+    }
     tui::run(tui::Options {
         bundle: bundle.clone(),
         task: Some(task.unwrap_or(demo::COMPROMISED_TASK).to_string()),

@@ -22,11 +22,15 @@ pub struct HandoffArgs {
     /// Why, or what was agreed.
     #[arg(long)]
     pub note: Option<String>,
+    /// Seal the bundle again with this OpenSSH private key after the
+    /// handoff, so that the seal covers it (docs/custody.md).
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<PathBuf>,
 }
 
 /// Appends a handoff from the current user ($TASKSCOPE_AUTHOR, else
 /// $USER@hostname) to `--to`, made now on this machine, and prints the
-/// custody log's new length and head.
+/// custody log's new length and head; with `--key`, seals the bundle again.
 pub fn run(args: &HandoffArgs) -> anyhow::Result<ExitCode> {
     let transfer = Transfer {
         from: default_author(),
@@ -51,6 +55,9 @@ pub fn run(args: &HandoffArgs) -> anyhow::Result<ExitCode> {
             "{shown}\ntaskscope: warning: {}; run taskscope verify",
             escape(&error.to_string())
         ),
+    }
+    if let Some(key) = &args.key {
+        super::seal::seal_with_file(&args.bundle, key)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `taskscope import`: evidence files into a new bundle.
 
+use super::seal::SealOnCompletion;
 use super::{import_output, EXIT_PARTIAL};
 use crate::bundle::build;
 use crate::output::UsageError;
@@ -21,12 +22,20 @@ pub struct ImportArgs {
     /// Print one line per file, and name the files that held no evidence.
     #[arg(long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub seal: SealOnCompletion,
 }
 
-/// Imports every file found under the paths; exit status 3 when an input
-/// was rejected or only partly read. Nothing is written when no input can
-/// be read.
+/// Imports every file found under the paths, then seals the bundle when
+/// asked; exit status 3 when an input was rejected or only partly read.
+/// Nothing is written when no input can be read.
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let code = import(args)?;
+    args.seal.seal(&args.out, None)?;
+    Ok(code)
+}
+
+fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let (paths, out) = (&args.paths, &args.out);
     if let Some(missing) = paths.iter().find(|path| !path.exists()) {
         return Err(UsageError(format!(

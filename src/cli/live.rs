@@ -8,6 +8,7 @@ use super::connection_args::AwsArgs;
 use super::look_args::{ConsoleActions, Look};
 use super::respond::console_actions;
 use super::scope_args::ScopeArgs;
+use super::seal::SealOnCompletion;
 use super::terminal::require_terminal;
 use crate::bundle::manifest::{Manifest, SourceReport};
 use crate::collect::aws::Connection;
@@ -38,10 +39,12 @@ pub struct LiveArgs {
     pub look: Look,
     #[command(flatten)]
     pub actions: ConsoleActions,
+    #[command(flatten)]
+    pub seal: SealOnCompletion,
 }
 
-/// Collects with the console open, then prints the collection's summary;
-/// exit status 3 when the bundle is partial.
+/// Collects with the console open, then prints the collection's summary
+/// and seals the bundle when asked; exit status 3 when the bundle is partial.
 pub fn run(args: &LiveArgs) -> anyhow::Result<ExitCode> {
     require_terminal("live", "taskscope collect to collect without the console")?;
     let out = args
@@ -61,7 +64,9 @@ pub fn run(args: &LiveArgs) -> anyhow::Result<ExitCode> {
         no_color: args.look.no_color,
     };
     let (manifest, ending) = live(&args.aws.connection(), args.scope.scope()?, &options)?;
-    collected(&manifest, &out, ending)
+    let code = collected(&manifest, &out, ending)?;
+    args.seal.seal(&out, args.look.config.as_deref())?;
+    Ok(code)
 }
 
 /// The bundle `live` creates without `--out`, in the current directory:

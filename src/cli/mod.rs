@@ -28,11 +28,13 @@ mod report;
 mod respond;
 #[cfg(feature = "aws")]
 mod scope_args;
+mod seal;
 mod tasks;
 mod terminal;
 mod timeline;
 mod verify;
 mod verify_journals;
+mod verify_seal;
 #[cfg(feature = "aws")]
 mod watch;
 
@@ -48,7 +50,8 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Import finished, but some inputs were rejected or only partly read.
 pub const EXIT_PARTIAL: u8 = 3;
-/// `verify` found missing, altered or unexpected artifacts, or a broken chain.
+/// `verify` found missing, altered or unexpected artifacts, a broken chain,
+/// or a seal that does not hold.
 pub const EXIT_VERIFY_FAILED: u8 = 4;
 /// An action was refused: actions off, not confirmed, or a rollback to a
 /// digest under suspicion.
@@ -77,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tasks(args) => tasks::run(&args),
         Command::Timeline(args) => timeline::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Seal(args) => seal::run(&args),
         Command::Handoff(args) => handoff::run(&args),
         Command::Annotate(args) => annotate::run(&args),
         Command::Notes(args) => notes::run(&args),
@@ -88,7 +92,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "aws")]
         Command::Watch(args) => watch::run(&args),
         #[cfg(feature = "aws")]
-        Command::Isolate { aws, act, args } => respond::isolate(&aws, &act, &args),
+        Command::Isolate {
+            aws,
+            act,
+            args,
+            seal,
+        } => {
+            let code = respond::isolate(&aws, &act, &args)?;
+            if let Some(bundle) = act.bundle.as_deref().filter(|_| !act.switches.dry_run) {
+                seal.seal(bundle, act.switches.config.as_deref())?;
+            }
+            Ok(code)
+        }
         #[cfg(feature = "aws")]
         Command::Rollback { aws, act, args } => respond::rollback(&aws, &act, &args),
         #[cfg(feature = "aws")]

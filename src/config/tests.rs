@@ -202,3 +202,20 @@ fn a_popup_layer_table_names_its_actions_with_the_layer() {
     assert!(error.starts_with(&format!("{path}:2:8: ")), "{error}");
     assert!(error.contains("keys.palette.run"), "{error}");
 }
+
+#[test]
+fn the_seal_key_is_read_relative_to_the_config_or_home() {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "config.toml", "seal_key = \"keys/seal\"\n");
+    let loaded = Config::load(Some(&path)).unwrap();
+    assert_eq!(loaded.config.seal_key, Some(dir.path().join("keys/seal")));
+    let config = Path::new("/etc/taskscope/config.toml");
+    assert_eq!(
+        key_relative_to(config, "~/.ssh/id_ed25519", Some("/home/ana".into())),
+        PathBuf::from("/home/ana/.ssh/id_ed25519")
+    );
+    assert_eq!(
+        key_relative_to(config, "/keys/seal", None),
+        PathBuf::from("/keys/seal")
+    );
+}

@@ -8,6 +8,7 @@
 //! [`crate::bundle::verify`], a task's severity from its
 //! [`crate::model::TaskSummary`].
 
+use super::seal_section;
 use crate::bundle::annotations::{event_anchor, AnnotationAction, Annotations, Target};
 use crate::bundle::audit::{self, CallStatus, Entry, Record, AUDIT_FILE};
 use crate::bundle::manifest::MANIFEST_FILE;
@@ -29,9 +30,6 @@ mod images;
 
 /// Most other tasks listed in one task's blast radius; the rest are counted.
 pub const BLAST_ROWS: usize = 12;
-
-/// What the report says of the seal: bundles cannot be sealed yet.
-pub const SEAL_STATE: &str = "not sealed";
 
 /// The whole report, unescaped.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +155,7 @@ pub fn gather(
     let key_findings = findings_section(bundle, incident, annotations, &mut anchors);
     let timeline = timeline_section(bundle, incident, annotations, &mut anchors);
     let actions = actions_section(bundle, &mut anchors);
+    let (root_digest, seal) = seal_section::seal_state(bundle);
     Document {
         title,
         intro,
@@ -166,8 +165,9 @@ pub fn gather(
             key_findings,
             timeline,
             actions,
-            custody_section(bundle),
+            custody_section(bundle, &seal),
             appendix(anchors),
+            seal_section::section(&root_digest, &seal),
         ],
     }
 }
@@ -885,7 +885,7 @@ fn actions_section(bundle: &Bundle, anchors: &mut Anchors) -> Section {
     }
 }
 
-fn custody_section(bundle: &Bundle) -> Section {
+fn custody_section(bundle: &Bundle, seal: &str) -> Section {
     let manifest = &bundle.manifest;
     let digest = match read_regular_file(&bundle.root.join(MANIFEST_FILE), MANIFEST_FILE) {
         Ok(bytes) => Cell::Code(sha256_hex(&bytes)),
@@ -936,7 +936,7 @@ fn custody_section(bundle: &Bundle) -> Section {
                     "Verification when this report was made",
                     Cell::text(verification),
                 ),
-                ("Seal", Cell::text(SEAL_STATE)),
+                ("Seal", Cell::text(seal)),
             ]),
             Block::Paragraph(
                 "The manifest records the SHA-256 and size of every artifact, so its digest \

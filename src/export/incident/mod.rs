@@ -13,6 +13,7 @@
 pub mod gather;
 pub mod html;
 pub mod markdown;
+pub mod seal_section;
 
 use crate::bundle::annotations::Annotations;
 use crate::bundle::Bundle;
