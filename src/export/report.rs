@@ -15,19 +15,9 @@ use crate::bundle::Bundle;
 use crate::correlate::Incident;
 use crate::model::time::format_time;
 use crate::model::{Event, Severity, Source, TaskFacts, TaskSummary, Timestamp};
-use crate::render::markdown_cell;
+use crate::render::{markdown_cell, markdown_table as table};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
-
-/// Writes one Markdown table: header, separator, rows of already escaped cells.
-pub(crate) fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", header.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
-    for row in rows {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
-    }
-    out.push('\n');
-}
 
 /// An optional evidence string as a cell; `-` when absent.
 fn cell(value: Option<&str>) -> String {

@@ -3,10 +3,9 @@
 //! the top critical ones, the signature and the flags. Evidence strings go
 //! into cells through `markdown_cell`.
 
-use super::report::table;
 use crate::inspect::context::ContainerImage;
 use crate::model::time::format_time;
-use crate::render::markdown_cell;
+use crate::render::{markdown_cell, markdown_table as table};
 use std::fmt::Write;
 
 /// Writes the section for the task's images.

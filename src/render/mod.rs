@@ -100,6 +100,17 @@ pub fn markdown_cell(text: &str) -> String {
     out
 }
 
+/// Writes one Markdown table: header, separator, rows of already escaped
+/// cells ([`markdown_cell`]), and a blank line.
+pub fn markdown_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    out.push_str(&format!("| {} |\n", header.join(" | ")));
+    out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+    for row in rows {
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    out.push('\n');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! goes through [`html_text`]: control and bidi characters made visible,
 //! then `&`, `<`, `>`, `"` and `'` written as character references.
 
-use super::gather::{evidence_label, Block, Cell, Document};
+use super::document::{evidence_label, Block, Cell, Document};
 use crate::render::sanitize::escape;
 use std::fmt::Write;
 

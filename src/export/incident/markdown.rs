@@ -5,9 +5,8 @@
 //! evidence nor a note can break a table or inject HTML; a paragraph cannot
 //! start with Markdown syntax either.
 
-use super::gather::{evidence_label, Block, Cell, Document};
-use crate::export::report::table;
-use crate::render::markdown_cell;
+use super::document::{evidence_label, Block, Cell, Document};
+use crate::render::{markdown_cell, markdown_table as table};
 
 /// One cell, escaped.
 fn cell(cell: &Cell) -> String {

@@ -6,10 +6,11 @@
 //! custody line, and an appendix of evidence anchors. docs/exports.md
 //! describes it.
 //!
-//! [`gather`] reads the bundle once into a [`gather::Document`] of plain,
+//! [`gather`] reads the bundle once into a [`document::Document`] of plain,
 //! unescaped text; [`markdown`] and [`html`] write that document, each
 //! escaping every string for its format.
 
+pub mod document;
 pub mod gather;
 pub mod html;
 pub mod markdown;

@@ -2,7 +2,7 @@
 //! sealed it, with which key, when) or `not sealed`, as `taskscope verify`
 //! finds them without an allowed signers file.
 
-use super::gather::{Block, Cell, Section, Table};
+use super::document::{Block, Cell, Section, Table};
 use crate::bundle::seal::check::{check, Expectations, SealReport};
 use crate::bundle::Bundle;
 

@@ -165,9 +165,14 @@ impl TimelineView {
     /// the histogram and the event table, as laid out.
     pub fn draw(&self, frame: &mut Frame, scene: &Scene) {
         let [header, coverage] = scene.areas.above;
-        let title = timeline_header::title_line(self, scene);
+        let shown = timeline_header::Shown {
+            task: self.task,
+            source: self.source,
+            range: self.range,
+        };
+        let title = timeline_header::title_line(shown, scene);
         frame.render_widget(Paragraph::new(title), header);
-        let coverage_line = timeline_header::coverage_line(self, scene);
+        let coverage_line = timeline_header::coverage_line(shown, scene);
         frame.render_widget(Paragraph::new(coverage_line), coverage);
         let shown = Histogram {
             counts: &self.histogram,

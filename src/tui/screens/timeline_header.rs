@@ -3,15 +3,27 @@
 //! force, and the bundle's coverage of that task. Evidence goes through
 //! `clip`, which escapes control characters.
 
-use super::timeline::TimelineView;
 use super::Scene;
 use crate::inspect::context::summarize_coverage;
+use crate::model::{Source, Timestamp};
 use crate::tui::text::{absolute, clip, clock};
 use ratatui::text::{Line, Span};
 
+/// What the timeline shows: one task or all, and the source and time range
+/// it is narrowed to.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown {
+    /// The task, or the whole incident.
+    pub task: Option<usize>,
+    /// The one source shown, if narrowed.
+    pub source: Option<Source>,
+    /// The time range picked on the histogram, if any.
+    pub range: Option<(Timestamp, Timestamp)>,
+}
+
 /// The line above the histogram: the task, its service, account, state
 /// and lifetime, and the source and range filters in force.
-pub fn title_line(view: &TimelineView, scene: &Scene) -> Line<'static> {
+pub fn title_line(view: Shown, scene: &Scene) -> Line<'static> {
     let (data, theme) = (scene.data, scene.theme);
     let mut spans = vec![Span::styled(" ", theme.base)];
     match view.task {
@@ -67,7 +79,7 @@ pub fn title_line(view: &TimelineView, scene: &Scene) -> Line<'static> {
 
 /// The coverage line: how well the bundle covers the task shown, once its
 /// context is worked out.
-pub fn coverage_line(view: &TimelineView, scene: &Scene) -> Line<'static> {
+pub fn coverage_line(view: Shown, scene: &Scene) -> Line<'static> {
     let theme = scene.theme;
     match (view.task, scene.context) {
         (Some(task), Some((t, context))) if *t == task => Line::from(vec![

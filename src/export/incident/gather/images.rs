@@ -3,8 +3,8 @@
 //! whether an exploit is known, the signature and the flags, from
 //! [`crate::inspect::context::ContainerImage`].
 
-use super::{Block, Cell, Table};
 use crate::correlate::Incident;
+use crate::export::incident::document::{Block, Cell, Table};
 use crate::inspect::context::TaskContext;
 
 /// The table, or a paragraph when no task has container details.
