@@ -2,9 +2,13 @@
 //! demo incident's sequence, stepping onto its sub-rows, jumping to a
 //! signal's own finding, and a signal whose finding the bundle lacks.
 
+#[allow(dead_code)]
 mod support;
 
+use std::path::{Path, PathBuf};
 use support::{console, demo_bundle, render};
+use taskscope::bundle::build::import_to_bundle;
+use taskscope::demo;
 use taskscope::tui::app::App;
 use taskscope::tui::keys::Action;
 
@@ -29,6 +33,19 @@ const SEQUENCE: &str = "f0e1d2c3b4a54968778695a4b3c2d1e7";
 /// Its first signal, a reverse shell finding the demo holds.
 const REVERSE_SHELL: &str = "e6c1f0a2b3d44c5e8f7a9b0c1d2e3f40";
 
+/// The demo incident without its `get-findings` export, so that the
+/// sequence's crypto miner signal (found only there) is not in the bundle.
+fn demo_without_get_findings(dir: &Path) -> PathBuf {
+    let path = dir.join("partial");
+    let inputs = demo::inputs().into_iter().filter(|input| {
+        !input
+            .as_ref()
+            .is_ok_and(|f| f.source_path.ends_with("guardduty_get_findings.json"))
+    });
+    import_to_bundle(inputs, &path).unwrap();
+    path
+}
+
 /// The whole incident's timeline with the attack sequence selected.
 fn on_sequence(app: &mut App) -> u32 {
     app.show_timeline(None);
@@ -42,29 +59,30 @@ fn space_expands_the_sequence_into_its_signals() {
     let dir = tempfile::TempDir::new().unwrap();
     let mut app = console(&demo_bundle(dir.path()));
     let sequence = on_sequence(&mut app);
-    let before = render(&mut app, 160, 48);
-    assert!(!before.contains("└─"));
+    let before = render(&mut app, 160, 48).matches(" └─").count();
 
     app.perform(Action::ToggleSignals);
     let expanded = app.timeline.expanded.as_ref().expect("expanded");
     assert_eq!(expanded.event, sequence);
     assert_eq!(expanded.rows.len(), 3);
-    // Two of the three signals are findings the demo holds; the miner is not.
-    let held: Vec<bool> = expanded.rows.iter().map(|r| r.event.is_some()).collect();
-    assert_eq!(held, [true, true, false]);
+    // The demo holds the finding of every signal.
+    assert!(expanded.rows.iter().all(|r| r.event.is_some()));
 
-    app.perform(Action::MoveDown);
+    // On the last sub-row, every sub-row is in view.
+    for _ in 0..3 {
+        app.perform(Action::MoveDown);
+    }
     let screen = render(&mut app, 160, 48);
     assert!(screen.contains("Execution:Runtime/ReverseShell"));
     assert!(screen.contains("Impact:Runtime/CryptoMinerExecuted"));
-    assert!(screen.contains("not in bundle"));
-    assert_eq!(screen.matches(" └─").count(), 3);
+    assert!(screen.contains("in bundle"));
+    assert_eq!(screen.matches(" └─").count(), before + 3);
     snapshot("demo_signals_160x48", &screen);
 
     // Space again (on a sub-row) folds them away.
     app.perform(Action::ToggleSignals);
     assert!(app.timeline.expanded.is_none());
-    assert!(!render(&mut app, 160, 48).contains("└─"));
+    assert_eq!(render(&mut app, 160, 48).matches(" └─").count(), before);
 }
 
 #[test]
@@ -90,12 +108,16 @@ fn enter_on_a_sub_row_jumps_to_the_signals_finding() {
 #[test]
 fn a_signal_the_bundle_lacks_is_said_to_be_absent() {
     let dir = tempfile::TempDir::new().unwrap();
-    let mut app = console(&demo_bundle(dir.path()));
+    let mut app = console(&demo_without_get_findings(dir.path()));
     let sequence = on_sequence(&mut app);
     app.perform(Action::ToggleSignals);
+    let expanded = app.timeline.expanded.as_ref().expect("expanded");
+    let held: Vec<bool> = expanded.rows.iter().map(|r| r.event.is_some()).collect();
+    assert_eq!(held, [true, true, false]);
     for _ in 0..3 {
         app.perform(Action::MoveDown);
     }
+    assert!(render(&mut app, 160, 48).contains("not in bundle"));
     let signal = app.timeline.selected_signal().expect("a sub-row");
     assert_eq!(signal.signal.title(), "Impact:Runtime/CryptoMinerExecuted");
 
