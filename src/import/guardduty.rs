@@ -10,6 +10,8 @@ use crate::model::keys::{is_private_ipv4, parse_task_arn, task_ref_key};
 use crate::model::{Container, Event, Key, RawRef, Severity, Source, TaskFacts};
 use serde_json::Value;
 
+pub mod sequence;
+
 const FORMAT: &str = "guardduty";
 
 /// Why Security Hub ASFF documents are rejected.

@@ -76,6 +76,8 @@ pub enum Action {
     Group,
     /// Select a time range on the histogram (press twice), filtering the timeline.
     SelectRange,
+    /// Show or hide an attack sequence's signals as sub-rows under it.
+    ToggleSignals,
     /// Plan the isolation of the selected task (response actions must be on).
     Isolate,
     /// Plan the rollback of the selected task's service (response actions must be on).
@@ -303,6 +305,8 @@ bindings! {
         "time column: absolute UTC, since task start, delta from the previous row";
     SelectRange "select_range" Navigate ["v"] "histogram: start / end a time range"
         "on the histogram: first press sets one end, second press the other; the timeline then shows only that range (Esc clears)";
+    ToggleSignals "toggle_signals" Navigate ["space"] "attack sequence: show / hide its signals"
+        "timeline: show the signals of the selected attack sequence finding as sub-rows under it (first seen, severity, name, count, description), or hide them; Enter on a sub-row jumps to that signal's own finding when the bundle holds it, else the status line says it is not in this bundle; on the findings board, opens the sequence on the timeline with its signals shown";
     Sort "sort" Navigate ["o"] "tasks: cycle sort"
         "tasks: sort by severity, started, service, status";
     Group "group" Navigate ["O"] "tasks: group by none / cluster / service"

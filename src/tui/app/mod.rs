@@ -20,6 +20,7 @@ mod loading;
 mod navigation;
 mod reload;
 mod selection;
+mod sequence;
 mod side;
 
 pub use loading::Session;
@@ -201,6 +202,7 @@ impl App {
             Action::CycleSource => self.cycle_source(&data),
             Action::ToggleTime => self.timeline.time_mode = self.timeline.time_mode.next(),
             Action::SelectRange => self.select_range(&data),
+            Action::ToggleSignals => self.toggle_signals(&data),
             Action::Sort => self.cycle_sort(&data),
             Action::Group => self.cycle_grouping(&data),
             Action::Palette => self.popup = Some(Popup::Palette(Palette::new(&data, &self.keymap))),

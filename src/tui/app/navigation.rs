@@ -55,6 +55,10 @@ impl App {
                 }
             }
             Pane::Histogram => self.horizontal(delta.signum()),
+            Pane::List if self.view == View::Timeline => {
+                self.timeline.move_selection(delta);
+                self.refresh_side();
+            }
             Pane::List => {
                 self.current_list_mut().move_by(delta);
                 self.refresh_side();
@@ -138,7 +142,11 @@ impl App {
                 }
                 self.refresh_side();
             }
-            (View::Timeline, Pane::List) => self.focus = Pane::Detail,
+            (View::Timeline, Pane::List) => {
+                if !self.open_signal(data) {
+                    self.focus = Pane::Detail;
+                }
+            }
         }
     }
 

@@ -5,9 +5,11 @@ use super::App;
 use crate::inspect::context::{task_context, ContextIndex, TaskContext};
 use crate::inspect::facts::key_facts;
 use crate::inspect::tree::JsonTree;
-use crate::raw::RawReader;
+use crate::model::Event;
+use crate::raw::{RawError, RawReader};
 use crate::tui::data::Data;
 use crate::tui::screens::detail::Detail;
+use serde_json::Value;
 
 /// What the side pane is read from: the loaded bundle's raw records and
 /// context index, and the context of the task last shown.
@@ -22,6 +24,13 @@ pub(super) struct Side {
 }
 
 impl Side {
+    /// The raw record `event` was read from (its first copy); None when no
+    /// bundle is loaded or the event has no raw copy.
+    pub(super) fn record(&mut self, event: &Event) -> Option<Result<Value, RawError>> {
+        let first = event.raw.first()?;
+        Some(self.raw.as_mut()?.record(first))
+    }
+
     /// The side of newly loaded `data`; no task context is worked out yet.
     pub(super) fn of(data: &Data, index: ContextIndex) -> Side {
         Side {

@@ -8,6 +8,7 @@ pub mod context_sections;
 pub mod detail;
 pub mod findings;
 pub mod histogram;
+pub mod signal_rows;
 pub mod table;
 pub mod task_context;
 pub mod task_image;

@@ -4,6 +4,7 @@
 //! `timeline_header`.
 
 use super::histogram::{self, bucket_time, Histogram, HISTOGRAM_BUCKETS};
+use super::signal_rows::{Expansion, SignalRow};
 use super::table::{draw_table, Separator, TableSpec};
 use super::timeline_header;
 use super::Scene;
@@ -74,6 +75,8 @@ pub struct TimelineView {
     pub anchor: Option<usize>,
     /// Gaps at least this long are drawn as a separator.
     pub gap_threshold: TimeDelta,
+    /// The attack sequence shown with its signals as sub-rows, when one is.
+    pub expanded: Option<Expansion>,
 }
 
 impl TimelineView {
@@ -113,11 +116,43 @@ impl TimelineView {
             None => by_source,
         };
         let query = self.list.filter.take().map(|f| f.query);
+        if let Some(expanded) = &mut self.expanded {
+            expanded.cursor = None;
+        }
         self.list = List::new(rows);
         if let Some(event) = selected {
             self.list.select_item(event);
         }
         query
+    }
+
+    /// Moves the selection `delta` rows, stepping through the sub-rows of
+    /// the expanded sequence one at a time.
+    pub fn move_selection(&mut self, delta: isize) {
+        let selected = self.list.selected_item();
+        if let Some(expanded) = &mut self.expanded {
+            let on_it = selected == Some(expanded.event);
+            if on_it && delta.abs() == 1 && expanded.step(delta) {
+                return;
+            }
+            expanded.cursor = None;
+        }
+        self.list.move_by(delta);
+        if let Some(expanded) = &mut self.expanded {
+            let arrived = self.list.selected_item() == Some(expanded.event);
+            if delta == -1 && selected != Some(expanded.event) && arrived {
+                expanded.cursor = expanded.rows.len().checked_sub(1);
+            }
+        }
+    }
+
+    /// The sub-row selected: the signal under the selected sequence.
+    pub fn selected_signal(&self) -> Option<&SignalRow> {
+        let expanded = self.expanded.as_ref()?;
+        if self.list.selected_item() != Some(expanded.event) {
+            return None;
+        }
+        expanded.rows.get(expanded.cursor?)
     }
 
     /// The time an event is shown at, per the time mode.
@@ -212,8 +247,14 @@ impl TimelineView {
         let query = self.list.query().to_string();
         let summary_width = area.width.saturating_sub(if show_link { 62 } else { 46 }) as usize;
         let manifest = &data.bundle.manifest;
+        let signal_cursor = self
+            .expanded
+            .as_ref()
+            .filter(|e| self.list.selected_item() == Some(e.event))
+            .and_then(|e| e.cursor);
+        let mut selected = None;
         let mut rows = Vec::new();
-        for row in range.clone() {
+        for row in range {
             let Some(index) = self.list.item(row) else {
                 continue;
             };
@@ -286,7 +327,19 @@ impl TimelineView {
                 };
                 cells.push(Cell::from(Span::styled(text, style)));
             }
+            if row == self.list.selected && signal_cursor.is_none() {
+                selected = Some(rows.len());
+            }
             rows.push((separator, Row::new(cells)));
+            if let Some(expanded) = self.expanded.as_ref().filter(|e| e.event == index) {
+                let sub_rows = expanded.table_rows(theme, summary_width, show_link);
+                for (at, sub_row) in sub_rows.into_iter().enumerate() {
+                    if row == self.list.selected && signal_cursor == Some(at) {
+                        selected = Some(rows.len());
+                    }
+                    rows.push((None, sub_row));
+                }
+            }
         }
         let mut widths = vec![
             Constraint::Length(1),
@@ -306,7 +359,6 @@ impl TimelineView {
             None => String::new(),
         };
         let title = format!(" Timeline ({}){filtered} ", self.list.len());
-        let selected = self.list.selected.checked_sub(range.start);
         let table = TableSpec {
             title,
             header,
