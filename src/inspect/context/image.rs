@@ -49,23 +49,26 @@ pub struct ContainerImage {
 }
 
 impl ContainerImage {
+    /// The vulnerabilities by severity: `1 critical, 2 high`, or `no
+    /// vulnerabilities`.
+    pub fn counts_text(&self) -> String {
+        let counts: Vec<String> = self
+            .severity_counts
+            .iter()
+            .map(|(severity, n)| format!("{n} {}", severity.name()))
+            .collect();
+        if counts.is_empty() {
+            "no vulnerabilities".to_string()
+        } else {
+            counts.join(", ")
+        }
+    }
+
     /// The findings in one line: `inspector: 1 critical, 2 high`,
     /// `ecr-basic-scan: no vulnerabilities`, or why there are none to show.
     pub fn scan_text(&self) -> String {
         match (&self.scan_source, &self.scan_unknown) {
-            (Some(source), _) => {
-                let counts: Vec<String> = self
-                    .severity_counts
-                    .iter()
-                    .map(|(severity, n)| format!("{n} {}", severity.name()))
-                    .collect();
-                let counts = if counts.is_empty() {
-                    "no vulnerabilities".to_string()
-                } else {
-                    counts.join(", ")
-                };
-                format!("{}: {counts}", source.name())
-            }
+            (Some(source), _) => format!("{}: {}", source.name(), self.counts_text()),
             (None, Some(why)) => why.clone(),
             (None, None) => "-".to_string(),
         }

@@ -56,16 +56,7 @@ pub fn image_lines(images: &[ContainerImage], theme: &Theme) -> Vec<Line<'static
         }
         match (&image.scan_source, &image.scan_unknown) {
             (Some(source), _) => {
-                let counts: Vec<String> = image
-                    .severity_counts
-                    .iter()
-                    .map(|(severity, n)| format!("{n} {}", severity.name()))
-                    .collect();
-                let counts = if counts.is_empty() {
-                    "no vulnerabilities".to_string()
-                } else {
-                    counts.join(", ")
-                };
+                let counts = image.counts_text();
                 let exploit = match image.exploit_known {
                     Some(true) => "exploit known",
                     Some(false) => "no known exploit",
