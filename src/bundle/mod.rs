@@ -7,6 +7,7 @@ pub mod annotations;
 pub mod audit;
 pub mod build;
 pub mod chain;
+pub mod correlated;
 pub mod custody;
 pub mod growing;
 pub mod images;
@@ -171,6 +172,23 @@ impl Bundle {
                 }
             }
         }
+    }
+
+    /// The correlated index, when it can answer for this bundle: valid (see
+    /// [`correlated::CorrelatedIndex::open`]) and no action recorded since
+    /// it was written (the audit log's actions are on the timelines).
+    pub fn correlated(&self) -> Result<correlated::CorrelatedIndex, correlated::Unusable> {
+        let acted = self
+            .manifest
+            .artifacts
+            .iter()
+            .any(|artifact| artifact.path == audit::AUDIT_FILE);
+        if acted {
+            return Err(correlated::Unusable::Outdated(
+                "actions were recorded after it was written".into(),
+            ));
+        }
+        correlated::CorrelatedIndex::open(&self.root, &self.manifest)
     }
 
     /// The correlated incident from the derived index, or why the index

@@ -75,6 +75,13 @@ pub fn read_inside(root: &Path, relative: &str) -> Result<Vec<u8>, Refusal> {
     read_regular_file(&full, relative)
 }
 
+/// Opens the artifact at the manifest path `relative` under `root` for
+/// reading, refused as [`read_inside`] would refuse it, with its metadata.
+pub fn open_inside(root: &Path, relative: &str) -> Result<(File, fs::Metadata), Refusal> {
+    let full = walk_inside(root, relative)?;
+    open_regular_file(&full, relative)
+}
+
 /// The size of the artifact at the manifest path `relative` under `root`,
 /// refused as [`read_inside`] would refuse it, without opening it.
 pub fn regular_file_size(root: &Path, relative: &str) -> Result<u64, Refusal> {

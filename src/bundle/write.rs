@@ -139,6 +139,11 @@ impl BundleWriter {
         Ok(self.artifacts.len() - 1)
     }
 
+    /// The directory the bundle is written in until it is published.
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
     /// The artifacts added so far.
     pub fn artifacts(&self) -> &[Artifact] {
         &self.artifacts

@@ -3,21 +3,66 @@
 
 use super::LOG_LINE_CHARS;
 use crate::bundle::annotations::Annotations;
+use crate::bundle::correlated::{self, CorrelatedIndex};
 use crate::bundle::Bundle;
-use crate::correlate::Incident;
+use crate::correlate::{resolve_task, Incident};
 use crate::export::redact::log_text;
+use crate::model::image::merge_images;
+use crate::model::{ImageFacts, TaskFacts};
 use crate::render::sanitize::escape;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Opens a bundle and correlates its incident; what could not be read is
 /// one warning line each on stderr.
 pub fn load(path: &Path) -> anyhow::Result<(Incident, Bundle)> {
     let bundle = Bundle::open(path)?;
+    Ok((incident(&bundle), bundle))
+}
+
+/// The bundle's correlated incident; what could not be read is one warning
+/// line each on stderr.
+pub fn incident(bundle: &Bundle) -> Incident {
     let (incident, problems) = bundle.incident();
-    for problem in problems {
-        eprintln!("taskscope: warning: {}", log_text(&problem, LOG_LINE_CHARS));
+    warn_all(&problems);
+    incident
+}
+
+/// The bundle's correlated index when it can answer. A damaged one is one
+/// warning line, and the caller answers from the incident instead.
+pub fn correlated(bundle: &Bundle) -> Option<CorrelatedIndex> {
+    match bundle.correlated() {
+        Ok(index) => Some(index),
+        Err(unusable) => {
+            warn_if_damaged(&unusable);
+            None
+        }
     }
-    Ok((incident, bundle))
+}
+
+/// One warning line when the correlated index turned out damaged (a missing
+/// or outdated one is expected and says nothing).
+pub fn warn_if_damaged(unusable: &correlated::Unusable) {
+    if let correlated::Unusable::Damaged(_) = unusable {
+        warn_all(&[format!(
+            "{unusable}; answering from the evidence (run taskscope verify)"
+        )]);
+    }
+}
+
+/// The image facts by digest, read from the bundle's image artifacts; what
+/// could not be read is one warning line each.
+pub fn images(bundle: &Bundle) -> BTreeMap<String, ImageFacts> {
+    let mut problems = Vec::new();
+    let images = merge_images(crate::bundle::images::read(bundle, &mut problems));
+    warn_all(&problems);
+    images
+}
+
+fn warn_all(problems: &[String]) {
+    for problem in problems {
+        eprintln!("taskscope: warning: {}", log_text(problem, LOG_LINE_CHARS));
+    }
 }
 
 /// One line on stderr when the bundle is partial, saying why.
@@ -30,10 +75,9 @@ pub fn warn_if_partial(bundle: &Bundle) {
     }
 }
 
-/// Resolves a `--task` reference (see [`Incident::resolve_task`]).
+/// Resolves a `--task` reference (see [`resolve_task`]).
 pub fn find_task(incident: &Incident, reference: &str) -> anyhow::Result<usize> {
-    incident
-        .resolve_task(reference)
+    resolve_task(&incident.tasks, reference)
         .map_err(|error| anyhow::anyhow!("{}", escape(&error.to_string())))
 }
 
@@ -42,8 +86,19 @@ pub fn find_optional_task(
     incident: &Incident,
     reference: Option<&str>,
 ) -> anyhow::Result<Option<usize>> {
+    find_optional_task_in(&incident.tasks, reference)
+}
+
+/// Resolves an optional `--task` reference among `tasks`.
+pub fn find_optional_task_in(
+    tasks: &[TaskFacts],
+    reference: Option<&str>,
+) -> anyhow::Result<Option<usize>> {
     reference
-        .map(|reference| find_task(incident, reference))
+        .map(|reference| {
+            resolve_task(tasks, reference)
+                .map_err(|error| anyhow::anyhow!("{}", escape(&error.to_string())))
+        })
         .transpose()
 }
 

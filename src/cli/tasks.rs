@@ -1,6 +1,7 @@
 //! `taskscope tasks`: the tasks of a bundle with their facts and counts.
 
-use super::load::{load, warn_if_partial};
+use super::load::{correlated, images, incident, warn_if_partial};
+use crate::bundle::Bundle;
 use crate::output::print;
 use crate::render::{self, Format};
 use std::path::PathBuf;
@@ -16,12 +17,14 @@ pub struct TasksArgs {
     pub format: Format,
 }
 
-/// Prints the task list.
+/// Prints the task list: from the correlated index when it can answer,
+/// else from the incident correlated again.
 pub fn run(args: &TasksArgs) -> anyhow::Result<ExitCode> {
-    let (incident, bundle) = load(&args.bundle)?;
+    let bundle = Bundle::open(&args.bundle)?;
     warn_if_partial(&bundle);
-    print(&render::tasks::render(
-        &render::tasks::rows(&incident),
-        args.format,
-    )?)
+    let rows = match correlated(&bundle) {
+        Some(index) => render::tasks::rows_of(index.tasks(), index.summaries(), &images(&bundle)),
+        None => render::tasks::rows(&incident(&bundle)),
+    };
+    print(&render::tasks::render(&rows, args.format)?)
 }

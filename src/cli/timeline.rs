@@ -1,6 +1,11 @@
 //! `taskscope timeline`: one task's timeline, or the whole bundle's.
 
-use super::load::{find_optional_task, load, warn_if_partial};
+use super::load::{
+    correlated, find_optional_task, find_optional_task_in, incident, warn_if_damaged,
+    warn_if_partial,
+};
+use crate::bundle::correlated::{CorrelatedIndex, Unusable};
+use crate::bundle::Bundle;
 use crate::output::print;
 use crate::render::{self, Format};
 use std::path::PathBuf;
@@ -19,11 +24,45 @@ pub struct TimelineArgs {
     pub format: Format,
 }
 
-/// Prints the timeline.
+/// Prints the timeline: from the correlated index when it can answer
+/// (only the task's events are read), else from the incident correlated
+/// again.
 pub fn run(args: &TimelineArgs) -> anyhow::Result<ExitCode> {
-    let (incident, bundle) = load(&args.bundle)?;
+    let bundle = Bundle::open(&args.bundle)?;
     warn_if_partial(&bundle);
+    if let Some(index) = correlated(&bundle) {
+        let task = find_optional_task_in(index.tasks(), args.task.as_deref())?;
+        match indexed_rows(&index, &bundle, task) {
+            Ok(rows) => return print(&render::timeline::render(&rows, args.format)?),
+            Err(unusable) => warn_if_damaged(&unusable),
+        }
+    }
+    let incident = incident(&bundle);
     let task = find_optional_task(&incident, args.task.as_deref())?;
     let rows = render::timeline::rows(&incident, &bundle.manifest, task);
     print(&render::timeline::render(&rows, args.format)?)
+}
+
+/// The rows from the correlated index: the task's events, or every event.
+fn indexed_rows(
+    index: &CorrelatedIndex,
+    bundle: &Bundle,
+    task: Option<usize>,
+) -> Result<Vec<render::timeline::Row>, Unusable> {
+    let numbers = match task {
+        Some(task) => index.timeline(task)?,
+        None => (0..index.len()?).collect(),
+    };
+    numbers
+        .into_iter()
+        .map(|number| {
+            let event = index.event(number)?;
+            Ok(render::timeline::row(
+                &event,
+                task,
+                index.tasks(),
+                &bundle.manifest,
+            ))
+        })
+        .collect()
 }

@@ -12,7 +12,7 @@ mod index;
 mod reference;
 mod sessions;
 
-pub use reference::{TaskReferenceError, MIN_TASK_ID_PREFIX};
+pub use reference::{resolve_task, TaskReferenceError, MIN_TASK_ID_PREFIX};
 
 use crate::model::keys::canonical_task_arn;
 use crate::model::{
@@ -77,16 +77,7 @@ impl Incident {
     /// container order: the container and what is known of its digest
     /// (`None` when it has no digest or the bundle holds nothing about it).
     pub fn images_of(&self, task: usize) -> Vec<(&Container, Option<&ImageFacts>)> {
-        self.tasks[task]
-            .containers
-            .iter()
-            .map(|container| {
-                let facts = container
-                    .digest()
-                    .and_then(|digest| self.images.get(&digest));
-                (container, facts)
-            })
-            .collect()
+        self.tasks[task].images_in(&self.images)
     }
 
     /// The summary of the timeline of the task at index `task`: its

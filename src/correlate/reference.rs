@@ -3,6 +3,7 @@
 
 use super::Incident;
 use crate::model::keys::parse_task_arn;
+use crate::model::TaskFacts;
 use std::fmt;
 
 /// The fewest characters a task ID prefix must have: shorter ones match too
@@ -67,62 +68,62 @@ impl fmt::Display for TaskReferenceError {
 impl std::error::Error for TaskReferenceError {}
 
 impl Incident {
-    /// Resolves a task reference: a task ID or task ARN (either format),
-    /// case-insensitively, or else a prefix of at least
-    /// [`MIN_TASK_ID_PREFIX`] characters that starts exactly one task ID.
+    /// Resolves a task reference among the incident's tasks (see
+    /// [`resolve_task`]).
     pub fn resolve_task(&self, reference: &str) -> Result<usize, TaskReferenceError> {
-        if let Some(arn) = parse_task_arn(reference) {
-            return self
-                .position_of(&arn.id)
-                .ok_or_else(|| TaskReferenceError::NotFound(reference.to_string()));
-        }
-        let id = reference.to_ascii_lowercase();
-        if let Some(task) = self.position_of(&id) {
-            return Ok(task);
-        }
-        if id.chars().count() < MIN_TASK_ID_PREFIX {
-            return Err(TaskReferenceError::TooShort(reference.to_string()));
-        }
-        let mut matching = self
-            .tasks
-            .iter()
-            .enumerate()
-            .filter(|(_, task)| task.id.starts_with(&id));
-        match (matching.next(), matching.next()) {
-            (None, _) => Err(TaskReferenceError::NotFound(reference.to_string())),
-            (Some((task, _)), None) => Ok(task),
-            (Some(first), Some(second)) => {
-                let mut candidates: Vec<&str> = [first, second]
-                    .into_iter()
-                    .chain(matching)
-                    .map(|(_, task)| task.id.as_str())
-                    .collect();
-                candidates.sort_unstable();
-                let more = candidates.len().saturating_sub(LISTED_CANDIDATES);
-                candidates.truncate(LISTED_CANDIDATES);
-                Err(TaskReferenceError::Ambiguous {
-                    prefix: reference.to_string(),
-                    candidates: candidates.into_iter().map(str::to_string).collect(),
-                    more,
-                })
-            }
-        }
+        resolve_task(&self.tasks, reference)
     }
 
     /// Finds a task by reference, as [`Incident::resolve_task`] does.
     pub fn find_task(&self, reference: &str) -> Option<usize> {
         self.resolve_task(reference).ok()
     }
+}
 
-    fn position_of(&self, id: &str) -> Option<usize> {
-        self.tasks.iter().position(|task| task.id == id)
+/// Resolves a task reference to the position of its task in `tasks`: a task
+/// ID or task ARN (either format), case-insensitively, or else a prefix of at
+/// least [`MIN_TASK_ID_PREFIX`] characters that starts exactly one task ID.
+pub fn resolve_task(tasks: &[TaskFacts], reference: &str) -> Result<usize, TaskReferenceError> {
+    let position_of = |id: &str| tasks.iter().position(|task| task.id == id);
+    if let Some(arn) = parse_task_arn(reference) {
+        return position_of(&arn.id)
+            .ok_or_else(|| TaskReferenceError::NotFound(reference.to_string()));
+    }
+    let id = reference.to_ascii_lowercase();
+    if let Some(task) = position_of(&id) {
+        return Ok(task);
+    }
+    if id.chars().count() < MIN_TASK_ID_PREFIX {
+        return Err(TaskReferenceError::TooShort(reference.to_string()));
+    }
+    let mut matching = tasks
+        .iter()
+        .enumerate()
+        .filter(|(_, task)| task.id.starts_with(&id));
+    match (matching.next(), matching.next()) {
+        (None, _) => Err(TaskReferenceError::NotFound(reference.to_string())),
+        (Some((task, _)), None) => Ok(task),
+        (Some(first), Some(second)) => {
+            let mut candidates: Vec<&str> = [first, second]
+                .into_iter()
+                .chain(matching)
+                .map(|(_, task)| task.id.as_str())
+                .collect();
+            candidates.sort_unstable();
+            let more = candidates.len().saturating_sub(LISTED_CANDIDATES);
+            candidates.truncate(LISTED_CANDIDATES);
+            Err(TaskReferenceError::Ambiguous {
+                prefix: reference.to_string(),
+                candidates: candidates.into_iter().map(str::to_string).collect(),
+                more,
+            })
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TaskFacts;
 
     fn incident(ids: &[&str]) -> Incident {
         Incident::build(

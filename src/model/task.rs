@@ -99,6 +99,21 @@ pub enum RunState {
 }
 
 impl TaskFacts {
+    /// Each container with what `images` (by digest) knows of its image, in
+    /// container order (`None` when it has no digest or nothing is known).
+    pub fn images_in<'a>(
+        &'a self,
+        images: &'a std::collections::BTreeMap<String, super::ImageFacts>,
+    ) -> Vec<(&'a Container, Option<&'a super::ImageFacts>)> {
+        self.containers
+            .iter()
+            .map(|container| {
+                let facts = container.digest().and_then(|digest| images.get(&digest));
+                (container, facts)
+            })
+            .collect()
+    }
+
     /// Whether the task runs: [`RunState`]'s rule, the one place it is decided.
     pub fn run_state(&self) -> RunState {
         match (self.last_status.as_deref(), self.stopped_at) {

@@ -3,9 +3,9 @@
 use super::sanitize::{escape, escape_truncated_columns};
 use super::{aligned, markdown_cell, Format};
 use crate::correlate::Incident;
-use crate::inspect::context::{task_images, ContainerImage};
+use crate::inspect::context::{container_images, ContainerImage};
 use crate::model::time::format_time_millis;
-use crate::model::{ImageFlag, Severity, Source, TaskFacts, Timestamp};
+use crate::model::{ImageFacts, ImageFlag, Severity, Source, TaskFacts, TaskSummary, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,22 +63,34 @@ pub struct TaskRow {
 
 /// Builds one row per task.
 pub fn rows(incident: &Incident) -> Vec<TaskRow> {
-    incident
-        .tasks
+    let summaries: Vec<TaskSummary> = (0..incident.tasks.len())
+        .map(|task| incident.summary(task))
+        .collect();
+    rows_of(&incident.tasks, &summaries, &incident.images)
+}
+
+/// Builds one row per task from its facts, its summary (same order) and
+/// the image facts by digest: what [`rows`] builds from an incident, and
+/// the correlated index holds without one.
+pub fn rows_of(
+    tasks: &[TaskFacts],
+    summaries: &[TaskSummary],
+    images: &BTreeMap<String, ImageFacts>,
+) -> Vec<TaskRow> {
+    tasks
         .iter()
-        .enumerate()
-        .map(|(index, task)| row(incident, index, task))
+        .zip(summaries)
+        .map(|(task, summary)| row(task, summary, images))
         .collect()
 }
 
-fn row(incident: &Incident, index: usize, task: &TaskFacts) -> TaskRow {
-    let summary = incident.summary(index);
+fn row(task: &TaskFacts, summary: &TaskSummary, images: &BTreeMap<String, ImageFacts>) -> TaskRow {
     let events = Source::ALL
         .iter()
         .map(|&source| (source.name(), summary.count(source)))
         .collect();
     let (account, region) = task.account_region().unzip();
-    let images = task_images(incident, index);
+    let images = container_images(task, images);
     let mut image_flags: Vec<ImageFlag> = Vec::new();
     for flag in images.iter().flat_map(|image| image.flags.iter()) {
         if !image_flags.contains(flag) {

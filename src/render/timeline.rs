@@ -7,7 +7,7 @@ use crate::bundle::manifest::Manifest;
 use crate::correlate::Incident;
 use crate::model::keys::arn_tail;
 use crate::model::time::{format_time, format_time_millis};
-use crate::model::{Doubt, Event, Link, Timestamp};
+use crate::model::{Doubt, Event, Link, TaskFacts, Timestamp};
 use serde::Serialize;
 
 /// Widest summary shown in a table cell, in terminal columns; JSON and CSV
@@ -76,61 +76,69 @@ pub struct Row {
 
 /// Builds the rows: the task's timeline when `task` is given, else every event.
 pub fn rows(incident: &Incident, manifest: &Manifest, task: Option<usize>) -> Vec<Row> {
-    let locate = |r: &crate::model::RawRef| manifest.locate(r);
-    let task_ref = |task: usize| incident.tasks[task].display_ref().to_string();
-    let others = |link: &Link| link.ambiguous_with.iter().map(|&t| task_ref(t)).collect();
-    let build = |event: &Event, chosen: Option<usize>| {
-        let chosen_link = match chosen {
-            Some(t) => event.link_to(t),
-            None => event.links.first(),
-        };
-        Row {
-            time: event.time,
-            source: event.source.name(),
-            provenance: event.provenance().name(),
-            kind: event.kind.clone(),
-            severity: event.severity.name(),
-            original_severity: event.original_severity.clone(),
-            summary: event.summary.clone(),
-            actor: event.actor.clone(),
-            task: chosen_link.map(|l| task_ref(l.task)),
-            link: chosen_link.map(|l| l.reason.name()),
-            weak: chosen_link.is_some_and(Link::is_weak),
-            ambiguous_with: chosen_link.map(others).unwrap_or_default(),
-            links: event
-                .links
-                .iter()
-                .map(|l| LinkOut {
-                    task: task_ref(l.task),
-                    reason: l.reason.name(),
-                    weak: l.is_weak(),
-                    doubt: l.doubt.map(Doubt::name),
-                    ambiguous_with: others(l),
-                })
-                .collect(),
-            artifact: event.raw.first().map(&locate).unwrap_or_default(),
-            copies: event.raw.iter().skip(1).map(&locate).collect(),
-            tactics: event
-                .attack
-                .tactics
-                .iter()
-                .map(|t| t.short_name())
-                .collect(),
-            techniques: event
-                .attack
-                .techniques
-                .iter()
-                .map(|t| t.id().to_string())
-                .collect(),
-            attack: event.attack.describe(),
-        }
-    };
+    let tasks = &incident.tasks;
     match task {
         Some(t) => incident.timelines[t]
             .iter()
-            .map(|&e| build(&incident.events[e], Some(t)))
+            .map(|&e| row(&incident.events[e], Some(t), tasks, manifest))
             .collect(),
-        None => incident.events.iter().map(|e| build(e, None)).collect(),
+        None => incident
+            .events
+            .iter()
+            .map(|e| row(e, None, tasks, manifest))
+            .collect(),
+    }
+}
+
+/// One event's row: about the task at index `chosen` in `tasks` when given,
+/// else about its first link.
+pub fn row(event: &Event, chosen: Option<usize>, tasks: &[TaskFacts], manifest: &Manifest) -> Row {
+    let locate = |r: &crate::model::RawRef| manifest.locate(r);
+    let task_ref = |task: usize| tasks[task].display_ref().to_string();
+    let others = |link: &Link| link.ambiguous_with.iter().map(|&t| task_ref(t)).collect();
+    let chosen_link = match chosen {
+        Some(t) => event.link_to(t),
+        None => event.links.first(),
+    };
+    Row {
+        time: event.time,
+        source: event.source.name(),
+        provenance: event.provenance().name(),
+        kind: event.kind.clone(),
+        severity: event.severity.name(),
+        original_severity: event.original_severity.clone(),
+        summary: event.summary.clone(),
+        actor: event.actor.clone(),
+        task: chosen_link.map(|l| task_ref(l.task)),
+        link: chosen_link.map(|l| l.reason.name()),
+        weak: chosen_link.is_some_and(Link::is_weak),
+        ambiguous_with: chosen_link.map(others).unwrap_or_default(),
+        links: event
+            .links
+            .iter()
+            .map(|l| LinkOut {
+                task: task_ref(l.task),
+                reason: l.reason.name(),
+                weak: l.is_weak(),
+                doubt: l.doubt.map(Doubt::name),
+                ambiguous_with: others(l),
+            })
+            .collect(),
+        artifact: event.raw.first().map(&locate).unwrap_or_default(),
+        copies: event.raw.iter().skip(1).map(&locate).collect(),
+        tactics: event
+            .attack
+            .tactics
+            .iter()
+            .map(|t| t.short_name())
+            .collect(),
+        techniques: event
+            .attack
+            .techniques
+            .iter()
+            .map(|t| t.id().to_string())
+            .collect(),
+        attack: event.attack.describe(),
     }
 }
 

@@ -6,9 +6,11 @@
 
 use crate::correlate::Incident;
 use crate::model::{
-    CveSeverity, EcrReference, ImageFacts, ImageFlag, ScanSource, Signature, Vulnerability,
+    CveSeverity, EcrReference, ImageFacts, ImageFlag, ScanSource, Signature, TaskFacts,
+    Vulnerability,
 };
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Most critical vulnerabilities listed per image.
 pub const TOP_CRITICAL: usize = 5;
@@ -99,8 +101,16 @@ pub const NOT_ECR: &str = "not an ECR image: scan and signature unknown";
 
 /// The images of the task at index `task` (which it must be), per container.
 pub fn task_images(incident: &Incident, task: usize) -> Vec<ContainerImage> {
-    incident
-        .images_of(task)
+    container_images(&incident.tasks[task], &incident.images)
+}
+
+/// The images of `task`, per container, with what `images` (by digest)
+/// knows of each.
+pub fn container_images(
+    task: &TaskFacts,
+    images: &BTreeMap<String, ImageFacts>,
+) -> Vec<ContainerImage> {
+    task.images_in(images)
         .into_iter()
         .map(|(container, facts)| {
             let ecr = container.image.as_deref().and_then(EcrReference::parse);

@@ -25,7 +25,7 @@ pub use coverage::{
     GUARDDUTY_AGENT_PREFIX,
 };
 pub use deployment::{DeploymentInfo, PreviousDeployment};
-pub use image::{task_images, ContainerImage, NOT_ECR, TOP_CRITICAL};
+pub use image::{container_images, task_images, ContainerImage, NOT_ECR, TOP_CRITICAL};
 pub use index::ContextIndex;
 pub use posture::{posture_from, ContainerPosture, LogSetup, Posture};
 
