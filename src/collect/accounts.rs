@@ -7,8 +7,8 @@
 //! An account that cannot be reached is reported, never fatal to the others.
 
 use super::aws::{caller_identity, describe_error, region_of};
+use super::limits::{ACCOUNT_REGIONS_AT_ONCE, MAX_PAGES};
 use super::members::{is_account_id, AccountSelection, MemberAccounts};
-use super::{ACCOUNT_REGIONS_AT_ONCE, MAX_PAGES};
 use aws_config::identity::IdentityCache;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::SdkConfig;

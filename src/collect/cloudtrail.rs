@@ -4,8 +4,11 @@
 //! second per account and region, so every page waits for a token.
 
 use super::aws::{describe_error, region_name};
+use super::pages::all_pages;
 use super::rate::TokenBucket;
-use super::{all_pages, Scope, TaskRef, Tracker};
+use super::scope::Scope;
+use super::task_ref::TaskRef;
+use super::tracker::Tracker;
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_sdk_cloudtrail::Client;
 use aws_smithy_types::DateTime;

@@ -4,7 +4,12 @@
 //! DescribeTasks takes 100 tasks, DescribeServices 10, DescribeServiceDeployments 20.
 
 use super::aws::{describe_error, is_unavailable, region_name};
-use super::{all_pages, Failure, Scope, TaskRef, Tracker, CONCURRENCY};
+use super::failure::Failure;
+use super::limits::CONCURRENCY;
+use super::pages::all_pages;
+use super::scope::Scope;
+use super::task_ref::TaskRef;
+use super::tracker::Tracker;
 use crate::model::keys::arn_tail;
 use aws_sdk_ecs::types::{DesiredStatus, LogDriver, Task, TaskField};
 use aws_sdk_ecs::Client;

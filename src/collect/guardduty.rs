@@ -5,7 +5,11 @@
 //! its own detector: [`administered`] says which accounts it covers.
 
 use super::aws::{describe_error, is_unavailable, region_name};
-use super::{all_pages, Failure, Scope, TaskRef, Tracker};
+use super::failure::Failure;
+use super::pages::all_pages;
+use super::scope::Scope;
+use super::task_ref::TaskRef;
+use super::tracker::Tracker;
 use aws_sdk_guardduty::types::{Condition, FindingCriteria};
 use aws_sdk_guardduty::Client;
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 
 use super::aws::Connection;
 use super::run::{interrupted, prepare, Ending};
-use super::Scope;
+use super::scope::Scope;
 use crate::bundle::manifest::{spans_accounts, Manifest, SourceStatus};
 use crate::render::sanitize::escape;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -39,7 +39,7 @@ pub fn collect(
         .await?;
         let trackers = prepared.collection.trackers();
         let named = spans_accounts(&prepared.collection.reports());
-        let lines: Vec<(ProgressBar, Arc<super::Tracker>)> = trackers
+        let lines: Vec<(ProgressBar, Arc<super::tracker::Tracker>)> = trackers
             .into_iter()
             .map(|tracker| {
                 let bar = bars.add(ProgressBar::new_spinner().with_style(style.clone()));

@@ -9,7 +9,9 @@
 
 use super::aws::{describe_error, is_unavailable, region_name};
 use super::ecs::RanImage;
-use super::{all_pages, Failure, Tracker};
+use super::failure::Failure;
+use super::pages::all_pages;
+use super::tracker::Tracker;
 use crate::import::image::ecr::cosign_tag;
 use crate::model::EcrReference;
 use aws_sdk_ecr::types::ImageIdentifier;

@@ -5,7 +5,10 @@
 
 use super::aws::{describe_error, region_name};
 use super::ecs::EcsSeen;
-use super::{all_pages, Scope, Tracker, CONCURRENCY};
+use super::limits::CONCURRENCY;
+use super::pages::all_pages;
+use super::scope::Scope;
+use super::tracker::Tracker;
 use aws_sdk_cloudwatchlogs::Client;
 use futures_util::stream::{self, StreamExt};
 use std::collections::BTreeMap;

@@ -3,8 +3,9 @@
 
 use super::accounts::Reach;
 use super::aws::{region_of, Connection};
+use super::collection::Collection;
+use super::scope::Scope;
 use super::sink::{BundleSink, Stored};
-use super::{Collection, Scope};
 use crate::bundle::growing::GrowingBundle;
 use crate::bundle::manifest::{CollectRequest, CollectionState, Manifest};
 use crate::model::time::format_time;

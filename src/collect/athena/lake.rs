@@ -15,7 +15,8 @@
 use super::sql::Schema;
 use super::table::{self, Layout, TableDefinition};
 use super::{prune, AthenaClients, Queried};
-use crate::collect::{Scope, Tracker};
+use crate::collect::scope::Scope;
+use crate::collect::tracker::Tracker;
 use crate::import::athena::columns::json_text;
 use crate::trail_tables::{AthenaSource, TableName};
 use std::collections::BTreeSet;

@@ -18,7 +18,9 @@ pub mod table;
 
 use super::ecs::EcsSeen;
 use super::recorder::Recorder;
-use super::{Scope, TaskRef, Tracker};
+use super::scope::Scope;
+use super::task_ref::TaskRef;
+use super::tracker::Tracker;
 use crate::trail_tables::{AthenaSource, TableName, TrailTables};
 use aws_config::SdkConfig;
 use runner::{human_bytes, Outcome};

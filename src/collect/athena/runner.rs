@@ -7,7 +7,9 @@
 use super::sql::Query;
 use super::RunningQueries;
 use crate::collect::aws::{describe_error, region_name};
-use crate::collect::{all_pages, Failure, Tracker};
+use crate::collect::failure::Failure;
+use crate::collect::pages::all_pages;
+use crate::collect::tracker::Tracker;
 use crate::trail_tables::AthenaSource;
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 use aws_sdk_athena::Client;

@@ -15,7 +15,7 @@ use crate::bundle::manifest::{CollectRequest, CollectionState};
 use crate::collect::aws::describe_error;
 use crate::collect::ecs::{describe_tasks, list_task_arns};
 use crate::collect::recorder::{CallCounts, Recorder};
-use crate::collect::Tracker;
+use crate::collect::tracker::Tracker;
 use aws_config::SdkConfig;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,119 +1,20 @@
-//! Running a confirmed plan: its selected steps in order, each call sent as
-//! planned. Before a call is sent a `call-started` record is committed to
-//! the audit log, and a `call` record follows when it returns. A transient
-//! failure (throttling, a 5xx answer, a timeout) is attempted again after a
-//! pause, each attempt recorded; the SDK itself attempts mutating calls only
-//! once. Just before a step, what it acts on is read again
-//! ([`super::fresh`]). A failed step does not stop the plan: the steps that
-//! need it ([`super::plan::Step::needs`]) do not run, the others do. An
-//! [`Interrupt`] stops the plan after the call in flight. The result record
-//! says what became of every step, and what AWS looks like now.
+//! The call loop: a confirmed plan's steps run in order, each call
+//! announced and recorded, transient failures attempted again, the steps
+//! that need a failed one held back, and the result summed up and recorded.
 
-use super::cloud::{CallError, Cloud, Sent};
-use super::fresh::{self, Fresh};
-use super::interrupt::Interrupt;
-use super::outcome::{Outcome, Progress};
-use super::plan::{ActionKind, Call, Plan, Step, StepId};
-use super::{isolate, rollback, undo};
+use super::audit::{ensure_bundle, plan_entry, Auditor};
+use super::context::Context;
+use super::preserve::preserve;
 use crate::bundle::audit::{
-    self, Actor, Attempt, CallStatus, Entry, Record, ResultStatus, StepOutcome, StepStatus,
+    self, Attempt, CallStatus, Entry, ResultStatus, StepOutcome, StepStatus,
 };
-use crate::bundle::growing::GrowingBundle;
-use crate::bundle::manifest::{CollectRequest, CollectionState};
-use crate::bundle::write::sha256_hex;
-use crate::collect::accounts::Reach;
-use crate::collect::aws::Connection;
-use crate::collect::run::prepare_checked;
-use crate::collect::Scope;
-use crate::model::time::{format_time, parse_time_str};
+use crate::model::time::parse_time_str;
+use crate::respond::cloud::{CallError, Cloud, Sent};
+use crate::respond::fresh::{self, Fresh};
+use crate::respond::outcome::{Outcome, Progress};
+use crate::respond::plan::{ActionKind, Call, Plan, Step, StepId};
+use crate::respond::{isolate, rollback, undo};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-/// How often, and after what pause, a call that failed transiently is
-/// attempted again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retry {
-    /// Attempts in all, the first included.
-    pub attempts: u32,
-    /// The pause before the second attempt; it doubles after each.
-    pub first_pause: Duration,
-}
-
-impl Default for Retry {
-    fn default() -> Retry {
-        Retry {
-            attempts: 3,
-            first_pause: Duration::from_secs(1),
-        }
-    }
-}
-
-impl Retry {
-    /// The pause after attempt `attempt` (1-based) failed.
-    fn pause(&self, attempt: u32) -> Duration {
-        self.first_pause
-            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
-    }
-}
-
-/// Everything the executor needs besides the plan.
-pub struct Context<'a> {
-    /// The clients.
-    pub cloud: &'a Cloud,
-    /// Credentials and endpoint, named in a preserved bundle's manifest.
-    pub connection: &'a Connection,
-    /// The configuration the clients were made from, with its account: the
-    /// preserve step collects with it.
-    pub config: &'a (aws_config::SdkConfig, String),
-    /// The bundle that receives the audit record; created when missing.
-    pub bundle: &'a Path,
-    /// Who acts.
-    pub actor: Actor,
-    /// How the plan was confirmed.
-    pub confirmed_by: String,
-    /// How often a deployment is polled while following it.
-    pub poll_interval: Duration,
-    /// How transient failures are attempted again.
-    pub retry: Retry,
-    /// Raised to stop the plan after the call in flight.
-    pub interrupt: Interrupt,
-}
-
-/// Writes audit records for one plan.
-struct Auditor<'a> {
-    bundle: &'a Path,
-    plan: &'a Plan,
-    actor: &'a Actor,
-}
-
-impl Auditor<'_> {
-    fn write(&self, time: String, entry: Entry) -> Result<(), String> {
-        let mut task_definitions = Vec::new();
-        if self.plan.action == ActionKind::Rollback {
-            for key in ["taskDefinition", "targetTaskDefinition"] {
-                if let Some(arn) = self.plan.before[key].as_str() {
-                    task_definitions.push(arn.to_string());
-                }
-            }
-        }
-        let record = Record {
-            time,
-            plan_id: self.plan.id.clone(),
-            action: self.plan.action.name().to_string(),
-            actor: self.actor.clone(),
-            target: self.plan.audit_target(),
-            task_definitions,
-            entry,
-        };
-        audit::append(self.bundle, &record).map_err(|e| {
-            format!(
-                "the audit log of {} could not be written ({e}); nothing further was sent",
-                self.bundle.display()
-            )
-        })
-    }
-}
 
 /// How one call of a step ended, after all its attempts.
 enum CallEnd {
@@ -612,97 +513,4 @@ impl Runner<'_> {
         }
         outcome
     }
-}
-
-fn plan_entry(plan: &Plan, confirmed_by: &str) -> Entry {
-    Entry::Plan {
-        plan: serde_json::to_value(plan).unwrap_or_default(),
-        confirmed_by: confirmed_by.to_string(),
-    }
-}
-
-/// Creates the audit bundle, empty and sealed, when it does not exist.
-fn ensure_bundle(context: &Context<'_>, plan: &Plan) -> Result<(), String> {
-    if context.bundle.exists() {
-        return Ok(());
-    }
-    let now = audit::now();
-    let request = CollectRequest {
-        profile: context.connection.profile.clone(),
-        accounts: vec![plan.target.account.clone()],
-        regions: vec![plan.target.region.clone()],
-        role_name: None,
-        cluster: Some(plan.target.cluster.clone()),
-        service: plan.target.service.clone(),
-        task: plan.target.task_arn.clone(),
-        from: now.clone(),
-        to: now,
-        endpoint_url: context.connection.endpoint_url.clone(),
-    };
-    GrowingBundle::create_for(context.bundle, "respond", request)
-        .and_then(|bundle| bundle.finish(CollectionState::Complete))
-        .map(|_| ())
-        .map_err(|e| {
-            format!(
-                "{}: cannot create the bundle: {e}",
-                context.bundle.display()
-            )
-        })
-}
-
-/// Collects the task's evidence into a new bundle and seals it; an
-/// interruption ends the collection early, with what was received sealed.
-async fn preserve(call: &Call, context: &Context<'_>) -> Result<Sent, CallError> {
-    let p = &call.parameters;
-    let (Some(out), Some(task)) = (p["out"].as_str(), p["task"].as_str()) else {
-        return Err(CallError::local("the plan's preserve step lacks its task"));
-    };
-    let now = crate::model::time::now();
-    let since = p["since"]
-        .as_str()
-        .and_then(parse_time_str)
-        .unwrap_or(now - chrono::TimeDelta::hours(24));
-    let scope = Scope {
-        cluster: p["cluster"].as_str().map(str::to_string),
-        service: None,
-        task: Some(task.to_string()),
-        from: since,
-        to: now,
-        log_groups: Vec::new(),
-        archive_log_group: None,
-        athena: match p.get("athena") {
-            Some(athena) => Some(serde_json::from_value(athena.clone()).map_err(|e| {
-                CallError::local(format!("preserve: the plan's Athena table: {e}"))
-            })?),
-            None => None,
-        },
-    };
-    let out = PathBuf::from(out);
-    let reach = Reach::own(vec![context.config.clone()]);
-    let prepared = prepare_checked(context.connection, reach, scope, &out, |_| {})
-        .map_err(|e| CallError::local(format!("preserve: {e}")))?;
-    let (manifest, _) = prepared
-        .run(context.interrupt.raised(), || {})
-        .await
-        .map_err(|e| CallError::local(format!("preserve: {e}")))?;
-    let manifest_bytes = std::fs::read(out.join(crate::bundle::manifest::MANIFEST_FILE))
-        .map_err(|e| CallError::local(format!("preserve: cannot read the manifest: {e}")))?;
-    let incomplete: Vec<String> = manifest
-        .collection
-        .source_reports
-        .iter()
-        .filter(|r| r.status != crate::bundle::manifest::SourceStatus::Complete)
-        .map(|r| format!("{} {}", r.source, r.region))
-        .collect();
-    Ok(Sent {
-        request_id: None,
-        output: json!({
-            "bundle": out.display().to_string(),
-            "sealedManifestSha256": sha256_hex(&manifest_bytes),
-            "artifacts": manifest.artifacts.len(),
-            "sealedAt": format_time(&crate::model::time::now()),
-            "partialSources": incomplete,
-        }),
-        parameters: None,
-    })
 }
