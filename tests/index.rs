@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use taskscope::bundle::annotations::{append, Annotation, AnnotationAction, Target};
 use taskscope::bundle::build::{import_to_bundle, read_inputs, InputFile};
+use taskscope::bundle::correlated::CORRELATED_PATH;
 use taskscope::bundle::index::{Unusable, INDEX_PATH};
 use taskscope::bundle::manifest::{Artifact, Input, Manifest, MANIFEST_FILE};
 use taskscope::bundle::verify::{verify, Problem};
@@ -279,11 +280,13 @@ fn a_missing_raw_artifact_is_reported_as_before_rather_than_hidden_by_the_index(
 #[test]
 fn a_bundle_without_an_index_opens_from_raw_evidence_silently() {
     let (_dir, root) = demo_bundle();
+    // As a bundle written before either derived file existed.
     let mut manifest = open(&root).manifest;
-    manifest.artifacts.retain(|a| a.path != INDEX_PATH);
+    manifest
+        .artifacts
+        .retain(|a| a.path != INDEX_PATH && a.path != CORRELATED_PATH);
     write_manifest(&root, &manifest);
-    fs::remove_file(root.join(INDEX_PATH)).unwrap();
-    fs::remove_dir(root.join("derived")).unwrap();
+    fs::remove_dir_all(root.join("derived")).unwrap();
     assert_eq!(open(&root).incident_from_index(), Err(Unusable::Missing));
     assert!(assert_opens_like_raw(&root, false).is_empty());
     assert!(verify(&open(&root)).is_empty());

@@ -2,7 +2,7 @@
 //! imported; rejected inputs are kept too, so nothing handed over is lost.
 
 use super::correlated::{self, CORRELATED_PATH};
-use super::index::{self, inputs_digest, section, IndexWriter, INDEX_PATH};
+use super::index::{inputs_digest, section, IndexWriter, INDEX_PATH};
 use super::manifest::{
     Artifact, Collection, Input, Manifest, TimeWindow, Tool, FORMAT_NAME, FORMAT_VERSION,
 };
@@ -123,28 +123,20 @@ pub fn import_to_bundle(
     let manifest = summary.manifest("import");
     let digest = inputs_digest(&manifest.inputs, writer.artifacts());
     writer.finish_stream(index.finish(&digest)?)?;
-    write_correlated(&mut writer, &manifest, &digest)?;
+    write_correlated(&mut writer, &digest)?;
     let manifest = writer.seal(manifest)?;
     Ok(ImportReport { manifest })
 }
 
 /// Correlates what the index just written holds and writes the correlated
-/// index beside it. An index that cannot be read back fails the import.
-fn write_correlated(
-    writer: &mut BundleWriter,
-    manifest: &Manifest,
-    digest: &[u8; 32],
-) -> io::Result<()> {
-    let written = Manifest {
-        artifacts: writer.artifacts().to_vec(),
-        ..manifest.clone()
-    };
-    let sections = index::load(writer.staging(), &written)
-        .map_err(|unusable| io::Error::other(unusable.to_string()))?;
-    let (events, tasks) = index::into_parts(sections);
-    let incident = Incident::build_from_parts(events, tasks);
+/// index beside it, in passes over the index (memory stays a few bytes per
+/// event). An index that cannot be read back fails the import.
+fn write_correlated(writer: &mut BundleWriter, digest: &[u8; 32]) -> io::Result<()> {
+    let index = writer.staging().join(INDEX_PATH);
+    let scratch = writer.staging().join("derived/correlated.scratch");
     let stream = writer.begin_stream(CORRELATED_PATH)?;
-    writer.finish_stream(correlated::write::write(stream, &incident, digest)?)?;
+    let stream = correlated::build::build(&index, &scratch, stream, digest)?;
+    writer.finish_stream(stream)?;
     Ok(())
 }
 

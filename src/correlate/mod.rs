@@ -12,6 +12,8 @@ mod index;
 mod reference;
 mod sessions;
 
+pub use sessions::is_session_evidence;
+
 pub use reference::{resolve_task, TaskReferenceError, MIN_TASK_ID_PREFIX};
 
 use crate::model::keys::canonical_task_arn;
@@ -49,10 +51,10 @@ impl Incident {
     /// file, say), taken in order as if they were one: saves joining them.
     pub fn build_from_parts(events: Vec<Vec<Event>>, facts: Vec<TaskFacts>) -> Incident {
         let mut events = merge_duplicates(events);
-        let tasks = merge_tasks(facts, &events);
-        let index = TaskIndex::new(&tasks);
-        let sessions = Sessions::new(&events, &tasks, &index);
-        link_all(&mut events, &tasks, &index, &sessions);
+        let tasks = merge_tasks(facts, events.iter().flat_map(discovered));
+        let linker = Linker::new(tasks, &events);
+        link_all(&mut events, &linker);
+        let tasks = linker.into_tasks();
         let mut timelines = vec![Vec::new(); tasks.len()];
         for (position, event) in events.iter().enumerate() {
             for link in &event.links {
@@ -121,12 +123,7 @@ fn merge_duplicates(parts: Vec<Vec<Event>>) -> Vec<Event> {
             continue;
         };
         if let Some(kept) = slots[first].as_mut() {
-            kept.raw.extend(copy.raw);
-            for key in copy.keys {
-                if !kept.keys.contains(&key) {
-                    kept.keys.push(key);
-                }
-            }
+            absorb_copy(kept, copy);
         }
     }
     let mut order: Vec<(Timestamp, usize)> = slots
@@ -142,8 +139,36 @@ fn merge_duplicates(parts: Vec<Vec<Event>>) -> Vec<Event> {
         .collect()
 }
 
-/// Merges facts per task ID, and adds tasks named only by ARN or log stream.
-fn merge_tasks(facts: Vec<TaskFacts>, events: &[Event]) -> Vec<TaskFacts> {
+/// The tasks an event names in a way that makes them known (by ARN or log
+/// stream, or by bare ID in ECS's own service events): each task ID with
+/// the ARN the event gives it, if any.
+pub fn discovered(event: &Event) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
+    event.keys.iter().filter_map(|key| match key {
+        Key::TaskArn { id, arn } => Some((id.as_str(), Some(arn.as_str()))),
+        Key::LogStream(id) => Some((id.as_str(), None)),
+        // ECS's own service events name tasks by bare ID (replacements, say).
+        Key::TaskId(id) if event.source == Source::Ecs => Some((id.as_str(), None)),
+        _ => None,
+    })
+}
+
+/// Folds a later copy of the same fact into the event kept for it: its raw
+/// copies, and the keys the kept event lacks, in the copy's order.
+pub fn absorb_copy(kept: &mut Event, copy: Event) {
+    kept.raw.extend(copy.raw);
+    for key in copy.keys {
+        if !kept.keys.contains(&key) {
+            kept.keys.push(key);
+        }
+    }
+}
+
+/// Merges facts per task ID, and adds the tasks events make known
+/// ([`discovered`], in time order: the first ARN given for an ID wins).
+pub fn merge_tasks<'a>(
+    facts: Vec<TaskFacts>,
+    discovered: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Vec<TaskFacts> {
     let mut by_id: BTreeMap<String, TaskFacts> = BTreeMap::new();
     for fact in facts {
         match by_id.get_mut(&fact.id) {
@@ -153,21 +178,12 @@ fn merge_tasks(facts: Vec<TaskFacts>, events: &[Event]) -> Vec<TaskFacts> {
             }
         }
     }
-    for event in events {
-        for key in &event.keys {
-            let (id, arn) = match key {
-                Key::TaskArn { id, arn } => (id, Some(arn)),
-                Key::LogStream(id) => (id, None),
-                // ECS's own service events name tasks by bare ID (replacements, say).
-                Key::TaskId(id) if event.source == Source::Ecs => (id, None),
-                _ => continue,
-            };
-            let task = by_id
-                .entry(id.clone())
-                .or_insert_with(|| TaskFacts::new(id.clone()));
-            if task.arn.is_none() {
-                task.arn = arn.filter(|a| !a.is_empty()).cloned();
-            }
+    for (id, arn) in discovered {
+        let task = by_id
+            .entry(id.to_string())
+            .or_insert_with(|| TaskFacts::new(id));
+        if task.arn.is_none() {
+            task.arn = arn.filter(|a| !a.is_empty()).map(str::to_string);
         }
     }
     let mut tasks: Vec<TaskFacts> = by_id.into_values().collect();
@@ -194,7 +210,7 @@ fn merge_tasks(facts: Vec<TaskFacts>, events: &[Event]) -> Vec<TaskFacts> {
 
 /// Links every event, on a few threads (each event's links depend only on
 /// the event, the tasks and the sessions).
-fn link_all(events: &mut [Event], tasks: &[TaskFacts], index: &TaskIndex, sessions: &Sessions) {
+fn link_all(events: &mut [Event], linker: &Linker) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_LINKERS);
@@ -203,11 +219,48 @@ fn link_all(events: &mut [Event], tasks: &[TaskFacts], index: &TaskIndex, sessio
         for part in events.chunks_mut(chunk) {
             scope.spawn(move || {
                 for event in part {
-                    event.links = link(event, tasks, index, sessions);
+                    event.links = linker.links(event);
                 }
             });
         }
     });
+}
+
+/// Links events to tasks, once the tasks are known: the tasks, their lookup
+/// tables and the sessions issued to them.
+pub struct Linker {
+    tasks: Vec<TaskFacts>,
+    index: TaskIndex,
+    sessions: Sessions,
+}
+
+impl Linker {
+    /// Prepares linking to `tasks`; the sessions are read from `events`
+    /// (those [`is_session_evidence`] holds for are enough).
+    pub fn new(tasks: Vec<TaskFacts>, events: &[Event]) -> Linker {
+        let index = TaskIndex::new(&tasks);
+        let sessions = Sessions::new(events, &tasks, &index);
+        Linker {
+            tasks,
+            index,
+            sessions,
+        }
+    }
+
+    /// The tasks, as given.
+    pub fn tasks(&self) -> &[TaskFacts] {
+        &self.tasks
+    }
+
+    /// The tasks, handed back.
+    pub fn into_tasks(self) -> Vec<TaskFacts> {
+        self.tasks
+    }
+
+    /// The tasks an event's keys justify, with the strongest reason for each.
+    pub fn links(&self, event: &Event) -> Vec<Link> {
+        link(event, &self.tasks, &self.index, &self.sessions)
+    }
 }
 
 /// Most threads linking events at once.

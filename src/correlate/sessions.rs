@@ -67,6 +67,25 @@ enum Holder {
     Other,
 }
 
+/// Whether [`Sessions::new`] learns anything from `event`: it names a task
+/// definition's roles, or it is an AssumeRole that issued credentials.
+/// Sessions built from only these events are the same as from all.
+pub fn is_session_evidence(event: &Event) -> bool {
+    let mut definition = false;
+    let mut role = false;
+    for key in &event.keys {
+        match key {
+            Key::TaskDefinition(_) => definition = true,
+            Key::DefinitionRole(_) => role = true,
+            Key::AssumeRole {
+                issued: Some(_), ..
+            } => return true,
+            _ => {}
+        }
+    }
+    definition && role
+}
+
 /// The sessions of an incident: the issued access keys and the task roles.
 /// Both are few (one AssumeRole per task and credential refresh, one entry
 /// per task definition), so they are kept as owned strings.

@@ -30,23 +30,29 @@ impl TaskSummary {
     pub fn of<'a>(task: usize, timeline: impl IntoIterator<Item = &'a Event>) -> TaskSummary {
         let mut summary = TaskSummary::default();
         for event in timeline {
-            summary.per_source[source_slot(event.source)] += 1;
-            let link = event.link_to(task);
-            if link.is_some_and(|link| link.is_weak()) {
-                summary.weak_links += 1;
-            }
-            if event.is_finding() {
-                summary.findings += 1;
-                if link.is_some_and(|link| !link.is_weak()) {
-                    summary.severity = summary.severity.max(Some(event.severity));
-                }
-            }
-            summary.window = Some(match summary.window {
-                Some((first, last)) => (first.min(event.time), last.max(event.time)),
-                None => (event.time, event.time),
-            });
+            summary.add(task, event);
         }
         summary
+    }
+
+    /// Counts one more event on the timeline of the task at index `task`
+    /// (the order events are added in does not matter).
+    pub fn add(&mut self, task: usize, event: &Event) {
+        self.per_source[source_slot(event.source)] += 1;
+        let link = event.link_to(task);
+        if link.is_some_and(|link| link.is_weak()) {
+            self.weak_links += 1;
+        }
+        if event.is_finding() {
+            self.findings += 1;
+            if link.is_some_and(|link| !link.is_weak()) {
+                self.severity = self.severity.max(Some(event.severity));
+            }
+        }
+        self.window = Some(match self.window {
+            Some((first, last)) => (first.min(event.time), last.max(event.time)),
+            None => (event.time, event.time),
+        });
     }
 
     /// Events on the timeline from `source`.

@@ -10,6 +10,7 @@
 //! and every part it is asked for matching the hash its footer gives.
 //! Otherwise the answer comes from the incident, as before.
 
+pub mod build;
 pub mod layout;
 pub mod read;
 pub mod record;

@@ -2,56 +2,81 @@
 //! written, and the footer that locates them comes last.
 
 use super::layout::{encode_footer, Part, PartEntry, CHUNK, MAGIC};
-use super::{record, summary};
+use super::summary;
 use crate::bundle::index::codec::Encoder;
 use crate::bundle::index::section;
-use crate::correlate::Incident;
+use crate::model::{TaskFacts, TaskSummary};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 
-/// Writes the correlated index of `incident`, derived from the inputs whose
-/// digest is `digest`, to `out`, and hands `out` back.
-pub fn write<W: Write>(out: W, incident: &Incident, digest: &[u8; 32]) -> io::Result<W> {
-    let mut file = PartWriter::new(out)?;
-    file.part(Part::Tasks, &section::encode(&[], &incident.tasks))?;
-    let mut summaries = Encoder::default();
-    for task in 0..incident.tasks.len() {
-        summary::encode(&mut summaries, &incident.summary(task));
-    }
-    file.part(Part::Summaries, &summaries.into_bytes())?;
-    file.part(Part::Timelines, &timelines(&incident.timelines)?)?;
-    let mut offsets = Vec::with_capacity((incident.events.len() + 1) * 8);
-    let mut chunks = ChunkHasher::default();
-    file.begin(Part::Records);
-    let mut written = 0u64;
-    for event in &incident.events {
-        offsets.extend_from_slice(&written.to_le_bytes());
-        let bytes = record::encode(event);
-        chunks.update(&bytes);
-        file.append(&bytes)?;
-        written += bytes.len() as u64;
-    }
-    offsets.extend_from_slice(&written.to_le_bytes());
-    file.end()?;
-    file.part(Part::Offsets, &offsets)?;
-    file.part(Part::Chunks, &chunks.finish())?;
-    file.finish(digest)
+/// Writes a correlated index: the tasks, summaries and timelines first,
+/// then the event records one by one, in time order.
+pub struct CorrelatedWriter<W: Write> {
+    parts: PartWriter<W>,
+    offsets: Vec<u8>,
+    written: u64,
+    chunks: ChunkHasher,
 }
 
-/// Each task's timeline as u32 event numbers: the start of each list (one
-/// more than there are tasks), then the lists.
-fn timelines(timelines: &[Vec<usize>]) -> io::Result<Vec<u8>> {
-    let too_many = || io::Error::other("more than 2^32 events or links");
+impl<W: Write> CorrelatedWriter<W> {
+    /// Starts the file on `out` with the tasks, each task's summary and its
+    /// timeline (event numbers in time order); records follow.
+    pub fn new(
+        out: W,
+        tasks: &[TaskFacts],
+        summaries: &[TaskSummary],
+        timelines: &[Vec<u32>],
+    ) -> io::Result<CorrelatedWriter<W>> {
+        let mut parts = PartWriter::new(out)?;
+        parts.part(Part::Tasks, &section::encode(&[], tasks))?;
+        let mut encoded = Encoder::default();
+        for task_summary in summaries {
+            summary::encode(&mut encoded, task_summary);
+        }
+        parts.part(Part::Summaries, &encoded.into_bytes())?;
+        parts.part(Part::Timelines, &timeline_lists(timelines)?)?;
+        parts.begin(Part::Records);
+        Ok(CorrelatedWriter {
+            parts,
+            offsets: Vec::new(),
+            written: 0,
+            chunks: ChunkHasher::default(),
+        })
+    }
+
+    /// Appends the next event's record ([`super::record::encode`]).
+    pub fn record(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.offsets.extend_from_slice(&self.written.to_le_bytes());
+        self.chunks.update(bytes);
+        self.parts.append(bytes)?;
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Ends the records, writes where each starts and their hashes, then the
+    /// footer with the inputs digest `digest`; hands `out` back.
+    pub fn finish(mut self, digest: &[u8; 32]) -> io::Result<W> {
+        self.offsets.extend_from_slice(&self.written.to_le_bytes());
+        self.parts.end()?;
+        self.parts.part(Part::Offsets, &self.offsets)?;
+        self.parts.part(Part::Chunks, &self.chunks.finish())?;
+        self.parts.finish(digest)
+    }
+}
+
+/// Each task's timeline: the start of each list (one more than there are
+/// tasks), then the lists, all u32 LE.
+fn timeline_lists(timelines: &[Vec<u32>]) -> io::Result<Vec<u8>> {
     let total: usize = timelines.iter().map(Vec::len).sum();
     let mut bytes = Vec::with_capacity((timelines.len() + 1 + total) * 4);
     let mut start = 0usize;
-    for timeline in timelines {
-        bytes.extend_from_slice(&u32::try_from(start).map_err(|_| too_many())?.to_le_bytes());
-        start += timeline.len();
+    for timeline in timelines.iter().map(Vec::len).chain([0]) {
+        let at = u32::try_from(start).map_err(|_| io::Error::other("more than 2^32 links"))?;
+        bytes.extend_from_slice(&at.to_le_bytes());
+        start += timeline;
     }
-    bytes.extend_from_slice(&u32::try_from(start).map_err(|_| too_many())?.to_le_bytes());
     for &event in timelines.iter().flatten() {
-        bytes.extend_from_slice(&u32::try_from(event).map_err(|_| too_many())?.to_le_bytes());
+        bytes.extend_from_slice(&event.to_le_bytes());
     }
     Ok(bytes)
 }

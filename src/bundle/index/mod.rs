@@ -12,6 +12,7 @@
 
 pub mod codec;
 pub mod section;
+pub mod stream;
 
 use super::manifest::{Artifact, Input, Manifest};
 use super::paths;
