@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::{console, demo_bundle, render, wait_for_filter};
+use taskscope::bundle::correlated::CORRELATED_PATH;
 use taskscope::bundle::index::INDEX_PATH;
 use taskscope::bundle::manifest::Manifest;
 use taskscope::bundle::write::sha256_hex;
@@ -1136,7 +1137,7 @@ fn gzip_bombs_are_refused_by_ratio() {
     read_only_runs(&sandbox, &bundle, None)
         .get("verify")
         .assert_code(0)
-        .assert_stdout_has("ok: 2 artifacts"); // the bomb and the derived index
+        .assert_stdout_has("ok: 3 artifacts"); // the bomb and the two derived indexes
 
     // A bundle whose imported input was swapped for the bomb: re-importing
     // refuses it again, the reader reports it, nothing hangs.
@@ -1144,9 +1145,10 @@ fn gzip_bombs_are_refused_by_ratio() {
     fs::create_dir_all(swapped.join("raw")).unwrap();
     let (_, demo) = import(&sandbox, &demo_file("falco_alerts.ndjson"), "falco", 0);
     fs::copy(demo.join("manifest.json"), swapped.join("manifest.json")).unwrap();
-    // The index stays: it no longer matches the inputs, so the raw path runs.
+    // The indexes stay: they no longer match the inputs, so the raw path runs.
     fs::create_dir_all(swapped.join("derived")).unwrap();
     fs::copy(demo.join(INDEX_PATH), swapped.join(INDEX_PATH)).unwrap();
+    fs::copy(demo.join(CORRELATED_PATH), swapped.join(CORRELATED_PATH)).unwrap();
     let artifact = only_artifact(&demo);
     fs::write(swapped.join(&artifact), &bomb).unwrap();
     rewrite_manifest(&swapped, |manifest| {
@@ -1171,12 +1173,12 @@ fn demo_file(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The raw artifact of a bundle made from one input (the other artifact is
-/// the derived index).
+/// The raw artifact of a bundle made from one input (the other artifacts
+/// are the derived index and the correlated index).
 fn only_artifact(bundle: &Path) -> String {
     let manifest = Bundle::open(bundle).unwrap().manifest;
     assert_eq!(manifest.inputs.len(), 1);
-    assert_eq!(manifest.artifacts.len(), 2);
+    assert_eq!(manifest.artifacts.len(), 3);
     manifest.inputs[0].artifact.clone()
 }
 

@@ -111,7 +111,10 @@ fn discover(index: &Path, facts: &Facts) -> io::Result<(Vec<TaskFacts>, Vec<Even
         for (place, (id, arn)) in discovered(&event).enumerate() {
             let best = known.entry(id.to_string()).or_default();
             if let Some(arn) = arn.filter(|arn| !arn.is_empty()) {
-                if best.as_ref().is_none_or(|(at, _)| (order.0, order.1, place) < *at) {
+                if best
+                    .as_ref()
+                    .is_none_or(|(at, _)| (order.0, order.1, place) < *at)
+                {
                     *best = Some(((order.0, order.1, place), arn.to_string()));
                 }
             }
@@ -240,7 +243,8 @@ fn each_section(
     index: &Path,
     mut each: impl FnMut(section::SectionContent) -> io::Result<()>,
 ) -> io::Result<()> {
-    let invalid = |error: StreamError| io::Error::new(io::ErrorKind::InvalidData, error.to_string());
+    let invalid =
+        |error: StreamError| io::Error::new(io::ErrorKind::InvalidData, error.to_string());
     let mut stream = SectionStream::new(BufReader::new(File::open(index)?)).map_err(invalid)?;
     while let Some((artifact, bytes)) = stream.next_section().map_err(invalid)? {
         let content = section::decode(&bytes, artifact)
@@ -283,7 +287,9 @@ impl<'f> BlockCache<'f> {
             let from = (at - block * BLOCK as u64) as usize;
             let to = bytes.len().min(from + (end - at) as usize);
             if from >= to {
-                return Err(io::Error::other("a record lies past the scratch file's end"));
+                return Err(io::Error::other(
+                    "a record lies past the scratch file's end",
+                ));
             }
             out.extend_from_slice(&bytes[from..to]);
             at += (to - from) as u64;

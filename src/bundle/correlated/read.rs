@@ -7,7 +7,7 @@
 use super::layout::{read_footer, Footer, Part, CHUNK, PARTS, VERSION};
 use super::{record, summary, Unusable, CORRELATED_PATH};
 use crate::bundle::index::codec::Decoder;
-use crate::bundle::index::{inputs_digest, section};
+use crate::bundle::index::{artifact_present, imported_artifacts, inputs_digest, section};
 use crate::bundle::manifest::Manifest;
 use crate::bundle::paths;
 use crate::model::{Event, TaskFacts, TaskSummary};
@@ -39,7 +39,8 @@ pub struct CorrelatedIndex {
 impl CorrelatedIndex {
     /// Opens the correlated index of the bundle at `root`, if it is listed,
     /// of the size the manifest gives, this layout and taskscope version,
-    /// and derived from the inputs the manifest lists now.
+    /// derived from the inputs the manifest lists now, and every artifact
+    /// it was derived from is still in place.
     pub fn open(root: &Path, manifest: &Manifest) -> Result<CorrelatedIndex, Unusable> {
         let entry = manifest
             .artifacts
@@ -47,6 +48,11 @@ impl CorrelatedIndex {
             .find(|artifact| artifact.path == CORRELATED_PATH)
             .ok_or(Unusable::Missing)?;
         let damaged = |reason: String| Unusable::Damaged(reason);
+        // Evidence gone or replaced is reported by the raw path, as it
+        // always was, rather than hidden behind an answer derived from it.
+        for (position, _) in imported_artifacts(manifest, &mut Vec::new()) {
+            artifact_present(root, &manifest.artifacts[position]).map_err(damaged)?;
+        }
         let (file, metadata) =
             paths::open_inside(root, CORRELATED_PATH).map_err(|e| damaged(e.to_string()))?;
         if metadata.len() != entry.size {

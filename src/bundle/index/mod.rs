@@ -230,13 +230,19 @@ fn interpret(
 /// An artifact the index covers must still be a regular file of the listed
 /// size: otherwise the raw path reports it, as it always has.
 fn check_present(root: &Path, artifact: &Artifact) -> Result<(), Unusable> {
+    artifact_present(root, artifact).map_err(Unusable::Damaged)
+}
+
+/// Whether `artifact` is still a regular file inside the bundle at `root`
+/// with the size the manifest lists; if not, why.
+pub fn artifact_present(root: &Path, artifact: &Artifact) -> Result<(), String> {
     match paths::regular_file_size(root, &artifact.path) {
         Ok(size) if size == artifact.size => Ok(()),
-        Ok(size) => Err(Unusable::Damaged(format!(
+        Ok(size) => Err(format!(
             "{} holds {size} bytes, manifest says {}",
             artifact.path, artifact.size
-        ))),
-        Err(refusal) => Err(Unusable::Damaged(format!("{}: {refusal}", artifact.path))),
+        )),
+        Err(refusal) => Err(format!("{}: {refusal}", artifact.path)),
     }
 }
 
