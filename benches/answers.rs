@@ -18,14 +18,15 @@
 //!
 //! Wall time is measured around each process. Peak resident memory is the
 //! `ru_maxrss` that `wait4` returns for the child (libc), which on Linux
-//! covers the child and the descendants it waited for (`zcat` runs `gzip`).
+//! covers the child and any descendant it waited for.
 //! For medians, the figures are those of the median run by wall time, and
 //! the peak is the highest of the runs.
 //!
 //! Run: `cargo bench --bench answers` (ANSWERS_BENCH_EVENTS=N, or a comma
 //! list such as 1000000,10000000; default 1,000,000). With more than one
 //! size, a last row compares the import's peak memory at the largest and
-//! smallest size. Disk: about 1.6 GB per million events while a size runs.
+//! smallest size. Disk, one size at a time: gen's files (about 145 MB per
+//! million events), the bundle, and the JSON lines (about 1.1 GB per million).
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
