@@ -15,7 +15,7 @@
 use super::record;
 use super::write::CorrelatedWriter;
 use crate::bundle::index::section;
-use crate::bundle::index::stream::{SectionStream, StreamError};
+use crate::bundle::index::stream::SectionStream;
 use crate::correlate::{absorb_copy, discovered, is_session_evidence, merge_tasks, Linker};
 use crate::model::{Event, TaskFacts, TaskSummary, Timestamp};
 use std::collections::hash_map::RandomState;
@@ -25,11 +25,14 @@ use std::hash::BuildHasher;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
+use std::sync::mpsc::sync_channel;
 
 /// Bytes read from the scratch file at a time when copying records.
 const BLOCK: usize = 1 << 16;
 /// Blocks of the scratch file kept while copying (16 MiB).
 const CACHED_BLOCKS: usize = 256;
+/// Sections decoded ahead of the pass that reads them.
+const DECODED_AHEAD: usize = 4;
 
 /// Builds the correlated index of the derived index at `index` onto `out`,
 /// using `scratch` (a path to create, removed afterwards) for the records
@@ -238,20 +241,41 @@ fn each_merged(
     Ok(())
 }
 
-/// Decodes the index's sections one at a time, in order.
+/// Decodes the index's sections one at a time, in order, on a thread of
+/// their own while `each` works on the one before (a few sections wait at
+/// most).
 fn each_section(
     index: &Path,
     mut each: impl FnMut(section::SectionContent) -> io::Result<()>,
 ) -> io::Result<()> {
-    let invalid =
-        |error: StreamError| io::Error::new(io::ErrorKind::InvalidData, error.to_string());
-    let mut stream = SectionStream::new(BufReader::new(File::open(index)?)).map_err(invalid)?;
-    while let Some((artifact, bytes)) = stream.next_section().map_err(invalid)? {
-        let content = section::decode(&bytes, artifact)
-            .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error.to_string()))?;
-        each(content)?;
-    }
-    Ok(())
+    let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = sync_channel::<io::Result<section::SectionContent>>(DECODED_AHEAD);
+        scope.spawn(move || {
+            let decode_all = || -> io::Result<()> {
+                let file = BufReader::new(File::open(index)?);
+                let mut stream = SectionStream::new(file).map_err(|e| invalid(e.to_string()))?;
+                while let Some((artifact, bytes)) =
+                    stream.next_section().map_err(|e| invalid(e.to_string()))?
+                {
+                    let content =
+                        section::decode(&bytes, artifact).map_err(|e| invalid(e.to_string()))?;
+                    if sender.send(Ok(content)).is_err() {
+                        // The receiving side stopped: its error is reported.
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            };
+            if let Err(error) = decode_all() {
+                let _ = sender.send(Err(error));
+            }
+        });
+        for content in receiver {
+            each(content?)?;
+        }
+        Ok(())
+    })
 }
 
 /// An event position or task number as stored (u32).

@@ -11,7 +11,7 @@ use crate::bundle::index::{artifact_present, imported_artifacts, inputs_digest, 
 use crate::bundle::manifest::Manifest;
 use crate::bundle::paths;
 use crate::model::{Event, TaskFacts, TaskSummary};
-use memmap2::Mmap;
+use memmap2::{Advice, Mmap};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -67,6 +67,10 @@ impl CorrelatedIndex {
         // under the map anyway is caught by the hashes, or at worst ends the
         // process, as it would any reader of a file truncated while read.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| damaged(e.to_string()))?;
+        // Records are read a few at a time, anywhere in the file: without
+        // this, each one read maps the pages around it too.
+        map.advise(Advice::Random)
+            .map_err(|e| damaged(e.to_string()))?;
         let footer = read_footer(&map).map_err(|e| damaged(e.to_string()))?;
         if footer.version != VERSION {
             return Err(Unusable::Outdated(format!(
