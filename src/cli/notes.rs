@@ -75,16 +75,14 @@ fn render_notes(all: &[Annotation], format: Format) -> anyhow::Result<String> {
                 .map(|a| cells(a).map(|c| escape(&c).into_owned())),
         )?,
         Format::Md => {
-            let mut text = String::from("| Time (UTC) | Author | On | Target | Action | Text |\n");
-            text.push_str("|---|---|---|---|---|---|\n");
-            for annotation in all {
-                let row: Vec<String> = cells(annotation)
-                    .iter()
-                    .map(|c| render::markdown_cell(c))
-                    .collect();
-                text.push_str(&format!("| {} |\n", row.join(" | ")));
-            }
-            text
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|a| cells(a).iter().map(|c| render::markdown_cell(c)).collect())
+                .collect();
+            render::markdown_table_text(
+                &["Time (UTC)", "Author", "On", "Target", "Action", "Text"],
+                &rows,
+            )
         }
     })
 }

@@ -4,6 +4,7 @@
 //! PascalCase). A record of a shape not recognized gives no facts; the
 //! console then shows only its JSON tree.
 
+use crate::import::guardduty::sequence::{sequence_signals, SequenceSignal};
 use crate::import::json::{path, path_array, path_str};
 use crate::model::keys::arn_tail;
 use crate::model::time::{format_time, parse_time};
@@ -223,26 +224,8 @@ fn action(finding: &Value, facts: &mut Facts) {
 fn attack_sequence(finding: &Value, facts: &mut Facts) {
     let sequence = path(finding, &["service", "detection", "sequence"]).unwrap_or(&Value::Null);
     facts.text("description", path_str(sequence, &["description"]));
-    for signal in path_array(sequence, &["signals"]) {
-        let mut text = path_str(signal, &["name"])
-            .or_else(|| path_str(signal, &["description"]))
-            .unwrap_or("?")
-            .to_string();
-        if let Some(severity) = path(signal, &["severity"]) {
-            text.push_str(&format!(" sev {}", one_line(severity)));
-        }
-        if let Some(time) = path(signal, &["firstSeenAt"]).and_then(parse_time) {
-            text.push_str(&format!(" at {}", format_time(&time)));
-        }
-        let resources: Vec<&str> = path_array(signal, &["resourceUids"])
-            .iter()
-            .filter_map(Value::as_str)
-            .map(arn_tail)
-            .collect();
-        if !resources.is_empty() {
-            text.push_str(&format!(" on {}", resources.join(", ")));
-        }
-        facts.push("signal", text);
+    for signal in sequence_signals(finding) {
+        facts.push("signal", signal_line(&signal));
     }
     for indicator in path_array(sequence, &["sequenceIndicators"]) {
         let label = path_str(indicator, &["title"])
@@ -263,6 +246,28 @@ fn attack_sequence(finding: &Value, facts: &mut Facts) {
         };
         facts.push("endpoint", text);
     }
+}
+
+/// One signal on one line: its name (else description), severity score,
+/// when first seen and the resources it involves.
+fn signal_line(signal: &SequenceSignal) -> String {
+    let mut text = signal
+        .name
+        .as_deref()
+        .or(signal.description.as_deref())
+        .unwrap_or("?")
+        .to_string();
+    if let Some(score) = signal.score {
+        text.push_str(&format!(" sev {score}"));
+    }
+    if let Some(time) = &signal.first_seen {
+        text.push_str(&format!(" at {}", format_time(time)));
+    }
+    let resources: Vec<&str> = signal.resources.iter().map(|uid| arn_tail(uid)).collect();
+    if !resources.is_empty() {
+        text.push_str(&format!(" on {}", resources.join(", ")));
+    }
+    text
 }
 
 fn cloudtrail(record: &Value, facts: &mut Facts) {

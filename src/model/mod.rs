@@ -1,6 +1,7 @@
 //! The normalized evidence model shared by importers, correlation, bundles and views.
 
 pub mod attack;
+pub mod ecr_reference;
 pub mod event;
 pub mod image;
 pub mod keys;
@@ -11,10 +12,10 @@ pub mod task;
 pub mod time;
 
 pub use attack::{Attack, Tactic, Technique};
+pub use ecr_reference::EcrReference;
 pub use event::{Doubt, Event, Link, LinkReason, RawRef, Severity};
 pub use image::{
-    CveSeverity, EcrReference, ImageFacts, ImageFlag, Package, ScanSource, Signature, SignerStatus,
-    Vulnerability,
+    CveSeverity, ImageFacts, ImageFlag, Package, ScanSource, Signature, SignerStatus, Vulnerability,
 };
 pub use keys::Key;
 pub use provenance::Provenance;

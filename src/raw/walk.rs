@@ -3,8 +3,8 @@
 //! are indexed on first use so that the next record of the same big file is
 //! found without scanning it again.
 
+use super::error::RawError;
 use super::surrogates::without_lone_surrogates;
-use super::RawError;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;

@@ -100,14 +100,21 @@ pub fn markdown_cell(text: &str) -> String {
     out
 }
 
-/// Writes one Markdown table: header, separator, rows of already escaped
-/// cells ([`markdown_cell`]), and a blank line.
-pub fn markdown_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    out.push_str(&format!("| {} |\n", header.join(" | ")));
+/// One Markdown table as text: header, separator, and one line per row of
+/// already escaped cells ([`markdown_cell`]).
+pub fn markdown_table_text(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = format!("| {} |\n", header.join(" | "));
     out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
     for row in rows {
         out.push_str(&format!("| {} |\n", row.join(" | ")));
     }
+    out
+}
+
+/// Writes one Markdown table ([`markdown_table_text`]) followed by a blank
+/// line, as a section of a longer document.
+pub fn markdown_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    out.push_str(&markdown_table_text(header, rows));
     out.push('\n');
 }
 

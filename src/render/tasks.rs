@@ -1,7 +1,7 @@
 //! `taskscope tasks`: one row per task with its facts and evidence counts.
 
 use super::sanitize::{escape, escape_truncated_columns};
-use super::{aligned, markdown_cell, Format};
+use super::{aligned, markdown_cell, markdown_table_text, Format};
 use crate::correlate::Incident;
 use crate::inspect::context::{container_images, ContainerImage};
 use crate::model::time::format_time_millis;
@@ -194,16 +194,11 @@ pub fn render(rows: &[TaskRow], format: Format) -> anyhow::Result<String> {
         Format::Table => aligned(&header, &rows.iter().map(cells).collect::<Vec<_>>()),
         Format::Csv => super::safe_csv::write_csv(&header, rows.iter().map(cells))?,
         Format::Md => {
-            let mut out = format!(
-                "| {} |\n|{}\n",
-                header.join(" | "),
-                "---|".repeat(header.len())
-            );
-            for row in rows {
-                let cells: Vec<String> = cells(row).iter().map(|c| markdown_cell(c)).collect();
-                out.push_str(&format!("| {} |\n", cells.join(" | ")));
-            }
-            out
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| cells(row).iter().map(|c| markdown_cell(c)).collect())
+                .collect();
+            markdown_table_text(&header, &rows)
         }
     })
 }

@@ -2,7 +2,7 @@
 
 use super::safe_csv::UNKNOWN;
 use super::sanitize::{escape, escape_truncated_columns};
-use super::{aligned, markdown_cell, Format};
+use super::{aligned, markdown_cell, markdown_table_text, Format};
 use crate::bundle::manifest::Manifest;
 use crate::correlate::Incident;
 use crate::model::keys::arn_tail;
@@ -176,22 +176,32 @@ pub fn render(rows: &[Row], format: Format) -> anyhow::Result<String> {
         }
         Format::Csv => super::safe_csv::write_csv(CSV_COLUMNS, rows.iter().map(csv_cells))?,
         Format::Md => {
-            let mut out =
-                String::from("| Time (UTC) | Source | Severity | Kind | Task | Link | Summary |\n");
-            out.push_str("|---|---|---|---|---|---|---|\n");
-            for row in rows {
-                out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} | {} | {} |\n",
-                    format_time(&row.time),
-                    row.source,
-                    row.severity,
-                    markdown_cell(&row.kind),
-                    markdown_cell(&short_task(row.task.as_deref())),
-                    link_cell(row),
-                    markdown_cell(&row.summary),
-                ));
-            }
-            out
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| {
+                    vec![
+                        format_time(&row.time),
+                        row.source.to_string(),
+                        row.severity.to_string(),
+                        markdown_cell(&row.kind),
+                        markdown_cell(&short_task(row.task.as_deref())),
+                        link_cell(row),
+                        markdown_cell(&row.summary),
+                    ]
+                })
+                .collect();
+            markdown_table_text(
+                &[
+                    "Time (UTC)",
+                    "Source",
+                    "Severity",
+                    "Kind",
+                    "Task",
+                    "Link",
+                    "Summary",
+                ],
+                &cells,
+            )
         }
     })
 }

@@ -2,8 +2,8 @@
 //! (`service.detection.sequence.signals[]`, either casing): what each one
 //! is, when it was seen, how severe and how often, and for a signal that is
 //! itself a GuardDuty finding, that finding's ID. The console shows them as
-//! sub-rows under the sequence (docs/attack.md). Every string is evidence:
-//! escape it before display.
+//! sub-rows under the sequence (docs/attack.md) and lists them among the
+//! sequence's key facts. Every string is evidence: escape it before display.
 
 use crate::import::json::{owned, path, path_array, path_time};
 use crate::model::{Severity, Timestamp};
@@ -30,6 +30,8 @@ pub struct SequenceSignal {
     pub count: Option<u64>,
     /// The ID of the GuardDuty finding it is, when it is one.
     pub finding_id: Option<String>,
+    /// The resources it involves (`resourceUids`), as written.
+    pub resources: Vec<String>,
 }
 
 impl SequenceSignal {
@@ -76,6 +78,7 @@ impl SequenceSignal {
             score: None,
             count: None,
             finding_id: None,
+            resources: Vec::new(),
         }
     }
 }
@@ -95,6 +98,11 @@ fn signal(value: &Value) -> SequenceSignal {
         last_seen: path_time(value, &["lastSeenAt"]),
         score: path(value, &["severity"]).and_then(Value::as_f64),
         count: path(value, &["count"]).and_then(Value::as_u64),
+        resources: path_array(value, &["resourceUids"])
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         uid,
         kind,
     }
@@ -147,6 +155,8 @@ mod tests {
         assert!(seen.is_some());
         assert_eq!(first.first_seen, seen);
         assert_eq!(first.last_seen, seen);
+        assert_eq!(first.resources.len(), 1);
+        assert!(first.resources[0].ends_with("3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93"));
         assert_eq!(signals[2].title(), "Impact:Runtime/CryptoMinerExecuted");
     }
 

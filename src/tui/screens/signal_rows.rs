@@ -136,6 +136,7 @@ mod tests {
             score: None,
             count: None,
             finding_id: None,
+            resources: Vec::new(),
         };
         Expansion {
             event: 0,

@@ -6,28 +6,27 @@
 //! the commit point, and bytes past the size it records are ignored.
 
 use super::journal::{self, JournalError};
-use super::manifest::Manifest;
 use super::write::sha256_hex;
 use super::{Bundle, OpenError};
-use crate::correlate::Incident;
 use crate::model::time::serialize_rfc3339;
-use crate::model::{Event, Source, Timestamp};
+use crate::model::Timestamp;
 use crate::render::{json_line, sanitize};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fs;
 use std::io;
 use std::path::Path;
+
+mod anchor;
+mod author;
+
+pub use anchor::{event_anchor, find_event, milestone_anchors, TASK_MILESTONES};
+pub use author::{default_author, hostname, unknown_author_warning, UNKNOWN_AUTHOR};
 
 /// The annotations artifact's path at the bundle root.
 pub const ANNOTATIONS_FILE: &str = "annotations.jsonl";
 
 /// Longest tag accepted, in characters.
 const MAX_TAG_CHARS: usize = 64;
-
-/// ECS task milestones: one task record yields one event per milestone, so
-/// their anchors carry the milestone to stay distinct.
-pub const TASK_MILESTONES: [&str; 4] = ["PROVISIONING", "RUNNING", "STOPPING", "STOPPED"];
 
 /// What an annotation is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -129,98 +128,6 @@ fn validate_tag(tag: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// The stable name of an event: `<artifact path>#<locator>` of its first raw
-/// copy, with `@<milestone>` added for ECS task milestones (which share their
-/// task record). Correlation keeps raw copies in input order, so the anchor
-/// is the same every time the bundle is opened by the same taskscope version.
-pub fn event_anchor(event: &Event, manifest: &Manifest) -> String {
-    let mut anchor = event
-        .raw
-        .first()
-        .map_or_else(|| "?#".to_string(), |raw| manifest.locate(raw));
-    if event.source == Source::Ecs && TASK_MILESTONES.contains(&event.kind.as_str()) {
-        anchor.push('@');
-        anchor.push_str(&event.kind);
-    }
-    anchor
-}
-
-/// The index of the event with this anchor, if exactly one has it.
-pub fn find_event(incident: &Incident, manifest: &Manifest, anchor: &str) -> Option<usize> {
-    let mut found = incident
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, event)| event_anchor(event, manifest) == anchor)
-        .map(|(index, _)| index);
-    match (found.next(), found.next()) {
-        (Some(index), None) => Some(index),
-        _ => None,
-    }
-}
-
-/// The anchors of ECS task milestone events that are `anchor` with an
-/// `@MILESTONE` suffix: what was meant when the suffix was left out.
-pub fn milestone_anchors(incident: &Incident, manifest: &Manifest, anchor: &str) -> Vec<String> {
-    let prefix = format!("{anchor}@");
-    incident
-        .events
-        .iter()
-        .map(|event| event_anchor(event, manifest))
-        .filter(|candidate| candidate.starts_with(&prefix))
-        .collect()
-}
-
-/// Who is annotating: `$TASKSCOPE_AUTHOR`, else `$USER@<hostname>` (host
-/// from /etc/hostname or `$HOSTNAME`), else `$USER`, else `unknown`.
-pub fn default_author() -> String {
-    author_from(
-        std::env::var("TASKSCOPE_AUTHOR").ok(),
-        std::env::var("USER").ok(),
-        hostname(),
-    )
-}
-
-/// This machine's name, from /etc/hostname or `$HOSTNAME`, trimmed; `None`
-/// when neither names it.
-pub fn hostname() -> Option<String> {
-    fs::read_to_string("/etc/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|name| name.trim().to_string())
-        .filter(|name| !name.is_empty())
-}
-
-/// [`default_author`]'s rule, given the values it reads; blank values count as absent.
-fn author_from(explicit: Option<String>, user: Option<String>, host: Option<String>) -> String {
-    let present = |value: Option<String>| {
-        value
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    if let Some(author) = present(explicit) {
-        return author;
-    }
-    match (present(user), present(host)) {
-        (Some(user), Some(host)) => format!("{user}@{host}"),
-        (Some(user), None) => user,
-        (None, _) => UNKNOWN_AUTHOR.to_string(),
-    }
-}
-
-/// The author recorded when nobody can be named: no `--author`, config
-/// `author`, `$TASKSCOPE_AUTHOR` or `$USER`.
-pub const UNKNOWN_AUTHOR: &str = "unknown";
-
-/// The warning given when an annotation is attributed to [`UNKNOWN_AUTHOR`],
-/// saying how to name its author; `None` for any other author.
-pub fn unknown_author_warning(author: &str) -> Option<&'static str> {
-    (author == UNKNOWN_AUTHOR).then_some(
-        "attributed to `unknown`: $TASKSCOPE_AUTHOR and $USER are unset; \
-         set one, or `author` in the config file, or give --author",
-    )
 }
 
 /// Why an annotation could not be recorded.
@@ -522,20 +429,5 @@ mod tests {
         assert!(on_event(AnnotationAction::Tag { tag: "c2".into() }, 0)
             .validate()
             .is_ok());
-    }
-
-    #[test]
-    fn author_prefers_explicit_then_user_at_host_then_unknown() {
-        let some = |s: &str| Some(s.to_string());
-        assert_eq!(
-            author_from(some("ir-lead"), some("bob"), some("box")),
-            "ir-lead"
-        );
-        assert_eq!(
-            author_from(some(" "), some("bob"), some("box\n")),
-            "bob@box"
-        );
-        assert_eq!(author_from(None, some("bob"), None), "bob");
-        assert_eq!(author_from(None, None, some("box")), "unknown");
     }
 }

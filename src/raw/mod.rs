@@ -24,80 +24,18 @@
 //!
 //! Evidence is attacker-controlled: every failure is a [`RawError`], never a panic.
 
-use crate::bundle::write::sha256_hex;
-use crate::bundle::Bundle;
-use crate::import::{decode, scap};
-use crate::model::RawRef;
+use crate::import::scap;
+use artifact::{capture_block, DecodedArtifact};
 use serde_json::Value;
-use std::borrow::Cow;
-use std::collections::VecDeque;
 
+mod artifact;
+mod error;
+mod reader;
 mod surrogates;
 mod walk;
 
-/// How many decoded artifacts a [`RawReader`] keeps.
-const CACHED_ARTIFACTS: usize = 4;
-/// Decoded bytes a [`RawReader`] keeps beyond the most recent artifact.
-const CACHED_BYTES: usize = 512 << 20;
-
-/// Why a raw record could not be returned.
-#[derive(Debug, thiserror::Error)]
-pub enum RawError {
-    /// The reference names an artifact the manifest does not list.
-    #[error("artifact #{index} is not in the manifest ({count} artifacts)")]
-    UnknownArtifact {
-        /// The artifact index asked for.
-        index: usize,
-        /// How many artifacts the manifest lists.
-        count: usize,
-    },
-    /// The artifact file could not be read.
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        /// Bundle-relative artifact path.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The artifact's size or hash differs from the manifest.
-    #[error("{path}: {detail}; the artifact is not what the bundle sealed")]
-    Altered {
-        /// Bundle-relative artifact path.
-        path: String,
-        /// What differs.
-        detail: String,
-    },
-    /// The artifact is damaged gzip, a decompression bomb, or not UTF-8.
-    #[error("cannot decode the artifact: {0}")]
-    Decode(String),
-    /// The locator is not of a form importers produce.
-    #[error("invalid locator {locator:?}: {reason}")]
-    BadLocator {
-        /// The locator as given.
-        locator: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A JSON-lines locator names a line the artifact does not have.
-    #[error("the artifact has no line {0}")]
-    NoLine(usize),
-    /// The JSON at a position could not be read.
-    #[error("{at}: {message}")]
-    Json {
-        /// The path walked so far (`L3/Records/2`).
-        at: String,
-        /// The parser's message.
-        message: String,
-    },
-    /// The path names a member or element that is not there.
-    #[error("{at}: not found ({reason})")]
-    NotFound {
-        /// The path walked, including the missing step.
-        at: String,
-        /// Why the step failed.
-        reason: String,
-    },
-}
+pub use error::RawError;
+pub use reader::RawReader;
 
 /// Returns the record at `locator` in an artifact's bytes as received
 /// (gzip is decompressed first).
@@ -108,171 +46,15 @@ pub fn resolve(artifact_bytes: &[u8], locator: &str) -> Result<Value, RawError> 
     DecodedArtifact::decode(0, artifact_bytes.to_vec())?.resolve(locator)
 }
 
-/// The byte offset a syscall capture's locator (`B<offset>`) names.
-fn capture_block(locator: &str) -> Option<u64> {
-    locator.strip_prefix('B')?.parse().ok()
-}
-
-/// Reads raw records from a bundle, keeping the last few decoded artifacts
-/// so that records of the same big (gzip) file are decoded once, and large
-/// arrays and objects in them are scanned once.
-pub struct RawReader {
-    bundle: Bundle,
-    cache: VecDeque<DecodedArtifact>,
-}
-
-impl RawReader {
-    /// A reader that owns its bundle.
-    pub fn new(bundle: Bundle) -> RawReader {
-        RawReader {
-            bundle,
-            cache: VecDeque::new(),
-        }
-    }
-
-    /// A reader over a copy of an opened bundle's root and manifest.
-    pub fn for_bundle(bundle: &Bundle) -> RawReader {
-        RawReader::new(Bundle {
-            root: bundle.root.clone(),
-            manifest: bundle.manifest.clone(),
-        })
-    }
-
-    /// The bundle being read.
-    pub fn bundle(&self) -> &Bundle {
-        &self.bundle
-    }
-
-    /// The raw record `raw` points at. The artifact's size and SHA-256 are
-    /// checked against the manifest when it is first read.
-    pub fn record(&mut self, raw: &RawRef) -> Result<Value, RawError> {
-        if let Some(offset) = capture_block(&raw.locator) {
-            // Streamed from the sealed artifact each time: never decoded whole.
-            let bytes = self.read_checked(raw.artifact)?;
-            return scap::record::block_at(&bytes, offset).map_err(RawError::Decode);
-        }
-        self.load(raw.artifact)?.resolve(&raw.locator)
-    }
-
-    /// The decoded artifact, from the cache or read now (and cached first).
-    fn load(&mut self, index: usize) -> Result<&mut DecodedArtifact, RawError> {
-        match self.cache.iter().position(|cached| cached.index == index) {
-            Some(0) => {}
-            Some(position) => {
-                if let Some(hit) = self.cache.remove(position) {
-                    self.cache.push_front(hit);
-                }
-            }
-            None => {
-                let decoded = DecodedArtifact::decode(index, self.read_checked(index)?)?;
-                self.cache.push_front(decoded);
-                self.evict();
-            }
-        }
-        Ok(&mut self.cache[0])
-    }
-
-    /// Drops the least recently used artifacts beyond the count and size budgets,
-    /// always keeping the most recent one.
-    fn evict(&mut self) {
-        let mut total: usize = self.cache.iter().map(|c| c.text.len()).sum();
-        while self.cache.len() > 1 && (self.cache.len() > CACHED_ARTIFACTS || total > CACHED_BYTES)
-        {
-            if let Some(dropped) = self.cache.pop_back() {
-                total -= dropped.text.len();
-            }
-        }
-    }
-
-    /// The artifact's bytes, after checking them against the manifest.
-    fn read_checked(&self, index: usize) -> Result<Vec<u8>, RawError> {
-        let artifacts = &self.bundle.manifest.artifacts;
-        let artifact = artifacts.get(index).ok_or(RawError::UnknownArtifact {
-            index,
-            count: artifacts.len(),
-        })?;
-        let bytes = self
-            .bundle
-            .read_artifact(&artifact.path)
-            .map_err(|source| RawError::Read {
-                path: artifact.path.clone(),
-                source,
-            })?;
-        let altered = |detail: String| RawError::Altered {
-            path: artifact.path.clone(),
-            detail,
-        };
-        if bytes.len() as u64 != artifact.size {
-            return Err(altered(format!(
-                "size {} differs from the manifest's {}",
-                bytes.len(),
-                artifact.size
-            )));
-        }
-        if sha256_hex(&bytes) != artifact.sha256 {
-            return Err(altered("SHA-256 differs from the manifest".into()));
-        }
-        Ok(bytes)
-    }
-}
-
-/// One artifact, decompressed and ready to walk.
-struct DecodedArtifact {
-    /// Its index in the manifest.
-    index: usize,
-    /// The content, without a leading byte-order mark (importers skip it
-    /// too), its lone surrogate escapes replaced by `\ufffd`.
-    text: String,
-    /// Byte offset of each line's start, computed on the first `L<n>` locator.
-    line_starts: Option<Vec<usize>>,
-    /// Children of the large containers walked so far.
-    containers: walk::ContainerIndex,
-}
-
-impl DecodedArtifact {
-    /// Decompresses (when gzip) and checks the content is UTF-8 text.
-    fn decode(index: usize, bytes: Vec<u8>) -> Result<DecodedArtifact, RawError> {
-        let inflated = match decode::decompress(&bytes) {
-            Ok(Cow::Owned(inflated)) => Some(inflated),
-            Ok(Cow::Borrowed(_)) => None,
-            Err(error) => return Err(RawError::Decode(error.message)),
-        };
-        let mut text = String::from_utf8(inflated.unwrap_or(bytes)).map_err(|e| {
-            RawError::Decode(format!(
-                "not UTF-8 text at byte {}",
-                e.utf8_error().valid_up_to()
-            ))
-        })?;
-        if text.starts_with('\u{feff}') {
-            text.drain(..'\u{feff}'.len_utf8());
-        }
-        Ok(DecodedArtifact {
-            index,
-            text: surrogates::without_lone_surrogates(text),
-            line_starts: None,
-            containers: walk::ContainerIndex::default(),
-        })
-    }
-
-    /// The record at `locator`.
-    fn resolve(&mut self, locator: &str) -> Result<Value, RawError> {
-        let text = self.text.as_str();
-        let starts = locator.starts_with('L').then(|| {
-            self.line_starts
-                .get_or_insert_with(|| walk::line_starts(text))
-                .as_slice()
-        });
-        walk::resolve_in_text(text, locator, starts, Some(&mut self.containers))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::reader::CACHED_ARTIFACTS;
     use super::*;
     use crate::bundle::build::import_to_bundle;
+    use crate::bundle::Bundle;
     use crate::correlate::Incident;
     use crate::import::json::path_str;
-    use crate::model::Source;
+    use crate::model::{RawRef, Source};
     use flate2::{write::GzEncoder, Compression};
     use serde_json::json;
     use std::io::Write;

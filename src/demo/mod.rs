@@ -19,7 +19,7 @@ macro_rules! sample_files {
     ($($name:literal),* $(,)?) => {
         /// The sample evidence files: name and bytes.
         pub const FILES: &[(&str, &[u8])] = &[
-            $(($name, include_bytes!(concat!("demo/incident/", $name)))),*
+            $(($name, include_bytes!(concat!("incident/", $name)))),*
         ];
     };
 }

@@ -329,10 +329,10 @@ fn no_color_in(value: Option<&std::ffi::OsStr>) -> bool {
 /// The embedded text of a built-in theme.
 fn builtin_text(name: &str) -> Option<&'static str> {
     match name {
-        "dark" => Some(include_str!("../themes/dark.toml")),
-        "light" => Some(include_str!("../themes/light.toml")),
-        "high-contrast" => Some(include_str!("../themes/high-contrast.toml")),
-        "colorblind" => Some(include_str!("../themes/colorblind.toml")),
+        "dark" => Some(include_str!("../../themes/dark.toml")),
+        "light" => Some(include_str!("../../themes/light.toml")),
+        "high-contrast" => Some(include_str!("../../themes/high-contrast.toml")),
+        "colorblind" => Some(include_str!("../../themes/colorblind.toml")),
         _ => None,
     }
 }
