@@ -1,8 +1,8 @@
 //! Reads the correlated index in place: the file is mapped, the footer and
-//! the small parts are checked on open, and the records are checked a
-//! [`CHUNK`] at a time when one of them is first read. Nothing is decoded
-//! into owned structs but the task list, the summaries, and the events a
-//! caller asks for.
+//! the tasks and summaries are checked on open, the other parts when first
+//! used, and a record is read with the [`CHUNK`]s it lies in, checked each
+//! time. Nothing is decoded into owned structs but the task list, the
+//! summaries, and the events a caller asks for.
 
 use super::layout::{read_footer, Footer, Part, CHUNK, PARTS, VERSION};
 use super::{record, summary, Unusable, CORRELATED_PATH};
@@ -11,29 +11,24 @@ use crate::bundle::index::{artifact_present, imported_artifacts, inputs_digest, 
 use crate::bundle::manifest::Manifest;
 use crate::bundle::paths;
 use crate::model::{Event, TaskFacts, TaskSummary};
-use memmap2::{Advice, Mmap};
+use memmap2::Mmap;
 use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
-
-/// A chunk not checked yet.
-const UNCHECKED: u8 = 0;
-/// A chunk that matched its hash.
-const GOOD: u8 = 1;
-/// A chunk that did not.
-const BAD: u8 = 2;
 
 /// An opened correlated index.
 pub struct CorrelatedIndex {
+    /// The file, which records are read from.
+    file: File,
+    /// The file mapped, which the other parts are read from in place.
     map: Mmap,
     footer: Footer,
     tasks: Vec<TaskFacts>,
     summaries: Vec<TaskSummary>,
     /// Each part's check, made when it is first used.
     checked: [OnceLock<Result<(), String>>; PARTS.len()],
-    /// Each record chunk's check.
-    chunks: Vec<AtomicU8>,
 }
 
 impl CorrelatedIndex {
@@ -67,10 +62,6 @@ impl CorrelatedIndex {
         // under the map anyway is caught by the hashes, or at worst ends the
         // process, as it would any reader of a file truncated while read.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| damaged(e.to_string()))?;
-        // Records are read a few at a time, anywhere in the file: without
-        // this, each one read maps the pages around it too.
-        map.advise(Advice::Random)
-            .map_err(|e| damaged(e.to_string()))?;
         let footer = read_footer(&map).map_err(|e| damaged(e.to_string()))?;
         if footer.version != VERSION {
             return Err(Unusable::Outdated(format!(
@@ -92,12 +83,12 @@ impl CorrelatedIndex {
         }
         let chunk_count = footer.entry(Part::Records).range.len().div_ceil(CHUNK);
         let mut index = CorrelatedIndex {
+            file,
             map,
             footer,
             tasks: Vec::new(),
             summaries: Vec::new(),
             checked: Default::default(),
-            chunks: (0..chunk_count).map(|_| AtomicU8::new(UNCHECKED)).collect(),
         };
         index.tasks = section::decode(index.part(Part::Tasks)?, 0)
             .map_err(|e| damaged(format!("tasks: {e}")))?
@@ -155,10 +146,13 @@ impl CorrelatedIndex {
         Ok(timeline)
     }
 
-    /// The event numbered `number` (in time order), with its links.
+    /// The event numbered `number` (in time order), with its links. The
+    /// chunks its record lies in are read from the file and checked against
+    /// their hashes each time, and the record is decoded from the bytes
+    /// checked (a mapped page could change between the check and the read).
     pub fn event(&self, number: usize) -> Result<Event, Unusable> {
         let offsets = self.part(Part::Offsets)?;
-        let records = &self.map[self.footer.entry(Part::Records).range.clone()];
+        let records = self.footer.entry(Part::Records).range.clone();
         let offset = |at: usize| -> Option<usize> {
             let bytes = offsets.get(at * 8..at * 8 + 8)?;
             usize::try_from(u64::from_le_bytes(bytes.try_into().ok()?)).ok()
@@ -167,12 +161,27 @@ impl CorrelatedIndex {
             .zip(offset(number + 1))
             .filter(|(start, end)| start <= end && *end <= records.len())
             .ok_or_else(|| Unusable::Damaged(format!("event {number} is out of place")))?;
-        if start < end {
-            for chunk in start / CHUNK..=(end - 1) / CHUNK {
-                self.check_chunk(records, chunk)?;
+        let first_chunk = start / CHUNK;
+        let chunks_end = records
+            .len()
+            .min(end.div_ceil(CHUNK).max(first_chunk + 1) * CHUNK);
+        let mut bytes = vec![0; chunks_end - first_chunk * CHUNK];
+        self.file
+            .read_exact_at(&mut bytes, (records.start + first_chunk * CHUNK) as u64)
+            .map_err(|e| Unusable::Damaged(format!("event {number}: {e}")))?;
+        let hashes = self.part(Part::Chunks)?;
+        for (place, chunk) in bytes.chunks(CHUNK).enumerate() {
+            let at = (first_chunk + place) * 32;
+            if hashes.get(at..at + 32) != Some(Sha256::digest(chunk).as_slice()) {
+                return Err(Unusable::Damaged(format!(
+                    "record bytes {}..{} do not match their hash",
+                    (first_chunk + place) * CHUNK,
+                    (first_chunk + place) * CHUNK + chunk.len()
+                )));
             }
         }
-        record::decode(&records[start..end], self.tasks.len())
+        let within = start - first_chunk * CHUNK;
+        record::decode(&bytes[within..within + (end - start)], self.tasks.len())
             .map_err(|e| Unusable::Damaged(format!("event {number}: {e}")))
     }
 
@@ -190,24 +199,6 @@ impl CorrelatedIndex {
             .clone()
             .map_err(Unusable::Damaged)?;
         Ok(bytes)
-    }
-
-    fn check_chunk(&self, records: &[u8], chunk: usize) -> Result<(), Unusable> {
-        let state = &self.chunks[chunk];
-        if state.load(Ordering::Relaxed) == UNCHECKED {
-            let hashes = self.part(Part::Chunks)?;
-            let bytes = &records[chunk * CHUNK..records.len().min((chunk + 1) * CHUNK)];
-            let good = Sha256::digest(bytes).as_slice() == &hashes[chunk * 32..chunk * 32 + 32];
-            state.store(if good { GOOD } else { BAD }, Ordering::Relaxed);
-        }
-        match state.load(Ordering::Relaxed) {
-            GOOD => Ok(()),
-            _ => Err(Unusable::Damaged(format!(
-                "record bytes {}..{} do not match their hash",
-                chunk * CHUNK,
-                (chunk + 1) * CHUNK
-            ))),
-        }
     }
 
     fn read_summaries(&self) -> Result<Vec<TaskSummary>, Unusable> {
