@@ -9,7 +9,7 @@ shared=../shared/fixtures
 bin=${TASKSCOPE:-target/debug/taskscope}
 out=fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{import_bytes,decode,cloudtrail,guardduty,ecs,cwlogs,falco,scap,raw_resolve,bundle_reader,chain_reader,seal}
+mkdir -p "$out"/{import_bytes,decode,cloudtrail,guardduty,ecs,cwlogs,falco,scap,raw_resolve,bundle_reader,correlated,chain_reader,seal}
 
 seed() { # target name file
     install -m 0644 "$3" "$out/$1/$2"
@@ -93,6 +93,9 @@ bundle_seed() { # name files...
 bundle_seed falco_and_deployments "$demo/falco_alerts.ndjson" "$demo/ecs_deployment_events.jsonl"
 bundle_seed findings_and_definition "$demo/guardduty_get_findings.json" "$demo/ecs_describe_task_definition_40.json"
 bundle_seed services_and_logs "$demo/ecs_describe_services.json" "$demo/cwlogs_filter_app.json"
+
+# Correlated index seeds: a small bundle's correlated index, whole.
+install -m 0644 "$scratch/falco_and_deployments/derived/correlated.bin" "$out/correlated/falco_and_deployments.bin"
 
 # Chain reader seeds: the journals of a bundle annotated and handed over.
 chained="$scratch/falco_and_deployments"

@@ -12,14 +12,14 @@
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). On a stable
 # toolchain RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its nightly-only flags.
-# No sanitizer (`-s none`): taskscope has no unsafe code, and overflows,
-# panics, stack overflows, time-outs and memory blow-ups are caught without
+# No sanitizer (`-s none`): taskscope's one unsafe call maps a file
+# read-only, and overflows, panics, stack overflows, time-outs and memory blow-ups are caught without
 # one; drop `-s none` to run under AddressSanitizer on a nightly toolchain.
 set -uo pipefail
 
 seconds=${1:-600}
 shift || true
-targets=${*:-import_bytes decode cloudtrail guardduty ecs cwlogs falco scap raw_resolve bundle_reader index_section chain_reader seal}
+targets=${*:-import_bytes decode cloudtrail guardduty ecs cwlogs falco scap raw_resolve bundle_reader index_section correlated chain_reader seal}
 cd "$(dirname "$0")/.."
 failed=0
 for target in $targets; do
