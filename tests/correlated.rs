@@ -5,51 +5,17 @@
 //! with the same output.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use taskscope::bundle::build::{import_to_bundle, read_inputs};
 use taskscope::bundle::correlated::{Unusable, CORRELATED_PATH};
-use taskscope::bundle::manifest::{Manifest, MANIFEST_FILE};
 use taskscope::bundle::verify::{verify, Problem};
-use taskscope::bundle::write::sha256_hex;
-use taskscope::bundle::Bundle;
-use taskscope::demo;
 use taskscope::generate::{generate_incident, GenOptions};
 use tempfile::TempDir;
 
-fn demo_bundle() -> (TempDir, PathBuf) {
-    let dir = TempDir::new().unwrap();
-    let root = dir.path().join("bundle");
-    import_to_bundle(demo::inputs(), &root).unwrap();
-    (dir, root)
-}
+mod derived_files;
 
-fn open(root: &Path) -> Bundle {
-    Bundle::open(root).unwrap()
-}
-
-fn write_manifest(root: &Path, manifest: &Manifest) {
-    fs::write(
-        root.join(MANIFEST_FILE),
-        serde_json::to_vec_pretty(manifest).unwrap(),
-    )
-    .unwrap();
-}
-
-/// Replaces the correlated index's bytes and makes the manifest agree, so
-/// that only the content is wrong, not the manifest's hash.
-fn replace_consistently(root: &Path, bytes: &[u8]) {
-    fs::write(root.join(CORRELATED_PATH), bytes).unwrap();
-    let mut manifest = open(root).manifest;
-    let entry = manifest
-        .artifacts
-        .iter_mut()
-        .find(|a| a.path == CORRELATED_PATH)
-        .unwrap();
-    entry.size = bytes.len() as u64;
-    entry.sha256 = sha256_hex(bytes);
-    write_manifest(root, &manifest);
-}
+use derived_files::{demo_bundle, open, replace_consistently, write_manifest};
 
 /// Every answer the correlated index gives equals the raw evidence's,
 /// correlated again: tasks, summaries, timelines and every event.
@@ -150,7 +116,7 @@ fn a_flipped_record_byte_is_caught_when_read_and_the_answer_comes_from_the_evide
     // before them and the offsets and hashes after them.
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
-    replace_consistently(&root, &bytes);
+    replace_consistently(&root, CORRELATED_PATH, &bytes);
     let bundle = open(&root);
     let index = bundle
         .correlated()
@@ -189,14 +155,14 @@ fn a_truncated_or_altered_correlated_index_is_refused_and_verify_reports_it() {
         bytes.len() - 17,
         bytes.len() - 1,
     ] {
-        replace_consistently(&root, &bytes[..cut]);
+        replace_consistently(&root, CORRELATED_PATH, &bytes[..cut]);
         assert!(
             matches!(open(&root).correlated(), Err(Unusable::Damaged(_))),
             "cut at {cut}"
         );
     }
     // A flipped bit in a small part is caught on open.
-    replace_consistently(&root, &bytes);
+    replace_consistently(&root, CORRELATED_PATH, &bytes);
     let mut flipped = bytes.clone();
     flipped[9] ^= 0x04;
     fs::write(root.join(CORRELATED_PATH), &flipped).unwrap();

@@ -4,52 +4,25 @@
 //! opens from the raw evidence, and `verify` reports a tampered index.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use taskscope::bundle::annotations::{append, Annotation, AnnotationAction, Target};
 use taskscope::bundle::build::{import_to_bundle, read_inputs, InputFile};
 use taskscope::bundle::correlated::CORRELATED_PATH;
 use taskscope::bundle::index::{Unusable, INDEX_PATH};
-use taskscope::bundle::manifest::{Artifact, Input, Manifest, MANIFEST_FILE};
+use taskscope::bundle::manifest::{Artifact, Input};
 use taskscope::bundle::verify::{verify, Problem};
 use taskscope::bundle::write::sha256_hex;
-use taskscope::bundle::Bundle;
 use taskscope::demo;
 use taskscope::generate::{generate_incident, GenOptions};
 use taskscope::import::FileStatus;
 use tempfile::TempDir;
 
-fn demo_bundle() -> (TempDir, PathBuf) {
-    let dir = TempDir::new().unwrap();
-    let root = dir.path().join("bundle");
-    import_to_bundle(demo::inputs(), &root).unwrap();
-    (dir, root)
-}
+mod derived_files;
 
-fn open(root: &Path) -> Bundle {
-    Bundle::open(root).unwrap()
-}
+use derived_files::{demo_bundle, open, replace_consistently, write_manifest};
 
-fn write_manifest(root: &Path, manifest: &Manifest) {
-    fs::write(
-        root.join(MANIFEST_FILE),
-        serde_json::to_vec_pretty(manifest).unwrap(),
-    )
-    .unwrap();
-}
-
-/// Replaces the index's bytes and makes the manifest agree with them, so
-/// that only the content is wrong, not the hash.
 fn replace_index_consistently(root: &Path, bytes: &[u8]) {
-    fs::write(root.join(INDEX_PATH), bytes).unwrap();
-    let mut manifest = open(root).manifest;
-    let entry = manifest
-        .artifacts
-        .iter_mut()
-        .find(|a| a.path == INDEX_PATH)
-        .unwrap();
-    entry.size = bytes.len() as u64;
-    entry.sha256 = sha256_hex(bytes);
-    write_manifest(root, &manifest);
+    replace_consistently(root, INDEX_PATH, bytes);
 }
 
 /// Opens the bundle both ways and checks the incidents are the same, and
