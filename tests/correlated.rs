@@ -32,6 +32,9 @@ fn assert_answers_like_raw(root: &Path) -> usize {
     for (number, event) in raw.events.iter().enumerate() {
         assert_eq!(&index.event(number).unwrap(), event, "event {number}");
     }
+    let mut in_order = Vec::new();
+    index.each_event(|event| in_order.push(event)).unwrap();
+    assert!(in_order == raw.events, "read in order, the events differ");
     raw.events.len()
 }
 

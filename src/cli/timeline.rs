@@ -6,6 +6,7 @@ use super::load::{
 };
 use crate::bundle::correlated::{CorrelatedIndex, Unusable};
 use crate::bundle::Bundle;
+use crate::model::Event;
 use crate::output::print;
 use crate::render::{self, Format};
 use std::path::PathBuf;
@@ -49,20 +50,17 @@ fn indexed_rows(
     bundle: &Bundle,
     task: Option<usize>,
 ) -> Result<Vec<render::timeline::Row>, Unusable> {
-    let numbers = match task {
-        Some(task) => index.timeline(task)?,
-        None => (0..index.len()?).collect(),
-    };
-    numbers
-        .into_iter()
-        .map(|number| {
-            let event = index.event(number)?;
-            Ok(render::timeline::row(
-                &event,
-                task,
-                index.tasks(),
-                &bundle.manifest,
-            ))
-        })
-        .collect()
+    let row = |event: &Event| render::timeline::row(event, task, index.tasks(), &bundle.manifest);
+    match task {
+        Some(task) => index
+            .timeline(task)?
+            .into_iter()
+            .map(|number| Ok(row(&index.event(number)?)))
+            .collect(),
+        None => {
+            let mut rows = Vec::new();
+            index.each_event(|event| rows.push(row(&event)))?;
+            Ok(rows)
+        }
+    }
 }

@@ -18,6 +18,9 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::OnceLock;
 
+/// Chunks read at a time when every record is read in order (1 MiB).
+const SEQUENTIAL_CHUNKS: usize = 256;
+
 /// An opened correlated index.
 pub struct CorrelatedIndex {
     /// The file, which records are read from.
@@ -169,6 +172,56 @@ impl CorrelatedIndex {
         self.file
             .read_exact_at(&mut bytes, (records.start + first_chunk * CHUNK) as u64)
             .map_err(|e| Unusable::Damaged(format!("event {number}: {e}")))?;
+        self.check_chunks(first_chunk, &bytes)?;
+        let within = start - first_chunk * CHUNK;
+        record::decode(&bytes[within..within + (end - start)], self.tasks.len())
+            .map_err(|e| Unusable::Damaged(format!("event {number}: {e}")))
+    }
+
+    /// Every event in time order, handed to `each` one at a time: the
+    /// records are read from start to end, each chunk read and checked once.
+    pub fn each_event(&self, mut each: impl FnMut(Event)) -> Result<(), Unusable> {
+        let offsets = self.part(Part::Offsets)?;
+        let records = self.footer.entry(Part::Records).range.clone();
+        let offset = |at: usize| -> Option<usize> {
+            let bytes = offsets.get(at * 8..at * 8 + 8)?;
+            usize::try_from(u64::from_le_bytes(bytes.try_into().ok()?)).ok()
+        };
+        // `window` holds the records' bytes from `window_start` on, checked.
+        let mut window: Vec<u8> = Vec::new();
+        let mut window_start = 0;
+        let mut previous_end = 0;
+        for number in 0..self.len()? {
+            let (start, end) = offset(number)
+                .zip(offset(number + 1))
+                .filter(|&(start, end)| start == previous_end && start <= end)
+                .filter(|&(_, end)| end <= records.len())
+                .ok_or_else(|| Unusable::Damaged(format!("event {number} is out of place")))?;
+            previous_end = end;
+            while window_start + window.len() < end {
+                let loaded = window_start + window.len();
+                window.drain(..start - window_start);
+                window_start = start;
+                let until = records.len().min(loaded + SEQUENTIAL_CHUNKS * CHUNK);
+                let mut bytes = vec![0; until - loaded];
+                self.file
+                    .read_exact_at(&mut bytes, (records.start + loaded) as u64)
+                    .map_err(|e| Unusable::Damaged(format!("records: {e}")))?;
+                self.check_chunks(loaded / CHUNK, &bytes)?;
+                window.extend_from_slice(&bytes);
+            }
+            let within = start - window_start;
+            let event = record::decode(&window[within..within + (end - start)], self.tasks.len())
+                .map_err(|e| Unusable::Damaged(format!("event {number}: {e}")))?;
+            each(event);
+        }
+        Ok(())
+    }
+
+    /// Checks `bytes`, which start at chunk `first_chunk` of the records and
+    /// hold whole chunks (the last may end with the records), against the
+    /// chunks' hashes.
+    fn check_chunks(&self, first_chunk: usize, bytes: &[u8]) -> Result<(), Unusable> {
         let hashes = self.part(Part::Chunks)?;
         for (place, chunk) in bytes.chunks(CHUNK).enumerate() {
             let at = (first_chunk + place) * 32;
@@ -180,9 +233,7 @@ impl CorrelatedIndex {
                 )));
             }
         }
-        let within = start - first_chunk * CHUNK;
-        record::decode(&bytes[within..within + (end - start)], self.tasks.len())
-            .map_err(|e| Unusable::Damaged(format!("event {number}: {e}")))
+        Ok(())
     }
 
     /// The bytes of `part`, hashed against the footer the first time.
