@@ -77,7 +77,12 @@ pub fn warn_if_partial(bundle: &Bundle) {
 
 /// Resolves a `--task` reference (see [`resolve_task`]).
 pub fn find_task(incident: &Incident, reference: &str) -> anyhow::Result<usize> {
-    resolve_task(&incident.tasks, reference)
+    find_task_in(&incident.tasks, reference)
+}
+
+/// Resolves a `--task` reference among `tasks`; the error is escaped.
+fn find_task_in(tasks: &[TaskFacts], reference: &str) -> anyhow::Result<usize> {
+    resolve_task(tasks, reference)
         .map_err(|error| anyhow::anyhow!("{}", escape(&error.to_string())))
 }
 
@@ -95,10 +100,7 @@ pub fn find_optional_task_in(
     reference: Option<&str>,
 ) -> anyhow::Result<Option<usize>> {
     reference
-        .map(|reference| {
-            resolve_task(tasks, reference)
-                .map_err(|error| anyhow::anyhow!("{}", escape(&error.to_string())))
-        })
+        .map(|reference| find_task_in(tasks, reference))
         .transpose()
 }
 

@@ -156,10 +156,7 @@ impl CorrelatedIndex {
     pub fn event(&self, number: usize) -> Result<Event, Unusable> {
         let offsets = self.part(Part::Offsets)?;
         let records = self.footer.entry(Part::Records).range.clone();
-        let offset = |at: usize| -> Option<usize> {
-            let bytes = offsets.get(at * 8..at * 8 + 8)?;
-            usize::try_from(u64::from_le_bytes(bytes.try_into().ok()?)).ok()
-        };
+        let offset = |at: usize| record_offset(offsets, at);
         let (start, end) = offset(number)
             .zip(offset(number + 1))
             .filter(|(start, end)| start <= end && *end <= records.len())
@@ -183,10 +180,7 @@ impl CorrelatedIndex {
     pub fn each_event(&self, mut each: impl FnMut(Event)) -> Result<(), Unusable> {
         let offsets = self.part(Part::Offsets)?;
         let records = self.footer.entry(Part::Records).range.clone();
-        let offset = |at: usize| -> Option<usize> {
-            let bytes = offsets.get(at * 8..at * 8 + 8)?;
-            usize::try_from(u64::from_le_bytes(bytes.try_into().ok()?)).ok()
-        };
+        let offset = |at: usize| record_offset(offsets, at);
         // `window` holds the records' bytes from `window_start` on, checked.
         let mut window: Vec<u8> = Vec::new();
         let mut window_start = 0;
@@ -264,4 +258,11 @@ impl CorrelatedIndex {
         }
         Ok(summaries)
     }
+}
+
+/// Where the record numbered `at` starts in the records (the one past the
+/// last: where they end), from the offsets part.
+fn record_offset(offsets: &[u8], at: usize) -> Option<usize> {
+    let bytes = offsets.get(at * 8..at * 8 + 8)?;
+    usize::try_from(u64::from_le_bytes(bytes.try_into().ok()?)).ok()
 }

@@ -10,7 +10,7 @@ use crate::model::{Severity, Timestamp};
 use serde_json::Value;
 
 /// One signal of an attack sequence.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SequenceSignal {
     /// Its unique identifier (for a finding, the finding's ARN).
     pub uid: Option<String>,
@@ -62,25 +62,8 @@ pub fn sequence_signals(finding: &Value) -> Vec<SequenceSignal> {
         .iter()
         .filter(|signal| signal.is_object())
         .map(signal)
-        .filter(|signal| *signal != SequenceSignal::empty())
+        .filter(|signal| *signal != SequenceSignal::default())
         .collect()
-}
-
-impl SequenceSignal {
-    fn empty() -> SequenceSignal {
-        SequenceSignal {
-            uid: None,
-            kind: None,
-            name: None,
-            description: None,
-            first_seen: None,
-            last_seen: None,
-            score: None,
-            count: None,
-            finding_id: None,
-            resources: Vec::new(),
-        }
-    }
 }
 
 /// One signal object.

@@ -127,16 +127,8 @@ mod tests {
 
     fn expansion(rows: usize) -> Expansion {
         let signal = SequenceSignal {
-            uid: None,
             kind: Some("FINDING".into()),
-            name: None,
-            description: None,
-            first_seen: None,
-            last_seen: None,
-            score: None,
-            count: None,
-            finding_id: None,
-            resources: Vec::new(),
+            ..SequenceSignal::default()
         };
         Expansion {
             event: 0,
