@@ -2,10 +2,12 @@
 //! manifest, recovered after a crash, refused when tampered, safe under
 //! concurrent writers, and tied to events by anchors that survive re-imports.
 
+mod binary;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use taskscope::bundle::annotations::{
     append, event_anchor, AnnotateError, Annotation, AnnotationAction, Annotations, Target,
     ANNOTATIONS_FILE,
@@ -304,7 +306,7 @@ fn a_malformed_committed_line_is_reported_by_number_and_the_rest_kept() {
 }
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .env("TASKSCOPE_AUTHOR", "carol (IR)")
         .output()

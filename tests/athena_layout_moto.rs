@@ -5,6 +5,7 @@
 //! other than Glue is read through Athena's GetTableMetadata, which moto
 //! lacks: its answers are replayed (synthetic, in the API's JSON shape).
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 #[path = "aws/replay.rs"]

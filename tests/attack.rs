@@ -12,6 +12,7 @@ use support::{console, wait_for_filter};
 use taskscope::bundle::annotations::Annotations;
 use taskscope::bundle::build::{import_to_bundle, InputFile};
 use taskscope::bundle::Bundle;
+use taskscope::correlate::EventList;
 use taskscope::demo;
 use taskscope::export::{export, timesketch::timesketch_jsonl, ExportFormat};
 use taskscope::model::{Event, Tactic};
@@ -160,8 +161,9 @@ fn a_bundle_opened_from_its_index_shows_the_same_attack_as_a_fresh_import() {
     let bundle = Bundle::open(&root).unwrap();
     let from_index = bundle.incident_from_index().expect("the index is valid");
     let (from_raw, _) = bundle.incident_from_raw();
-    let attacks =
-        |events: &[Event]| -> Vec<String> { events.iter().map(|e| e.attack.describe()).collect() };
+    let attacks = |events: &EventList| -> Vec<String> {
+        events.iter().map(|e| e.attack.describe()).collect()
+    };
     assert_eq!(attacks(&from_index.events), attacks(&from_raw.events));
     assert!(from_index
         .events

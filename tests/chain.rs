@@ -3,10 +3,12 @@
 //! even when the manifest is rewritten to match; handoffs chain and show in
 //! `verify`; bundles written before the chain still read.
 
+mod binary;
+
 use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use taskscope::bundle::annotations::{
     append, Annotation, AnnotationAction, Annotations, Target, ANNOTATIONS_FILE,
 };
@@ -32,7 +34,7 @@ fn demo_bundle() -> (TempDir, PathBuf) {
 }
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .env("TASKSCOPE_AUTHOR", "alice@ir-laptop")
         .output()

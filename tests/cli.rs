@@ -1,15 +1,17 @@
 //! The headless commands end to end, through the real binary.
 
+mod binary;
+
 use flate2::{write::GzEncoder, Compression};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use tempfile::TempDir;
 use unicode_width::UnicodeWidthStr;
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .output()
         .expect("runs taskscope")
@@ -728,6 +730,7 @@ fn import_on_a_terminal_draws_a_progress_bar_then_the_summary() {
         })
         .unwrap();
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_taskscope"));
+    command.env(binary::CACHE_DIR_VARIABLE, binary::cache_dir());
     command.args(["import", evidence.to_str().unwrap(), "--out"]);
     command.arg(&bundle);
     command.env("TERM", "xterm-256color");
@@ -1133,7 +1136,7 @@ fn every_csv_has_snake_case_headers_millisecond_times_and_empty_unknowns() {
 fn annotate_warns_when_the_note_is_attributed_to_unknown() {
     let (_dir, bundle) = sample_bundle();
     let annotate = |author: Option<&str>| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_taskscope"));
+        let mut command = binary::command();
         command
             .args([
                 "annotate",

@@ -7,6 +7,7 @@
 //! AccessDenied answers the AssumeRole into it, and everything else goes to
 //! moto.
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 #[path = "aws/replay.rs"]
@@ -18,7 +19,6 @@ use moto::Moto;
 use replay::Replay;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use taskscope::bundle::growing::GrowingBundle;
 use taskscope::bundle::manifest::{CollectRequest, CollectionState, SourceStatus};
@@ -69,7 +69,7 @@ fn report<'a>(manifest: &'a Value, source: &str, account: &str) -> &'a Value {
 }
 
 fn taskscope(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .output()
         .expect("taskscope runs")

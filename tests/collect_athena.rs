@@ -8,6 +8,7 @@
 
 #[path = "aws/athena.rs"]
 mod athena;
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 #[path = "aws/replay.rs"]
@@ -23,7 +24,6 @@ use respond::moto_config;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 use taskscope::bundle::growing::GrowingBundle;
@@ -356,7 +356,7 @@ fn a_workgroup_athena_refuses_fails_the_source_clearly_and_the_bundle_verifies()
         .find(|r| r["source"] == "ecs")
         .unwrap();
     assert_eq!(ecs["status"], "complete", "{ecs}");
-    let verify = Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let verify = binary::command()
         .arg("verify")
         .arg(&bundle)
         .output()

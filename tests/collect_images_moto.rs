@@ -6,6 +6,7 @@
 //! collected instead and the report says why. Seeded by
 //! tests/aws/seed_images.py.
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 

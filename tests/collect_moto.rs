@@ -4,6 +4,7 @@
 //! so those sources must come out partial or failed, with the reason, while
 //! the others complete. The incident is seeded with boto3 (tests/aws/seed.py).
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 
@@ -70,9 +71,7 @@ fn report<'a>(manifest: &'a Value, source: &str) -> &'a Value {
 
 /// `taskscope verify` passes on the bundle.
 fn assert_verifies(bundle: &Path) {
-    let verify = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
-        .arg("verify")
-        .arg(bundle));
+    let verify = run(binary::command().arg("verify").arg(bundle));
     assert!(
         verify.status.success(),
         "{}",
@@ -153,7 +152,7 @@ fn collect_serves_ecs_and_logs_and_marks_the_missing_apis_partial() {
     assert_verifies(&bundle);
 
     // The tasks: the three that ran, and the one only the archive remembers.
-    let tasks = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let tasks = run(binary::command()
         .args(["tasks", "--format", "json"])
         .arg(&bundle));
     let tasks: Value = serde_json::from_slice(&tasks.stdout).unwrap();
@@ -182,7 +181,7 @@ fn collect_serves_ecs_and_logs_and_marks_the_missing_apis_partial() {
     assert_eq!(stopped["last_status"], "STOPPED", "{stopped}");
 
     // The stopped task's timeline: its container log and the Falco sidecar's alert.
-    let timeline = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let timeline = run(binary::command()
         .args(["timeline", "--format", "json", "--task", &seeded.stopped])
         .arg(&bundle));
     let text = String::from_utf8_lossy(&timeline.stdout);
@@ -251,7 +250,7 @@ fn an_interrupted_collection_leaves_a_bundle_that_verifies() {
 fn an_unknown_region_fails_in_one_line_before_writing_anything() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("incident");
-    let output = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let output = run(binary::command()
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir.path())
@@ -318,7 +317,7 @@ fn a_sidecar_that_describe_tasks_leaves_out_is_read_from_the_task_definition() {
         "{stderr}"
     );
 
-    let timeline = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let timeline = run(binary::command()
         .args(["timeline", "--format", "json", "--task", task])
         .arg(&bundle));
     assert!(timeline.status.success());
@@ -365,7 +364,7 @@ fn a_collection_with_seal_key_is_sealed_when_it_ends() {
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
     let allowed = dir.path().join("allowed_signers");
     std::fs::write(&allowed, format!("alice@ir.example {public}")).unwrap();
-    let verify = run(Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let verify = run(binary::command()
         .arg("verify")
         .arg(&bundle)
         .arg("--allowed-signers")

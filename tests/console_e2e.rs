@@ -6,6 +6,7 @@
 //! --allow-actions` against moto: AWS is reached when `i` is pressed, and
 //! its answer shows in the action's popup.
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 
@@ -60,6 +61,7 @@ struct Session {
 impl Session {
     fn start(args: &[&str], env: &[(&str, &str)], config_home: &Path) -> Session {
         let mut command = CommandBuilder::new(BIN);
+        command.env(binary::CACHE_DIR_VARIABLE, binary::cache_dir());
         command.args(args);
         command.env("XDG_CONFIG_HOME", config_home);
         command.env_remove("NO_COLOR");
@@ -182,7 +184,7 @@ fn a_responder_filters_jumps_notes_and_quits() {
 fn sigterm_restores_the_terminal_and_no_color_draws_no_colour() {
     let dir = tempfile::TempDir::new().unwrap();
     let bundle = dir.path().join("demo-bundle");
-    let out = Command::new(BIN)
+    let out = binary::command()
         .args(["demo", "--print", "--out", bundle.to_str().unwrap()])
         .output()
         .unwrap();
@@ -286,7 +288,7 @@ fn live_opens_at_once_and_streams_the_tasks_in() {
     let bundle = dir.path().join("live-bundle");
     let command = live_command(&moto, dir.path(), &bundle);
     // Time taskscope, not the first read of its 500 MB debug binary from disk.
-    assert!(Command::new(BIN)
+    assert!(binary::command()
         .arg("--version")
         .output()
         .unwrap()
@@ -364,6 +366,7 @@ fn live_without_a_region_says_so_before_taking_over_the_terminal() {
     let bundle = dir.path().join("live-bundle");
     let mut command = CommandBuilder::new(BIN);
     command.env_clear();
+    command.env(binary::CACHE_DIR_VARIABLE, binary::cache_dir());
     command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
     command.env("AWS_CONFIG_FILE", "/nonexistent/taskscope-test");
     command.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/taskscope-test");
@@ -391,7 +394,7 @@ fn open_with_actions_plans_against_aws_only_when_asked() {
     let moto = moto::Moto::start();
     let dir = tempfile::TempDir::new().unwrap();
     let bundle = dir.path().join("demo-bundle");
-    let out = Command::new(BIN)
+    let out = binary::command()
         .args(["demo", "--print", "--out", bundle.to_str().unwrap()])
         .output()
         .unwrap();
@@ -431,7 +434,7 @@ fn open_with_actions_plans_against_aws_only_when_asked() {
 }
 
 fn assert_verifies(bundle: &Path) {
-    let out = Command::new(BIN)
+    let out = binary::command()
         .arg("verify")
         .arg(bundle)
         .output()

@@ -21,6 +21,7 @@
 //! `TASKSCOPE_CRASH_SEED=N` replays or varies the kill points (the seed in
 //! use is printed).
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 
@@ -77,7 +78,7 @@ impl Rng {
 }
 
 fn taskscope() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_taskscope"));
+    let mut command = binary::command();
     command.env("TASKSCOPE_AUTHOR", "crash-test");
     command
 }

@@ -1,10 +1,12 @@
 //! Exports of the sample incident: the Markdown report, CSV and JSON
 //! timelines with annotations, and Timesketch JSON lines.
 
+mod binary;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use taskscope::bundle::annotations::{event_anchor, Annotations, ANNOTATIONS_FILE};
 use taskscope::bundle::build::{import_to_bundle, InputFile};
 use taskscope::bundle::Bundle;
@@ -29,7 +31,7 @@ const HOSTILE_ALERT: &str = concat!(
 );
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .env("TASKSCOPE_AUTHOR", "dana")
         .output()

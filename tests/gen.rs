@@ -2,10 +2,12 @@
 //! counts per source the generator printed, every task discovered, and the
 //! same bytes for the same seed.
 
+mod binary;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use taskscope::bundle::Bundle;
 use taskscope::generate::GENERATED_SOURCES;
 use taskscope::model::Source;
@@ -14,7 +16,7 @@ use tempfile::TempDir;
 const EVENTS: u64 = 10_000;
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .output()
         .expect("runs taskscope")

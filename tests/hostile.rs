@@ -10,6 +10,7 @@
 //! a canary file (whose marker must never show up) and a FIFO tripwire (which
 //! would block any reader that opened it, turning the read into a hang).
 
+mod binary;
 mod support;
 
 use flate2::{write::GzEncoder, Compression};
@@ -107,7 +108,7 @@ impl Sandbox {
             .map(|a| a.as_ref().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join(" ");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        let mut child = binary::command()
             .args(args)
             .current_dir(self.work())
             .env("HOME", self.root().join("home"))

@@ -6,9 +6,11 @@
 //! flags for a critical vulnerability with a known exploit and for no
 //! signature found. Only ECR images are ever judged.
 
+mod binary;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use tempfile::TempDir;
 
 const T1: &str = "3f9c2d7e5b1a4c8e9d0f6a2b7c4e1d93";
@@ -21,7 +23,7 @@ const IMAGE_FILES: [&str; 4] = [
 ];
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .output()
         .expect("runs taskscope")

@@ -12,6 +12,7 @@ use taskscope::bundle::index::{Unusable, INDEX_PATH};
 use taskscope::bundle::manifest::{Artifact, Input};
 use taskscope::bundle::verify::{verify, Problem};
 use taskscope::bundle::write::sha256_hex;
+use taskscope::correlate::EventList;
 use taskscope::demo;
 use taskscope::generate::{generate_incident, GenOptions};
 use taskscope::import::FileStatus;
@@ -213,8 +214,8 @@ fn a_bundle_that_grew_after_indexing_opens_from_raw_evidence() {
 #[test]
 fn a_raw_artifact_changed_with_its_manifest_entry_makes_the_index_stale() {
     let (_dir, root) = demo_bundle();
-    let mut manifest = open(&root).manifest;
-    let input = manifest
+    let input = open(&root)
+        .manifest
         .inputs
         .iter()
         .find(|i| i.artifact.contains("falco"))
@@ -223,15 +224,7 @@ fn a_raw_artifact_changed_with_its_manifest_entry_makes_the_index_stale() {
         .clone();
     let mut bytes = fs::read(root.join(&input)).unwrap();
     bytes.extend_from_slice(b"\n");
-    fs::write(root.join(&input), &bytes).unwrap();
-    let entry = manifest
-        .artifacts
-        .iter_mut()
-        .find(|a| a.path == input)
-        .unwrap();
-    entry.size = bytes.len() as u64;
-    entry.sha256 = sha256_hex(&bytes);
-    write_manifest(&root, &manifest);
+    replace_consistently(&root, &input, &bytes);
     assert!(matches!(
         open(&root).incident_from_index(),
         Err(Unusable::Outdated(_))
@@ -298,17 +291,59 @@ fn the_console_loads_from_the_index_and_reports_a_damaged_one() {
     assert!(raw.data.incident == loaded.data.incident);
     assert_eq!(raw.data.event_text(), loaded.data.event_text());
 
-    let path = root.join(INDEX_PATH);
-    let mut bytes = fs::read(&path).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    fs::write(&path, &bytes).unwrap();
+    assert!(matches!(loaded.data.incident.events, EventList::Stored(_)));
+
+    // The correlated index damaged: one is rebuilt into the cache, and the
+    // events are still read in place. Only this test of the file damages a
+    // correlated index, so only it reaches the cache.
+    let cache = TempDir::new().unwrap();
+    std::env::set_var("TASKSCOPE_CACHE_DIR", cache.path());
+    flip_last_byte(&root.join(CORRELATED_PATH));
+    let rebuilt = taskscope::tui::load(&root).unwrap();
+    assert!(matches!(rebuilt.data.incident.events, EventList::Stored(_)));
+    assert!(rebuilt.data.incident == loaded.data.incident);
+    let notice = &rebuilt.data.problems[0];
+    assert!(
+        notice.starts_with(CORRELATED_PATH) && notice.contains("rebuilt from the raw evidence"),
+        "{notice}"
+    );
+
+    // No cache to write: the derived index answers, in memory.
+    let not_a_directory = cache.path().join("file");
+    fs::write(&not_a_directory, "").unwrap();
+    std::env::set_var("TASKSCOPE_CACHE_DIR", &not_a_directory);
+    let from_sections = taskscope::tui::load(&root).unwrap();
+    assert!(from_sections.timings.from_index);
+    assert!(matches!(
+        from_sections.data.incident.events,
+        EventList::Owned(_)
+    ));
+    assert!(from_sections.data.incident == loaded.data.incident);
+    assert!(
+        from_sections.data.problems[0].starts_with(CORRELATED_PATH),
+        "{:?}",
+        from_sections.data.problems
+    );
+
+    // Both indexes damaged: the raw evidence answers.
+    flip_last_byte(&root.join(INDEX_PATH));
     let fallback = taskscope::tui::load(&root).unwrap();
     assert!(!fallback.timings.from_index);
     assert!(fallback.data.incident == loaded.data.incident);
     assert!(
-        fallback.data.problems[0].starts_with(INDEX_PATH),
+        fallback
+            .data
+            .problems
+            .iter()
+            .any(|problem| problem.starts_with(INDEX_PATH)),
         "{:?}",
         fallback.data.problems
     );
+}
+
+fn flip_last_byte(path: &Path) {
+    let mut bytes = fs::read(path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::write(path, &bytes).unwrap();
 }

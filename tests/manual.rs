@@ -2,13 +2,15 @@
 //! every subcommand is completed and has a page, and `collect`'s page names
 //! every one of its options.
 
+mod binary;
+
 use clap::CommandFactory;
-use std::process::{Command, Output};
+use std::process::Output;
 use taskscope::cli::Cli;
 use tempfile::TempDir;
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .output()
         .expect("runs taskscope")

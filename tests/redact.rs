@@ -7,11 +7,13 @@
 //! them must survive; the bundle must not change; and taskscope's own
 //! stderr must not echo a secret quoted by an import error.
 
+mod binary;
+
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use taskscope::bundle::write::sha256_hex;
 use taskscope::bundle::Bundle;
 use taskscope::demo;
@@ -225,7 +227,7 @@ fn unreadable_record() -> String {
 }
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .env("TASKSCOPE_AUTHOR", "dana")
         .output()

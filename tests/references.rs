@@ -8,10 +8,12 @@
 //! `UntagResource` request syntax, GuardDuty `EcsTaskDetails` as the AWS CLI
 //! prints it, and Falco JSON alerts.
 
+mod binary;
+
 use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use tempfile::TempDir;
 
 /// The task every reference below names.
@@ -28,7 +30,7 @@ fn task_arn(id: &str) -> String {
 }
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .output()
         .expect("runs taskscope")

@@ -3,10 +3,12 @@
 //! (hostile evidence and notes), self-contained HTML, and Markdown whose
 //! structure holds.
 
+mod binary;
+
 use serde_json::json;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use taskscope::bundle::annotations::{event_anchor, Annotations};
 use taskscope::bundle::audit::{self, Actor, CallStatus, Entry, Record, ResultStatus};
 use taskscope::bundle::audit::{StepOutcome, StepStatus};
@@ -36,7 +38,7 @@ const HOSTILE_ALERT: &str = concat!(
 const HOSTILE_NOTE: &str = "# not a heading \u{1b}[31m red <b>bold</b> | \u{202e}txt.exe \u{2066}";
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .env("TASKSCOPE_AUTHOR", "dana")
         .output()

@@ -10,6 +10,7 @@
 //! PutRolePolicy open until the test lets it answer. The in-process tests
 //! replay every response (tests/aws/replay.rs).
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 #[path = "aws/replay.rs"]

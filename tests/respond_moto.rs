@@ -6,6 +6,7 @@
 //! format (tests/aws/replay.rs), and the test says so; every other call
 //! reaches moto. Requests are counted at the HTTP layer, below the SDK.
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 #[path = "aws/replay.rs"]

@@ -4,6 +4,7 @@
 //! call reaches moto, except one replayed `NetworkAclEntryAlreadyExists`
 //! where a test says so.
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 #[path = "aws/replay.rs"]

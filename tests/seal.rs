@@ -5,6 +5,8 @@
 //! handoff; the report ends with the root digest and the seal; hostile seal
 //! files are clear errors.
 
+mod binary;
+
 use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,7 +30,7 @@ const EXIT_VERIFY_FAILED: i32 = 4;
 const ALICE: &str = "alice@ir.example";
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .env("TASKSCOPE_AUTHOR", ALICE)
         .env("XDG_CONFIG_HOME", "/nonexistent-taskscope-config")
@@ -792,7 +794,7 @@ fn a_key_held_by_ssh_agent_seals_and_ssh_keygen_verifies_it() {
     let root = demo_bundle(dir.path(), "bundle");
     let agent = Agent::start(dir.path());
     let seal_with_agent = |extra: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_taskscope"))
+        binary::command()
             .args(["seal", path(&root), "--agent", "--identity", ALICE])
             .args(extra)
             .env("SSH_AUTH_SOCK", &agent.socket)
@@ -859,7 +861,7 @@ fn import_seals_with_the_config_files_seal_key() {
     )
     .unwrap();
     let root = dir.path().join("bundle");
-    let out = Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let out = binary::command()
         .args(["import", path(&inputs), "--out", path(&root)])
         .env("TASKSCOPE_AUTHOR", ALICE)
         .env("XDG_CONFIG_HOME", dir.path().join("config"))

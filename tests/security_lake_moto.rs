@@ -8,6 +8,7 @@
 
 #[path = "aws/athena.rs"]
 mod athena;
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 #[path = "aws/respond.rs"]
@@ -343,7 +344,7 @@ fn the_s3_data_events_table_is_queried_when_the_catalog_has_it() {
 #[test]
 fn security_lake_with_a_table_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let output = binary::command()
         .args(["collect", "--region", "us-east-1", "--security-lake"])
         .args(["--athena-table", "security.cloudtrail", "--out"])
         .arg(dir.path().join("incident"))

@@ -3,11 +3,12 @@
 //! the same severity, the highest among its strongly linked findings
 //! (GuardDuty findings and Falco alerts), and no other event counts.
 
+mod binary;
+
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use taskscope::bundle::annotations::Annotations;
 use taskscope::bundle::Bundle;
 use taskscope::export::report::report_markdown;
@@ -98,7 +99,7 @@ fn imported_bundle() -> (TempDir, PathBuf) {
     generate_incident(&options, &evidence.join("generated")).unwrap();
     write_extra_evidence(&evidence.join("extra"));
     let root = dir.path().join("bundle");
-    let out = Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let out = binary::command()
         .args(["import", evidence.to_str().unwrap(), "--out"])
         .arg(&root)
         .output()
@@ -113,7 +114,7 @@ fn imported_bundle() -> (TempDir, PathBuf) {
 
 /// Task ID → severity as `taskscope tasks --format json` prints it.
 fn cli_severities(root: &Path) -> BTreeMap<String, String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    let out = binary::command()
         .args(["tasks", root.to_str().unwrap(), "--format", "json"])
         .output()
         .unwrap();

@@ -6,10 +6,12 @@
 //! `taskscope import`, read back with `tasks` and `timeline`. All data here
 //! is synthetic.
 
+mod binary;
+
 use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use tempfile::TempDir;
 
 const ACCOUNT: &str = "111122223333";
@@ -22,7 +24,7 @@ const TASK_B: &str = "8d2e6f1a0b9c47d3a5e2f8c1b6d4a790";
 const DEFINITION: &str = "arn:aws:ecs:us-east-1:111122223333:task-definition/checkout-api:41";
 
 fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .output()
         .expect("runs taskscope")

@@ -5,6 +5,7 @@
 //! verify, a clean finish on SIGTERM, a store refused to a second watcher,
 //! and failed rounds that do not stop the watcher.
 
+mod binary;
 #[path = "aws/moto.rs"]
 mod moto;
 
@@ -70,7 +71,7 @@ fn watch_args(store: &Path, extra: &[&str]) -> Vec<String> {
 }
 
 fn taskscope(args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
+    binary::command()
         .args(args)
         .output()
         .expect("taskscope runs")

@@ -4,8 +4,16 @@
 //! marked `collecting` (and partial); a finished or interrupted collection
 //! says so. Annotations can be added meanwhile: both writers take the
 //! bundle directory's lock and keep each other's artifact entries.
+//!
+//! Each commit also writes and lists the index segment of the response it
+//! stores ([`super::index::segment`]), encoded from the one parse that
+//! describes the response in the manifest, so opening the bundle meanwhile
+//! parses nothing again. A complete collection merges its segments into the
+//! derived index and the correlated index ([`super::index::merge`]).
 
 use super::build::{Entry, FileSummary, Summary};
+use super::index::segment::{self, is_segment};
+use super::index::{merge, section};
 use super::journal::remove_stale_manifest_temps;
 use super::manifest::{
     CollectRequest, CollectionState, Manifest, Origin, SourceReport, SourceStatus, MANIFEST_FILE,
@@ -13,7 +21,7 @@ use super::manifest::{
 use super::paths::{safe_file_name, MAX_FILE_BYTES};
 use super::write::{sha256_hex, sync_dir, write_file_atomically, BundleWriter};
 use super::Bundle;
-use crate::import::import_bytes_from;
+use crate::import::{import_bytes_from, FileStatus};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -143,7 +151,9 @@ impl GrowingBundle {
     }
 
     /// Stores one response under `responses/`, imports it to describe it in
-    /// the manifest, and commits. Returns the records it held.
+    /// the manifest, writes its index segment (unless it was rejected: then
+    /// opening does not import it), and commits both. Returns the records
+    /// it held.
     pub fn store(&mut self, response: Response<'_>) -> io::Result<usize> {
         if response.body.len() as u64 > MAX_FILE_BYTES {
             return Err(io::Error::other(format!(
@@ -180,6 +190,12 @@ impl GrowingBundle {
         );
         let mut input = Entry::of(&imported).input(source_path, name);
         input.origin = Some(response.origin);
+        if imported.status() != FileStatus::Rejected {
+            let section = section::encode(&imported.events, &imported.tasks);
+            let listed =
+                segment::store(&self.root, self.stored, index, &section, &input, &artifacts)?;
+            artifacts.push(listed);
+        }
         self.summary.add(input, Some(&FileSummary::of(&imported)));
         let manifest = self.manifest(artifacts, CollectionState::Collecting);
         write_manifest(&self.root, &manifest)?;
@@ -194,6 +210,11 @@ impl GrowingBundle {
 
     /// Commits the final state. The bundle is partial when interrupted, when
     /// any source did not complete, or when any response could not be read.
+    /// A complete collection's segments are merged into the derived index
+    /// and the correlated index in the same commit, then removed; an
+    /// interrupted one keeps them. A merge that cannot be done (a damaged
+    /// segment, evidence gone, a failed write) leaves the segments listed:
+    /// the bundle opens as it did while collecting.
     pub fn finish(mut self, state: CollectionState) -> io::Result<Manifest> {
         for report in &mut self.reports {
             if report.status == SourceStatus::Running {
@@ -201,7 +222,19 @@ impl GrowingBundle {
                 report.errors.push("stopped before it finished".into());
             }
         }
-        self.commit(state)?;
+        let _lock = lock(&self.root)?;
+        let current = read_manifest(&self.root)?;
+        let segmented = current.artifacts.iter().any(|a| is_segment(&a.path));
+        if state == CollectionState::Complete && segmented {
+            let kept = current.artifacts.iter().filter(|a| !is_segment(&a.path));
+            let mut merged = self.manifest(kept.cloned().collect(), state);
+            if merge::merge(&self.root, &current, &mut merged).unwrap_or(false) {
+                write_manifest(&self.root, &merged)?;
+                merge::remove_segments(&self.root, &current)?;
+                return read_manifest(&self.root);
+            }
+        }
+        write_manifest(&self.root, &self.manifest(current.artifacts, state))?;
         read_manifest(&self.root)
     }
 

@@ -4,6 +4,7 @@
 //! the manifest say which) are imported again. They are few and small.
 
 use super::index::imported_artifacts;
+use super::manifest::Input;
 use super::Bundle;
 use crate::import::{image, import_bytes};
 use crate::model::ImageFacts;
@@ -13,17 +14,32 @@ use crate::model::ImageFacts;
 pub fn read(bundle: &Bundle, problems: &mut Vec<String>) -> Vec<ImageFacts> {
     let mut images = Vec::new();
     for (artifact, input) in imported_artifacts(&bundle.manifest, &mut Vec::new()) {
-        let holds_images = input
-            .formats
-            .iter()
-            .any(|format| image::FORMATS.contains(&format.as_str()));
-        if !holds_images {
-            continue;
-        }
-        match bundle.read_artifact(&input.artifact) {
-            Ok(bytes) => images.extend(import_bytes(&bytes, artifact).images),
-            Err(error) => problems.push(format!("{}: {error}", input.artifact)),
-        }
+        images.extend(of(bundle, artifact, input, problems));
     }
     images
+}
+
+/// Image facts of the artifact at position `artifact`, imported for
+/// `input`: none unless the manifest lists it with an image format; an
+/// artifact that cannot be read is reported in `problems`.
+pub fn of(
+    bundle: &Bundle,
+    artifact: usize,
+    input: &Input,
+    problems: &mut Vec<String>,
+) -> Vec<ImageFacts> {
+    let holds_images = input
+        .formats
+        .iter()
+        .any(|format| image::FORMATS.contains(&format.as_str()));
+    if !holds_images {
+        return Vec::new();
+    }
+    match bundle.read_artifact(&input.artifact) {
+        Ok(bytes) => import_bytes(&bytes, artifact).images,
+        Err(error) => {
+            problems.push(format!("{}: {error}", input.artifact));
+            Vec::new()
+        }
+    }
 }

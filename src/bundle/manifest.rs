@@ -11,9 +11,11 @@ use std::collections::BTreeSet;
 pub const FORMAT_NAME: &str = "taskscope-bundle";
 /// The bundle format version this build writes, and the newest it reads:
 /// 2 added the seal (`seal.json` and `seal.json.sig` at the root, which a
-/// reader of version 1 would take for unlisted files); version 1 bundles,
-/// which have none, still open.
-pub const FORMAT_VERSION: u32 = 2;
+/// reader of version 1 would take for unlisted files); 3 added the derived
+/// correlated index (`derived/correlated.bin`). Bundles of versions 1 and
+/// 2 still open; their correlated index is rebuilt from the raw evidence
+/// into the cache (docs/bundle-format.md).
+pub const FORMAT_VERSION: u32 = 3;
 /// The manifest's file name at the bundle root.
 pub const MANIFEST_FILE: &str = "manifest.json";
 
@@ -266,6 +268,17 @@ pub struct Origin {
     /// in it were written by EventBridge (docs/correlation.md).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub eventbridge_archive: bool,
+}
+
+impl Input {
+    /// What is known about the log group its records were read from: what
+    /// the call that received them read decides who wrote what they hold.
+    pub fn log_group(&self) -> LogGroup {
+        self.origin
+            .as_ref()
+            .map(Origin::log_group)
+            .unwrap_or_default()
+    }
 }
 
 impl Origin {

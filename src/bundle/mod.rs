@@ -1,7 +1,8 @@
 //! Evidence bundles: a directory of raw artifacts, stored as received, and a
 //! manifest with the SHA-256 of each. Everything shown is derived from the raw
 //! artifacts, so a bundle opened anywhere shows the same timelines; a derived
-//! [`index`] written at import saves parsing them again when it is valid.
+//! [`index`] written at import (or its segments, written as a collection
+//! grows the bundle) saves parsing them again when it is valid.
 
 pub mod annotations;
 pub mod audit;
@@ -15,14 +16,15 @@ pub mod index;
 pub mod journal;
 pub mod journal_head;
 pub mod manifest;
+pub mod opening;
 pub mod paths;
 pub mod seal;
 pub mod verify;
 pub mod write;
 
 use crate::correlate::Incident;
-use crate::import::parallel::{import_in_order, Job};
-use manifest::{Manifest, Origin, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
+use manifest::{Manifest, FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE};
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -40,8 +42,8 @@ pub struct OpenedIncident {
     pub incident: Incident,
     /// What could not be read (artifacts, or a damaged index).
     pub problems: Vec<String>,
-    /// True when it came from the derived index, false when the raw
-    /// artifacts were imported again.
+    /// True when it came from derived files alone (the derived index, or
+    /// index segments), false when raw artifacts were imported again.
     pub from_index: bool,
 }
 
@@ -141,9 +143,11 @@ impl Bundle {
     }
 
     /// The correlated incident, from the derived index when it is valid,
-    /// else by re-importing the raw artifacts ([`Bundle::incident_from_raw`]).
-    /// Both give the same incident. A damaged index is reported in the
-    /// problems; a missing or outdated one is not (old bundles have none).
+    /// else from the valid index segments and by re-importing the raw
+    /// artifacts none covers ([`Bundle::open_incident_with_coverage`]).
+    /// All give the same incident. A damaged index or segment is reported
+    /// in the problems; a missing or outdated one is not (old bundles have
+    /// none).
     pub fn incident(&self) -> (Incident, Vec<String>) {
         let opened = self.open_incident();
         (opened.incident, opened.problems)
@@ -151,39 +155,14 @@ impl Bundle {
 
     /// [`Bundle::incident`], also telling where the incident came from.
     pub fn open_incident(&self) -> OpenedIncident {
-        match self.index_incident() {
-            Ok((incident, problems)) => OpenedIncident {
-                incident,
-                problems,
-                from_index: true,
-            },
-            Err(unusable) => {
-                let (incident, mut problems) = self.incident_from_raw();
-                if let index::Unusable::Damaged(_) = unusable {
-                    problems.insert(
-                        0,
-                        format!("{unusable}; opened from the raw evidence (run taskscope verify)"),
-                    );
-                }
-                OpenedIncident {
-                    incident,
-                    problems,
-                    from_index: false,
-                }
-            }
-        }
+        self.open_incident_with_coverage().0
     }
 
     /// The correlated index, when it can answer for this bundle: valid (see
     /// [`correlated::CorrelatedIndex::open`]) and no action recorded since
     /// it was written (the audit log's actions are on the timelines).
     pub fn correlated(&self) -> Result<correlated::CorrelatedIndex, correlated::Unusable> {
-        let acted = self
-            .manifest
-            .artifacts
-            .iter()
-            .any(|artifact| artifact.path == audit::AUDIT_FILE);
-        if acted {
+        if self.has_recorded_actions() {
             return Err(correlated::Unusable::Outdated(
                 "actions were recorded after it was written".into(),
             ));
@@ -191,26 +170,45 @@ impl Bundle {
         correlated::CorrelatedIndex::open(&self.root, &self.manifest)
     }
 
+    /// The correlated index that answers for this bundle, and notice lines
+    /// for the user (unescaped): the bundle's own when it can answer
+    /// ([`Bundle::correlated`]); else, when it is missing, outdated or
+    /// damaged, the one rebuilt from the raw evidence into the per-user
+    /// cache, rebuilt now when there is none or it cannot be used (the
+    /// bundle is never written). `None` when actions were recorded, while a
+    /// collection is still running, or when nothing could be rebuilt: then
+    /// the answer comes from [`Bundle::incident`].
+    pub fn correlated_or_rebuilt(&self) -> (Option<correlated::CorrelatedIndex>, Vec<String>) {
+        correlated::answering::correlated_or_rebuilt(self)
+    }
+
+    /// Another correlated index for when `damaged`, the one
+    /// [`Bundle::correlated_or_rebuilt`] gave, was found damaged while read
+    /// (`damage`; records are checked as they are read): the cached copy
+    /// when `damaged` was not it, else one rebuilt again from the raw
+    /// evidence; and the notice lines to show. `None` when nothing could be
+    /// rebuilt.
+    pub fn correlated_rebuilt_after(
+        &self,
+        damaged: &correlated::CorrelatedIndex,
+        damage: &correlated::Unusable,
+    ) -> (Option<correlated::CorrelatedIndex>, Vec<String>) {
+        correlated::answering::rebuilt_after(self, damaged, damage)
+    }
+
+    /// Whether the audit log lists response actions recorded on this bundle.
+    pub fn has_recorded_actions(&self) -> bool {
+        self.manifest
+            .artifacts
+            .iter()
+            .any(|artifact| artifact.path == audit::AUDIT_FILE)
+    }
+
     /// The correlated incident from the derived index, or why the index
     /// cannot be used.
     pub fn incident_from_index(&self) -> Result<Incident, index::Unusable> {
-        self.index_incident().map(|(incident, _)| incident)
-    }
-
-    /// The incident from the derived index, with what could not be read of
-    /// the audit log, which grows after the index is written and so is
-    /// always read from the raw artifact.
-    fn index_incident(&self) -> Result<(Incident, Vec<String>), index::Unusable> {
-        let sections = index::load(&self.root, &self.manifest)?;
-        let (mut events, tasks) = index::into_parts(sections);
-        let (actions, mut problems) = audit::events(self);
-        events.push(actions);
-        // The index holds no image facts: their few small artifacts are read again.
-        let images = images::read(self, &mut problems);
-        Ok((
-            Incident::build_from_parts(events, tasks).with_images(images),
-            problems,
-        ))
+        let sections = self.index_sections()?;
+        Ok(self.incident_from_sections(sections).0)
     }
 
     /// Re-imports every input that was not rejected and correlates the result.
@@ -218,46 +216,8 @@ impl Bundle {
     /// cannot be read are reported and skipped; an artifact named by several
     /// inputs is imported once.
     pub fn incident_from_raw(&self) -> (Incident, Vec<String>) {
-        let mut problems = Vec::new();
-        let imported = index::imported_artifacts(&self.manifest, &mut problems);
-        let jobs = imported.into_iter().filter_map(|(artifact, input)| {
-            match self.read_artifact(&input.artifact) {
-                Ok(bytes) => {
-                    // What the call read decides who wrote what it holds.
-                    let group = input.origin.as_ref().map(Origin::log_group);
-                    Some((
-                        (),
-                        Some(Job {
-                            bytes,
-                            artifact,
-                            group: group.unwrap_or_default(),
-                        }),
-                    ))
-                }
-                Err(error) => {
-                    problems.push(format!("{}: {error}", input.artifact));
-                    None
-                }
-            }
-        });
-        let mut events = Vec::new();
-        let mut tasks = Vec::new();
-        let mut images = Vec::new();
-        import_in_order(
-            jobs,
-            |file| file,
-            |(), imported| {
-                if let Some(imported) = imported {
-                    events.extend(imported.events);
-                    tasks.extend(imported.tasks);
-                    images.extend(imported.images);
-                }
-            },
-        );
-        let (actions, audit_problems) = audit::events(self);
-        events.extend(actions);
-        problems.extend(audit_problems);
-        (Incident::build(events, tasks).with_images(images), problems)
+        let (incident, problems, _) = self.incident_from_sections(HashMap::new());
+        (incident, problems)
     }
 }
 

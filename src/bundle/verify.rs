@@ -2,6 +2,7 @@
 //! (and, at its root, a seal, which [`super::seal`] checks)?
 
 use super::growing::RESPONSES_DIR;
+use super::index::segment::is_segment;
 use super::manifest::{CollectionState, MANIFEST_FILE};
 use super::paths::{self, Refusal};
 use super::seal::pair::{is_leftover, is_seal_file};
@@ -33,10 +34,13 @@ pub enum Problem {
     UnsafePath(String),
     /// A directory, FIFO, socket or device where an artifact should be.
     NotAFile(String),
-    /// A response (or manifest temporary file) written by a live collection
-    /// that stopped before committing it: the bundle says `collecting`.
+    /// A response, derived file (or manifest temporary file) written by a
+    /// live collection that stopped before committing it: the bundle says `collecting`.
     /// Not an integrity failure; the file is not part of the bundle.
     Uncommitted(String),
+    /// An index segment a collection merged into `derived/index.bin` when
+    /// it completed, then stopped before removing: not part of the bundle.
+    MergedSegment(String),
     /// A file an interrupted seal left (docs/bundle-format.md, "Seals"):
     /// not part of the bundle or of its seal; the next seal removes it.
     SealLeftover(String),
@@ -44,9 +48,13 @@ pub enum Problem {
 
 impl Problem {
     /// True for problems that break the bundle's integrity (all but
-    /// [`Problem::Uncommitted`] and [`Problem::SealLeftover`]).
+    /// [`Problem::Uncommitted`], [`Problem::MergedSegment`] and
+    /// [`Problem::SealLeftover`]).
     pub fn is_failure(&self) -> bool {
-        !matches!(self, Problem::Uncommitted(_) | Problem::SealLeftover(_))
+        !matches!(
+            self,
+            Problem::Uncommitted(_) | Problem::MergedSegment(_) | Problem::SealLeftover(_)
+        )
     }
 }
 
@@ -63,6 +71,10 @@ impl fmt::Display for Problem {
             Problem::Uncommitted(path) => write!(
                 f,
                 "uncommitted: {path} (written by a collection that stopped before listing it; not part of the bundle)"
+            ),
+            Problem::MergedSegment(path) => write!(
+                f,
+                "leftover: {path} (an index segment merged into the derived index when the collection completed; not part of the bundle)"
             ),
             Problem::SealLeftover(path) => write!(
                 f,
@@ -127,6 +139,7 @@ pub fn verify(bundle: &Bundle) -> Vec<Problem> {
     let mut present = Vec::new();
     list_files(&bundle.root, "", &mut present, &mut problems);
     let collecting = bundle.manifest.collection.state == Some(CollectionState::Collecting);
+    let completed = bundle.manifest.collection.state == Some(CollectionState::Complete);
     let manifest_temp = temp_prefix(MANIFEST_FILE);
     for path in present {
         if is_seal_file(&path) {
@@ -136,10 +149,15 @@ pub fn verify(bundle: &Bundle) -> Vec<Problem> {
             continue;
         }
         if path != MANIFEST_FILE && !listed.contains(&path) {
-            let uncommitted =
-                path.starts_with(&format!("{RESPONSES_DIR}/")) || path.starts_with(&manifest_temp);
+            // Derived files (segments, or a merge's) are written before
+            // the commit that lists them.
+            let uncommitted = path.starts_with(&format!("{RESPONSES_DIR}/"))
+                || path.starts_with(&manifest_temp)
+                || path.starts_with("derived/");
             problems.push(if collecting && uncommitted {
                 Problem::Uncommitted(path)
+            } else if completed && is_segment(&path) {
+                Problem::MergedSegment(path)
             } else {
                 Problem::Unexpected(path)
             });

@@ -246,6 +246,24 @@ pub fn temp_prefix(name: &str) -> String {
 /// fsynced. With `replace` false an existing target is left alone and the
 /// call fails with [`io::ErrorKind::AlreadyExists`].
 pub fn write_file_atomically(target: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
+    let (dir, temp) = temp_beside(target)?;
+    write_synced(&temp, bytes)?;
+    let placed = if replace {
+        fs::rename(&temp, target)
+    } else {
+        place_without_replacing(&temp, target)
+    };
+    if let Err(error) = placed {
+        let _ = fs::remove_file(&temp);
+        return Err(error);
+    }
+    sync_dir(&dir)
+}
+
+/// The directory of `target` and a fresh temporary path in it, named
+/// [`temp_prefix`] of the target's name, then the process ID, a counter
+/// and the time: where a file is written before it is moved to `target`.
+pub(crate) fn temp_beside(target: &Path) -> io::Result<(PathBuf, PathBuf)> {
     let name = target
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?
@@ -265,17 +283,7 @@ pub fn write_file_atomically(target: &Path, bytes: &[u8], replace: bool) -> io::
             .map(|d| d.as_nanos())
             .unwrap_or(0)
     ));
-    write_synced(&temp, bytes)?;
-    let placed = if replace {
-        fs::rename(&temp, target)
-    } else {
-        place_without_replacing(&temp, target)
-    };
-    if let Err(error) = placed {
-        let _ = fs::remove_file(&temp);
-        return Err(error);
-    }
-    sync_dir(&dir)
+    Ok((dir, temp))
 }
 
 /// Moves `temp` to `target` unless `target` exists. A hard link fails

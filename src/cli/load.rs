@@ -28,26 +28,27 @@ pub fn incident(bundle: &Bundle) -> Incident {
     incident
 }
 
-/// The bundle's correlated index when it can answer. A damaged one is one
-/// warning line, and the caller answers from the incident instead.
+/// The correlated index that answers for the bundle: its own, or one
+/// rebuilt from the raw evidence into the cache
+/// ([`Bundle::correlated_or_rebuilt`]). Each notice is one warning line;
+/// `None` means the caller answers from the incident.
 pub fn correlated(bundle: &Bundle) -> Option<CorrelatedIndex> {
-    match bundle.correlated() {
-        Ok(index) => Some(index),
-        Err(unusable) => {
-            warn_if_damaged(&unusable);
-            None
-        }
-    }
+    let (index, notices) = bundle.correlated_or_rebuilt();
+    warn_all(&notices);
+    index
 }
 
-/// One warning line when the correlated index turned out damaged (a missing
-/// or outdated one is expected and says nothing).
-pub fn warn_if_damaged(unusable: &correlated::Unusable) {
-    if let correlated::Unusable::Damaged(_) = unusable {
-        warn_all(&[format!(
-            "{unusable}; answering from the evidence (run taskscope verify)"
-        )]);
-    }
+/// Another correlated index after `damaged`, the one that answered, was
+/// found damaged while read ([`Bundle::correlated_rebuilt_after`]); the
+/// notice is one warning line.
+pub fn correlated_after(
+    bundle: &Bundle,
+    damaged: &CorrelatedIndex,
+    damage: &correlated::Unusable,
+) -> Option<CorrelatedIndex> {
+    let (index, notices) = bundle.correlated_rebuilt_after(damaged, damage);
+    warn_all(&notices);
+    index
 }
 
 /// The image facts by digest, read from the bundle's image artifacts; what
@@ -59,7 +60,8 @@ pub fn images(bundle: &Bundle) -> BTreeMap<String, ImageFacts> {
     images
 }
 
-fn warn_all(problems: &[String]) {
+/// One warning line on stderr per problem, escaped and shortened.
+pub fn warn_all(problems: &[String]) {
     for problem in problems {
         eprintln!("taskscope: warning: {}", log_text(problem, LOG_LINE_CHARS));
     }

@@ -1,7 +1,7 @@
 //! `taskscope timeline`: one task's timeline, or the whole bundle's.
 
 use super::load::{
-    correlated, find_optional_task, find_optional_task_in, incident, warn_if_damaged,
+    correlated, correlated_after, find_optional_task, find_optional_task_in, incident, warn_all,
     warn_if_partial,
 };
 use crate::bundle::correlated::{CorrelatedIndex, Unusable};
@@ -26,16 +26,26 @@ pub struct TimelineArgs {
 }
 
 /// Prints the timeline: from the correlated index when it can answer
-/// (only the task's events are read), else from the incident correlated
-/// again.
+/// (only the task's events are read; one found damaged while read is
+/// replaced once, by the cached copy or a rebuilt one), else from the
+/// incident correlated again.
 pub fn run(args: &TimelineArgs) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(&args.bundle)?;
     warn_if_partial(&bundle);
-    if let Some(index) = correlated(&bundle) {
+    let mut answering = correlated(&bundle);
+    let mut replaced = false;
+    while let Some(index) = answering.take() {
         let task = find_optional_task_in(index.tasks(), args.task.as_deref())?;
         match indexed_rows(&index, &bundle, task) {
             Ok(rows) => return print(&render::timeline::render(&rows, args.format)?),
-            Err(unusable) => warn_if_damaged(&unusable),
+            Err(damage) if !replaced => {
+                replaced = true;
+                answering = correlated_after(&bundle, &index, &damage);
+            }
+            Err(damage) => warn_all(&[format!(
+                "the other correlated index cannot be read either ({damage}); \
+                 answering from the evidence, correlated in memory"
+            )]),
         }
     }
     let incident = incident(&bundle);

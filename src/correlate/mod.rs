@@ -8,10 +8,12 @@
 //! to the tasks its keys justify, with the strongest reason per task; IP links
 //! count only within the task's lifetime, because later tasks reuse IPs.
 
+mod event_list;
 mod index;
 mod reference;
 mod sessions;
 
+pub use event_list::{EventList, EventStore, StoredEvents};
 pub use sessions::is_session_evidence;
 
 pub use reference::{resolve_task, TaskReferenceError, MIN_TASK_ID_PREFIX};
@@ -32,7 +34,7 @@ pub struct Incident {
     /// Tasks, ordered by creation time (unknown last), then ID.
     pub tasks: Vec<TaskFacts>,
     /// Events, ordered by time, then import order; each fact once.
-    pub events: Vec<Event>,
+    pub events: EventList,
     /// For each task, the indices of its events in time order.
     pub timelines: Vec<Vec<usize>>,
     /// What the evidence says about each image digest (Inspector and ECR
@@ -63,7 +65,7 @@ impl Incident {
         }
         Incident {
             tasks,
-            events,
+            events: events.into(),
             timelines,
             images: BTreeMap::new(),
         }
@@ -85,6 +87,9 @@ impl Incident {
     /// The summary of the timeline of the task at index `task`: its
     /// severity, counts and window (see [`TaskSummary`]).
     pub fn summary(&self, task: usize) -> TaskSummary {
+        if let Some(summary) = self.events.stored_summary(task) {
+            return summary;
+        }
         TaskSummary::of(
             task,
             self.timelines[task]

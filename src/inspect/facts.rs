@@ -468,7 +468,7 @@ mod tests {
         let finding = json!({"type": "DefenseEvasion:Runtime/ProcessInjection.Proc",
             "service": {"runtimeDetails": {"process": {"name": "a", "pid": 2},
             "context": {"modifyingProcess": {"name": "gdb", "pid": 77, "executablePath": "/usr/bin/gdb"}}}}});
-        let mut event = demo().events.remove(0);
+        let mut event = demo().events.to_mut().remove(0);
         event.source = Source::Guardduty;
         let facts = key_facts(&event, &finding);
         assert_eq!(
@@ -543,7 +543,7 @@ mod tests {
     fn long_request_parameters_are_capped() {
         let record =
             json!({"eventName": "PutObject", "requestParameters": {"k": "x".repeat(5000)}});
-        let mut event = demo().events.remove(0);
+        let mut event = demo().events.to_mut().remove(0);
         event.source = Source::Cloudtrail;
         let facts = key_facts(&event, &record);
         let request = value(&facts, "request").expect("request");

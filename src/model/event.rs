@@ -252,7 +252,13 @@ impl Event {
     /// True for detections: GuardDuty findings and attack sequences, and
     /// Falco alerts. These make up the findings board and report sections.
     pub fn is_finding(&self) -> bool {
-        matches!(self.source, Source::Guardduty | Source::Falco)
+        self.source.gives_findings()
+    }
+
+    /// Where a finding stands on the findings board: most severe first,
+    /// then by type, then by time (ties keep the timeline's order).
+    pub fn finding_rank(&self) -> (std::cmp::Reverse<Severity>, &str, Timestamp) {
+        (std::cmp::Reverse(self.severity), &self.kind, self.time)
     }
 
     /// Who wrote the record, and so how far it is trusted.

@@ -24,6 +24,12 @@ pub enum Source {
 }
 
 impl Source {
+    /// Whether this source's records are findings (GuardDuty findings and
+    /// Falco alerts): what the findings board lists.
+    pub fn gives_findings(self) -> bool {
+        matches!(self, Source::Guardduty | Source::Falco)
+    }
+
     /// The lower-case name used in every output format.
     pub fn name(self) -> &'static str {
         match self {

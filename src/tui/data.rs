@@ -6,7 +6,9 @@ use super::filter::Haystacks;
 use crate::bundle::custody::{self, Handoff};
 use crate::bundle::Bundle;
 use crate::correlate::Incident;
-use crate::model::{Event, Key, TaskSummary, Timestamp};
+use crate::inspect::context::ContextIndex;
+use crate::model::{Event, Key, Source, TaskSummary, Timestamp};
+use crate::raw::RawReader;
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
@@ -41,6 +43,9 @@ pub struct Data {
     /// Searchable text per event (source, kind, summary, actor, key
     /// values, `tactic:` and `technique:` words), built on first use: see [`Data::event_text`].
     event_text: OnceLock<Haystacks>,
+    /// What task contexts are worked out from, once gathered: see
+    /// [`Data::context_index`].
+    context_index: OnceLock<ContextIndex>,
     /// Searchable text per task: IDs, ARN, cluster, service, status, and
     /// `account:<ID> region:<name>` from its ARN.
     pub task_text: Haystacks,
@@ -58,15 +63,35 @@ impl Data {
         &self.incident.events[index as usize]
     }
 
+    /// The time of the event at `index`, without reading a stored event.
+    pub fn time(&self, index: u32) -> Timestamp {
+        self.incident
+            .events
+            .time(index as usize)
+            .unwrap_or_default()
+    }
+
+    /// The source of the event at `index`, without reading a stored event.
+    pub fn source(&self, index: u32) -> Option<Source> {
+        self.incident.events.source(index as usize)
+    }
+
     /// Derives the views' lists from an opened bundle and its incident.
+    /// Events the incident keeps in its store are not read here: the lists
+    /// come from the store's time and findings columns and task summaries.
     pub fn new(bundle: Bundle, incident: Incident, mut problems: Vec<String>) -> Data {
         let (handoffs, unreadable) = custody::load(&bundle);
         problems.extend(unreadable);
-        let window = incident
-            .events
-            .first()
-            .zip(incident.events.last())
-            .map(|(a, b)| (a.time.min(b.time), a.time.max(b.time)));
+        let events = &incident.events;
+        let window = events
+            .time(0)
+            .zip(
+                events
+                    .len()
+                    .checked_sub(1)
+                    .and_then(|last| events.time(last)),
+            )
+            .map(|(a, b)| (a.min(b), a.max(b)));
         let activity_window = activity_window(&incident, window);
         let stats = incident
             .timelines
@@ -74,19 +99,9 @@ impl Data {
             .enumerate()
             .map(|(task, timeline)| task_stats(&incident, task, timeline, activity_window))
             .collect();
-        let mut findings: Vec<u32> = incident
-            .events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.is_finding())
-            .map(|(i, _)| i as u32)
-            .collect();
-        findings.sort_by(|&a, &b| {
-            let (a, b) = (&incident.events[a as usize], &incident.events[b as usize]);
-            b.severity
-                .cmp(&a.severity)
-                .then_with(|| a.kind.cmp(&b.kind))
-                .then_with(|| a.time.cmp(&b.time))
+        let findings = events.findings().unwrap_or_else(|reason| {
+            problems.push(format!("the findings could not be listed: {reason}"));
+            Vec::new()
         });
         let places: Vec<Option<(String, String)>> =
             incident.tasks.iter().map(|t| t.account_region()).collect();
@@ -126,6 +141,7 @@ impl Data {
             findings,
             window,
             event_text: OnceLock::new(),
+            context_index: OnceLock::new(),
             task_text,
             multi_account: accounts.len() > 1,
             places,
@@ -136,11 +152,30 @@ impl Data {
     /// first caller (the console warms it on a worker after the first
     /// frame, see [`warm_event_text`]); later callers wait for it or share it.
     pub fn event_text(&self) -> Haystacks {
-        Arc::clone(
-            self.event_text.get_or_init(|| {
-                Arc::new(self.incident.events.iter().map(event_haystack).collect())
-            }),
-        )
+        Arc::clone(self.event_text.get_or_init(|| {
+            let events = &self.incident.events;
+            let mut texts = Vec::with_capacity(events.len());
+            // Read in order and dropped: a stored event is not kept for
+            // its text. A damaged record leaves the rest without text.
+            let _ = events.scan(|_, event| texts.push(event_haystack(event)));
+            texts.resize(events.len(), String::new());
+            Arc::new(texts)
+        }))
+    }
+
+    /// What task contexts are worked out from, when gathered (see
+    /// [`gather_context_index`]).
+    pub fn context_index(&self) -> Option<&ContextIndex> {
+        self.context_index.get()
+    }
+
+    /// Gathers the incident-wide facts task contexts need (a pass over
+    /// every event): by the loader for events in memory, else on a worker
+    /// after the first frame (see [`warm_context_index`]).
+    pub fn gather_context_index(&self) -> &ContextIndex {
+        self.context_index.get_or_init(|| {
+            ContextIndex::new(&self.incident, &mut RawReader::for_bundle(&self.bundle))
+        })
     }
 
     /// A short name for the bundle: its directory name.
@@ -164,6 +199,25 @@ pub fn warm_event_text(data: &Arc<Data>) {
         });
     // Without the thread, the first filter builds the text itself.
     drop(spawned);
+}
+
+/// Gathers the task contexts' facts on a worker thread, so that the first
+/// frame does not wait for a pass over every stored event; `notify` wakes
+/// the UI thread when they are ready.
+pub fn warm_context_index(data: &Arc<Data>, notify: Arc<dyn Fn() + Send + Sync>) {
+    if data.context_index().is_some() {
+        return;
+    }
+    let worker = Arc::clone(data);
+    let spawned = std::thread::Builder::new()
+        .name("taskscope-context".into())
+        .spawn(move || {
+            worker.gather_context_index();
+            notify();
+        });
+    if spawned.is_err() {
+        data.gather_context_index();
+    }
 }
 
 /// The span the tasks' sparklines cover: from the first task start to the
@@ -232,7 +286,9 @@ fn task_stats(
     let mut activity = vec![0; SPARK_BUCKETS];
     if let Some((from, to)) = window {
         for &index in timeline {
-            activity[bucket(incident.events[index].time, from, to, SPARK_BUCKETS)] += 1;
+            if let Some(time) = incident.events.time(index) {
+                activity[bucket(time, from, to, SPARK_BUCKETS)] += 1;
+            }
         }
     }
     TaskStats {

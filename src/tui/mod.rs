@@ -215,6 +215,7 @@ fn event_loop(
 ) -> anyhow::Result<()> {
     loop {
         guard.screen.draw(|frame| ui::render(frame, app))?;
+        app.start_warming();
         let Ok(first) = receiver.recv() else {
             return Ok(());
         };
@@ -241,6 +242,7 @@ fn event_loop(
                 Message::Wake => {
                     app.poll_filter();
                     app.poll_actions();
+                    app.poll_context();
                     None
                 }
                 Message::Terminate(signal) => app.terminate(signal).then_some(Effect::Quit),

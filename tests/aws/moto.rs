@@ -92,9 +92,13 @@ impl Moto {
     /// credentials, isolated from the user's own AWS configuration; one
     /// attempt per call (moto's missing APIs fail at once).
     pub fn taskscope(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_taskscope"));
+        let mut command = crate::binary::command();
         command
             .env_clear()
+            .env(
+                crate::binary::CACHE_DIR_VARIABLE,
+                crate::binary::cache_dir(),
+            )
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")

@@ -11,6 +11,7 @@ use taskscope::model::time::parse_time_str;
 use taskscope::theme::Theme;
 use taskscope::tui::app::App;
 use taskscope::tui::keymap::Keymap;
+use taskscope::tui::loaded::Loaded;
 use taskscope::tui::{load, ui};
 
 /// Writes the sample incident as a bundle under `dir`.
@@ -22,7 +23,13 @@ pub fn demo_bundle(dir: &Path) -> PathBuf {
 
 /// A console over the bundle at `path`, loaded synchronously, with a fixed clock.
 pub fn console(path: &Path) -> App {
-    let loaded = load(path).expect("bundle loads");
+    console_of(load(path).expect("bundle loads"))
+}
+
+/// A console over what the loader gave, with a fixed clock.
+pub fn console_of(loaded: Loaded) -> App {
+    // What a worker gathers after the first frame, gathered now.
+    loaded.data.gather_context_index();
     let theme = Theme::builtin("dark").expect("dark theme");
     let mut app = App::new(Keymap::defaults(), theme, "tester".into(), || {});
     app.now = parse_time_str("2026-11-20T15:00:00Z").unwrap();

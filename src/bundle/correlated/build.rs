@@ -17,7 +17,8 @@ use super::write::CorrelatedWriter;
 use crate::bundle::index::section;
 use crate::bundle::index::stream::SectionStream;
 use crate::correlate::{absorb_copy, discovered, is_session_evidence, merge_tasks, Linker};
-use crate::model::{Event, TaskFacts, TaskSummary, Timestamp};
+use crate::model::{Event, Severity, Source, TaskFacts, TaskSummary, Timestamp};
+use std::cmp::Reverse;
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -149,6 +150,9 @@ fn link_and_write<W: Write>(
     let mut links: Vec<(u32, u32)> = Vec::new();
     // Where each first event's record starts in the scratch file, and ends.
     let mut placed: Vec<(u64, u32)> = vec![(u64::MAX, 0); facts.first.len()];
+    let mut sources: Vec<Source> = vec![Source::Response; facts.first.len()];
+    // Each finding's place on the board, and its position.
+    let mut findings: Vec<(Reverse<Severity>, String, Timestamp, u32)> = Vec::new();
     let mut scratch_out = BufWriter::new(File::create_new(scratch)?);
     let mut written = 0u64;
     each_merged(index, facts, |first, mut event| {
@@ -156,6 +160,11 @@ fn link_and_write<W: Write>(
         for link in &event.links {
             summaries[link.task].add(link.task, &event);
             links.push((position(link.task)?, first));
+        }
+        sources[first as usize] = event.source;
+        if event.is_finding() {
+            let (severity, kind, time) = event.finding_rank();
+            findings.push((severity, kind.to_string(), time, first));
         }
         let bytes = record::encode(&event);
         let length = u32::try_from(bytes.len()).map_err(|_| io::Error::other("record too long"))?;
@@ -179,6 +188,12 @@ fn link_and_write<W: Write>(
     for (task, p) in links {
         timelines[task as usize].push(number_of[p as usize]);
     }
+    let mut findings: Vec<_> = findings
+        .into_iter()
+        .map(|(severity, kind, time, p)| (severity, kind, time, number_of[p as usize]))
+        .collect();
+    findings.sort_unstable();
+    let findings: Vec<u32> = findings.into_iter().map(|(.., number)| number).collect();
     drop(number_of);
     for timeline in &mut timelines {
         timeline.sort_unstable();
@@ -190,9 +205,10 @@ fn link_and_write<W: Write>(
     for p in order {
         let (start, length) = placed[p as usize];
         blocks.read(start, length as usize, &mut bytes)?;
-        writer.record(&bytes)?;
+        let (time, source) = (facts.times[p as usize], sources[p as usize]);
+        writer.record(&bytes, time, source)?;
     }
-    writer.finish(digest)
+    writer.finish(&findings, digest)
 }
 
 /// Runs `each` on every merged event of the index in completion order

@@ -17,7 +17,7 @@ use std::ops::Range;
 /// The first and last bytes of every correlated index.
 pub const MAGIC: &[u8; 8] = b"TSCORRL\n";
 /// The layout this build writes and reads; any other is rebuilt.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The parts of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,18 +34,32 @@ pub enum Part {
     Offsets = 5,
     /// The SHA-256 of each [`CHUNK`] bytes of the records.
     Chunks = 6,
+    /// Each event's time: seconds since the epoch (i64 LE) and nanoseconds
+    /// (u32 LE), 12 bytes an event.
+    Times = 7,
+    /// Each event's source (one byte, the index's source code).
+    Sources = 8,
+    /// The findings in board order ([`crate::model::Event::finding_rank`]),
+    /// as u32 LE event numbers.
+    Findings = 9,
 }
 
 /// The parts, in the order they sit in the file (the offsets follow the
 /// records they point into, so that both are written in one pass).
-pub const PARTS: [Part; 6] = [
+pub const PARTS: [Part; 9] = [
     Part::Tasks,
     Part::Summaries,
     Part::Timelines,
     Part::Records,
     Part::Offsets,
     Part::Chunks,
+    Part::Times,
+    Part::Sources,
+    Part::Findings,
 ];
+
+/// Bytes of one event's entry in [`Part::Times`].
+pub const TIME_BYTES: usize = 12;
 
 /// Records are checked this many bytes at a time, when first read.
 pub const CHUNK: usize = 4096;

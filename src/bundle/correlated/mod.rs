@@ -8,11 +8,18 @@
 //! and used only while it is valid: listed, of the listed size, this layout
 //! and taskscope version, derived from the inputs the manifest lists now,
 //! and every part it is asked for matching the hash its footer gives.
-//! Otherwise the answer comes from the incident, as before.
+//! Otherwise it is rebuilt from the raw evidence into a per-user cache
+//! ([`cache`], [`rebuild`]), never into the bundle, and [`answering`]
+//! decides which index answers.
 
+pub mod answering;
 pub mod build;
+pub mod cache;
+mod events;
+pub mod incident;
 pub mod layout;
 pub mod read;
+pub mod rebuild;
 pub mod record;
 pub mod summary;
 pub mod write;

@@ -4,17 +4,19 @@
 //! time. Nothing is decoded into owned structs but the task list, the
 //! summaries, and the events a caller asks for.
 
-use super::layout::{read_footer, Footer, Part, CHUNK, PARTS, VERSION};
+use super::layout::{read_footer, Footer, Part, CHUNK, PARTS, TIME_BYTES, VERSION};
 use super::{record, summary, Unusable, CORRELATED_PATH};
 use crate::bundle::index::codec::Decoder;
+use crate::bundle::index::section::source_of_code;
 use crate::bundle::index::{artifact_present, imported_artifacts, inputs_digest, section};
 use crate::bundle::manifest::Manifest;
 use crate::bundle::paths;
-use crate::model::{Event, TaskFacts, TaskSummary};
+use crate::model::{Event, Source, TaskFacts, TaskSummary, Timestamp};
+use chrono::DateTime;
 use memmap2::Mmap;
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -46,11 +48,7 @@ impl CorrelatedIndex {
             .find(|artifact| artifact.path == CORRELATED_PATH)
             .ok_or(Unusable::Missing)?;
         let damaged = |reason: String| Unusable::Damaged(reason);
-        // Evidence gone or replaced is reported by the raw path, as it
-        // always was, rather than hidden behind an answer derived from it.
-        for (position, _) in imported_artifacts(manifest, &mut Vec::new()) {
-            artifact_present(root, &manifest.artifacts[position]).map_err(damaged)?;
-        }
+        evidence_in_place(root, manifest)?;
         let (file, metadata) =
             paths::open_inside(root, CORRELATED_PATH).map_err(|e| damaged(e.to_string()))?;
         if metadata.len() != entry.size {
@@ -60,9 +58,23 @@ impl CorrelatedIndex {
                 entry.size
             )));
         }
+        CorrelatedIndex::from_file(file, manifest)
+    }
+
+    /// Opens a correlated index file of the bundle whose manifest is
+    /// `manifest`, already opened, checked as [`CorrelatedIndex::open`]
+    /// checks the bundle's own past its manifest entry: the footer and its
+    /// hash, this layout and taskscope version, the inputs digest, and the
+    /// tasks, summaries and chunk hashes. A file the manifest does not list
+    /// (one rebuilt into the cache) has its footer stand in for the entry:
+    /// the parts must fill the file exactly, so a cut or lengthened file is
+    /// refused as a wrong size would be.
+    pub fn from_file(file: File, manifest: &Manifest) -> Result<CorrelatedIndex, Unusable> {
+        let damaged = |reason: String| Unusable::Damaged(reason);
         // SAFETY: the map is read only. A bundle's files are written once
-        // and never changed in place (docs/bundle-format.md); a file changed
-        // under the map anyway is caught by the hashes, or at worst ends the
+        // and never changed in place (docs/bundle-format.md), nor are the
+        // cache's (each is renamed into place whole); a file changed under
+        // the map anyway is caught by the hashes, or at worst ends the
         // process, as it would any reader of a file truncated while read.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| damaged(e.to_string()))?;
         let footer = read_footer(&map).map_err(|e| damaged(e.to_string()))?;
@@ -100,7 +112,24 @@ impl CorrelatedIndex {
         if index.part(Part::Chunks)?.len() != chunk_count * 32 {
             return Err(damaged("the chunk hashes do not cover the records".into()));
         }
+        let events = index.len();
+        let size = |part| index.footer.entry(part).range.len();
+        if size(Part::Offsets) % 8 != 0
+            || size(Part::Times) != events * TIME_BYTES
+            || size(Part::Sources) != events
+        {
+            return Err(damaged("the per-event parts differ in length".into()));
+        }
         Ok(index)
+    }
+
+    /// Whether this index was read from the file at `path` itself (not a
+    /// copy of it).
+    pub fn is_read_from(&self, path: &Path) -> bool {
+        match (self.file.metadata(), std::fs::metadata(path)) {
+            (Ok(ours), Ok(theirs)) => ours.dev() == theirs.dev() && ours.ino() == theirs.ino(),
+            _ => false,
+        }
     }
 
     /// The tasks, in the incident's order.
@@ -113,21 +142,22 @@ impl CorrelatedIndex {
         &self.summaries
     }
 
-    /// How many events the incident holds.
-    pub fn len(&self) -> Result<usize, Unusable> {
-        Ok((self.part(Part::Offsets)?.len() / 8).saturating_sub(1))
+    /// How many events the incident holds (as the footer places the
+    /// offsets: checked on open against the other per-event parts).
+    pub fn len(&self) -> usize {
+        (self.footer.entry(Part::Offsets).range.len() / 8).saturating_sub(1)
     }
 
     /// Whether the incident holds no event.
-    pub fn is_empty(&self) -> Result<bool, Unusable> {
-        Ok(self.len()? == 0)
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// The event numbers on the timeline of the task at index `task`, in
     /// time order.
     pub fn timeline(&self, task: usize) -> Result<Vec<usize>, Unusable> {
         let bytes = self.part(Part::Timelines)?;
-        let events = self.len()?;
+        let events = self.len();
         let damaged = || Unusable::Damaged(format!("the timeline of task {task} is malformed"));
         let word = |at: usize| -> Option<usize> {
             let bytes = bytes.get(at * 4..at * 4 + 4)?;
@@ -185,7 +215,7 @@ impl CorrelatedIndex {
         let mut window: Vec<u8> = Vec::new();
         let mut window_start = 0;
         let mut previous_end = 0;
-        for number in 0..self.len()? {
+        for number in 0..self.len() {
             let (start, end) = offset(number)
                 .zip(offset(number + 1))
                 .filter(|&(start, end)| start == previous_end && start <= end)
@@ -210,6 +240,40 @@ impl CorrelatedIndex {
             each(event);
         }
         Ok(())
+    }
+
+    /// The time of the event numbered `number`, from the times column.
+    pub fn time(&self, number: usize) -> Result<Timestamp, Unusable> {
+        let bytes = self.part(Part::Times)?;
+        let entry = bytes
+            .get(number * TIME_BYTES..(number + 1) * TIME_BYTES)
+            .ok_or_else(|| Unusable::Damaged(format!("no time for event {number}")))?;
+        let (seconds, nanos) = entry.split_at(8);
+        let seconds = i64::from_le_bytes(seconds.try_into().unwrap_or_default());
+        let nanos = u32::from_le_bytes(nanos.try_into().unwrap_or_default());
+        DateTime::from_timestamp(seconds, nanos)
+            .ok_or_else(|| Unusable::Damaged(format!("the time of event {number} is out of range")))
+    }
+
+    /// The source of the event numbered `number`, from the sources column.
+    pub fn source(&self, number: usize) -> Result<Source, Unusable> {
+        let code = self.part(Part::Sources)?.get(number).copied();
+        code.and_then(source_of_code)
+            .ok_or_else(|| Unusable::Damaged(format!("no source for event {number}")))
+    }
+
+    /// The findings, in board order, as event numbers.
+    pub fn findings(&self) -> Result<Vec<u32>, Unusable> {
+        let bytes = self.part(Part::Findings)?;
+        let events = self.len();
+        let findings: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+            .collect();
+        if bytes.len() % 4 != 0 || findings.iter().any(|&n| n as usize >= events) {
+            return Err(Unusable::Damaged("the findings list is malformed".into()));
+        }
+        Ok(findings)
     }
 
     /// Checks `bytes`, which start at chunk `first_chunk` of the records and
@@ -258,6 +322,17 @@ impl CorrelatedIndex {
         }
         Ok(summaries)
     }
+}
+
+/// Whether every raw artifact the correlated index is derived from is
+/// still a regular file inside the bundle at `root` of its listed size.
+/// Evidence gone or replaced is reported by the raw path, as it always
+/// was, rather than hidden behind an answer derived from it.
+pub fn evidence_in_place(root: &Path, manifest: &Manifest) -> Result<(), Unusable> {
+    for (position, _) in imported_artifacts(manifest, &mut Vec::new()) {
+        artifact_present(root, &manifest.artifacts[position]).map_err(Unusable::Damaged)?;
+    }
+    Ok(())
 }
 
 /// Where the record numbered `at` starts in the records (the one past the

@@ -1,11 +1,11 @@
 //! Writes the correlated index in one pass: each part is hashed as it is
 //! written, and the footer that locates them comes last.
 
-use super::layout::{encode_footer, Part, PartEntry, CHUNK, MAGIC};
+use super::layout::{encode_footer, Part, PartEntry, CHUNK, MAGIC, TIME_BYTES};
 use super::summary;
 use crate::bundle::index::codec::Encoder;
-use crate::bundle::index::section;
-use crate::model::{TaskFacts, TaskSummary};
+use crate::bundle::index::section::{self, source_code};
+use crate::model::{Source, TaskFacts, TaskSummary, Timestamp};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 
@@ -14,6 +14,8 @@ use std::io::{self, Write};
 pub struct CorrelatedWriter<W: Write> {
     parts: PartWriter<W>,
     offsets: Vec<u8>,
+    times: Vec<u8>,
+    sources: Vec<u8>,
     written: u64,
     chunks: ChunkHasher,
 }
@@ -39,27 +41,41 @@ impl<W: Write> CorrelatedWriter<W> {
         Ok(CorrelatedWriter {
             parts,
             offsets: Vec::new(),
+            times: Vec::new(),
+            sources: Vec::new(),
             written: 0,
             chunks: ChunkHasher::default(),
         })
     }
 
-    /// Appends the next event's record ([`super::record::encode`]).
-    pub fn record(&mut self, bytes: &[u8]) -> io::Result<()> {
+    /// Appends the next event's record ([`super::record::encode`]), with
+    /// the event's time and source for their columns.
+    pub fn record(&mut self, bytes: &[u8], time: Timestamp, source: Source) -> io::Result<()> {
         self.offsets.extend_from_slice(&self.written.to_le_bytes());
+        let mut entry = [0; TIME_BYTES];
+        entry[..8].copy_from_slice(&time.timestamp().to_le_bytes());
+        entry[8..].copy_from_slice(&time.timestamp_subsec_nanos().to_le_bytes());
+        self.times.extend_from_slice(&entry);
+        self.sources.push(source_code(source));
         self.chunks.update(bytes);
         self.parts.append(bytes)?;
         self.written += bytes.len() as u64;
         Ok(())
     }
 
-    /// Ends the records, writes where each starts and their hashes, then the
-    /// footer with the inputs digest `digest`; hands `out` back.
-    pub fn finish(mut self, digest: &[u8; 32]) -> io::Result<W> {
+    /// Ends the records, writes where each starts and their hashes, the
+    /// time and source columns and `findings` (event numbers in board
+    /// order), then the footer with the inputs digest `digest`; hands `out`
+    /// back.
+    pub fn finish(mut self, findings: &[u32], digest: &[u8; 32]) -> io::Result<W> {
         self.offsets.extend_from_slice(&self.written.to_le_bytes());
         self.parts.end()?;
         self.parts.part(Part::Offsets, &self.offsets)?;
         self.parts.part(Part::Chunks, &self.chunks.finish())?;
+        self.parts.part(Part::Times, &self.times)?;
+        self.parts.part(Part::Sources, &self.sources)?;
+        let findings: Vec<u8> = findings.iter().flat_map(|n| n.to_le_bytes()).collect();
+        self.parts.part(Part::Findings, &findings)?;
         self.parts.finish(digest)
     }
 }

@@ -9,16 +9,21 @@
 //! written by this taskscope version, derived from exactly the inputs the
 //! manifest lists now, and every artifact it covers still present. Otherwise
 //! the bundle is opened from the raw artifacts, as before.
+//!
+//! A bundle grown by live collection has [`segment`]s instead, one per
+//! commit, laid out alike; [`merge`] makes them its index when the
+//! collection completes.
 
 pub mod codec;
+pub mod merge;
 pub mod section;
+pub mod segment;
 pub mod stream;
 
 use super::manifest::{Artifact, Input, Manifest};
 use super::paths;
 use super::write::sha256_hex;
 use crate::import::FileStatus;
-use crate::model::{Event, TaskFacts};
 use codec::{DecodeError, Decoder, Encoder};
 use section::SectionContent;
 use sha2::{Digest, Sha256};
@@ -177,7 +182,18 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<Vec<SectionContent>, Unu
     for &position in &wanted {
         check_present(root, &manifest.artifacts[position])?;
     }
-    let bytes = paths::read_inside(root, INDEX_PATH)
+    read_listed(root, entry, |bytes| interpret(bytes, manifest, &wanted))
+}
+
+/// Reads the derived file `entry` lists and hands its bytes to `interpret`
+/// while hashing them. A file of another size or hash than the manifest
+/// gives is damaged, whatever its content says.
+fn read_listed<T>(
+    root: &Path,
+    entry: &Artifact,
+    interpret: impl FnOnce(&[u8]) -> Result<T, Unusable>,
+) -> Result<T, Unusable> {
+    let bytes = paths::read_inside(root, &entry.path)
         .map_err(|refusal| Unusable::Damaged(refusal.to_string()))?;
     if bytes.len() as u64 != entry.size {
         return Err(Unusable::Damaged(format!(
@@ -186,11 +202,9 @@ pub fn load(root: &Path, manifest: &Manifest) -> Result<Vec<SectionContent>, Unu
             entry.size
         )));
     }
-    // The hash comes first: a file that does not match the manifest is
-    // damaged, whatever its content says. It is computed while decoding.
     let (hash, content) = thread::scope(|scope| {
         let hashing = scope.spawn(|| sha256_hex(&bytes));
-        let content = interpret(&bytes, manifest, &wanted);
+        let content = interpret(&bytes);
         (hashing.join(), content)
     });
     let hash = hash.map_err(|_| Unusable::Damaged("hashing failed".into()))?;
@@ -367,19 +381,6 @@ fn decode_sections(sections: &[(usize, &[u8])]) -> Result<Vec<SectionContent>, D
         }
         Ok(decoded)
     })
-}
-
-/// Splits sections into the event lists (in order) and the task facts
-/// correlation takes ([`crate::correlate::Incident::build_from_parts`]), as
-/// importing the raw artifacts one after the other would give them.
-pub fn into_parts(sections: Vec<SectionContent>) -> (Vec<Vec<Event>>, Vec<TaskFacts>) {
-    let mut events = Vec::with_capacity(sections.len());
-    let mut tasks = Vec::new();
-    for section in sections {
-        events.push(section.events);
-        tasks.extend(section.tasks);
-    }
-    (events, tasks)
 }
 
 #[cfg(test)]

@@ -245,7 +245,8 @@ fn optional<'a>(out: &mut Encoder, strings: &mut StringTable<'a>, text: Option<&
     }
 }
 
-fn source_code(source: Source) -> u8 {
+/// The one-byte code of a source in the index.
+pub fn source_code(source: Source) -> u8 {
     match source {
         Source::Guardduty => 0,
         Source::Ecs => 1,
@@ -257,8 +258,9 @@ fn source_code(source: Source) -> u8 {
     }
 }
 
-fn decode_source(input: &mut Decoder<'_>) -> Result<Source, DecodeError> {
-    Ok(match input.u8()? {
+/// The source of a code from [`source_code`], if it is one.
+pub fn source_of_code(code: u8) -> Option<Source> {
+    Some(match code {
         0 => Source::Guardduty,
         1 => Source::Ecs,
         2 => Source::Cloudtrail,
@@ -266,8 +268,13 @@ fn decode_source(input: &mut Decoder<'_>) -> Result<Source, DecodeError> {
         4 => Source::Logs,
         5 => Source::Response,
         6 => Source::Scap,
-        other => return Err(input.error(format!("unknown source {other}"))),
+        _ => return None,
     })
+}
+
+fn decode_source(input: &mut Decoder<'_>) -> Result<Source, DecodeError> {
+    let code = input.u8()?;
+    source_of_code(code).ok_or_else(|| input.error(format!("unknown source {code}")))
 }
 
 fn severity_code(severity: Severity) -> u8 {

@@ -61,7 +61,7 @@ fn redact_task(task: &mut TaskFacts) {
 /// references are unchanged, so anchors and timelines are the same.
 pub fn redact_incident(incident: &Incident) -> Incident {
     let mut copy = incident.clone();
-    copy.events.iter_mut().for_each(redact_event);
+    copy.events.to_mut().iter_mut().for_each(redact_event);
     copy.tasks.iter_mut().for_each(redact_task);
     copy
 }

@@ -50,7 +50,11 @@ impl ContextIndex {
             postures,
             services,
             cloudtrail_window: scan.cloudtrail_window,
-            latest_event: incident.events.last().map(|e| e.time),
+            latest_event: incident
+                .events
+                .len()
+                .checked_sub(1)
+                .and_then(|last| incident.events.time(last)),
             falco_alerts: scan.falco_alerts,
             log_records: scan.log_records,
         };
@@ -112,7 +116,9 @@ impl<'a> EventScan<'a> {
             falco_alerts: 0,
             log_records: 0,
         };
-        for (position, event) in incident.events.iter().enumerate() {
+        // A damaged record ends the scan early: the views show the damage
+        // where they read that event.
+        let _ = incident.events.scan(|position, event| {
             match event.source {
                 Source::Cloudtrail => {
                     scan.cloudtrail_window = Some(match scan.cloudtrail_window {
@@ -156,7 +162,7 @@ impl<'a> EventScan<'a> {
                 }
                 _ => {}
             }
-        }
+        });
         scan
     }
 }

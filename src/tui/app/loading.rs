@@ -55,12 +55,11 @@ impl App {
             data,
             annotations,
             problems,
-            context_index,
             timings: _,
         } = loaded;
         let data = Arc::new(data);
-        data::warm_event_text(&data);
-        self.side = Side::of(&data, context_index);
+        self.warming = Some(Arc::clone(&data));
+        self.side = Side::of(&data);
         self.session.annotations = annotations;
         self.findings.list = List::new(data.findings.clone());
         self.data = Some(Arc::clone(&data));
@@ -74,6 +73,17 @@ impl App {
         self.show_problems(problems, &data);
         self.open_pending_task();
         self.refresh_side();
+    }
+
+    /// Starts the workers that prepare what a first frame does not need
+    /// (the filter text, the task contexts' facts), for the data last taken
+    /// in: the event loop calls it after drawing, so that they do not
+    /// compete with the first frame for the processor.
+    pub fn start_warming(&mut self) {
+        if let Some(data) = self.warming.take() {
+            data::warm_event_text(&data);
+            data::warm_context_index(&data, Arc::clone(&self.notify));
+        }
     }
 
     /// Shows that loading failed; data already shown stays.

@@ -93,6 +93,9 @@ pub struct App {
     response: Response,
     /// Called from worker threads when they have something to show.
     notify: Arc<dyn Fn() + Send + Sync>,
+    /// Data just taken in whose background work starts once its first
+    /// frame is drawn (see [`App::start_warming`]).
+    warming: Option<Arc<Data>>,
 }
 
 impl App {
@@ -127,6 +130,7 @@ impl App {
             filtering: Filtering::spawn(&notify),
             response: Response::default(),
             notify,
+            warming: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::App;
 use crate::bundle::annotations;
+use crate::model::Source;
 use crate::tui::data::Data;
 use crate::tui::screens::histogram::HISTOGRAM_BUCKETS;
 use crate::tui::screens::{Pane, View};
@@ -182,7 +183,7 @@ impl App {
 
     /// Selects the next (or previous) finding in the list in view.
     pub(super) fn next_finding(&mut self, data: &Data, forward: bool) {
-        let is_finding = |e: u32| data.incident.events[e as usize].is_finding();
+        let is_finding = |e: u32| data.source(e).is_some_and(Source::gives_findings);
         self.jump_to(forward, is_finding, "finding");
     }
 

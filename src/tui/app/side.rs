@@ -2,7 +2,7 @@
 //! facts and raw record) or the context of the selected task.
 
 use super::App;
-use crate::inspect::context::{task_context, ContextIndex, TaskContext};
+use crate::inspect::context::{task_context, TaskContext};
 use crate::inspect::facts::key_facts;
 use crate::inspect::tree::JsonTree;
 use crate::model::Event;
@@ -11,14 +11,13 @@ use crate::tui::data::Data;
 use crate::tui::screens::detail::Detail;
 use serde_json::Value;
 
-/// What the side pane is read from: the loaded bundle's raw records and
-/// context index, and the context of the task last shown.
+/// What the side pane is read from: the loaded bundle's raw records, and
+/// the context of the task last shown (worked out from the data's context
+/// index once that is gathered).
 #[derive(Default)]
 pub(super) struct Side {
     /// Reads events' raw records.
     raw: Option<RawReader>,
-    /// What task contexts are worked out from.
-    index: Option<ContextIndex>,
     /// Context of the selected task: (task, context).
     pub(super) context: Option<(usize, TaskContext)>,
 }
@@ -32,16 +31,34 @@ impl Side {
     }
 
     /// The side of newly loaded `data`; no task context is worked out yet.
-    pub(super) fn of(data: &Data, index: ContextIndex) -> Side {
+    pub(super) fn of(data: &Data) -> Side {
         Side {
             raw: Some(RawReader::for_bundle(&data.bundle)),
-            index: Some(index),
             context: None,
         }
     }
 }
 
 impl App {
+    /// Shows the selected task's context once the worker has gathered what
+    /// it is worked out from (see [`crate::tui::data::warm_context_index`]).
+    pub fn poll_context(&mut self) {
+        let waiting = self.selected_task().is_some_and(|task| {
+            self.side
+                .context
+                .as_ref()
+                .is_none_or(|(shown, _)| *shown != task)
+        });
+        if waiting
+            && self
+                .data
+                .as_ref()
+                .is_some_and(|d| d.context_index().is_some())
+        {
+            self.refresh_side();
+        }
+    }
+
     /// Reloads the detail pane or task context for the new selection.
     pub fn refresh_side(&mut self) {
         let Some(data) = self.data.clone() else {
@@ -49,7 +66,7 @@ impl App {
         };
         if let Some(task) = self.selected_task() {
             if self.side.context.as_ref().is_none_or(|(t, _)| *t != task) {
-                if let Some(index) = &self.side.index {
+                if let Some(index) = data.context_index() {
                     self.side.context = Some((task, task_context(&data.incident, index, task)));
                 }
             }

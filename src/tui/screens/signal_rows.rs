@@ -10,6 +10,7 @@ use crate::tui::text::{clip, clock};
 use crate::tui::widgets::severity_badge;
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
+use std::collections::HashMap;
 
 /// True for a GuardDuty attack sequence finding, the events that can be
 /// expanded into their signals.
@@ -41,16 +42,23 @@ impl Expansion {
     /// The expansion of the sequence `event` into `signals`, each matched
     /// to the event whose fact ID is its finding's.
     pub fn new(data: &Data, event: u32, signals: Vec<SequenceSignal>) -> Expansion {
+        let mut wanted: HashMap<String, Option<u32>> = signals
+            .iter()
+            .filter_map(|signal| Some((signal.fact_id()?.to_string(), None)))
+            .collect();
+        // A signal's fact is a GuardDuty finding's: only findings are read.
+        for &number in &data.findings {
+            let fact = data.event(number).fact_id.as_deref();
+            if let Some(slot @ None) = fact.and_then(|f| wanted.get_mut(f)) {
+                *slot = Some(number);
+            }
+        }
         let rows = signals
             .into_iter()
             .map(|signal| {
-                let event = signal.fact_id().and_then(|fact| {
-                    data.incident
-                        .events
-                        .iter()
-                        .position(|e| e.fact_id.as_deref() == Some(fact.as_str()))
-                        .map(|i| i as u32)
-                });
+                let event = signal
+                    .fact_id()
+                    .and_then(|fact| wanted.get(fact.as_str()).copied().flatten());
                 SignalRow { signal, event }
             })
             .collect();

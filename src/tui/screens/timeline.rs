@@ -94,16 +94,16 @@ impl TimelineView {
         };
         let by_source: Vec<u32> = scope
             .into_iter()
-            .filter(|&e| self.source.is_none_or(|s| data.event(e).source == s))
+            .filter(|&e| self.source.is_none_or(|s| data.source(e) == Some(s)))
             .collect();
         self.span = by_source
             .first()
             .zip(by_source.last())
-            .map(|(&a, &b)| (data.event(a).time, data.event(b).time));
+            .map(|(&a, &b)| (data.time(a), data.time(b)));
         self.histogram = vec![0; HISTOGRAM_BUCKETS];
         if let Some((from, to)) = self.span {
             for &e in &by_source {
-                self.histogram[bucket(data.event(e).time, from, to, HISTOGRAM_BUCKETS)] += 1;
+                self.histogram[bucket(data.time(e), from, to, HISTOGRAM_BUCKETS)] += 1;
             }
             let span = to - from;
             self.gap_threshold = (span / 10).max(TimeDelta::minutes(5));
@@ -111,7 +111,7 @@ impl TimelineView {
         let rows: Vec<u32> = match self.range {
             Some((from, to)) => by_source
                 .into_iter()
-                .filter(|&e| (from..=to).contains(&data.event(e).time))
+                .filter(|&e| (from..=to).contains(&data.time(e)))
                 .collect(),
             None => by_source,
         };
@@ -175,7 +175,7 @@ impl TimelineView {
             .into_iter()
             .filter(|s| match self.task {
                 Some(t) => data.stats[t].summary.count(*s) > 0,
-                None => data.incident.events.iter().any(|e| e.source == *s),
+                None => (0..data.incident.events.len() as u32).any(|n| data.source(n) == Some(*s)),
             })
             .collect();
         match self.source {
