@@ -16,6 +16,10 @@
 //!   finding and Falco alert on a line of its own), which prints the matching
 //!   lines, discarded; skipped with a note when `lnav` is not on the PATH.
 //!
+//! - **console**: `taskscope open bundle` on a pseudo-terminal of 160x48,
+//!   from the spawn until the task list is drawn, with the peak resident
+//!   memory at that moment, median of 3 (benches/answers/console_frame.rs).
+//!
 //! Wall time is measured around each process. Peak resident memory is the
 //! `ru_maxrss` that `wait4` returns for the child (libc), which on Linux
 //! covers the child and any descendant it waited for.
@@ -27,6 +31,8 @@
 //! size, a last row compares the import's peak memory at the largest and
 //! smallest size. Disk, one size at a time: gen's files (about 145 MB per
 //! million events), the bundle, and the JSON lines (about 1.1 GB per million).
+
+mod console_frame;
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -41,6 +47,11 @@ const MEMORY_CEILING: u64 = 256_000_000;
 const TASKS_SECONDS: f64 = 0.5;
 /// Wall time allowed to `timeline --task`, in seconds.
 const TIMELINE_SECONDS: f64 = 0.2;
+/// First-frame time and memory allowed to the console below
+/// [`LARGE_EVENTS`]: 0.5 s, 256 MB; at and above it: 3 s, 1 GB.
+const FIRST_FRAME: [(f64, u64); 2] = [(0.5, 256_000_000), (3.0, 1_000_000_000)];
+/// The size from which the large targets apply.
+const LARGE_EVENTS: u64 = 10_000_000;
 /// Import time allowed, as a multiple of zcat's.
 const IMPORT_VS_ZCAT: f64 = 2.0;
 /// Timeline time allowed, as a multiple of lnav's filter.
@@ -285,6 +296,13 @@ fn measure_size(events: u64, lnav: bool) -> (Vec<Row>, u64) {
                 .collect(),
         )
     });
+    let mut frames: Vec<console_frame::FirstFrame> = (0..RUNS)
+        .map(|_| console_frame::first_frame(BIN, &bundle))
+        .collect();
+    frames.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let frame_peak = frames.iter().map(|f| f.peak_bytes).max().unwrap_or(0);
+    let frame_seconds = frames[frames.len() / 2].seconds;
+    let (frame_limit, frame_memory) = FIRST_FRAME[usize::from(events >= LARGE_EVENTS)];
     println!(
         "{label}: {} files from gen; busiest task {task} ({task_events} events)",
         inputs.len()
@@ -321,6 +339,14 @@ fn measure_size(events: u64, lnav: bool) -> (Vec<Row>, u64) {
             }),
             format!("≤ {TIMELINE_SECONDS} s, ≤ 256 MB, ≤ {TIMELINE_VS_LNAV}x lnav"),
             verdict(timeline_fast),
+        ],
+        [
+            format!("console first frame, {label}"),
+            format!("{frame_seconds:.3} s, {:.0} MB", frame_peak as f64 / 1e6),
+            "-".into(),
+            "-".into(),
+            format!("≤ {frame_limit} s, ≤ {:.0} MB", frame_memory as f64 / 1e6),
+            verdict(frame_seconds <= frame_limit && frame_peak <= frame_memory),
         ],
     ];
     (rows, import.peak_bytes)
