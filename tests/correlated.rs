@@ -20,6 +20,7 @@ use taskscope::bundle::verify::{verify, Problem};
 use taskscope::bundle::Bundle;
 use taskscope::correlate::EventList;
 use taskscope::generate::{generate_incident, GenOptions};
+use taskscope::model::LinkReason;
 use tempfile::TempDir;
 
 mod derived_files;
@@ -440,4 +441,110 @@ fn a_rebuild_refuses_raw_evidence_that_does_not_match_the_manifest() {
         0,
         "nothing is left in the cache"
     );
+}
+
+/// A CloudTrail file of `records`.
+fn trail(records: &[serde_json::Value]) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "Records": records })).unwrap()
+}
+
+#[test]
+fn copies_of_a_fact_in_two_files_correlate_as_one_event_whichever_comes_first() {
+    let task = "0badc0de0badc0de0badc0de0badc0de";
+    let arn = format!("arn:aws:ecs:us-east-1:111122223333:task/hostile/{task}");
+    let tasks = serde_json::json!({"tasks": [{
+        "taskArn": arn,
+        "clusterArn": "arn:aws:ecs:us-east-1:111122223333:cluster/hostile",
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:111122223333:task-definition/app:7",
+        "lastStatus": "RUNNING", "launchType": "FARGATE",
+        "createdAt": "2026-11-20T13:00:00Z", "startedAt": "2026-11-20T13:00:00Z",
+        "containers": [{"name": "app"}]
+    }], "failures": []});
+    let definition = serde_json::json!({"taskDefinition": {
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:111122223333:task-definition/app:7",
+        "family": "app", "revision": 7,
+        "taskRoleArn": "arn:aws:iam::111122223333:role/app-task",
+        "containerDefinitions": [{"name": "app", "image": "app:1"}]
+    }});
+    // ECS's AssumeRole for the task, delivered twice: one copy without the
+    // credentials it issued (what sessions need), the other with them.
+    let assume_role = |credentials: bool| {
+        let mut record = serde_json::json!({
+            "eventVersion": "1.10",
+            "userIdentity": {"type": "AWSService", "invokedBy": "ecs-tasks.amazonaws.com"},
+            "eventTime": "2026-11-20T13:00:30Z", "eventSource": "sts.amazonaws.com",
+            "eventName": "AssumeRole", "awsRegion": "us-east-1",
+            "sourceIPAddress": "ecs-tasks.amazonaws.com",
+            "requestParameters": {"roleArn": "arn:aws:iam::111122223333:role/app-task",
+                                  "roleSessionName": task},
+            "responseElements": null,
+            "eventID": "c0c0c0c0-0000-4000-8000-000000000001",
+            "recipientAccountId": "111122223333"
+        });
+        if credentials {
+            record["responseElements"] = serde_json::json!({
+                "credentials": {"accessKeyId": "ASIACOPIED000000001", "sessionToken": "x",
+                                "expiration": "Nov 20, 2026, 9:00:00 PM"},
+                "assumedRoleUser": {"arn": format!(
+                    "arn:aws:sts::111122223333:assumed-role/app-task/{task}")}
+            });
+        }
+        record
+    };
+    // A call signed with the issued key, and named by no other key.
+    let signed = serde_json::json!({
+        "eventVersion": "1.10",
+        "userIdentity": {"type": "AssumedRole", "principalId": "AROACOPIED:someone",
+                         "arn": "arn:aws:sts::111122223333:assumed-role/app-task/someone",
+                         "accountId": "111122223333", "accessKeyId": "ASIACOPIED000000001"},
+        "eventTime": "2026-11-20T13:11:00Z", "eventSource": "secretsmanager.amazonaws.com",
+        "eventName": "GetSecretValue", "awsRegion": "us-east-1",
+        "sourceIPAddress": "10.0.9.9", "requestParameters": null, "responseElements": null,
+        "eventID": "c0c0c0c0-0000-4000-8000-000000000002",
+        "recipientAccountId": "111122223333"
+    });
+    for credentials_first in [false, true] {
+        let dir = TempDir::new().unwrap();
+        let input = dir.path().join("in");
+        fs::create_dir(&input).unwrap();
+        let describe = format!("{tasks}\n{definition}\n");
+        fs::write(input.join("1-ecs.jsonl"), describe).unwrap();
+        let first = trail(&[assume_role(credentials_first)]);
+        fs::write(input.join("2-trail.json"), first).unwrap();
+        let second = trail(&[assume_role(!credentials_first), signed.clone()]);
+        fs::write(input.join("3-trail.json"), second).unwrap();
+        let root = dir.path().join("bundle");
+        import_to_bundle(read_inputs(&[input]), &root).unwrap();
+        assert_answers_like_raw(&root);
+        let bundle = open(&root);
+        let (raw, _) = bundle.incident_from_raw();
+        let merged: Vec<_> = raw
+            .events
+            .iter()
+            .filter(|e| e.kind.contains("AssumeRole"))
+            .collect();
+        assert_eq!(merged.len(), 1, "one event for both copies");
+        assert_eq!(merged[0].raw.len(), 2);
+        // Only the key one copy issued ties the call to the task: its
+        // session name is no task's.
+        let call = raw
+            .events
+            .iter()
+            .find(|e| e.kind.contains("GetSecretValue"))
+            .unwrap();
+        assert!(
+            matches!(&call.links[..], [link] if link.reason == LinkReason::RoleSession),
+            "{:?}",
+            call.links
+        );
+        // Rebuilt from the raw evidence (gathered from the decoded index
+        // rather than from the import), the index is the same, byte for byte.
+        let cache = dir.path().join("cache");
+        rebuild(&bundle, &cache).unwrap();
+        assert_eq!(
+            fs::read(cache.join(CACHED_FILE)).unwrap(),
+            fs::read(root.join(CORRELATED_PATH)).unwrap(),
+            "credentials first: {credentials_first}"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! Building a bundle from files: every input is stored as received and
 //! imported; rejected inputs are kept too, so nothing handed over is lost.
 
+use super::correlated::gather::{FactKeys, Gathering, SectionFacts};
 use super::correlated::{self, CORRELATED_PATH};
 use super::index::{inputs_digest, section, IndexWriter, INDEX_PATH};
 use super::manifest::{
@@ -99,22 +100,36 @@ pub fn import_to_bundle(
     let mut index = IndexWriter::new(writer.begin_stream(INDEX_PATH)?)?;
     let mut summary = Summary::default();
     let mut index_failure = None;
+    // What the correlated index's build needs before linking is gathered as
+    // each file is imported, so that it reads the index once, to link.
+    let fact_keys = FactKeys::new();
+    let mut gathering = Gathering::default();
     import_inputs(
         inputs,
         |path, bytes| writer.add(path, bytes),
         |imported| {
             // Encoded on the worker; only what opening imports is indexed.
-            let section = (imported.status() != FileStatus::Rejected)
-                .then(|| section::encode(&imported.events, &imported.tasks));
+            let section = (imported.status() != FileStatus::Rejected).then(|| {
+                (
+                    section::encode(&imported.events, &imported.tasks),
+                    SectionFacts::of(&imported.events, &imported.tasks, &fact_keys),
+                )
+            });
             (FileSummary::of(&imported), section)
         },
         |entry, file| {
-            if let Some((artifact, (_, Some(section)))) = &file {
-                if let Err(error) = index.section(*artifact, section) {
-                    index_failure.get_or_insert(error);
+            let file_summary = file.map(|(artifact, (file_summary, section))| {
+                if let Some((bytes, facts)) = section {
+                    let written = index
+                        .section(artifact, &bytes)
+                        .and_then(|()| gathering.add(facts?));
+                    if let Err(error) = written {
+                        index_failure.get_or_insert(error);
+                    }
                 }
-            }
-            summary.add(entry, file.as_ref().map(|(_, (summary, _))| summary));
+                file_summary
+            });
+            summary.add(entry, file_summary.as_ref());
         },
     )?;
     if let Some(error) = index_failure {
@@ -123,19 +138,24 @@ pub fn import_to_bundle(
     let manifest = summary.manifest("import");
     let digest = inputs_digest(&manifest.inputs, writer.artifacts());
     writer.finish_stream(index.finish(&digest)?)?;
-    write_correlated(&mut writer, &digest)?;
+    write_correlated(&mut writer, gathering, &digest)?;
     let manifest = writer.seal(manifest)?;
     Ok(ImportReport { manifest })
 }
 
-/// Correlates what the index just written holds and writes the correlated
-/// index beside it, in passes over the index (memory stays a few bytes per
-/// event). An index that cannot be read back fails the import.
-fn write_correlated(writer: &mut BundleWriter, digest: &[u8; 32]) -> io::Result<()> {
+/// Correlates what the index just written holds, from what was gathered
+/// while it was written, and writes the correlated index beside it (memory
+/// stays a few bytes per event). An index that cannot be read back fails
+/// the import.
+fn write_correlated(
+    writer: &mut BundleWriter,
+    gathering: Gathering,
+    digest: &[u8; 32],
+) -> io::Result<()> {
     let index = writer.staging().join(INDEX_PATH);
     let scratch = writer.staging().join("derived/correlated.scratch");
     let stream = writer.begin_stream(CORRELATED_PATH)?;
-    let stream = correlated::build::build(&index, &scratch, stream, digest)?;
+    let stream = correlated::build::build_gathered(gathering, &index, &scratch, stream, digest)?;
     writer.finish_stream(stream)?;
     Ok(())
 }

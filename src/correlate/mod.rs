@@ -14,7 +14,7 @@ mod reference;
 mod sessions;
 
 pub use event_list::{EventList, EventStore, StoredEvents};
-pub use sessions::is_session_evidence;
+pub use sessions::{is_session_evidence, session_part};
 
 pub use reference::{resolve_task, TaskReferenceError, MIN_TASK_ID_PREFIX};
 
@@ -148,13 +148,22 @@ fn merge_duplicates(parts: Vec<Vec<Event>>) -> Vec<Event> {
 /// stream, or by bare ID in ECS's own service events): each task ID with
 /// the ARN the event gives it, if any.
 pub fn discovered(event: &Event) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
-    event.keys.iter().filter_map(|key| match key {
-        Key::TaskArn { id, arn } => Some((id.as_str(), Some(arn.as_str()))),
-        Key::LogStream(id) => Some((id.as_str(), None)),
-        // ECS's own service events name tasks by bare ID (replacements, say).
-        Key::TaskId(id) if event.source == Source::Ecs => Some((id.as_str(), None)),
-        _ => None,
+    event.keys.iter().filter_map(|key| match names_task(key)? {
+        (id, arn, false) => Some((id, arn)),
+        (id, arn, true) => (event.source == Source::Ecs).then_some((id, arn)),
     })
+}
+
+/// The task a key names in a way that can make it known: its ID, the ARN
+/// given, and whether it does so only in ECS's own events (a bare task ID,
+/// as ECS's service events name replacements).
+pub fn names_task(key: &Key) -> Option<(&str, Option<&str>, bool)> {
+    match key {
+        Key::TaskArn { id, arn } => Some((id, Some(arn), false)),
+        Key::LogStream(id) => Some((id, None, false)),
+        Key::TaskId(id) => Some((id, None, true)),
+        _ => None,
+    }
 }
 
 /// Folds a later copy of the same fact into the event kept for it: its raw

@@ -1,48 +1,55 @@
-//! Builds the correlated index from the derived index, in three passes
-//! over its sections, holding a few bytes per event instead of the events:
-//!
-//! 1. each event's time and the first event of its fact (duplicates of a
-//!    fact are merged, as correlation merges them), and the task facts;
-//! 2. the tasks the merged events make known and the session evidence,
-//!    which is what linking needs;
-//! 3. each merged event linked, summed into its tasks' summaries, and
-//!    written as a record to a scratch file.
-//!
-//! Then the records are copied from the scratch file in time order. The
-//! result equals correlating the whole incident in memory
-//! ([`crate::correlate::Incident::build_from_parts`]); tests compare them.
+//! Builds the correlated index from the derived index, holding a few
+//! bytes per event instead of the events: what linking needs is gathered
+//! first ([`super::gather`]: at import from the parsing workers, here from
+//! a pass over the sections); then each merged event is linked, summed
+//! into its tasks' summaries and written as a record to a scratch file, in
+//! one pass over the sections; then the records are copied from the
+//! scratch file in time order. The result equals correlating the whole
+//! incident in memory ([`crate::correlate::Incident::build_from_parts`]);
+//! tests compare them.
 
+use super::gather::{position, FactKeys, Facts, Gathering, SectionFacts};
 use super::record;
+use super::sections::each_section;
 use super::write::CorrelatedWriter;
-use crate::bundle::index::section;
-use crate::bundle::index::stream::SectionStream;
-use crate::correlate::{absorb_copy, discovered, is_session_evidence, merge_tasks, Linker};
-use crate::model::{Event, Severity, Source, TaskFacts, TaskSummary, Timestamp};
+use crate::correlate::{absorb_copy, Linker};
+use crate::model::{Event, Severity, Source, TaskSummary, Timestamp};
 use std::cmp::Reverse;
-use std::collections::hash_map::RandomState;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs::File;
-use std::hash::BuildHasher;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
 
 /// Bytes read from the scratch file at a time when copying records.
 const BLOCK: usize = 1 << 16;
 /// Blocks of the scratch file kept while copying (16 MiB).
 const CACHED_BLOCKS: usize = 256;
-/// Sections decoded ahead of the pass that reads them.
-const DECODED_AHEAD: usize = 4;
 
 /// Builds the correlated index of the derived index at `index` onto `out`,
 /// using `scratch` (a path to create, removed afterwards) for the records
 /// in import order.
 pub fn build<W: Write>(index: &Path, scratch: &Path, out: W, digest: &[u8; 32]) -> io::Result<W> {
-    let facts = Facts::read(index)?;
-    let (tasks, session_evidence) = discover(index, &facts)?;
-    let linker = Linker::new(tasks, &session_evidence);
-    drop(session_evidence);
+    let keys = FactKeys::new();
+    let mut gathering = Gathering::default();
+    each_section(
+        index,
+        |_| true,
+        |_, content| gathering.add(SectionFacts::of(&content.events, &content.tasks, &keys)?),
+    )?;
+    build_gathered(gathering, index, scratch, out, digest)
+}
+
+/// Builds the correlated index of the derived index at `index` onto `out`
+/// from what `gathering` gathered of it, section by section.
+pub fn build_gathered<W: Write>(
+    gathering: Gathering,
+    index: &Path,
+    scratch: &Path,
+    out: W,
+    digest: &[u8; 32],
+) -> io::Result<W> {
+    let (facts, linker) = gathering.finish(index)?;
     let result = link_and_write(index, scratch, &facts, &linker, out, digest);
     let removed = std::fs::remove_file(scratch);
     let out = result?;
@@ -50,92 +57,7 @@ pub fn build<W: Write>(index: &Path, scratch: &Path, out: W, digest: &[u8; 32]) 
     Ok(out)
 }
 
-/// What the first pass learns, per event position (import order).
-struct Facts {
-    /// Each event's time.
-    times: Vec<Timestamp>,
-    /// The position of the first event of each event's fact (its own when
-    /// it has no fact ID or is the first).
-    first: Vec<u32>,
-    /// How many later copies each first event with copies has.
-    copies: HashMap<u32, u32>,
-    /// The task facts, in section order.
-    tasks: Vec<TaskFacts>,
-}
-
-impl Facts {
-    fn read(index: &Path) -> io::Result<Facts> {
-        // Fact IDs are long strings; a 128-bit keyed hash stands in for
-        // each, with keys no record can know in advance.
-        let (left, right) = (RandomState::new(), RandomState::new());
-        let mut first_of: HashMap<u128, u32> = HashMap::new();
-        let mut facts = Facts {
-            times: Vec::new(),
-            first: Vec::new(),
-            copies: HashMap::new(),
-            tasks: Vec::new(),
-        };
-        each_section(index, |content| {
-            facts.tasks.extend(content.tasks);
-            for event in content.events {
-                let position = position(facts.times.len())?;
-                facts.times.push(event.time);
-                let first = match &event.fact_id {
-                    Some(fact) => {
-                        let key = (u128::from(left.hash_one(fact)) << 64)
-                            | u128::from(right.hash_one(fact));
-                        *first_of.entry(key).or_insert(position)
-                    }
-                    None => position,
-                };
-                if first != position {
-                    *facts.copies.entry(first).or_default() += 1;
-                }
-                facts.first.push(first);
-            }
-            Ok(())
-        })?;
-        Ok(facts)
-    }
-}
-
-/// Where an ARN was given: the event's time and first position, then the
-/// key's place among the merged event's keys.
-type ArnOrder = (Timestamp, u32, usize);
-
-/// The second pass: the tasks (merged facts and those the events make
-/// known, the first ARN in time order winning) and the session evidence.
-fn discover(index: &Path, facts: &Facts) -> io::Result<(Vec<TaskFacts>, Vec<Event>)> {
-    // Per task ID, the earliest ARN given: by the event's time and
-    // position, then the key's place in the merged event.
-    let mut known: BTreeMap<String, Option<(ArnOrder, String)>> = BTreeMap::new();
-    let mut session_evidence = Vec::new();
-    each_merged(index, facts, |first, event| {
-        let order = (facts.times[first as usize], first);
-        for (place, (id, arn)) in discovered(&event).enumerate() {
-            let best = known.entry(id.to_string()).or_default();
-            if let Some(arn) = arn.filter(|arn| !arn.is_empty()) {
-                if best
-                    .as_ref()
-                    .is_none_or(|(at, _)| (order.0, order.1, place) < *at)
-                {
-                    *best = Some(((order.0, order.1, place), arn.to_string()));
-                }
-            }
-        }
-        if is_session_evidence(&event) {
-            session_evidence.push(event);
-        }
-        Ok(())
-    })?;
-    let discovered = known
-        .iter()
-        .map(|(id, best)| (id.as_str(), best.as_ref().map(|(_, arn)| arn.as_str())));
-    let tasks = merge_tasks(facts.tasks.clone(), discovered);
-    Ok((tasks, session_evidence))
-}
-
-/// The third pass and the copy in time order.
+/// The linking pass and the copy in time order.
 fn link_and_write<W: Write>(
     index: &Path,
     scratch: &Path,
@@ -221,82 +143,44 @@ fn each_merged(
 ) -> io::Result<()> {
     let mut waiting: HashMap<u32, (Event, u32)> = HashMap::new();
     let mut next = 0usize;
-    each_section(index, |content| {
-        for event in content.events {
-            let here = position(next)?;
-            next += 1;
-            let first = *facts
-                .first
-                .get(here as usize)
-                .ok_or_else(|| io::Error::other("the index changed between passes"))?;
-            if first == here {
-                match facts.copies.get(&here) {
-                    Some(&copies) => {
-                        waiting.insert(here, (event, copies));
+    each_section(
+        index,
+        |_| true,
+        |_, content| {
+            for event in content.events {
+                let here = position(next)?;
+                next += 1;
+                let first = *facts
+                    .first
+                    .get(here as usize)
+                    .ok_or_else(|| io::Error::other("the index changed between passes"))?;
+                if first == here {
+                    match facts.copies.get(&here) {
+                        Some(&copies) => {
+                            waiting.insert(here, (event, copies));
+                        }
+                        None => each(here, event)?,
                     }
-                    None => each(here, event)?,
+                    continue;
                 }
-                continue;
-            }
-            let Some((kept, left)) = waiting.get_mut(&first) else {
-                return Err(io::Error::other("a copy came before its fact"));
-            };
-            absorb_copy(kept, event);
-            *left -= 1;
-            if *left == 0 {
-                if let Some((merged, _)) = waiting.remove(&first) {
-                    each(first, merged)?;
+                let Some((kept, left)) = waiting.get_mut(&first) else {
+                    return Err(io::Error::other("a copy came before its fact"));
+                };
+                absorb_copy(kept, event);
+                *left -= 1;
+                if *left == 0 {
+                    if let Some((merged, _)) = waiting.remove(&first) {
+                        each(first, merged)?;
+                    }
                 }
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     if next != facts.first.len() || !waiting.is_empty() {
         return Err(io::Error::other("the index changed between passes"));
     }
     Ok(())
-}
-
-/// Decodes the index's sections one at a time, in order, on a thread of
-/// their own while `each` works on the one before (a few sections wait at
-/// most).
-fn each_section(
-    index: &Path,
-    mut each: impl FnMut(section::SectionContent) -> io::Result<()>,
-) -> io::Result<()> {
-    let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
-    std::thread::scope(|scope| {
-        let (sender, receiver) = sync_channel::<io::Result<section::SectionContent>>(DECODED_AHEAD);
-        scope.spawn(move || {
-            let decode_all = || -> io::Result<()> {
-                let file = BufReader::new(File::open(index)?);
-                let mut stream = SectionStream::new(file).map_err(|e| invalid(e.to_string()))?;
-                while let Some((artifact, bytes)) =
-                    stream.next_section().map_err(|e| invalid(e.to_string()))?
-                {
-                    let content =
-                        section::decode(&bytes, artifact).map_err(|e| invalid(e.to_string()))?;
-                    if sender.send(Ok(content)).is_err() {
-                        // The receiving side stopped: its error is reported.
-                        return Ok(());
-                    }
-                }
-                Ok(())
-            };
-            if let Err(error) = decode_all() {
-                let _ = sender.send(Err(error));
-            }
-        });
-        for content in receiver {
-            each(content?)?;
-        }
-        Ok(())
-    })
-}
-
-/// An event position or task number as stored (u32).
-fn position(value: usize) -> io::Result<u32> {
-    u32::try_from(value).map_err(|_| io::Error::other("more than 2^32 events"))
 }
 
 /// Reads byte ranges of a file through a few cached blocks: records are

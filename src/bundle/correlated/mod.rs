@@ -16,11 +16,13 @@ pub mod answering;
 pub mod build;
 pub mod cache;
 mod events;
+pub mod gather;
 pub mod incident;
 pub mod layout;
 pub mod read;
 pub mod rebuild;
 pub mod record;
+mod sections;
 pub mod summary;
 pub mod write;
 

@@ -1,12 +1,14 @@
 //! Rebuilds a bundle's correlated index from its raw artifacts into a
 //! cache directory, the way import builds it: each artifact imported on a
-//! worker and its section written to a derived index as it comes in, then
-//! the correlated index built in passes over that index. Memory stays as
+//! worker and its section written to a derived index as it comes in, what
+//! linking needs gathered meanwhile, then the correlated index built in a
+//! pass over that index. Memory stays as
 //! import's (a few files in flight, a few bytes per event); nothing is
 //! written to the bundle.
 
 use super::build;
 use super::cache::CACHED_FILE;
+use super::gather::{FactKeys, Gathering, SectionFacts};
 use crate::bundle::index::{imported_artifacts, inputs_digest, section, IndexWriter};
 use crate::bundle::manifest::Artifact;
 use crate::bundle::write::{sha256_hex, sync_dir, temp_beside};
@@ -37,9 +39,9 @@ pub fn rebuild(bundle: &Bundle, dir: &Path) -> io::Result<()> {
     let (_, index) = temp_beside(&dir.join(INDEX_FILE))?;
     let (_, scratch) = temp_beside(&dir.join(SCRATCH_FILE))?;
     let (_, temp) = temp_beside(&target)?;
-    let built = write_index(bundle, &index).and_then(|digest| {
+    let built = write_index(bundle, &index).and_then(|(digest, gathering)| {
         let out = BufWriter::new(File::create_new(&temp)?);
-        let out = build::build(&index, &scratch, out, &digest)?;
+        let out = build::build_gathered(gathering, &index, &scratch, out, &digest)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         fs::rename(&temp, &target)?;
         sync_dir(dir)
@@ -53,9 +55,10 @@ pub fn rebuild(bundle: &Bundle, dir: &Path) -> io::Result<()> {
 
 /// Writes the derived index of the bundle's raw artifacts at `path` (a new
 /// file): one section per artifact opening imports, in that order, each
-/// encoded on the worker that imported it. Returns the inputs digest it
-/// ends with.
-fn write_index(bundle: &Bundle, path: &Path) -> io::Result<[u8; 32]> {
+/// encoded on the worker that imported it, which also works out what the
+/// correlated index's build gathers of it. Returns the inputs digest the
+/// index ends with, and the gathering.
+fn write_index(bundle: &Bundle, path: &Path) -> io::Result<([u8; 32], Gathering)> {
     let manifest = &bundle.manifest;
     let mut unlisted = Vec::new();
     let imported = imported_artifacts(manifest, &mut unlisted);
@@ -81,12 +84,22 @@ fn write_index(bundle: &Bundle, path: &Path) -> io::Result<[u8; 32]> {
             }
         }
     });
+    let fact_keys = FactKeys::new();
+    let mut gathering = Gathering::default();
     import_in_order(
         jobs,
-        |imported| section::encode(&imported.events, &imported.tasks),
+        |imported| {
+            (
+                section::encode(&imported.events, &imported.tasks),
+                SectionFacts::of(&imported.events, &imported.tasks, &fact_keys),
+            )
+        },
         |artifact, section| {
-            if let (Some(section), None) = (section, &write_failure) {
-                if let Err(error) = index.section(artifact, &section) {
+            if let (Some((section, facts)), None) = (section, &write_failure) {
+                let written = index
+                    .section(artifact, &section)
+                    .and_then(|()| gathering.add(facts?));
+                if let Err(error) = written {
                     write_failure = Some(error);
                 }
             }
@@ -100,7 +113,7 @@ fn write_index(bundle: &Bundle, path: &Path) -> io::Result<[u8; 32]> {
         .finish(&digest)?
         .into_inner()
         .map_err(|e| e.into_error())?;
-    Ok(digest)
+    Ok((digest, gathering))
 }
 
 /// The artifact's bytes, when they are the ones the manifest lists.

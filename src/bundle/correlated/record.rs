@@ -3,7 +3,7 @@
 //! bytes, so a view builds the text of the rows on screen and no others.
 //!
 //! The event's own fields are written as a one-event index section
-//! ([`section::encode`]); the raw references follow (a merged fact has
+//! ([`section::encode_fields`]); the raw references follow (a merged fact has
 //! copies in several artifacts), then the links.
 
 use crate::bundle::index::codec::{DecodeError, Decoder, Encoder};
@@ -32,13 +32,8 @@ const DOUBTS: [Doubt; 4] = [
 
 /// Encodes a correlated event: its fields, every raw copy, its links.
 pub fn encode(event: &Event) -> Vec<u8> {
-    let fields = Event {
-        raw: Vec::new(),
-        links: Vec::new(),
-        ..event.clone()
-    };
     let mut out = Encoder::default();
-    let body = section::encode(std::slice::from_ref(&fields), &[]);
+    let body = section::encode_fields(event);
     out.length(body.len());
     out.bytes(&body);
     out.length(event.raw.len());

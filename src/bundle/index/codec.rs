@@ -65,9 +65,14 @@ impl Encoder {
     }
 }
 
+/// Strings a table looks up by comparing them one by one; a larger table
+/// hashes them. One event's record has a few dozen strings at most.
+const SEARCHED_STRINGS: usize = 32;
+
 /// Gives each distinct string a number, in order of first use.
 #[derive(Default)]
 pub struct StringTable<'a> {
+    /// The numbers by string, once there are more than [`SEARCHED_STRINGS`].
     numbers: HashMap<&'a str, u64>,
     order: Vec<&'a str>,
 }
@@ -75,10 +80,20 @@ pub struct StringTable<'a> {
 impl<'a> StringTable<'a> {
     /// The number of `text`, assigned now if it is new.
     pub fn number(&mut self, text: &'a str) -> u64 {
+        let number = self.order.len() as u64;
+        if self.order.len() <= SEARCHED_STRINGS {
+            if let Some(known) = self.order.iter().position(|&s| s == text) {
+                return known as u64;
+            }
+            self.order.push(text);
+            if self.order.len() > SEARCHED_STRINGS {
+                self.numbers = (0..).zip(&self.order).map(|(n, &s)| (s, n)).collect();
+            }
+            return number;
+        }
         if let Some(&number) = self.numbers.get(text) {
             return number;
         }
-        let number = self.order.len() as u64;
         self.numbers.insert(text, number);
         self.order.push(text);
         number
@@ -252,6 +267,22 @@ impl<'t, 'a> Strings<'t, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_numbers_strings_by_first_use_below_and_above_the_searched_size() {
+        let texts: Vec<String> = (0..3 * SEARCHED_STRINGS).map(|n| format!("s{n}")).collect();
+        let mut table = StringTable::default();
+        for round in 0..2 {
+            for (expected, text) in texts.iter().enumerate() {
+                assert_eq!(table.number(text), expected as u64, "round {round}");
+            }
+        }
+        let mut out = Encoder::default();
+        table.write(&mut out);
+        let bytes = out.into_bytes();
+        let read = Decoder::new(&bytes).string_table().unwrap();
+        assert_eq!(read, texts.iter().map(String::as_str).collect::<Vec<_>>());
+    }
 
     #[test]
     fn integers_round_trip_at_the_edges() {

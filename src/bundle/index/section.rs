@@ -42,6 +42,17 @@ pub struct SectionContent {
 
 /// Encodes what one artifact yielded.
 pub fn encode(events: &[Event], tasks: &[TaskFacts]) -> Vec<u8> {
+    encode_with(events, tasks, true)
+}
+
+/// Encodes `event` alone as a section whose event has no raw references:
+/// the same bytes as [`encode`] of a copy of it without them.
+pub fn encode_fields(event: &Event) -> Vec<u8> {
+    encode_with(std::slice::from_ref(event), &[], false)
+}
+
+/// Encodes a section, with each event's raw references or none.
+fn encode_with(events: &[Event], tasks: &[TaskFacts], with_raw: bool) -> Vec<u8> {
     let mut strings = StringTable::default();
     let mut body = Encoder::default();
     let mut previous_second = 0;
@@ -59,8 +70,9 @@ pub fn encode(events: &[Event], tasks: &[TaskFacts]) -> Vec<u8> {
         for key in &event.keys {
             encode_key(&mut body, &mut strings, key);
         }
-        body.length(event.raw.len());
-        for raw in &event.raw {
+        let raw: &[RawRef] = if with_raw { &event.raw } else { &[] };
+        body.length(raw.len());
+        for raw in raw {
             body.varint(strings.number(&raw.locator));
         }
         encode_attack(&mut body, &mut strings, &event.attack);
