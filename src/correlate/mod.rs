@@ -54,7 +54,7 @@ impl Incident {
     pub fn build_from_parts(events: Vec<Vec<Event>>, facts: Vec<TaskFacts>) -> Incident {
         let mut events = merge_duplicates(events);
         let tasks = merge_tasks(facts, events.iter().flat_map(discovered));
-        let linker = Linker::new(tasks, &events);
+        let linker = Linker::new(tasks, events.iter().map(|event| event.keys.as_slice()));
         link_all(&mut events, &linker);
         let tasks = linker.into_tasks();
         let mut timelines = vec![Vec::new(); tasks.len()];
@@ -249,9 +249,10 @@ pub struct Linker {
 }
 
 impl Linker {
-    /// Prepares linking to `tasks`; the sessions are read from `events`
-    /// (those [`is_session_evidence`] holds for are enough).
-    pub fn new(tasks: Vec<TaskFacts>, events: &[Event]) -> Linker {
+    /// Prepares linking to `tasks`; the sessions are read from the keys of
+    /// each event in `events` (the events whose keys [`is_session_evidence`]
+    /// holds for are enough, and their [`session_part`]).
+    pub fn new<'a>(tasks: Vec<TaskFacts>, events: impl IntoIterator<Item = &'a [Key]>) -> Linker {
         let index = TaskIndex::new(&tasks);
         let sessions = Sessions::new(events, &tasks, &index);
         Linker {

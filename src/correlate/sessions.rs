@@ -44,9 +44,9 @@ struct Caller<'a> {
 }
 
 impl<'a> Caller<'a> {
-    fn of(event: &'a Event) -> Caller<'a> {
+    fn of(keys: &'a [Key]) -> Caller<'a> {
         let mut caller = Caller::default();
-        for key in &event.keys {
+        for key in keys {
             match key {
                 Key::AccessKey(key) => caller.access_key = Some(key),
                 Key::RoleSession(id) => caller.session = Some(id),
@@ -67,13 +67,14 @@ enum Holder {
     Other,
 }
 
-/// Whether [`Sessions::new`] learns anything from `event`: it names a task
-/// definition's roles, or it is an AssumeRole that issued credentials.
-/// Sessions built from only these events are the same as from all.
-pub fn is_session_evidence(event: &Event) -> bool {
+/// Whether [`Sessions::new`] learns anything from an event's `keys`: they
+/// name a task definition's roles, or an AssumeRole that issued
+/// credentials. Sessions built from only these events are the same as from
+/// all.
+pub fn is_session_evidence(keys: &[Key]) -> bool {
     let mut definition = false;
     let mut role = false;
-    for key in &event.keys {
+    for key in keys {
         match key {
             Key::TaskDefinition(_) => definition = true,
             Key::DefinitionRole(_) => role = true,
@@ -88,38 +89,25 @@ pub fn is_session_evidence(event: &Event) -> bool {
 
 /// What [`Sessions::new`] reads of an event: its keys naming task
 /// definitions, their roles, AssumeRoles and the caller's credentials, in
-/// their order. Sessions built from these parts are the same as from the
-/// events, and the parts take a fraction of their memory.
-pub fn session_part(event: &Event) -> Event {
-    Event {
-        time: event.time,
-        source: event.source,
-        kind: String::new(),
-        severity: event.severity,
-        original_severity: None,
-        summary: String::new(),
-        actor: None,
-        keys: event
-            .keys
-            .iter()
-            .filter(|key| {
-                matches!(
-                    key,
-                    Key::TaskDefinition(_)
-                        | Key::DefinitionRole(_)
-                        | Key::AssumeRole { .. }
-                        | Key::AccessKey(_)
-                        | Key::RoleSession(_)
-                        | Key::SessionRole(_)
-                )
-            })
-            .cloned()
-            .collect(),
-        fact_id: None,
-        raw: Vec::new(),
-        links: Vec::new(),
-        attack: Default::default(),
-    }
+/// their order. Sessions built from these keys are the same as from the
+/// event's, and they take a fraction of an event's memory.
+pub fn session_part(event: &Event) -> Vec<Key> {
+    event
+        .keys
+        .iter()
+        .filter(|key| {
+            matches!(
+                key,
+                Key::TaskDefinition(_)
+                    | Key::DefinitionRole(_)
+                    | Key::AssumeRole { .. }
+                    | Key::AccessKey(_)
+                    | Key::RoleSession(_)
+                    | Key::SessionRole(_)
+            )
+        })
+        .cloned()
+        .collect()
 }
 
 /// The sessions of an incident: the issued access keys and the task roles.
@@ -133,19 +121,24 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// Reads the task definitions' roles and every issued access key.
-    pub fn new(events: &[Event], tasks: &[TaskFacts], index: &TaskIndex) -> Sessions {
+    /// Reads the task definitions' roles and every issued access key from
+    /// the keys of each event.
+    pub fn new<'a>(
+        events: impl IntoIterator<Item = &'a [Key]>,
+        tasks: &[TaskFacts],
+        index: &TaskIndex,
+    ) -> Sessions {
         let mut roles: HashMap<String, Vec<String>> = HashMap::new();
         // An access key issued twice with different answers has no
         // trustworthy issuer: `None` marks it.
         let mut issued: HashMap<&str, Option<Issuance<'_>>> = HashMap::new();
-        for event in events {
-            let mut definitions = event.keys.iter().filter_map(|key| match key {
+        for keys in events {
+            let mut definitions = keys.iter().filter_map(|key| match key {
                 Key::TaskDefinition(arn) => Some(arn.as_str()),
                 _ => None,
             });
             if let Some(definition) = definitions.next() {
-                for key in &event.keys {
+                for key in keys {
                     if let Key::DefinitionRole(role) = key {
                         let known = roles.entry(definition.to_string()).or_default();
                         if !known.contains(role) {
@@ -154,7 +147,7 @@ impl Sessions {
                     }
                 }
             }
-            for key in &event.keys {
+            for key in keys {
                 if let Key::AssumeRole {
                     session,
                     role,
@@ -166,7 +159,7 @@ impl Sessions {
                         session,
                         role,
                         by_ecs: *by_ecs,
-                        caller: Caller::of(event),
+                        caller: Caller::of(keys),
                     };
                     issued
                         .entry(access_key)
@@ -237,7 +230,7 @@ impl Sessions {
                 return Some(session_link(task, self.role_doubt(task, Some(role), tasks)));
             }
         }
-        let caller = Caller::of(event);
+        let caller = Caller::of(&event.keys);
         if let Some(holder) = caller.access_key.and_then(|key| self.holders.get(key)) {
             return match *holder {
                 Holder::Task(task, doubt) => Some(session_link(task, doubt)),

@@ -21,7 +21,7 @@ use crate::correlate::{
 use crate::model::{Event, Key, Source, TaskFacts, Timestamp};
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::io;
 use std::path::Path;
 
@@ -41,14 +41,48 @@ impl FactKeys {
         }
     }
 
-    fn hash(&self, fact: &str) -> u128 {
-        (u128::from(self.left.hash_one(fact)) << 64) | u128::from(self.right.hash_one(fact))
+    fn hash(&self, fact: &str) -> FactHash {
+        FactHash([self.left.hash_one(fact), self.right.hash_one(fact)])
     }
 }
 
 impl Default for FactKeys {
     fn default() -> FactKeys {
         FactKeys::new()
+    }
+}
+
+/// A fact ID's keyed 128-bit hash, as two words (8-byte aligned, so that a
+/// map entry with a position takes 24 bytes rather than 32).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FactHash([u64; 2]);
+
+impl Hash for FactHash {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Already a keyed hash: its first word is hash enough.
+        state.write_u64(self.0[0]);
+    }
+}
+
+/// Hashes a [`FactHash`] to its first word, without hashing it again.
+#[derive(Default)]
+struct FirstWord(u64);
+
+impl Hasher for FirstWord {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called, by `FactHash`; any other input is
+        // folded in all the same.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = word;
     }
 }
 
@@ -68,11 +102,11 @@ struct Named {
 pub struct SectionFacts {
     times: Vec<Timestamp>,
     sources: Vec<Source>,
-    facts: Vec<Option<u128>>,
+    facts: Vec<Option<FactHash>>,
     named: Vec<Named>,
     /// The events with a key sessions read: their position in the section
-    /// and what sessions read of them ([`session_part`]).
-    sessions: Vec<(u32, Event)>,
+    /// and the keys sessions read ([`session_part`]).
+    sessions: Vec<(u32, Vec<Key>)>,
     tasks: Vec<TaskFacts>,
 }
 
@@ -146,12 +180,13 @@ pub struct Gathering {
     facts: Facts,
     sources: Vec<Source>,
     /// The first position of each fact, by hash.
-    first_of: HashMap<u128, u32>,
+    first_of: HashMap<FactHash, u32, BuildHasherDefault<FirstWord>>,
     tasks: Vec<TaskFacts>,
     /// Per task ID, the earliest ARN given, if any.
     known: BTreeMap<String, Option<(ArnOrder, String)>>,
-    /// Session evidence of events that are no copy, by position.
-    evidence: BTreeMap<u32, Event>,
+    /// The keys sessions read of each event that is session evidence and
+    /// no copy, by position.
+    evidence: BTreeMap<u32, Vec<Key>>,
     /// Events with a key sessions read, by position.
     with_session_keys: HashSet<u32>,
     /// First events whose facts have a copy with a key sessions read, or
@@ -237,8 +272,8 @@ impl Gathering {
             .iter()
             .map(|(id, best)| (id.as_str(), best.as_ref().map(|(_, arn)| arn.as_str())));
         let tasks = merge_tasks(std::mem::take(&mut self.tasks), discovered);
-        let evidence: Vec<Event> = std::mem::take(&mut self.evidence).into_values().collect();
-        Ok((self.facts, Linker::new(tasks, &evidence)))
+        let linker = Linker::new(tasks, self.evidence.values().map(Vec::as_slice));
+        Ok((self.facts, linker))
     }
 
     /// Merges the facts in `to_merge` from the sections that hold them, and
@@ -282,7 +317,7 @@ impl Gathering {
             self.evidence.remove(head);
         }
         for (head, merged) in merging {
-            if is_session_evidence(&merged) {
+            if is_session_evidence(&merged.keys) {
                 self.evidence.insert(head, session_part(&merged));
             }
         }
