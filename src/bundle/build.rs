@@ -1,9 +1,9 @@
 //! Building a bundle from files: every input is stored as received and
 //! imported; rejected inputs are kept too, so nothing handed over is lost.
 
-use super::correlated::gather::{FactKeys, Gathering, SectionFacts};
+use super::correlated::gather::{FactKeys, Gathering, IndexedSection};
 use super::correlated::{self, CORRELATED_PATH};
-use super::index::{inputs_digest, section, IndexWriter, INDEX_PATH};
+use super::index::{inputs_digest, IndexWriter, INDEX_PATH};
 use super::manifest::{
     Artifact, Collection, Input, Manifest, TimeWindow, Tool, FORMAT_NAME, FORMAT_VERSION,
 };
@@ -109,21 +109,14 @@ pub fn import_to_bundle(
         |path, bytes| writer.add(path, bytes),
         |imported| {
             // Encoded on the worker; only what opening imports is indexed.
-            let section = (imported.status() != FileStatus::Rejected).then(|| {
-                (
-                    section::encode(&imported.events, &imported.tasks),
-                    SectionFacts::of(&imported.events, &imported.tasks, &fact_keys),
-                )
-            });
+            let section = (imported.status() != FileStatus::Rejected)
+                .then(|| IndexedSection::of(&imported.events, &imported.tasks, &fact_keys));
             (FileSummary::of(&imported), section)
         },
         |entry, file| {
             let file_summary = file.map(|(artifact, (file_summary, section))| {
-                if let Some((bytes, facts)) = section {
-                    let written = index
-                        .section(artifact, &bytes)
-                        .and_then(|()| gathering.add(facts?));
-                    if let Err(error) = written {
+                if let Some(section) = section {
+                    if let Err(error) = section.write(artifact, &mut index, &mut gathering) {
                         index_failure.get_or_insert(error);
                     }
                 }

@@ -14,7 +14,7 @@ mod reference;
 mod sessions;
 
 pub use event_list::{EventList, EventStore, StoredEvents};
-pub use sessions::{is_session_evidence, session_part};
+pub use sessions::{is_evidence_key, is_session_evidence, session_part};
 
 pub use reference::{resolve_task, TaskReferenceError, MIN_TASK_ID_PREFIX};
 

@@ -87,6 +87,15 @@ pub fn is_session_evidence(keys: &[Key]) -> bool {
     definition && role
 }
 
+/// Whether `key` is of a kind that can make an event session evidence
+/// ([`is_session_evidence`]), alone or with the keys of copies of it.
+pub fn is_evidence_key(key: &Key) -> bool {
+    matches!(
+        key,
+        Key::TaskDefinition(_) | Key::DefinitionRole(_) | Key::AssumeRole { .. }
+    )
+}
+
 /// What [`Sessions::new`] reads of an event: its keys naming task
 /// definitions, their roles, AssumeRoles and the caller's credentials, in
 /// their order. Sessions built from these keys are the same as from the
@@ -96,15 +105,11 @@ pub fn session_part(event: &Event) -> Vec<Key> {
         .keys
         .iter()
         .filter(|key| {
-            matches!(
-                key,
-                Key::TaskDefinition(_)
-                    | Key::DefinitionRole(_)
-                    | Key::AssumeRole { .. }
-                    | Key::AccessKey(_)
-                    | Key::RoleSession(_)
-                    | Key::SessionRole(_)
-            )
+            is_evidence_key(key)
+                || matches!(
+                    key,
+                    Key::AccessKey(_) | Key::RoleSession(_) | Key::SessionRole(_)
+                )
         })
         .cloned()
         .collect()

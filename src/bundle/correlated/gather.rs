@@ -15,14 +15,16 @@
 //! that hold it.
 
 use super::sections::each_section;
+use crate::bundle::index::{section, IndexWriter};
 use crate::correlate::{
-    absorb_copy, is_session_evidence, merge_tasks, names_task, session_part, Linker,
+    absorb_copy, is_evidence_key, is_session_evidence, merge_tasks, names_task, session_part,
+    Linker,
 };
 use crate::model::{Event, Key, Source, TaskFacts, Timestamp};
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
 
 /// Hashes fact IDs to 128 bits, with keys no record can know in advance:
@@ -141,7 +143,7 @@ impl SectionFacts {
                     ecs_only,
                 });
             }
-            if event.keys.iter().any(is_session_key) {
+            if event.keys.iter().any(is_evidence_key) {
                 facts.sessions.push((at, session_part(event)));
             }
         }
@@ -149,12 +151,35 @@ impl SectionFacts {
     }
 }
 
-/// Whether sessions read `key` ([`session_part`] keeps it).
-fn is_session_key(key: &Key) -> bool {
-    matches!(
-        key,
-        Key::TaskDefinition(_) | Key::DefinitionRole(_) | Key::AssumeRole { .. }
-    )
+/// What a parsing worker hands over for one imported file: its section of
+/// the derived index and what the gathering learns of it.
+pub struct IndexedSection {
+    bytes: Vec<u8>,
+    facts: io::Result<SectionFacts>,
+}
+
+impl IndexedSection {
+    /// Encodes one file's `events` and `tasks` ([`section::encode`]) and
+    /// works out their [`SectionFacts`], fact IDs hashed with `keys`.
+    pub fn of(events: &[Event], tasks: &[TaskFacts], keys: &FactKeys) -> IndexedSection {
+        IndexedSection {
+            bytes: section::encode(events, tasks),
+            facts: SectionFacts::of(events, tasks, keys),
+        }
+    }
+
+    /// Writes the section to `index` for the artifact at `artifact` and
+    /// adds its facts to `gathering`, which must see every section `index`
+    /// gets, in the same order.
+    pub fn write<W: Write>(
+        self,
+        artifact: usize,
+        index: &mut IndexWriter<W>,
+        gathering: &mut Gathering,
+    ) -> io::Result<()> {
+        index.section(artifact, &self.bytes)?;
+        gathering.add(self.facts?)
+    }
 }
 
 /// Where an ARN was given: the first copy's time and position, then the

@@ -8,8 +8,8 @@
 
 use super::build;
 use super::cache::CACHED_FILE;
-use super::gather::{FactKeys, Gathering, SectionFacts};
-use crate::bundle::index::{imported_artifacts, inputs_digest, section, IndexWriter};
+use super::gather::{FactKeys, Gathering, IndexedSection};
+use crate::bundle::index::{imported_artifacts, inputs_digest, IndexWriter};
 use crate::bundle::manifest::Artifact;
 use crate::bundle::write::{sha256_hex, sync_dir, temp_beside};
 use crate::bundle::Bundle;
@@ -88,18 +88,10 @@ fn write_index(bundle: &Bundle, path: &Path) -> io::Result<([u8; 32], Gathering)
     let mut gathering = Gathering::default();
     import_in_order(
         jobs,
-        |imported| {
-            (
-                section::encode(&imported.events, &imported.tasks),
-                SectionFacts::of(&imported.events, &imported.tasks, &fact_keys),
-            )
-        },
+        |imported| IndexedSection::of(&imported.events, &imported.tasks, &fact_keys),
         |artifact, section| {
-            if let (Some((section, facts)), None) = (section, &write_failure) {
-                let written = index
-                    .section(artifact, &section)
-                    .and_then(|()| gathering.add(facts?));
-                if let Err(error) = written {
+            if let (Some(section), None) = (section, &write_failure) {
+                if let Err(error) = section.write(artifact, &mut index, &mut gathering) {
                     write_failure = Some(error);
                 }
             }
